@@ -1,0 +1,44 @@
+//! What a key means. Only the keymap makes an Action.
+
+use crate::app::pane::Pane;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    ShowPane(Pane),
+    NextPane,
+    PrevPane,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    /// Enter: drill into the selected row's workload.
+    Open,
+    /// Esc: close what is open (help, filter, drill-down).
+    Back,
+    ToggleHelp,
+    BeginFilter,
+    BeginCommand,
+    /// Text input for the filter or command line.
+    Input(InputEdit),
+    /// The "lose a zone" projection on the zones pane.
+    ToggleZoneWhatIf,
+    /// Copy the selected object's name (OSC 52).
+    CopyName,
+    /// Actions reserved for their own issue: scale, restart, undo.
+    Scale,
+    Restart,
+    Undo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputEdit {
+    Char(char),
+    Backspace,
+    /// Ctrl-U: clear the line.
+    Clear,
+    Submit,
+    Cancel,
+}

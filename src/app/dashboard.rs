@@ -1,0 +1,51 @@
+//! The dashboard: connect, take the terminal, run the loop, give the terminal back.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use color_eyre::eyre::{Result, WrapErr};
+use tokio::sync::mpsc;
+
+use crate::app::model::Model;
+use crate::app::run::Loop;
+use crate::app::sources::{Sources, connection_info};
+use crate::config::Config;
+use crate::k8s::client::{ConnectOptions, connect};
+use crate::milestones::Milestones;
+use crate::model::cluster::ClusterState;
+use crate::terminal;
+use crate::ui::theme::Theme;
+
+pub struct DashboardOptions {
+    pub connect: ConnectOptions,
+    pub all_namespaces: bool,
+    pub readonly: bool,
+    pub config: Config,
+    pub theme: Theme,
+    pub milestones_file: Option<PathBuf>,
+    pub start: Instant,
+}
+
+pub async fn run(options: DashboardOptions) -> Result<()> {
+    // Kubeconfig problems are reported before the screen changes; an unreachable server is
+    // not one of them: the watches report it on screen and keep retrying.
+    let conn = connect(&options.connect).await?;
+    let (tx, rx) = mpsc::channel(4096);
+    let (sources, stores) = Sources::start(options.connect.clone(), &conn, &tx);
+    let readonly = options.readonly || options.config.readonly_for(&conn.context);
+    let namespace = if options.all_namespaces { None } else { options.connect.namespace.clone() };
+    let model = Model::new(
+        connection_info(&conn),
+        ClusterState::new(stores),
+        namespace,
+        readonly,
+        options.theme,
+        jiff::Timestamp::now(),
+    );
+    let (tui, _bytes_written) =
+        terminal::enter(options.config.mouse).wrap_err("cannot set up the terminal")?;
+    let _restore = terminal::RestoreGuard;
+    let main_loop =
+        Loop { model, sources, milestones: Milestones::new(options.start, options.milestones_file) };
+    main_loop.run(tui, rx, tx).await
+}

@@ -1,0 +1,94 @@
+//! The Model: everything the screen is drawn from. Only the loop holds it mutably.
+
+use jiff::Timestamp;
+
+use crate::app::pane::Pane;
+use crate::app::screen::Screen;
+use crate::app::ui_state::{UiState, WorkloadRef};
+use crate::event::ConnectionInfo;
+use crate::k8s::watch::Stores;
+use crate::model::cluster::ClusterState;
+use crate::ui::theme::Theme;
+
+pub struct Model {
+    pub ui: UiState,
+    pub conn: ConnectionInfo,
+    /// The namespace scope: None = all namespaces.
+    pub namespace: Option<String>,
+    pub readonly: bool,
+    pub theme: Theme,
+    pub cluster: ClusterState,
+    /// Views projected from the cluster for what is on screen; rebuilt when stale.
+    pub screen: Screen,
+    pub now: Timestamp,
+    pub quit: bool,
+    /// Something on screen changed: draw (coalesced by the loop).
+    pub redraw: bool,
+    /// Data or scope changed: re-project views before the next draw.
+    pub views_stale: bool,
+}
+
+impl Model {
+    pub fn new(
+        conn: ConnectionInfo,
+        cluster: ClusterState,
+        namespace: Option<String>,
+        readonly: bool,
+        theme: Theme,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            ui: UiState::default(),
+            conn,
+            namespace,
+            readonly,
+            theme,
+            cluster,
+            screen: Screen::default(),
+            now,
+            quit: false,
+            redraw: true,
+            views_stale: true,
+        }
+    }
+
+    /// A new context: fresh caches, same screen layout.
+    pub fn reset_for_context(&mut self, conn: ConnectionInfo, stores: Stores) {
+        self.conn = conn;
+        self.cluster = ClusterState::new(stores);
+        self.ui.drill = None;
+        self.views_stale = true;
+        self.redraw = true;
+    }
+
+    /// Re-project the views for the current pane if anything changed.
+    pub fn refresh_views(&mut self) {
+        if self.views_stale {
+            self.screen = Screen::project(self);
+            self.views_stale = false;
+            let rows = self.visible_rows();
+            let cursor = self.ui.cursor_mut();
+            cursor.selected = cursor.selected.min(rows.saturating_sub(1));
+        }
+    }
+
+    pub fn visible_rows(&self) -> usize {
+        self.screen.row_count(self.ui.drill.is_some())
+    }
+
+    pub fn selected_workload(&self) -> Option<WorkloadRef> {
+        self.screen.workload_at(self.ui.cursor().selected)
+    }
+
+    pub fn selected_name(&self) -> Option<String> {
+        self.screen.name_at(self.ui.drill.is_some(), self.ui.cursor().selected)
+    }
+
+    /// Whether the screen shows text derived from the clock (ages, "retrying 12 s").
+    pub fn shows_time(&self) -> bool {
+        self.ui.flash.is_some()
+            || self.ui.pane == Pane::Events
+            || self.ui.drill.is_some()
+            || self.screen.shows_time
+    }
+}

@@ -1,0 +1,77 @@
+//! The panes a user moves between.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pane {
+    Overview,
+    Zones,
+    Autoscalers,
+    Ingresses,
+    Events,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] =
+        [Pane::Overview, Pane::Zones, Pane::Autoscalers, Pane::Ingresses, Pane::Events];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Overview => "Overview",
+            Pane::Zones => "Zones",
+            Pane::Autoscalers => "Autoscalers",
+            Pane::Ingresses => "Ingresses",
+            Pane::Events => "Events",
+        }
+    }
+
+    /// The digit key that opens it (1-based).
+    pub fn digit(self) -> char {
+        char::from(b'1' + self as u8)
+    }
+
+    /// The name `:` accepts (and a few aliases users type from kubectl habit).
+    pub fn from_name(name: &str) -> Option<Pane> {
+        match name {
+            "overview" | "ov" | "home" | "namespaces" | "ns-health" => Some(Pane::Overview),
+            "zones" | "zone" | "z" => Some(Pane::Zones),
+            "autoscalers" | "hpa" | "hpas" | "horizontalpodautoscalers" => Some(Pane::Autoscalers),
+            "ingresses" | "ingress" | "ing" => Some(Pane::Ingresses),
+            "events" | "ev" | "timeline" => Some(Pane::Events),
+            _ => None,
+        }
+    }
+
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
+    }
+
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_and_prev_wrap_around() {
+        assert_eq!(Pane::Events.next(), Pane::Overview);
+        assert_eq!(Pane::Overview.prev(), Pane::Events);
+        for pane in Pane::ALL {
+            assert_eq!(pane.next().prev(), pane);
+        }
+    }
+
+    #[test]
+    fn digits_and_names_round_trip() {
+        for pane in Pane::ALL {
+            assert_eq!(Pane::from_name(&pane.title().to_lowercase()), Some(pane));
+        }
+        assert_eq!(Pane::Overview.digit(), '1');
+        assert_eq!(Pane::Events.digit(), '5');
+    }
+}

@@ -1,0 +1,218 @@
+//! What is on screen, projected once per dirty frame from the cluster caches: the status
+//! line, the pane in front (its view and which rows pass the filter), and what each visible
+//! row names (for Enter and `y`).
+
+use crate::app::model::Model;
+use crate::app::pane::Pane;
+use crate::app::status;
+use crate::app::ui_state::{RowFilter, WorkloadRef};
+use crate::k8s::Kind;
+use crate::model::Scope;
+use crate::model::views::{autoscalers, ingresses, namespaces, problems, zones};
+use crate::ui::view::{StatusView, Unreachable};
+
+#[derive(Debug, Default)]
+pub struct Screen {
+    pub status: StatusView,
+    pub body: Body,
+    /// What each visible row of the table in front names, in display order.
+    pub rows: Vec<RowTarget>,
+    /// Whether anything on screen is derived from the clock.
+    pub shows_time: bool,
+    /// Every API source has settled (live, forbidden or unavailable).
+    pub synced: bool,
+}
+
+#[derive(Debug)]
+pub enum Body {
+    Unreachable(Unreachable),
+    Pane(Box<PaneView>),
+}
+
+impl Default for Body {
+    fn default() -> Self {
+        Body::Pane(Box::default())
+    }
+}
+
+/// A pane's view plus the indexes of the rows that pass the filter.
+#[derive(Debug, Default)]
+pub enum PaneView {
+    #[default]
+    Empty,
+    Overview {
+        namespaces: namespaces::NamespacesView,
+        problems: problems::ProblemsView,
+        visible: Vec<usize>,
+    },
+    Zones {
+        view: zones::ZonesView,
+        visible: Vec<usize>,
+        what_if: bool,
+    },
+    Autoscalers {
+        view: autoscalers::AutoscalersView,
+        visible: Vec<usize>,
+    },
+    Ingresses {
+        view: ingresses::IngressesView,
+        visible: Vec<usize>,
+    },
+    Events {
+        problems: problems::ProblemsView,
+        visible: Vec<usize>,
+    },
+}
+
+/// What a row names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowTarget {
+    /// The name `y` copies ("namespace/name" for namespaced objects).
+    pub name: String,
+    pub workload: Option<WorkloadRef>,
+}
+
+impl Screen {
+    pub fn project(model: &Model) -> Screen {
+        let cluster = &model.cluster;
+        let now = model.now;
+        let scope = match &model.namespace {
+            Some(ns) => Scope::one(ns),
+            None => Scope::All,
+        };
+        let states: Vec<_> = Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind))).collect();
+        let api = status::api_health(states.iter().copied(), now);
+        let problems = problems::project(cluster, &scope, now);
+        let status = StatusView {
+            context: model.conn.context.clone(),
+            server: model.conn.server.clone(),
+            namespace: model.namespace.clone().unwrap_or_else(|| "all".to_string()),
+            readonly: model.readonly,
+            prometheus: "off".to_string(),
+            errors: problems.errors(),
+            warnings: problems.problems.len() - problems.errors(),
+            api: api.clone(),
+        };
+        let anything_synced = states.iter().any(|(_, s)| s.is_settled());
+        if let Some(view) =
+            status::unreachable(&api, anything_synced, &model.conn.context, &model.conn.server)
+        {
+            return Screen {
+                status,
+                body: Body::Unreachable(view),
+                rows: Vec::new(),
+                shows_time: true,
+                synced: false,
+            };
+        }
+        let filter = RowFilter::parse(model.ui.filter(model.ui.pane));
+        let keep = |text: String| filter.as_ref().is_none_or(|f| f.keeps(&text.to_lowercase()));
+        let (pane, rows) = match model.ui.pane {
+            Pane::Overview => {
+                let view = namespaces::project(cluster, &scope, now);
+                let visible = visible(&view.rows, |r| keep(r.name.clone()));
+                let rows = visible
+                    .iter()
+                    .map(|&i| RowTarget { name: view.rows[i].name.clone(), workload: None })
+                    .collect();
+                (PaneView::Overview { namespaces: view, problems, visible }, rows)
+            }
+            Pane::Zones => {
+                let view = zones::project(cluster, &scope, now);
+                let visible = visible(&view.workloads, |w| {
+                    keep(format!("{}/{} {}", w.namespace, w.name, w.kind.as_str()))
+                });
+                let rows = visible
+                    .iter()
+                    .map(|&i| {
+                        let w = &view.workloads[i];
+                        RowTarget {
+                            name: format!("{}/{}", w.namespace, w.name),
+                            workload: Some(WorkloadRef {
+                                kind: w.kind.as_str().to_string(),
+                                namespace: w.namespace.clone(),
+                                name: w.name.clone(),
+                            }),
+                        }
+                    })
+                    .collect();
+                (PaneView::Zones { view, visible, what_if: model.ui.zone_what_if }, rows)
+            }
+            Pane::Autoscalers => {
+                let view = autoscalers::project(cluster, &scope, now);
+                let visible =
+                    visible(&view.rows, |r| keep(format!("{}/{} {}", r.namespace, r.name, r.target.name)));
+                let rows =
+                    visible
+                        .iter()
+                        .map(|&i| {
+                            let r = &view.rows[i];
+                            let workload = matches!(r.target.kind.as_str(), "Deployment" | "StatefulSet")
+                                .then(|| WorkloadRef {
+                                    kind: r.target.kind.clone(),
+                                    namespace: r.namespace.clone(),
+                                    name: r.target.name.clone(),
+                                });
+                            RowTarget { name: format!("{}/{}", r.namespace, r.name), workload }
+                        })
+                        .collect();
+                (PaneView::Autoscalers { view, visible }, rows)
+            }
+            Pane::Ingresses => {
+                let view = ingresses::project(cluster, &scope, now);
+                let visible = visible(&view.rows, |r| {
+                    keep(format!("{}/{} {}", r.namespace, r.name, r.hosts.join(" ")))
+                });
+                let rows = visible
+                    .iter()
+                    .map(|&i| RowTarget {
+                        name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
+                        workload: None,
+                    })
+                    .collect();
+                (PaneView::Ingresses { view, visible }, rows)
+            }
+            Pane::Events => {
+                let visible = visible(&problems.problems, |p| {
+                    keep(format!(
+                        "{} {} {} {}",
+                        p.kind,
+                        p.namespace.as_deref().unwrap_or(""),
+                        p.name,
+                        p.message
+                    ))
+                });
+                let rows = visible
+                    .iter()
+                    .map(|&i| {
+                        let p = &problems.problems[i];
+                        let name = match &p.namespace {
+                            Some(ns) => format!("{ns}/{}", p.name),
+                            None => p.name.clone(),
+                        };
+                        RowTarget { name, workload: None }
+                    })
+                    .collect();
+                (PaneView::Events { problems, visible }, rows)
+            }
+        };
+        let synced = states.iter().all(|(_, s)| s.is_settled());
+        Screen { status, body: Body::Pane(Box::new(pane)), rows, shows_time: true, synced }
+    }
+
+    pub fn row_count(&self, _drill: bool) -> usize {
+        self.rows.len()
+    }
+
+    pub fn workload_at(&self, index: usize) -> Option<WorkloadRef> {
+        self.rows.get(index).and_then(|r| r.workload.clone())
+    }
+
+    pub fn name_at(&self, _drill: bool, index: usize) -> Option<String> {
+        self.rows.get(index).map(|r| r.name.clone())
+    }
+}
+
+fn visible<T>(rows: &[T], keep: impl Fn(&T) -> bool) -> Vec<usize> {
+    rows.iter().enumerate().filter(|(_, r)| keep(r)).map(|(i, _)| i).collect()
+}

@@ -1,0 +1,121 @@
+//! The loop's IO side: the running watches of the current context, and the effect runner.
+//! Results come back as Events; nothing here touches the Model.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::mpsc;
+
+use crate::effect::Effect;
+use crate::event::{Connected, ConnectionInfo, Event};
+use crate::k8s::ClusterEvent;
+use crate::k8s::client::{ConnectOptions, Connection, connect};
+use crate::k8s::watch::{Stores, WatchScope, WatchSet, spawn_watches};
+use crate::terminal::Tui;
+
+pub struct Sources {
+    connect: ConnectOptions,
+    /// Held so the watches keep running; replacing it aborts the old ones.
+    _watches: Option<WatchSet>,
+    /// Bumped on every context switch: events from older watches are dropped on the way.
+    generation: Arc<AtomicU64>,
+    /// A context switch under way: its options, and its watches once connected.
+    pending: Option<(ConnectOptions, tokio::sync::oneshot::Receiver<WatchSet>)>,
+}
+
+pub fn connection_info(conn: &Connection) -> ConnectionInfo {
+    ConnectionInfo {
+        context: conn.context.clone(),
+        server: conn.cluster_server.clone(),
+        user: conn.user.clone(),
+        contexts: conn.contexts.clone(),
+        default_namespace: conn.default_namespace.clone(),
+    }
+}
+
+impl Sources {
+    /// Start the watches of an established connection; returns the store readers the
+    /// Model's ClusterState reads.
+    pub fn start(connect: ConnectOptions, conn: &Connection, tx: &mpsc::Sender<Event>) -> (Sources, Stores) {
+        let generation = Arc::new(AtomicU64::new(0));
+        let watches = start_watches(conn.client.clone(), tx.clone(), generation.clone(), 0);
+        let stores = watches.stores();
+        (Sources { connect, _watches: Some(watches), generation, pending: None }, stores)
+    }
+
+    pub fn carry_out(&mut self, effect: Effect, tx: &mpsc::Sender<Event>, terminal: &mut Tui) {
+        match effect {
+            Effect::CopyToClipboard(text) => {
+                let result = crate::app::run::copy_to_clipboard(terminal, &text)
+                    .map(|()| text)
+                    .map_err(|e| e.to_string());
+                let _ = tx.try_send(Event::Copied(result));
+            }
+            Effect::SwitchContext(context) => self.switch_context(context, tx),
+        }
+    }
+
+    /// Connect in the background; the old watches run until the new context is up.
+    fn switch_context(&mut self, context: String, tx: &mpsc::Sender<Event>) {
+        let mut options = self.connect.clone();
+        options.context = Some(context.clone());
+        let tx = tx.clone();
+        let generation = self.generation.clone();
+        let (handoff_tx, handoff_rx) = tokio::sync::oneshot::channel();
+        self.pending = Some((options.clone(), handoff_rx));
+        tokio::spawn(async move {
+            match connect(&options).await {
+                Ok(conn) => {
+                    // From here on, events of the old watches are dropped on the way.
+                    let next = generation.fetch_add(1, Ordering::SeqCst) + 1;
+                    let watches = start_watches(conn.client.clone(), tx.clone(), generation, next);
+                    let connected = Connected { info: connection_info(&conn), stores: watches.stores() };
+                    // Hand the watches over before announcing them, so the loop can adopt
+                    // them when it sees Connected; Connected is queued before any of
+                    // their events.
+                    let _ = handoff_tx.send(watches);
+                    let _ = tx.send(Event::Connected(Box::new(connected))).await;
+                }
+                Err(err) => {
+                    let _ = tx.send(Event::ConnectFailed(format!("cannot switch to {context}: {err}"))).await;
+                }
+            }
+        });
+    }
+
+    /// Called by the loop before `update` sees an event: a Connected event means the
+    /// pending watches replace the current ones (dropping them aborts their tasks).
+    pub fn observe(&mut self, event: &Event) {
+        if !matches!(event, Event::Connected(_)) {
+            return;
+        }
+        if let Some((options, mut handoff)) = self.pending.take()
+            && let Ok(watches) = handoff.try_recv()
+        {
+            self.connect = options;
+            self._watches = Some(watches);
+        }
+    }
+}
+
+/// Spawn the watches and a forwarder that tags their events with the generation.
+fn start_watches(
+    client: kube::Client,
+    tx: mpsc::Sender<Event>,
+    current: Arc<AtomicU64>,
+    generation: u64,
+) -> WatchSet {
+    let (cluster_tx, mut cluster_rx) = mpsc::channel::<ClusterEvent>(256);
+    let watches = spawn_watches(client, WatchScope::Cluster, cluster_tx);
+    tokio::spawn(async move {
+        while let Some(ev) = cluster_rx.recv().await {
+            if current.load(Ordering::SeqCst) != generation {
+                return;
+            }
+            if tx.send(Event::Cluster(ev)).await.is_err() {
+                return;
+            }
+        }
+    });
+    watches
+}

@@ -1,0 +1,242 @@
+//! `update`: the only code that changes the Model. Synchronous, no IO; IO leaves as Effects.
+
+use crate::action::{Action, InputEdit};
+use crate::app::command::{self, Command};
+use crate::app::model::Model;
+use crate::app::pane::Pane;
+use crate::app::ui_state::{FlashLevel, InputLine, LineKind};
+use crate::effect::Effect;
+use crate::event::Event;
+use crate::keymap;
+use crate::ui::theme::Theme;
+
+/// Apply one event. Returns the IO to perform.
+pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Input(crossterm::event::Event::Key(key)) => {
+            let Some(action) = keymap::action_for(key, model.ui.mode()) else {
+                return Vec::new();
+            };
+            model.redraw = true;
+            apply_action(model, action)
+        }
+        Event::Input(crossterm::event::Event::Resize(..)) => {
+            model.redraw = true;
+            Vec::new()
+        }
+        Event::Input(_) => Vec::new(),
+        Event::InputClosed(why) => {
+            tracing::warn!(%why, "terminal input closed; leaving");
+            model.quit = true;
+            Vec::new()
+        }
+        Event::Tick => {
+            // Ages and retry counters are derived from `now`; redraw only if something
+            // time-derived is on screen (ratatui's diff then sends just the changed cells).
+            model.views_stale = true;
+            model.redraw = model.shows_time();
+            Vec::new()
+        }
+        Event::Cluster(ev) => {
+            model.cluster.apply(ev);
+            model.views_stale = true;
+            model.redraw = true;
+            Vec::new()
+        }
+        Event::Signal(name) => {
+            tracing::info!(signal = name, "leaving on signal");
+            model.quit = true;
+            Vec::new()
+        }
+        Event::Connected(connected) => {
+            let crate::event::Connected { info, stores } = *connected;
+            let name = info.context.clone();
+            model.reset_for_context(info, stores);
+            model.ui.flash(FlashLevel::Info, format!("context: {name}"), model.now);
+            Vec::new()
+        }
+        Event::ConnectFailed(why) => {
+            model.redraw = true;
+            model.ui.flash(FlashLevel::Error, why, model.now);
+            Vec::new()
+        }
+        Event::Copied(result) => {
+            model.redraw = true;
+            match result {
+                Ok(name) => model.ui.flash(FlashLevel::Info, format!("copied {name}"), model.now),
+                Err(why) => model.ui.flash(FlashLevel::Error, format!("cannot copy: {why}"), model.now),
+            }
+            Vec::new()
+        }
+    }
+}
+
+pub fn apply_action(model: &mut Model, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Quit => model.quit = true,
+        Action::ShowPane(pane) => show_pane(model, pane),
+        Action::NextPane => show_pane(model, model.ui.pane.next()),
+        Action::PrevPane => show_pane(model, model.ui.pane.prev()),
+        Action::Up => move_cursor(model, -1),
+        Action::Down => move_cursor(model, 1),
+        Action::PageUp => move_cursor(model, -(model.ui.page_rows.max(1) as isize)),
+        Action::PageDown => move_cursor(model, model.ui.page_rows.max(1) as isize),
+        Action::Top => model.ui.cursor_mut().selected = 0,
+        Action::Bottom => {
+            let rows = model.visible_rows();
+            model.ui.cursor_mut().selected = rows.saturating_sub(1);
+        }
+        Action::Open => open_selected(model),
+        Action::Back => back(model),
+        Action::ToggleHelp => model.ui.help = !model.ui.help,
+        Action::BeginFilter => {
+            let text = model.ui.filter(model.ui.pane).to_string();
+            model.ui.input = Some(InputLine { kind: LineKind::Filter, text });
+        }
+        Action::BeginCommand => {
+            model.ui.input = Some(InputLine { kind: LineKind::Command, text: String::new() });
+        }
+        Action::Input(edit) => return edit_input(model, edit),
+        Action::ToggleZoneWhatIf => {
+            if model.ui.pane == Pane::Zones && model.ui.drill.is_none() {
+                model.ui.zone_what_if = !model.ui.zone_what_if;
+                model.views_stale = true;
+            }
+        }
+        Action::CopyName => {
+            return match model.selected_name() {
+                Some(name) => vec![Effect::CopyToClipboard(name)],
+                None => Vec::new(),
+            };
+        }
+        Action::Scale | Action::Restart | Action::Undo => {
+            let text = if model.readonly {
+                "read-only: actions are off"
+            } else {
+                "scale, restart and undo are not available in this build yet"
+            };
+            model.ui.flash(FlashLevel::Warn, text, model.now);
+        }
+    }
+    Vec::new()
+}
+
+fn show_pane(model: &mut Model, pane: Pane) {
+    model.ui.pane = pane;
+    model.ui.drill = None;
+    model.views_stale = true;
+}
+
+fn move_cursor(model: &mut Model, delta: isize) {
+    let rows = model.visible_rows();
+    let cursor = model.ui.cursor_mut();
+    let last = rows.saturating_sub(1);
+    cursor.selected = cursor.selected.saturating_add_signed(delta).min(last);
+}
+
+fn open_selected(model: &mut Model) {
+    if model.ui.drill.is_some() {
+        return;
+    }
+    match model.selected_workload() {
+        Some(workload) => {
+            model.ui.drill = Some(workload);
+            model.ui.drill_cursor = Default::default();
+            model.views_stale = true;
+        }
+        None => model.ui.flash(FlashLevel::Info, "this row names no workload", model.now),
+    }
+}
+
+fn back(model: &mut Model) {
+    if model.ui.drill.take().is_some() {
+        model.views_stale = true;
+    } else if !model.ui.filter(model.ui.pane).is_empty() {
+        model.ui.set_filter(model.ui.pane, String::new());
+        model.views_stale = true;
+    } else if model.ui.zone_what_if {
+        model.ui.zone_what_if = false;
+        model.views_stale = true;
+    }
+}
+
+fn edit_input(model: &mut Model, edit: InputEdit) -> Vec<Effect> {
+    let Some(line) = model.ui.input.as_mut() else {
+        return Vec::new();
+    };
+    match edit {
+        InputEdit::Char(c) => line.text.push(c),
+        InputEdit::Backspace => {
+            line.text.pop();
+        }
+        InputEdit::Clear => line.text.clear(),
+        InputEdit::Cancel => {
+            model.ui.input = None;
+            return Vec::new();
+        }
+        InputEdit::Submit => {
+            let Some(line) = model.ui.input.take() else {
+                return Vec::new();
+            };
+            return match line.kind {
+                LineKind::Filter => {
+                    model.ui.set_filter(model.ui.pane, line.text);
+                    model.views_stale = true;
+                    Vec::new()
+                }
+                LineKind::Command => run_command(model, &line.text),
+            };
+        }
+    }
+    // The filter applies as it is typed.
+    if let Some(InputLine { kind: LineKind::Filter, text }) = &model.ui.input {
+        let text = text.clone();
+        model.ui.set_filter(model.ui.pane, text);
+        model.views_stale = true;
+    }
+    Vec::new()
+}
+
+fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
+    let command = match command::parse(line) {
+        Ok(command) => command,
+        Err(why) => {
+            model.ui.flash(FlashLevel::Error, why, model.now);
+            return Vec::new();
+        }
+    };
+    match command {
+        Command::Quit => model.quit = true,
+        Command::Pane(pane) => show_pane(model, pane),
+        Command::Namespace(namespace) => {
+            let label = namespace.clone().unwrap_or_else(|| "all namespaces".to_string());
+            model.namespace = namespace;
+            model.ui.drill = None;
+            model.views_stale = true;
+            model.ui.flash(FlashLevel::Info, format!("namespace: {label}"), model.now);
+        }
+        Command::Context(name) => {
+            if name == model.conn.context {
+                model.ui.flash(FlashLevel::Info, format!("already on {name}"), model.now);
+            } else if !model.conn.contexts.is_empty() && !model.conn.contexts.contains(&name) {
+                model.ui.flash(
+                    FlashLevel::Error,
+                    format!("no context {name:?} in the kubeconfig"),
+                    model.now,
+                );
+            } else {
+                model.ui.flash(FlashLevel::Info, format!("switching to {name}..."), model.now);
+                return vec![Effect::SwitchContext(name)];
+            }
+        }
+        Command::Theme(name) => match Theme::shipped(&name) {
+            Some(theme) => model.theme = theme,
+            None => model.ui.flash(
+                FlashLevel::Error,
+                format!("unknown theme {name:?} (default, light, high-contrast, mono)"),
+                model.now,
+            ),
+        },
+    }
+    Vec::new()
+}

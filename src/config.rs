@@ -1,0 +1,196 @@
+//! The user's config file: `$XDG_CONFIG_HOME/kdeck/config.toml` (optional).
+//!
+//! Precedence, lowest first: built-in defaults, the file, the per-context section, flags.
+//! Unknown keys and bad values are errors that name the file and the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Theme name or path (as `--theme`).
+    pub theme: Option<String>,
+    /// Offer no write action in any context.
+    #[serde(default)]
+    pub readonly: bool,
+    /// Mouse support (wheel and click to select).
+    #[serde(default)]
+    pub mouse: bool,
+    #[serde(default)]
+    pub safety: Safety,
+    #[serde(default)]
+    pub prometheus: PrometheusConfig,
+    /// Settings that apply only while a given context is in use.
+    #[serde(default)]
+    pub contexts: BTreeMap<String, ContextConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Safety {
+    /// Contexts whose name contains this text ask the user to type the object's name.
+    #[serde(default = "default_prod_pattern")]
+    pub confirm_name_pattern: String,
+}
+
+impl Default for Safety {
+    fn default() -> Self {
+        Self { confirm_name_pattern: default_prod_pattern() }
+    }
+}
+
+fn default_prod_pattern() -> String {
+    "prod".to_string()
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusConfig {
+    pub url: Option<String>,
+    /// Seconds between instant queries.
+    pub interval_seconds: Option<u64>,
+    pub bearer_token_file: Option<PathBuf>,
+    pub ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub insecure_skip_verify: bool,
+    /// Extra request headers, e.g. `X-Scope-OrgID` for Mimir/Cortex/Thanos tenants.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Traffic query templates: ingress-nginx (default), traefik or envoy.
+    pub traffic: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextConfig {
+    pub readonly: Option<bool>,
+    pub namespace: Option<String>,
+    pub prometheus_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| {
+            let detail = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+            // toml spans an unknown key's whole table; find the key's own line instead.
+            let line = unknown_key(&detail)
+                .and_then(|key| key_line(text, key))
+                .or_else(|| e.span().map(|span| line_of(text, span.start)));
+            let at = line.map(|n| format!(" (line {n})")).unwrap_or_default();
+            ConfigError(format!("bad config {}{at}: {detail}", origin.display()))
+        })
+    }
+
+    /// Load the file at `explicit`, or the default location if it exists; a missing default
+    /// file is fine, a missing explicit one is an error.
+    pub fn load(explicit: Option<&Path>, default_path: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match (explicit, default_path) {
+            (Some(path), _) => path,
+            (None, Some(path)) if path.exists() => path,
+            _ => return Ok(Config::default()),
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read config {}: {e}", path.display())))?;
+        Self::parse(&text, path)
+    }
+
+    /// Whether actions are off for this context (global setting or the context's own).
+    pub fn readonly_for(&self, context: &str) -> bool {
+        self.contexts.get(context).and_then(|c| c.readonly).unwrap_or(self.readonly)
+    }
+}
+
+fn unknown_key(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+fn key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            line.trim_start().strip_prefix(key).is_some_and(|after| after.trim_start().starts_with('='))
+        })
+        .map(|index| index + 1)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map(|before| before.lines().count().max(1)).unwrap_or(1)
+}
+
+/// XDG locations kdeck uses.
+pub mod paths {
+    use std::path::PathBuf;
+
+    use etcetera::BaseStrategy;
+
+    fn strategy() -> Option<etcetera::base_strategy::Xdg> {
+        etcetera::base_strategy::Xdg::new().ok()
+    }
+
+    pub fn config_file() -> Option<PathBuf> {
+        strategy().map(|s| s.config_dir().join("kdeck").join("config.toml"))
+    }
+
+    pub fn user_themes_dir() -> Option<PathBuf> {
+        strategy().map(|s| s.config_dir().join("kdeck").join("themes"))
+    }
+
+    /// `$XDG_STATE_HOME/kdeck`, falling back to `~/.local/state/kdeck`.
+    pub fn state_dir() -> Option<PathBuf> {
+        let strategy = strategy()?;
+        let base = strategy.state_dir().unwrap_or_else(|| strategy.home_dir().join(".local/state"));
+        Some(base.join("kdeck"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = include_str!("../assets/config.sample.toml");
+
+    #[test]
+    fn documented_sample_parses() {
+        let config = Config::parse(SAMPLE, Path::new("assets/config.sample.toml")).unwrap();
+        assert_eq!(config.safety.confirm_name_pattern, "prod");
+        assert!(config.readonly_for("prod-eu-1"));
+        assert!(!config.readonly_for("staging"));
+        assert_eq!(config.prometheus.headers.get("X-Scope-OrgID").map(String::as_str), Some("team-a"));
+    }
+
+    #[test]
+    fn unknown_key_names_file_key_and_line() {
+        let err = Config::parse("theme = \"light\"\nthemes = 3\n", Path::new("/etc/k.toml")).unwrap_err();
+        assert!(err.0.contains("/etc/k.toml"), "{err}");
+        assert!(err.0.contains("themes"), "{err}");
+        assert!(err.0.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_is_an_error() {
+        let err = Config::parse("readonly = \"yes\"\n", Path::new("c.toml")).unwrap_err();
+        assert!(err.0.contains("c.toml") && err.0.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn missing_default_file_is_fine_missing_explicit_is_not() {
+        let nowhere = Path::new("/nonexistent/kdeck/config.toml");
+        assert_eq!(Config::load(None, Some(nowhere)), Ok(Config::default()));
+        let err = Config::load(Some(nowhere), None).unwrap_err();
+        assert!(err.0.starts_with("cannot read config /nonexistent/kdeck/config.toml"), "{err}");
+    }
+}

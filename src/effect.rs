@@ -1,0 +1,10 @@
+//! IO the loop asks for. Only `update` makes an Effect; the runner carries it out and
+//! reports back with an Event.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Tear down the watches and connect to another kubeconfig context.
+    SwitchContext(String),
+    /// Put text on the user's clipboard through the terminal (OSC 52), over SSH too.
+    CopyToClipboard(String),
+}

@@ -1,0 +1,86 @@
+//! What each command does, from parsed arguments to an exit code.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+
+use crate::app::dashboard::{self, DashboardOptions};
+use crate::cli::{Cli, Command, GlobalArgs, SimulationArgs};
+use crate::config::{Config, paths};
+use crate::k8s::client::ConnectOptions;
+use crate::ui::theme::{Theme, no_color_requested};
+
+pub async fn run(cli: Cli, start: Instant) -> Result<ExitCode> {
+    crate::tls::install_crypto_provider();
+    let global = cli.global;
+    let _log_guard = start_logging(&global)?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "kdeck starting");
+    match cli.command {
+        None => dashboard(&global, start, connect_options(&global, None)).await,
+        Some(Command::Demo(args)) => demo(&global, start, &args.sim).await,
+        Some(Command::Sim(args)) => crate::sim_command::run(args).await,
+        Some(Command::Snapshot(args)) => {
+            let code = crate::snapshot_command::run(&global, args).await?;
+            Ok(ExitCode::from(code))
+        }
+    }
+}
+
+fn start_logging(global: &GlobalArgs) -> Result<Option<tracing_appender::non_blocking::WorkerGuard>> {
+    let path = global.log_file.clone().or_else(crate::logging::default_log_file);
+    match path {
+        Some(path) => crate::logging::init(&path)
+            .map(Some)
+            .wrap_err_with(|| format!("cannot open log file {}", path.display())),
+        None => Ok(None),
+    }
+}
+
+pub fn connect_options(global: &GlobalArgs, kubeconfig: Option<PathBuf>) -> ConnectOptions {
+    ConnectOptions {
+        kubeconfig: kubeconfig.or_else(|| global.kubeconfig.clone()),
+        context: global.context.clone(),
+        namespace: global.namespace.clone(),
+    }
+}
+
+fn load_config(global: &GlobalArgs) -> Result<Config> {
+    Ok(Config::load(global.config.as_deref(), paths::config_file().as_deref())?)
+}
+
+async fn dashboard(global: &GlobalArgs, start: Instant, connect: ConnectOptions) -> Result<ExitCode> {
+    let config = load_config(global)?;
+    let theme_choice = global.theme.clone().or_else(|| config.theme.clone());
+    let theme = Theme::resolve(theme_choice.as_deref(), paths::user_themes_dir().as_deref(), no_color_requested())?;
+    let options = DashboardOptions {
+        connect,
+        all_namespaces: global.all_namespaces,
+        readonly: global.readonly,
+        config,
+        theme,
+        milestones_file: global.milestones_file.clone(),
+        start,
+    };
+    dashboard::run(options).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn demo(global: &GlobalArgs, start: Instant, sim: &SimulationArgs) -> Result<ExitCode> {
+    if global.kubeconfig.is_some() || global.context.is_some() {
+        return Err(eyre!("demo runs its own cluster: drop --kubeconfig/--context"));
+    }
+    let launched = crate::sim_command::launch_in_process(sim).await?;
+    let dir = std::env::temp_dir().join(format!("kdeck-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+    let kubeconfig = dir.join("kubeconfig");
+    launched
+        .sim
+        .write_kubeconfig(&kubeconfig)
+        .wrap_err_with(|| format!("cannot write {}", kubeconfig.display()))?;
+    let result = dashboard(global, start, connect_options(global, Some(kubeconfig))).await;
+    launched.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}

@@ -1,0 +1,47 @@
+//! Everything that reaches the loop. Sources only hold a `Sender<Event>`.
+
+use crate::k8s::ClusterEvent;
+use crate::k8s::watch::Stores;
+
+#[derive(Debug)]
+pub enum Event {
+    /// A key, mouse or resize event from the terminal.
+    Input(crossterm::event::Event),
+    /// The terminal input stream ended or failed (the terminal is gone).
+    InputClosed(String),
+    /// Once a second: ages and "retrying N s" move on.
+    Tick,
+    /// Data from the cluster's watches.
+    Cluster(ClusterEvent),
+    /// SIGINT, SIGTERM or SIGHUP: leave cleanly.
+    Signal(&'static str),
+    /// A context switch connected; its watches start right after this event.
+    Connected(Box<Connected>),
+    /// A context switch failed; the old context stays.
+    ConnectFailed(String),
+    /// The selected name went to the clipboard (OSC 52), or why not.
+    Copied(Result<String, String>),
+}
+
+/// A new connection's description and the readers of its reflector stores.
+pub struct Connected {
+    pub info: ConnectionInfo,
+    pub stores: Stores,
+}
+
+impl std::fmt::Debug for Connected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connected").field("info", &self.info).finish_non_exhaustive()
+    }
+}
+
+/// What the status bar says about the connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    pub context: String,
+    pub server: String,
+    pub user: String,
+    pub contexts: Vec<String>,
+    /// The namespace from the context or `-n` (used when listing namespaces is forbidden).
+    pub default_namespace: String,
+}

@@ -1,0 +1,14 @@
+//! The Kubernetes edge: client and context, one watch per kind, the slim pod index, actions.
+
+pub mod client;
+pub mod event;
+pub mod metrics;
+pub mod pod_counters;
+pub mod pod_facts;
+pub mod pod_index;
+pub mod slim_pod;
+pub mod source_state;
+pub mod watch;
+
+pub use event::{ClusterEvent, PodEvent};
+pub use source_state::{Kind, SourceState};

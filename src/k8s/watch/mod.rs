@@ -1,0 +1,215 @@
+//! One kube-runtime watcher per kind, feeding reflector stores (small kinds) or the loop's
+//! pod index (pods, as batched slim facts). Errors are handled in place and reported as
+//! source states; a watch never ends the app. Dropping the `WatchSet` stops everything.
+
+mod pods;
+mod prune;
+mod small;
+mod stores;
+
+pub use stores::{Stores, Writers};
+
+use super::event::ClusterEvent;
+use super::source_state::{Kind, SourceState};
+use k8s_openapi::api::policy::v1 as policy;
+use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, networking::v1 as net};
+use k8s_openapi::api::{autoscaling::v2 as autoscaling, discovery::v1 as discovery};
+use kube::runtime::watcher;
+use std::time::Duration;
+use tokio::sync::mpsc::Sender;
+use tokio::task::JoinHandle;
+
+/// Pod events per message to the loop: 50k pods mean ~100 channel sends, not 50k.
+pub const POD_BATCH: usize = 500;
+/// Small-kind events coalesced into one `Changed` message.
+const SMALL_BATCH: usize = 256;
+/// How long a kind the user may not list waits before asking again.
+const FORBIDDEN_BACKOFF: Duration = Duration::from_secs(300);
+/// Page sizes: slim pods decode fast, so fewer round trips pay (performance.md).
+const POD_PAGE: u32 = 2000;
+const SMALL_PAGE: u32 = 1000;
+
+/// What the watches cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchScope {
+    /// Every namespace (the user can list cluster-wide).
+    Cluster,
+    /// One namespace (from `-n` or the context, when cluster-wide listing is not allowed).
+    Namespace(String),
+}
+
+impl WatchScope {
+    pub fn namespace(&self) -> Option<&str> {
+        match self {
+            WatchScope::Cluster => None,
+            WatchScope::Namespace(ns) => Some(ns),
+        }
+    }
+}
+
+/// The running watches of one connection. Dropping it aborts every task.
+pub struct WatchSet {
+    stores: Stores,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl WatchSet {
+    /// Readers of the small kinds' reflector stores (hand them to `ClusterState::new`).
+    pub fn stores(&self) -> Stores {
+        self.stores.clone()
+    }
+}
+
+impl Drop for WatchSet {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// First line of an error's message (API errors can carry long bodies).
+pub fn one_line(error: &dyn std::fmt::Display) -> String {
+    let text = error.to_string();
+    text.lines().next().unwrap_or("").trim().to_owned()
+}
+
+/// The HTTP status of a watcher error, when the API server answered one.
+fn http_code(error: &watcher::Error) -> Option<u16> {
+    match error {
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+        | watcher::Error::WatchFailed(kube::Error::Api(s)) => Some(s.code),
+        watcher::Error::WatchError(s) => Some(s.code),
+        _ => None,
+    }
+}
+
+/// Tracks a kind's state inside its task and reports changes to the loop.
+pub(crate) struct Reporter {
+    kind: Kind,
+    tx: Sender<ClusterEvent>,
+    failing_since: Option<jiff::Timestamp>,
+}
+
+impl Reporter {
+    fn new(kind: Kind, tx: Sender<ClusterEvent>) -> Reporter {
+        Reporter { kind, tx, failing_since: None }
+    }
+
+    async fn send(&self, state: SourceState) -> bool {
+        self.tx.send(ClusterEvent::State { kind: self.kind, state }).await.is_ok()
+    }
+
+    async fn live(&mut self) -> bool {
+        self.failing_since = None;
+        self.send(SourceState::Live).await
+    }
+
+    /// Report an error; returns how long to pause before polling the stream again.
+    async fn error(&mut self, error: &watcher::Error) -> Option<Duration> {
+        if http_code(error) == Some(403) {
+            let message = match error {
+                watcher::Error::InitialListFailed(kube::Error::Api(s)) => s.message.clone(),
+                other => one_line(other),
+            };
+            tracing::info!(kind = self.kind.name(), %message, "forbidden");
+            self.send(SourceState::Forbidden { message }).await;
+            return Some(FORBIDDEN_BACKOFF);
+        }
+        let since = *self.failing_since.get_or_insert_with(jiff::Timestamp::now);
+        tracing::warn!(kind = self.kind.name(), error = %error, "watch error, retrying");
+        self.send(SourceState::Retrying { since, error: one_line(error) }).await;
+        None
+    }
+}
+
+fn config(page: u32) -> watcher::Config {
+    watcher::Config::default().page_size(page)
+}
+
+/// Start one watch per kind (and the metrics poller) on the current tokio runtime.
+pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<ClusterEvent>) -> WatchSet {
+    let (writers, stores) = Writers::new();
+    let ns = scope.namespace().map(str::to_owned);
+    let mut tasks = Vec::new();
+    let small = SMALL_PAGE;
+    let c = &client;
+    let s = &scope;
+    macro_rules! namespaced {
+        ($ty:ty, $kind:expr, $writer:expr, $prune:expr, $cfg:expr) => {
+            tasks.push(tokio::spawn(small::run::<$ty>(
+                stores::api_for::<$ty>(c, s),
+                $cfg,
+                $kind,
+                $writer,
+                $prune,
+                tx.clone(),
+            )))
+        };
+    }
+    let cfg = config(small);
+    // Cluster-scoped kinds.
+    let namespace_cfg = match &ns {
+        Some(name) => cfg.clone().fields(&format!("metadata.name={name}")),
+        None => cfg.clone(),
+    };
+    tasks.push(tokio::spawn(small::run::<core::Namespace>(
+        kube::Api::all(client.clone()),
+        namespace_cfg,
+        Kind::Namespace,
+        writers.namespaces,
+        prune::meta_only,
+        tx.clone(),
+    )));
+    tasks.push(tokio::spawn(small::run::<core::Node>(
+        kube::Api::all(client.clone()),
+        cfg.clone(),
+        Kind::Node,
+        writers.nodes,
+        prune::node,
+        tx.clone(),
+    )));
+    tasks.push(tokio::spawn(small::run::<net::IngressClass>(
+        kube::Api::all(client.clone()),
+        cfg.clone(),
+        Kind::IngressClass,
+        writers.ingress_classes,
+        prune::meta,
+        tx.clone(),
+    )));
+    // Namespaced kinds.
+    namespaced!(apps::Deployment, Kind::Deployment, writers.deployments, prune::deployment, cfg.clone());
+    namespaced!(apps::ReplicaSet, Kind::ReplicaSet, writers.replica_sets, prune::replica_set, cfg.clone());
+    namespaced!(
+        apps::StatefulSet,
+        Kind::StatefulSet,
+        writers.stateful_sets,
+        prune::stateful_set,
+        cfg.clone()
+    );
+    namespaced!(apps::DaemonSet, Kind::DaemonSet, writers.daemon_sets, prune::daemon_set, cfg.clone());
+    namespaced!(autoscaling::HorizontalPodAutoscaler, Kind::Hpa, writers.hpas, prune::meta, cfg.clone());
+    namespaced!(net::Ingress, Kind::Ingress, writers.ingresses, prune::meta, cfg.clone());
+    namespaced!(core::Service, Kind::Service, writers.services, prune::meta, cfg.clone());
+    namespaced!(
+        discovery::EndpointSlice,
+        Kind::EndpointSlice,
+        writers.endpoint_slices,
+        prune::meta,
+        cfg.clone()
+    );
+    namespaced!(
+        core::Secret,
+        Kind::TlsSecret,
+        writers.tls_secrets,
+        prune::tls_secret,
+        cfg.clone().fields("type=kubernetes.io/tls")
+    );
+    namespaced!(core::Event, Kind::Event, writers.events, prune::meta, cfg.clone());
+    namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
+
+    tasks.push(tokio::spawn(pods::run(stores::api_for(c, s), config(POD_PAGE), tx.clone())));
+    tasks.push(tokio::spawn(super::metrics::run(client.clone(), ns, tx)));
+    WatchSet { stores, tasks }
+}

@@ -1,0 +1,64 @@
+//! The watch task of one small kind: watcher -> backoff -> prune -> reflector store.
+
+use super::{Reporter, SMALL_BATCH};
+use crate::k8s::event::ClusterEvent;
+use crate::k8s::source_state::{Kind, SourceState};
+use futures::StreamExt;
+use kube::Resource;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::reflector::store::Writer;
+use kube::runtime::watcher::{self, Event};
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
+use tokio::sync::mpsc::Sender;
+
+pub async fn run<K>(
+    api: kube::Api<K>,
+    config: watcher::Config,
+    kind: Kind,
+    mut writer: Writer<K>,
+    prune: fn(&mut K),
+    tx: Sender<ClusterEvent>,
+) where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    let mut reporter = Reporter::new(kind, tx.clone());
+    if !reporter.send(SourceState::Syncing).await {
+        return;
+    }
+    let stream = watcher::watcher(api, config).default_backoff().modify(prune);
+    let mut chunks = std::pin::pin!(stream.ready_chunks(SMALL_BATCH));
+    while let Some(chunk) = chunks.next().await {
+        let mut changed = false;
+        for item in chunk {
+            match item {
+                Ok(event) => {
+                    writer.apply_watcher_event(&event);
+                    match event {
+                        Event::Init => {
+                            if !reporter.send(SourceState::Syncing).await {
+                                return;
+                            }
+                        }
+                        Event::InitApply(_) => {}
+                        Event::InitDone => {
+                            changed = true;
+                            if !reporter.live().await {
+                                return;
+                            }
+                        }
+                        Event::Apply(_) | Event::Delete(_) => changed = true,
+                    }
+                }
+                Err(error) => {
+                    if let Some(pause) = reporter.error(&error).await {
+                        tokio::time::sleep(pause).await;
+                    }
+                }
+            }
+        }
+        if changed && tx.send(ClusterEvent::Changed { kind }).await.is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The reflector stores of the small kinds: writers (owned by the watch tasks, or by a test
+//! fixture builder) and the cheap, cloneable readers the model reads.
+
+use super::WatchScope;
+use k8s_openapi::NamespaceResourceScope;
+use k8s_openapi::api::policy::v1 as policy;
+use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, networking::v1 as net};
+use k8s_openapi::api::{autoscaling::v2 as autoscaling, discovery::v1 as discovery};
+use kube::Resource;
+use kube::runtime::reflector::store::{Store, Writer};
+
+macro_rules! kinds {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        /// Readers of every small kind's reflector store.
+        #[derive(Clone)]
+        pub struct Stores { $(pub $field: Store<$ty>,)* }
+
+        /// The matching writers.
+        pub struct Writers { $(pub $field: Writer<$ty>,)* }
+
+        impl Writers {
+            pub fn new() -> (Writers, Stores) {
+                let writers = Writers { $($field: Writer::default(),)* };
+                let stores = Stores { $($field: writers.$field.as_reader(),)* };
+                (writers, stores)
+            }
+        }
+    };
+}
+
+kinds! {
+    namespaces: core::Namespace,
+    nodes: core::Node,
+    deployments: apps::Deployment,
+    replica_sets: apps::ReplicaSet,
+    stateful_sets: apps::StatefulSet,
+    daemon_sets: apps::DaemonSet,
+    hpas: autoscaling::HorizontalPodAutoscaler,
+    ingresses: net::Ingress,
+    ingress_classes: net::IngressClass,
+    services: core::Service,
+    endpoint_slices: discovery::EndpointSlice,
+    tls_secrets: core::Secret,
+    events: core::Event,
+    pdbs: policy::PodDisruptionBudget,
+}
+
+impl std::fmt::Debug for Stores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stores").finish_non_exhaustive()
+    }
+}
+
+/// An `Api` for a namespaced kind in the watch scope.
+pub fn api_for<K>(client: &kube::Client, scope: &WatchScope) -> kube::Api<K>
+where
+    K: Resource<Scope = NamespaceResourceScope, DynamicType = ()>,
+{
+    match scope {
+        WatchScope::Cluster => kube::Api::all(client.clone()),
+        WatchScope::Namespace(ns) => kube::Api::namespaced(client.clone(), ns),
+    }
+}

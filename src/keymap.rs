@@ -1,0 +1,146 @@
+//! Keys to Actions. The only place that knows which key does what; the help overlay reads
+//! the same table, so it cannot drift.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::action::{Action, InputEdit};
+use crate::app::pane::Pane;
+
+/// What the keyboard is doing right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputMode {
+    Normal,
+    /// Typing into the filter or the command line.
+    Text,
+    /// The help overlay is open: any key closes it, Ctrl-C still quits.
+    Help,
+}
+
+/// One line of the help overlay.
+pub struct Binding {
+    pub keys: &'static str,
+    pub what: &'static str,
+    /// Only on this pane (None = everywhere).
+    pub pane: Option<Pane>,
+}
+
+pub const BINDINGS: &[Binding] = &[
+    Binding { keys: "1-5, Tab, S-Tab", what: "switch pane", pane: None },
+    Binding { keys: "j k, Up Down", what: "move selection", pane: None },
+    Binding { keys: "g G, Home End", what: "first / last row", pane: None },
+    Binding { keys: "PgUp PgDn, C-b C-f", what: "page up / down", pane: None },
+    Binding { keys: "Enter", what: "drill into the workload", pane: None },
+    Binding { keys: "Esc", what: "back / clear filter", pane: None },
+    Binding { keys: "/", what: "filter rows (!text negates)", pane: None },
+    Binding { keys: ":", what: "command: ns NAME|all, ctx NAME, theme NAME, pane, q", pane: None },
+    Binding { keys: "y", what: "copy the selected name (OSC 52)", pane: None },
+    Binding { keys: "w", what: "lose-a-zone projection", pane: Some(Pane::Zones) },
+    Binding { keys: "s r u", what: "scale, restart, undo (coming)", pane: None },
+    Binding { keys: "?", what: "this help", pane: None },
+    Binding { keys: "q, C-c", what: "quit", pane: None },
+];
+
+/// Translate a key into an Action, given the mode. Key releases (Windows, kitty) are ignored.
+pub fn action_for(key: KeyEvent, mode: InputMode) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Some(Action::Quit);
+    }
+    match mode {
+        InputMode::Help => Some(Action::ToggleHelp),
+        InputMode::Text => text_action(key, ctrl),
+        InputMode::Normal => normal_action(key, ctrl),
+    }
+}
+
+fn text_action(key: KeyEvent, ctrl: bool) -> Option<Action> {
+    let edit = match key.code {
+        KeyCode::Enter => InputEdit::Submit,
+        KeyCode::Esc => InputEdit::Cancel,
+        KeyCode::Backspace => InputEdit::Backspace,
+        KeyCode::Char('u') if ctrl => InputEdit::Clear,
+        KeyCode::Char(c) if !ctrl => InputEdit::Char(c),
+        _ => return None,
+    };
+    Some(Action::Input(edit))
+}
+
+fn normal_action(key: KeyEvent, ctrl: bool) -> Option<Action> {
+    let action = match key.code {
+        KeyCode::Char('f') if ctrl => Action::PageDown,
+        KeyCode::Char('b') if ctrl => Action::PageUp,
+        KeyCode::Char('d') if ctrl => Action::PageDown,
+        KeyCode::Char('u') if ctrl => Action::PageUp,
+        _ if ctrl => return None,
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char(d @ '1'..='9') => {
+            let index = usize::from(d as u8 - b'1');
+            Action::ShowPane(*Pane::ALL.get(index)?)
+        }
+        KeyCode::Tab => Action::NextPane,
+        KeyCode::BackTab => Action::PrevPane,
+        KeyCode::Char('j') | KeyCode::Down => Action::Down,
+        KeyCode::Char('k') | KeyCode::Up => Action::Up,
+        KeyCode::Char('g') | KeyCode::Home => Action::Top,
+        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::Enter => Action::Open,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Char('/') => Action::BeginFilter,
+        KeyCode::Char(':') => Action::BeginCommand,
+        KeyCode::Char('w') => Action::ToggleZoneWhatIf,
+        KeyCode::Char('y') => Action::CopyName,
+        KeyCode::Char('s') => Action::Scale,
+        KeyCode::Char('r') => Action::Restart,
+        KeyCode::Char('u') => Action::Undo,
+        _ => return None,
+    };
+    Some(action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn ctrl_c_quits_in_every_mode() {
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for mode in [InputMode::Normal, InputMode::Text, InputMode::Help] {
+            assert_eq!(action_for(ctrl_c, mode), Some(Action::Quit));
+        }
+    }
+
+    #[test]
+    fn q_types_a_letter_while_filtering_but_quits_otherwise() {
+        assert_eq!(action_for(key(KeyCode::Char('q')), InputMode::Normal), Some(Action::Quit));
+        assert_eq!(
+            action_for(key(KeyCode::Char('q')), InputMode::Text),
+            Some(Action::Input(InputEdit::Char('q')))
+        );
+    }
+
+    #[test]
+    fn digits_pick_panes_and_unknown_digits_do_nothing() {
+        assert_eq!(
+            action_for(key(KeyCode::Char('2')), InputMode::Normal),
+            Some(Action::ShowPane(Pane::Zones))
+        );
+        assert_eq!(action_for(key(KeyCode::Char('9')), InputMode::Normal), None);
+    }
+
+    #[test]
+    fn releases_are_ignored() {
+        let mut release = key(KeyCode::Char('j'));
+        release.kind = KeyEventKind::Release;
+        assert_eq!(action_for(release, InputMode::Normal), None);
+    }
+}

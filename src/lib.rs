@@ -1,0 +1,24 @@
+//! kdeck: a terminal dashboard for Kubernetes triage.
+//!
+//! The binary (`main.rs`) is thin; everything lives here so integration tests reach it.
+
+pub mod action;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod effect;
+pub mod entry;
+pub mod errors;
+pub mod event;
+pub mod k8s;
+pub mod keymap;
+pub mod logging;
+pub mod milestones;
+pub mod model;
+pub mod sim;
+pub mod sim_command;
+pub mod snapshot;
+pub mod snapshot_command;
+pub mod terminal;
+pub mod tls;
+pub mod ui;

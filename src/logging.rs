@@ -1,0 +1,25 @@
+//! Logs go to a file, never to the screen: the UI owns the terminal.
+
+use std::path::{Path, PathBuf};
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// Where logs go unless `--log-file` says otherwise.
+pub fn default_log_file() -> Option<PathBuf> {
+    crate::config::paths::state_dir().map(|dir| dir.join("kdeck.log"))
+}
+
+/// Start logging to `path` (level from `KDECK_LOG`, default info). Keep the guard alive for
+/// the life of the process: dropping it flushes the last lines.
+pub fn init(path: &Path) -> std::io::Result<WorkerGuard> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = EnvFilter::try_from_env("KDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // A second init (tests) is harmless: the first subscriber stays.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).try_init();
+    Ok(guard)
+}

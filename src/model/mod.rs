@@ -1,0 +1,12 @@
+//! The live model: caches fed by watches, and the views projected from them.
+
+pub mod cert;
+pub mod cluster;
+pub mod fixtures;
+pub mod history;
+pub mod quantity;
+pub mod scope;
+pub mod views;
+
+pub use cluster::{Changed, ClusterState};
+pub use scope::Scope;

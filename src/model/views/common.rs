@@ -1,0 +1,235 @@
+//! Shared vocabulary of the views: severities, counts, workloads and zones.
+
+use crate::k8s::pod_facts::OwnerKind;
+use crate::model::{ClusterState, Scope};
+use k8s_openapi::api::core::v1::Node;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// How bad a row is. Ordered: `Error` > `Warning` > `Info` > `Ok` (sort trouble first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    #[default]
+    Ok,
+    Info,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReadyTotal {
+    pub ready: u32,
+    pub total: u32,
+}
+
+impl ReadyTotal {
+    pub fn add(&mut self, other: ReadyTotal) {
+        self.ready += other.ready;
+        self.total += other.total;
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::DaemonSet => "DaemonSet",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct WorkloadRef {
+    pub kind: WorkloadKind,
+    pub namespace: String,
+    pub name: String,
+}
+
+pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
+const LEGACY_ZONE_LABEL: &str = "failure-domain.beta.kubernetes.io/zone";
+pub const INSTANCE_TYPE_LABEL: &str = "node.kubernetes.io/instance-type";
+/// Zone of nodes without a zone label.
+pub const UNLABELLED: &str = "unlabelled";
+/// Zone of pods bound to a node kdeck does not know (nodes forbidden or not yet synced).
+pub const UNKNOWN_ZONE: &str = "unknown";
+
+pub fn zone_of(node: &Node) -> String {
+    let labels = node.metadata.labels.as_ref();
+    labels
+        .and_then(|l| l.get(ZONE_LABEL).or_else(|| l.get(LEGACY_ZONE_LABEL)))
+        .filter(|z| !z.is_empty())
+        .cloned()
+        .unwrap_or_else(|| UNLABELLED.to_owned())
+}
+
+pub fn node_ready(node: &Node) -> bool {
+    node.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+        .is_some_and(|c| c.status == "True")
+}
+
+/// Node name -> zone, for every known node.
+pub fn node_zones(cluster: &ClusterState) -> HashMap<String, String> {
+    cluster
+        .stores()
+        .nodes
+        .state()
+        .iter()
+        .filter_map(|n| Some((n.metadata.name.clone()?, zone_of(n))))
+        .collect()
+}
+
+/// What the stores say about one workload.
+#[derive(Debug, Clone)]
+pub struct WorkloadInfo {
+    pub id: WorkloadRef,
+    pub desired: i32,
+    pub ready_replicas: i32,
+    pub template_labels: BTreeMap<String, String>,
+    /// maxSkew of a zone topologySpreadConstraint, if the template has one.
+    pub zone_max_skew: Option<i32>,
+}
+
+fn zone_skew(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Option<i32> {
+    spec?
+        .topology_spread_constraints
+        .as_ref()?
+        .iter()
+        .filter(|c| c.topology_key == ZONE_LABEL || c.topology_key == LEGACY_ZONE_LABEL)
+        .map(|c| c.max_skew)
+        .min()
+}
+
+fn template_labels(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> BTreeMap<String, String> {
+    t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default()
+}
+
+/// Deployments, StatefulSets and DaemonSets in scope, sorted by kind, namespace, name.
+pub fn workloads(cluster: &ClusterState, scope: &Scope) -> Vec<WorkloadInfo> {
+    let stores = cluster.stores();
+    let mut out = Vec::new();
+    let id = |kind, meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| WorkloadRef {
+        kind,
+        namespace: meta.namespace.clone().unwrap_or_default(),
+        name: meta.name.clone().unwrap_or_default(),
+    };
+    for d in stores.deployments.state() {
+        let spec = d.spec.as_ref();
+        out.push(WorkloadInfo {
+            id: id(WorkloadKind::Deployment, &d.metadata),
+            desired: spec.and_then(|s| s.replicas).unwrap_or(1),
+            ready_replicas: d.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+            template_labels: spec.map(|s| template_labels(&s.template)).unwrap_or_default(),
+            zone_max_skew: zone_skew(spec.and_then(|s| s.template.spec.as_ref())),
+        });
+    }
+    for s in stores.stateful_sets.state() {
+        let spec = s.spec.as_ref();
+        out.push(WorkloadInfo {
+            id: id(WorkloadKind::StatefulSet, &s.metadata),
+            desired: spec.and_then(|s| s.replicas).unwrap_or(1),
+            ready_replicas: s.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
+            template_labels: spec.map(|s| template_labels(&s.template)).unwrap_or_default(),
+            zone_max_skew: zone_skew(spec.and_then(|s| s.template.spec.as_ref())),
+        });
+    }
+    for d in stores.daemon_sets.state() {
+        let spec = d.spec.as_ref();
+        let status = d.status.as_ref();
+        out.push(WorkloadInfo {
+            id: id(WorkloadKind::DaemonSet, &d.metadata),
+            desired: status.map(|s| s.desired_number_scheduled).unwrap_or(0),
+            ready_replicas: status.map(|s| s.number_ready).unwrap_or(0),
+            template_labels: spec.map(|s| template_labels(&s.template)).unwrap_or_default(),
+            zone_max_skew: None,
+        });
+    }
+    out.retain(|w| scope.includes_ns(&w.id.namespace));
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// (namespace, ReplicaSet) -> owning Deployment name.
+pub fn replica_set_owners(cluster: &ClusterState) -> HashMap<(String, String), String> {
+    cluster
+        .stores()
+        .replica_sets
+        .state()
+        .iter()
+        .filter_map(|rs| {
+            let owner = rs.metadata.owner_references.as_ref()?.iter().find(|o| o.kind == "Deployment")?;
+            Some(((rs.metadata.namespace.clone()?, rs.metadata.name.clone()?), owner.name.clone()))
+        })
+        .collect()
+}
+
+/// The workload a pod owner reference belongs to (ReplicaSets resolve to their Deployment).
+pub fn workload_of(
+    owners: &HashMap<(String, String), String>,
+    namespace: &str,
+    kind: OwnerKind,
+    name: &str,
+) -> Option<WorkloadRef> {
+    let (kind, name) = match kind {
+        OwnerKind::ReplicaSet => {
+            (WorkloadKind::Deployment, owners.get(&(namespace.to_owned(), name.to_owned()))?.clone())
+        }
+        OwnerKind::StatefulSet => (WorkloadKind::StatefulSet, name.to_owned()),
+        OwnerKind::DaemonSet => (WorkloadKind::DaemonSet, name.to_owned()),
+        OwnerKind::Job | OwnerKind::Other => return None,
+    };
+    Some(WorkloadRef { kind, namespace: namespace.to_owned(), name })
+}
+
+/// Ready/total non-terminated pods per workload and node (None = unscheduled), read from
+/// the pod index's incremental placements (no scan over pods).
+pub fn workload_placements(
+    cluster: &ClusterState,
+    scope: &Scope,
+) -> HashMap<WorkloadRef, HashMap<Option<String>, ReadyTotal>> {
+    let owners = replica_set_owners(cluster);
+    let pods = cluster.pods();
+    let mut out: HashMap<WorkloadRef, HashMap<Option<String>, ReadyTotal>> = HashMap::new();
+    for (owner, node, counts) in pods.placements() {
+        let namespace = pods.str(owner.namespace);
+        if !scope.includes_ns(namespace) {
+            continue;
+        }
+        let Some(workload) = workload_of(&owners, namespace, owner.kind, pods.str(owner.name)) else {
+            continue;
+        };
+        let node = node.map(|n| pods.str(n).to_owned());
+        out.entry(workload)
+            .or_default()
+            .entry(node)
+            .or_default()
+            .add(ReadyTotal { ready: counts.ready, total: counts.total });
+    }
+    out
+}
+
+/// Seconds between two unix times, never negative.
+pub fn age_seconds(since: i64, now: jiff::Timestamp) -> i64 {
+    (now.as_second() - since).max(0)
+}
+
+/// "3m", "2h", "5d" for people.
+pub fn human_age(seconds: i64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}

@@ -1,0 +1,382 @@
+//! Ingresses: per class, each host/path -> service -> port -> endpoints (per zone), with
+//! verdicts, and the TLS certificates behind each host.
+
+use super::common::{ReadyTotal, Severity};
+use crate::k8s::source_state::Kind;
+use crate::model::cert::{self, CertInfo};
+use crate::model::{ClusterState, Scope};
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::networking::v1::{Ingress, IngressBackend};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Certificates closer than this to expiry are flagged.
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct IngressesView {
+    /// Sorted trouble first, then class, namespace, name.
+    pub rows: Vec<IngressRow>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RouteVerdict {
+    Ok,
+    NoReadyEndpoints,
+    ServiceMissing,
+    PortNotFound,
+    /// ExternalName service or a resource backend: nothing to count.
+    NotCounted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IngressFlag {
+    NoReadyEndpoints,
+    ServiceMissing,
+    PortNotFound,
+    DefaultBackendOnly,
+    TlsSecretMissing,
+    CertificateExpired,
+    CertificateExpiringSoon,
+    CertificateUnreadable,
+    SanMismatch,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteRow {
+    /// "*" when the rule has no host.
+    pub host: String,
+    pub path: String,
+    pub service: String,
+    /// The port as written on the ingress (number or name).
+    pub port: String,
+    pub endpoints: ReadyTotal,
+    pub endpoints_by_zone: BTreeMap<String, ReadyTotal>,
+    pub verdict: RouteVerdict,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretState {
+    Present,
+    Missing,
+    /// The user may not read secrets: kdeck cannot tell.
+    Forbidden,
+    Unreadable,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsRow {
+    pub secret: String,
+    pub hosts: Vec<String>,
+    pub secret_state: SecretState,
+    pub subject: Option<String>,
+    pub sans: Vec<String>,
+    pub not_after: Option<Timestamp>,
+    pub days_left: Option<i64>,
+    pub uncovered_hosts: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IngressRow {
+    pub namespace: String,
+    pub name: String,
+    pub class: Option<String>,
+    pub hosts: Vec<String>,
+    pub routes: Vec<RouteRow>,
+    pub default_backend: Option<RouteRow>,
+    pub tls: Vec<TlsRow>,
+    pub flags: Vec<IngressFlag>,
+    pub severity: Severity,
+}
+
+/// (namespace, service) -> EndpointSlice endpoints per port name.
+struct Endpoints {
+    by_service: HashMap<(String, String), Vec<Arc<k8s_openapi::api::discovery::v1::EndpointSlice>>>,
+}
+
+impl Endpoints {
+    fn new(cluster: &ClusterState) -> Endpoints {
+        let mut by_service: HashMap<_, Vec<_>> = HashMap::new();
+        for slice in cluster.stores().endpoint_slices.state() {
+            let svc =
+                slice.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).cloned();
+            if let (Some(ns), Some(svc)) = (slice.metadata.namespace.clone(), svc) {
+                by_service.entry((ns, svc)).or_default().push(slice);
+            }
+        }
+        Endpoints { by_service }
+    }
+
+    /// Endpoints serving the service port named `port_name` ("" = unnamed), per zone.
+    fn count(&self, ns: &str, svc: &str, port_name: &str) -> (ReadyTotal, BTreeMap<String, ReadyTotal>) {
+        let mut total = ReadyTotal::default();
+        let mut zones: BTreeMap<String, ReadyTotal> = BTreeMap::new();
+        let slices = self.by_service.get(&(ns.to_owned(), svc.to_owned()));
+        for slice in slices.into_iter().flatten() {
+            let serves = slice
+                .ports
+                .as_ref()
+                .is_none_or(|ports| ports.iter().any(|p| p.name.as_deref().unwrap_or("") == port_name));
+            if !serves {
+                continue;
+            }
+            for ep in &slice.endpoints {
+                // ready unset means ready (EndpointSlice API semantics).
+                let ready = ep.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true);
+                let one = ReadyTotal { ready: u32::from(ready), total: 1 };
+                total.add(one);
+                let zone = ep.zone.clone().unwrap_or_else(|| super::common::UNLABELLED.to_owned());
+                zones.entry(zone).or_default().add(one);
+            }
+        }
+        (total, zones)
+    }
+}
+
+fn route(
+    backend: &IngressBackend,
+    host: String,
+    path: String,
+    ns: &str,
+    services: &HashMap<(String, String), Arc<Service>>,
+    endpoints: &Endpoints,
+) -> RouteRow {
+    let Some(svc_backend) = backend.service.as_ref() else {
+        let resource = backend.resource.as_ref().map(|r| format!("{}/{}", r.kind, r.name));
+        return RouteRow {
+            host,
+            path,
+            service: resource.unwrap_or_default(),
+            port: String::new(),
+            endpoints: ReadyTotal::default(),
+            endpoints_by_zone: BTreeMap::new(),
+            verdict: RouteVerdict::NotCounted,
+        };
+    };
+    let port = svc_backend.port.as_ref();
+    let port_text = port.and_then(|p| p.name.clone().or(p.number.map(|n| n.to_string()))).unwrap_or_default();
+    let mut row = RouteRow {
+        host,
+        path,
+        service: svc_backend.name.clone(),
+        port: port_text,
+        endpoints: ReadyTotal::default(),
+        endpoints_by_zone: BTreeMap::new(),
+        verdict: RouteVerdict::Ok,
+    };
+    let Some(service) = services.get(&(ns.to_owned(), svc_backend.name.clone())) else {
+        row.verdict = RouteVerdict::ServiceMissing;
+        return row;
+    };
+    let spec = service.spec.as_ref();
+    if spec.and_then(|s| s.type_.as_deref()) == Some("ExternalName") {
+        row.verdict = RouteVerdict::NotCounted;
+        return row;
+    }
+    let service_port = spec.and_then(|s| s.ports.as_ref()).and_then(|ports| {
+        ports.iter().find(|p| match port {
+            Some(b) if b.name.is_some() => p.name == b.name,
+            Some(b) => b.number == Some(p.port),
+            None => ports.len() == 1,
+        })
+    });
+    let Some(service_port) = service_port else {
+        row.verdict = RouteVerdict::PortNotFound;
+        return row;
+    };
+    let port_name = service_port.name.as_deref().unwrap_or("");
+    let (counts, zones) = endpoints.count(ns, &svc_backend.name, port_name);
+    row.endpoints = counts;
+    row.endpoints_by_zone = zones;
+    if counts.ready == 0 {
+        row.verdict = RouteVerdict::NoReadyEndpoints;
+    }
+    row
+}
+
+fn class_of(ing: &Ingress, default_class: Option<&String>) -> Option<String> {
+    ing.spec
+        .as_ref()
+        .and_then(|s| s.ingress_class_name.clone())
+        .or_else(|| {
+            ing.metadata.annotations.as_ref().and_then(|a| a.get("kubernetes.io/ingress.class")).cloned()
+        })
+        .or_else(|| default_class.cloned())
+}
+
+fn tls_row(cluster: &ClusterState, ns: &str, secret: String, hosts: Vec<String>, now: Timestamp) -> TlsRow {
+    let mut row = TlsRow {
+        secret,
+        hosts,
+        secret_state: SecretState::Missing,
+        subject: None,
+        sans: Vec::new(),
+        not_after: None,
+        days_left: None,
+        uncovered_hosts: Vec::new(),
+        error: None,
+    };
+    if cluster.is_forbidden(Kind::TlsSecret) {
+        row.secret_state = SecretState::Forbidden;
+        return row;
+    }
+    let found = cluster.stores().tls_secrets.state().into_iter().find(|s| {
+        s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(&row.secret)
+    });
+    let Some(secret) = found else { return row };
+    let data = secret.data.as_ref().and_then(|d| d.get("tls.crt"));
+    match data.map(|d| cert::read_certificate(&d.0)) {
+        Some(Ok(info)) => {
+            let CertInfo { subject, sans, not_after } = info.clone();
+            row.secret_state = SecretState::Present;
+            row.uncovered_hosts = cert::uncovered_hosts(&info, &row.hosts);
+            row.subject = Some(subject);
+            row.sans = sans;
+            row.not_after = Some(not_after);
+            row.days_left = Some(cert::days_left(not_after, now));
+        }
+        Some(Err(e)) => {
+            row.secret_state = SecretState::Unreadable;
+            row.error = Some(e);
+        }
+        None => {
+            row.secret_state = SecretState::Unreadable;
+            row.error = Some("secret has no tls.crt".to_owned());
+        }
+    }
+    row
+}
+
+fn project_one(
+    cluster: &ClusterState,
+    ing: &Ingress,
+    default_class: Option<&String>,
+    services: &HashMap<(String, String), Arc<Service>>,
+    endpoints: &Endpoints,
+    now: Timestamp,
+) -> IngressRow {
+    let ns = ing.metadata.namespace.clone().unwrap_or_default();
+    let spec = ing.spec.clone().unwrap_or_default();
+    let mut routes = Vec::new();
+    let mut hosts = Vec::new();
+    for rule in spec.rules.iter().flatten() {
+        let host = rule.host.clone().unwrap_or_else(|| "*".to_owned());
+        if !hosts.contains(&host) {
+            hosts.push(host.clone());
+        }
+        for path in rule.http.iter().flat_map(|h| h.paths.iter()) {
+            let p = path.path.clone().unwrap_or_else(|| "/".to_owned());
+            routes.push(route(&path.backend, host.clone(), p, &ns, services, endpoints));
+        }
+    }
+    let default_backend = spec
+        .default_backend
+        .as_ref()
+        .map(|b| route(b, "*".to_owned(), "(default)".to_owned(), &ns, services, endpoints));
+    let tls: Vec<TlsRow> = spec
+        .tls
+        .iter()
+        .flatten()
+        .filter_map(|t| {
+            let secret = t.secret_name.clone()?;
+            Some(tls_row(cluster, &ns, secret, t.hosts.clone().unwrap_or_default(), now))
+        })
+        .collect();
+
+    let mut flags = Vec::new();
+    let verdicts: Vec<RouteVerdict> =
+        routes.iter().chain(default_backend.iter()).map(|r| r.verdict).collect();
+    for (verdict, flag) in [
+        (RouteVerdict::ServiceMissing, IngressFlag::ServiceMissing),
+        (RouteVerdict::PortNotFound, IngressFlag::PortNotFound),
+        (RouteVerdict::NoReadyEndpoints, IngressFlag::NoReadyEndpoints),
+    ] {
+        if verdicts.contains(&verdict) {
+            flags.push(flag);
+        }
+    }
+    if routes.is_empty() && default_backend.is_some() {
+        flags.push(IngressFlag::DefaultBackendOnly);
+    }
+    for t in &tls {
+        let flag = match (t.secret_state, t.days_left) {
+            (SecretState::Missing, _) => Some(IngressFlag::TlsSecretMissing),
+            (SecretState::Unreadable, _) => Some(IngressFlag::CertificateUnreadable),
+            (SecretState::Present, Some(d)) if d < 0 => Some(IngressFlag::CertificateExpired),
+            (SecretState::Present, Some(d)) if d < EXPIRY_WARNING_DAYS => {
+                Some(IngressFlag::CertificateExpiringSoon)
+            }
+            _ => None,
+        };
+        flags.extend(flag.filter(|f| !flags.contains(f)));
+        if !t.uncovered_hosts.is_empty() && !flags.contains(&IngressFlag::SanMismatch) {
+            flags.push(IngressFlag::SanMismatch);
+        }
+    }
+    let severity = if flags
+        .iter()
+        .any(|f| !matches!(f, IngressFlag::DefaultBackendOnly | IngressFlag::CertificateExpiringSoon))
+    {
+        Severity::Error
+    } else if flags.contains(&IngressFlag::CertificateExpiringSoon) {
+        Severity::Warning
+    } else if flags.is_empty() {
+        Severity::Ok
+    } else {
+        Severity::Info
+    };
+    IngressRow {
+        namespace: ns,
+        name: ing.metadata.name.clone().unwrap_or_default(),
+        class: class_of(ing, default_class),
+        hosts,
+        routes,
+        default_backend,
+        tls,
+        flags,
+        severity,
+    }
+}
+
+pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> IngressesView {
+    let stores = cluster.stores();
+    let default_class = stores.ingress_classes.state().iter().find_map(|c| {
+        let is_default = c
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("ingressclass.kubernetes.io/is-default-class"))
+            .is_some_and(|v| v == "true");
+        if is_default { c.metadata.name.clone() } else { None }
+    });
+    let services: HashMap<(String, String), Arc<Service>> = stores
+        .services
+        .state()
+        .into_iter()
+        .filter_map(|s| Some(((s.metadata.namespace.clone()?, s.metadata.name.clone()?), s)))
+        .collect();
+    let endpoints = Endpoints::new(cluster);
+    let mut rows: Vec<IngressRow> = stores
+        .ingresses
+        .state()
+        .iter()
+        .filter(|i| scope.includes(i.metadata.namespace.as_deref()))
+        .map(|i| project_one(cluster, i, default_class.as_ref(), &services, &endpoints, now))
+        .collect();
+    rows.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| (&a.class, &a.namespace, &a.name).cmp(&(&b.class, &b.namespace, &b.name)))
+    });
+    IngressesView { rows }
+}
+
+#[cfg(test)]
+#[path = "ingresses_tests.rs"]
+mod tests;

@@ -1,0 +1,94 @@
+//! Views: plain structs projected from the caches, one file per view. Each
+//! `project(cluster, scope, now)` is pure and sorts trouble first (the workload detail also
+//! takes the workload to show).
+
+pub mod autoscalers;
+pub mod common;
+pub mod events;
+pub mod floors;
+pub mod ingresses;
+pub mod namespaces;
+pub mod problems;
+pub mod timeline;
+pub mod workload;
+pub mod zones;
+
+pub use common::{ReadyTotal, Severity, WorkloadKind, WorkloadRef};
+
+/// The views `kdeck snapshot --view` and the UI can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ViewName {
+    Namespaces,
+    Zones,
+    Workloads,
+    Autoscalers,
+    Ingresses,
+    Problems,
+    Timeline,
+}
+
+impl ViewName {
+    pub const ALL: [ViewName; 7] = [
+        ViewName::Namespaces,
+        ViewName::Zones,
+        ViewName::Workloads,
+        ViewName::Autoscalers,
+        ViewName::Ingresses,
+        ViewName::Problems,
+        ViewName::Timeline,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ViewName::Namespaces => "namespaces",
+            ViewName::Zones => "zones",
+            ViewName::Workloads => "workloads",
+            ViewName::Autoscalers => "autoscalers",
+            ViewName::Ingresses => "ingresses",
+            ViewName::Problems => "problems",
+            ViewName::Timeline => "timeline",
+        }
+    }
+
+    /// The kinds a view reads: refresh it when `Changed::touches` these.
+    pub fn reads(self) -> &'static [crate::k8s::Kind] {
+        use crate::k8s::Kind::*;
+        match self {
+            ViewName::Namespaces | ViewName::Problems => &[
+                Namespace,
+                Node,
+                Pod,
+                Deployment,
+                ReplicaSet,
+                StatefulSet,
+                DaemonSet,
+                Hpa,
+                Ingress,
+                IngressClass,
+                Service,
+                EndpointSlice,
+                TlsSecret,
+                Event,
+                Pdb,
+                Metrics,
+            ],
+            ViewName::Zones | ViewName::Workloads => {
+                &[Node, Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Hpa, Pdb, Metrics]
+            }
+            ViewName::Autoscalers => &[Hpa, Deployment, StatefulSet, ReplicaSet],
+            ViewName::Ingresses => &[Ingress, IngressClass, Service, EndpointSlice, TlsSecret],
+            ViewName::Timeline => &[ReplicaSet, Hpa, Node, Pod, Event],
+        }
+    }
+}
+
+impl std::str::FromStr for ViewName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ViewName, String> {
+        ViewName::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = ViewName::ALL.iter().map(|v| v.as_str()).collect();
+            format!("unknown view \"{s}\" (one of: {})", names.join(", "))
+        })
+    }
+}

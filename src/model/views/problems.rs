@@ -1,0 +1,278 @@
+//! Problems: one ranked list of everything the other views found wrong, each naming its
+//! object. Pod troubles are grouped per workload (one line per workload and reason).
+
+use super::autoscalers::{self, HpaFlag};
+use super::common::{Severity, node_ready, replica_set_owners, workload_of};
+use super::ingresses::{self, RouteVerdict};
+use super::zones::{self, SpreadFlag};
+use crate::k8s::source_state::{Kind, SourceState};
+use crate::model::{ClusterState, Scope};
+use jiff::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemCategory {
+    Source,
+    Node,
+    Pods,
+    Workload,
+    Spread,
+    Autoscaler,
+    Ingress,
+    Certificate,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub category: ProblemCategory,
+    /// Kubernetes kind of the object ("Deployment", "Pod", "Node", ...; "Source" for watches).
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ProblemsView {
+    /// Errors first, then warnings; within a severity by category, namespace, name.
+    pub problems: Vec<Problem>,
+}
+
+impl ProblemsView {
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|p| p.severity == Severity::Error).count()
+    }
+
+    /// Problems per namespace (cluster-scoped ones are not counted).
+    pub fn per_namespace(&self) -> BTreeMap<String, u32> {
+        let mut out = BTreeMap::new();
+        for p in &self.problems {
+            if let Some(ns) = &p.namespace {
+                *out.entry(ns.clone()).or_default() += 1;
+            }
+        }
+        out
+    }
+}
+
+fn problem(
+    severity: Severity,
+    category: ProblemCategory,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+    message: String,
+) -> Problem {
+    Problem {
+        severity,
+        category,
+        kind: kind.to_owned(),
+        namespace: namespace.map(str::to_owned),
+        name: name.to_owned(),
+        message,
+    }
+}
+
+fn pod_reason(
+    state: Option<&str>,
+    last: Option<&str>,
+    unscheduled: bool,
+) -> Option<(&'static str, Severity)> {
+    match state {
+        Some("CrashLoopBackOff") => return Some(("CrashLoopBackOff", Severity::Error)),
+        Some("ImagePullBackOff" | "ErrImagePull" | "InvalidImageName") => {
+            return Some(("ImagePullBackOff", Severity::Error));
+        }
+        Some("CreateContainerConfigError" | "CreateContainerError" | "RunContainerError") => {
+            return Some(("CreateContainerError", Severity::Error));
+        }
+        Some("OOMKilled") => return Some(("OOMKilled", Severity::Warning)),
+        _ => {}
+    }
+    if unscheduled {
+        return Some(("Unschedulable", Severity::Error));
+    }
+    (last == Some("OOMKilled")).then_some(("OOMKilled", Severity::Warning))
+}
+
+fn pod_problems(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Problem>) {
+    let pods = cluster.pods();
+    let owners = replica_set_owners(cluster);
+    // (namespace, kind, name, reason) -> (severity, pod names)
+    let mut groups: BTreeMap<(String, String, String, &'static str), (Severity, Vec<String>)> =
+        BTreeMap::new();
+    for row in pods.rows() {
+        let ns = pods.str(row.namespace);
+        if !scope.includes_ns(ns) || row.is_terminated() {
+            continue;
+        }
+        let state = row.state_reason.map(|s| pods.str(s));
+        let last = row.last_reason.map(|s| pods.str(s));
+        let Some((reason, severity)) = pod_reason(state, last, row.unscheduled_reason.is_some()) else {
+            continue;
+        };
+        let (kind, name) = match row.owner.and_then(|(k, n)| workload_of(&owners, ns, k, pods.str(n))) {
+            Some(w) => (w.kind.as_str().to_owned(), w.name),
+            None => ("Pod".to_owned(), row.name.to_string()),
+        };
+        let entry = groups.entry((ns.to_owned(), kind, name, reason)).or_insert((severity, Vec::new()));
+        entry.1.push(row.name.to_string());
+    }
+    for ((ns, kind, name, reason), (severity, mut pod_names)) in groups {
+        pod_names.sort();
+        let message = if kind == "Pod" {
+            reason.to_owned()
+        } else {
+            let shown: Vec<&str> = pod_names.iter().take(3).map(String::as_str).collect();
+            let more = pod_names.len().saturating_sub(3);
+            let tail = if more > 0 { format!(", +{more}") } else { String::new() };
+            format!("{} pod(s) {reason}: {}{tail}", pod_names.len(), shown.join(", "))
+        };
+        out.push(problem(severity, ProblemCategory::Pods, &kind, Some(&ns), &name, message));
+    }
+}
+
+pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> ProblemsView {
+    let mut out = Vec::new();
+    for (name, state) in cluster.source_states() {
+        if let SourceState::Retrying { since, error } = state {
+            let message = format!("watch failing since {since}: {error}");
+            out.push(problem(Severity::Warning, ProblemCategory::Source, "Source", None, name, message));
+        }
+    }
+    if !cluster.is_forbidden(Kind::Node) {
+        for node in cluster.stores().nodes.state() {
+            if !node_ready(&node) {
+                let name = node.metadata.name.clone().unwrap_or_default();
+                let zone = super::common::zone_of(&node);
+                let message = format!("node NotReady (zone {zone})");
+                out.push(problem(Severity::Error, ProblemCategory::Node, "Node", None, &name, message));
+            }
+        }
+    }
+    pod_problems(cluster, scope, &mut out);
+
+    for w in zones::project(cluster, scope, now).workloads {
+        let (ns, kind) = (Some(w.namespace.as_str()), w.kind.as_str());
+        if w.flags.contains(&SpreadFlag::NotReady) {
+            let severity = if w.ready == 0 && w.desired > 0 { Severity::Error } else { Severity::Warning };
+            let message = format!("{}/{} replicas ready", w.ready, w.desired);
+            out.push(problem(severity, ProblemCategory::Workload, kind, ns, &w.name, message));
+        }
+        if w.flags.contains(&SpreadFlag::SingleZone) {
+            let zone = w.zones.keys().next().cloned().unwrap_or_default();
+            let message = format!("all {} replicas in zone {zone}", w.total);
+            out.push(problem(Severity::Warning, ProblemCategory::Spread, kind, ns, &w.name, message));
+        }
+        if w.flags.contains(&SpreadFlag::Skewed) {
+            let message = format!("zone skew {} above {}", w.skew, w.max_skew.unwrap_or(1));
+            out.push(problem(Severity::Warning, ProblemCategory::Spread, kind, ns, &w.name, message));
+        }
+        if w.flags.contains(&SpreadFlag::ZoneWithoutReady) {
+            let message = format!("no ready replica in zone(s) {}", w.zones_without_ready.join(", "));
+            out.push(problem(Severity::Warning, ProblemCategory::Spread, kind, ns, &w.name, message));
+        }
+    }
+
+    for h in autoscalers::project(cluster, scope, now).rows {
+        let ns = Some(h.namespace.as_str());
+        let mut add = |severity, message: String| {
+            out.push(problem(
+                severity,
+                ProblemCategory::Autoscaler,
+                "HorizontalPodAutoscaler",
+                ns,
+                &h.name,
+                message,
+            ));
+        };
+        for flag in &h.flags {
+            match flag {
+                HpaFlag::AtMax => add(Severity::Warning, format!("at max replicas ({})", h.max)),
+                HpaFlag::MetricsUnavailable => {
+                    let reason = h.conditions.get("ScalingActive").and_then(|c| c.reason.clone());
+                    add(
+                        Severity::Error,
+                        format!(
+                            "metrics unavailable{}",
+                            reason.map(|r| format!(" ({r})")).unwrap_or_default()
+                        ),
+                    );
+                }
+                HpaFlag::TargetMissing => {
+                    add(Severity::Error, format!("target {}/{} not found", h.target.kind, h.target.name))
+                }
+                HpaFlag::UnableToScale => {
+                    add(Severity::Error, "unable to scale (AbleToScale=False)".to_owned())
+                }
+                HpaFlag::DesiredNotCurrent => add(
+                    Severity::Warning,
+                    format!(
+                        "desired {} != current {} for over 5m",
+                        h.desired.unwrap_or(0),
+                        h.current.unwrap_or(0)
+                    ),
+                ),
+                HpaFlag::AtMin => {}
+            }
+        }
+    }
+
+    for i in ingresses::project(cluster, scope, now).rows {
+        let ns = Some(i.namespace.as_str());
+        for r in i.routes.iter().chain(i.default_backend.iter()) {
+            let what = match r.verdict {
+                RouteVerdict::NoReadyEndpoints => {
+                    format!("no ready endpoints ({}/{})", r.endpoints.ready, r.endpoints.total)
+                }
+                RouteVerdict::ServiceMissing => "service not found".to_owned(),
+                RouteVerdict::PortNotFound => format!("port {} not found on the service", r.port),
+                RouteVerdict::Ok | RouteVerdict::NotCounted => continue,
+            };
+            let message = format!("{}{} -> {}:{}: {what}", r.host, r.path, r.service, r.port);
+            out.push(problem(Severity::Error, ProblemCategory::Ingress, "Ingress", ns, &i.name, message));
+        }
+        for t in &i.tls {
+            let mut add = |severity, message: String| {
+                out.push(problem(severity, ProblemCategory::Certificate, "Ingress", ns, &i.name, message));
+            };
+            match (t.secret_state, t.days_left) {
+                (super::ingresses::SecretState::Missing, _) => {
+                    add(Severity::Error, format!("TLS secret {} not found", t.secret))
+                }
+                (super::ingresses::SecretState::Unreadable, _) => add(
+                    Severity::Error,
+                    format!("TLS secret {}: {}", t.secret, t.error.clone().unwrap_or_default()),
+                ),
+                (_, Some(d)) if d < 0 => {
+                    add(Severity::Error, format!("certificate in {} expired {} day(s) ago", t.secret, -d))
+                }
+                (_, Some(d)) if d < super::ingresses::EXPIRY_WARNING_DAYS => {
+                    add(Severity::Warning, format!("certificate in {} expires in {d} day(s)", t.secret))
+                }
+                _ => {}
+            }
+            if !t.uncovered_hosts.is_empty() {
+                add(
+                    Severity::Error,
+                    format!("certificate in {} does not cover {}", t.secret, t.uncovered_hosts.join(", ")),
+                );
+            }
+        }
+    }
+
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.category.cmp(&b.category))
+            .then_with(|| (&a.namespace, &a.name, &a.message).cmp(&(&b.namespace, &b.name, &b.message)))
+    });
+    ProblemsView { problems: out }
+}
+
+#[cfg(test)]
+#[path = "problems_tests.rs"]
+mod tests;

@@ -1,0 +1,71 @@
+//! The sim clock: wall time that can run faster than real time (`--speed N`).
+//!
+//! Every timestamp the sim writes (creationTimestamp, event times, heartbeats) and every
+//! controller delay comes from here, so a sped-up demo stays self-consistent.
+
+use std::time::{Duration, Instant};
+
+use jiff::{SignedDuration, Timestamp};
+
+#[derive(Clone, Debug)]
+pub struct SimClock {
+    real_start: Instant,
+    sim_start: Timestamp,
+    speed: f64,
+}
+
+impl SimClock {
+    /// A clock that starts at the current wall time and runs `speed` times faster.
+    pub fn new(speed: f64) -> Self {
+        Self::starting_at(Timestamp::now(), speed)
+    }
+
+    pub fn starting_at(sim_start: Timestamp, speed: f64) -> Self {
+        let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
+        Self { real_start: Instant::now(), sim_start, speed }
+    }
+
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// Sim time elapsed since the clock started.
+    pub fn elapsed(&self) -> Duration {
+        self.real_start.elapsed().mul_f64(self.speed)
+    }
+
+    /// The current sim wall time.
+    pub fn now(&self) -> Timestamp {
+        let elapsed = SignedDuration::try_from(self.elapsed()).unwrap_or(SignedDuration::MAX);
+        self.sim_start.saturating_add(elapsed).unwrap_or(self.sim_start)
+    }
+
+    /// How long to wait in real time for `sim` to pass on this clock.
+    pub fn real_duration(&self, sim: Duration) -> Duration {
+        sim.div_f64(self.speed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speed_scales_real_durations() {
+        let clock = SimClock::new(10.0);
+        assert_eq!(clock.real_duration(Duration::from_secs(10)), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn nonsense_speed_falls_back_to_real_time() {
+        assert_eq!(SimClock::new(-3.0).speed(), 1.0);
+        assert_eq!(SimClock::new(f64::NAN).speed(), 1.0);
+    }
+
+    #[test]
+    fn now_never_goes_before_start() {
+        let start = Timestamp::from_second(1_700_000_000).unwrap_or(Timestamp::UNIX_EPOCH);
+        let clock = SimClock::starting_at(start, 100.0);
+        assert!(clock.now() >= start);
+    }
+}

@@ -1,0 +1,250 @@
+//! WATCH: a chunked stream of newline-delimited `{"type":..,"object":..}` events.
+//!
+//! Resume from the store's history (too old: one ERROR event with a 410 Expired Status, as the
+//! real server sends), synthetic ADDED for current objects when no resourceVersion is given,
+//! BOOKMARKs (periodic, and the initial-events-end one for streaming lists), timeoutSeconds,
+//! selectors (an object that stops matching yields DELETED, one that starts matching ADDED),
+//! and Table output for `kubectl get -w`. A watch that lags behind the store's broadcast
+//! ends its stream; the client re-watches from its last resourceVersion.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode, header};
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::sim::http::list::{Format, negotiate, parse_resource_version};
+use crate::sim::http::route::ResourceRequest;
+use crate::sim::http::status::ApiError;
+use crate::sim::http::{AppState, RequestContext};
+use crate::sim::resources::ResourceType;
+use crate::sim::selectors::Selectors;
+use crate::sim::store::{Store, StoreError, StoreEvent, WatchEventType, WatchFeed};
+use crate::sim::table::{self, IncludeObject};
+
+/// How long a watch without timeoutSeconds stays open (the real server picks 30-60 min).
+const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// Everything a running watch needs after the request is answered.
+struct WatchTask {
+    rt: &'static ResourceType,
+    namespace: Option<String>,
+    selectors: Selectors,
+    format: Format,
+    include: IncludeObject,
+    bookmarks: bool,
+    initial_events_end: bool,
+    bookmark_interval: Duration,
+    timeout: Duration,
+    store: Store,
+    shutdown: watch::Receiver<bool>,
+}
+
+pub fn serve(app: &Arc<AppState>, req: &ResourceRequest, ctx: &RequestContext) -> Result<Response, ApiError> {
+    let format = negotiate(ctx)?;
+    let selectors = Selectors::parse(ctx.param("labelSelector"), ctx.param("fieldSelector"), req.rt)
+        .map_err(ApiError::bad_request)?;
+    let resource_version = parse_resource_version(ctx.param("resourceVersion"))?;
+    let send_initial = ctx.flag("sendInitialEvents");
+    let since = match resource_version {
+        _ if send_initial => None,
+        None | Some(0) => None,
+        Some(rv) => Some(rv),
+    };
+    let timeout = match ctx.param("timeoutSeconds").map(str::parse::<u64>) {
+        Some(Ok(0)) | None => DEFAULT_WATCH_TIMEOUT,
+        Some(Ok(secs)) => Duration::from_secs(secs),
+        Some(Err(_)) => return Err(ApiError::bad_request("timeoutSeconds must be a non-negative integer")),
+    };
+    let feed = match app.store.watch_feed(req.rt, since) {
+        Ok(feed) => feed,
+        Err(StoreError::Gone) => {
+            let current = app.store.resource_version();
+            let message = format!("too old resource version: {} ({current})", since.unwrap_or(0));
+            let line = encode_line("ERROR", &ApiError::gone(message).to_status().to_string());
+            return Ok(stream_response(Body::from(line)));
+        }
+        Err(err) => return Err(ApiError::from(err)),
+    };
+    let task = WatchTask {
+        rt: req.rt,
+        namespace: req.namespace.clone(),
+        selectors,
+        format,
+        include: IncludeObject::from_query(ctx.param("includeObject")),
+        bookmarks: ctx.flag("allowWatchBookmarks"),
+        initial_events_end: send_initial,
+        bookmark_interval: app.bookmark_interval,
+        timeout,
+        store: app.store.clone(),
+        shutdown: app.shutdown.clone(),
+    };
+    let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(256);
+    tokio::spawn(task.run(feed, tx));
+    Ok(stream_response(Body::from_stream(ReceiverStream::new(rx))))
+}
+
+fn stream_response(body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = StatusCode::OK;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+    response
+}
+
+fn encode_line(event_type: &str, object_json: &str) -> Bytes {
+    Bytes::from(format!("{{\"type\":\"{event_type}\",\"object\":{object_json}}}\n"))
+}
+
+/// The event type a watcher with these selectors sees for a store event, if any.
+fn visible_type(
+    event: &StoreEvent,
+    matches: impl Fn(&crate::sim::store::ObjectIndex) -> bool,
+) -> Option<WatchEventType> {
+    let now = matches(&event.index);
+    match event.event_type {
+        WatchEventType::Added | WatchEventType::Deleted => now.then_some(event.event_type),
+        WatchEventType::Modified => {
+            let before = event.previous.as_ref().map_or(now, |p| matches(p));
+            match (before, now) {
+                (true, true) => Some(WatchEventType::Modified),
+                (false, true) => Some(WatchEventType::Added),
+                (true, false) => Some(WatchEventType::Deleted),
+                (false, false) => None,
+            }
+        }
+    }
+}
+
+impl WatchTask {
+    async fn run(mut self, mut feed: WatchFeed, tx: mpsc::Sender<Result<Bytes, Infallible>>) {
+        let deadline = Instant::now() + self.timeout;
+        let mut first_table = true;
+        while feed.backlog_len() > 0 {
+            let Some(Ok(event)) = feed.next().await else { return };
+            if let Some(line) = self.encode(&event, &mut first_table)
+                && tx.send(Ok(line)).await.is_err()
+            {
+                return;
+            }
+        }
+        if self.initial_events_end {
+            let line = self.bookmark(feed.start_resource_version, true);
+            if tx.send(Ok(line)).await.is_err() {
+                return;
+            }
+        }
+        let mut ticker =
+            tokio::time::interval_at(Instant::now() + self.bookmark_interval, self.bookmark_interval);
+        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(deadline) => break,
+                _ = self.shutdown.changed() => break,
+                _ = tx.closed() => break,
+                _ = ticker.tick(), if self.bookmarks => {
+                    let line = self.bookmark(feed.processed_resource_version(), false);
+                    if tx.send(Ok(line)).await.is_err() {
+                        break;
+                    }
+                }
+                next = feed.next() => match next {
+                    Some(Ok(event)) => {
+                        if let Some(line) = self.encode(&event, &mut first_table)
+                            && tx.send(Ok(line)).await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                    Some(Err(_lagged)) => {
+                        tracing::info!(resource = self.rt.plural, "watch fell behind the store; ending it so the client re-watches");
+                        break;
+                    }
+                    None => break,
+                },
+            }
+        }
+    }
+
+    fn encode(&self, event: &StoreEvent, first_table: &mut bool) -> Option<Bytes> {
+        if self.namespace.is_some() && event.namespace != self.namespace {
+            return None;
+        }
+        let event_type = visible_type(event, |index| self.selectors.matches(index))?;
+        match self.format {
+            Format::Json => {
+                let object = std::str::from_utf8(&event.object).ok()?;
+                Some(encode_line(event_type.as_str(), object))
+            }
+            Format::Table(version) => {
+                let object: Value = serde_json::from_slice(&event.object).ok()?;
+                let metadata = json!({"resourceVersion": event.resource_version.to_string()});
+                let now = self.store.clock().now();
+                let table =
+                    table::table(self.rt, version, &[object], metadata, self.include, *first_table, now);
+                *first_table = false;
+                Some(encode_line(event_type.as_str(), &table.to_string()))
+            }
+        }
+    }
+
+    fn bookmark(&self, resource_version: u64, initial_events_end: bool) -> Bytes {
+        let mut metadata = json!({"resourceVersion": resource_version.to_string()});
+        if initial_events_end {
+            metadata["annotations"] = json!({"k8s.io/initial-events-end": "true"});
+        }
+        let object = json!({"kind": self.rt.kind, "apiVersion": self.rt.api_version(), "metadata": metadata});
+        encode_line("BOOKMARK", &object.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::store::ObjectIndex;
+
+    fn event(event_type: WatchEventType, app: &str, previous_app: Option<&str>) -> StoreEvent {
+        let index = |app: &str| {
+            Arc::new(ObjectIndex {
+                labels: Box::new([(Box::from("app"), Box::from(app))]),
+                ..ObjectIndex::default()
+            })
+        };
+        StoreEvent {
+            event_type,
+            resource: &crate::sim::resources::REGISTRY[0],
+            namespace: None,
+            name: "x".into(),
+            resource_version: 1,
+            object: Arc::from(&b"{}"[..]),
+            index: index(app),
+            previous: previous_app.map(index),
+        }
+    }
+
+    #[test]
+    fn objects_moving_across_a_selector_become_added_or_deleted() {
+        let web = |i: &crate::sim::store::ObjectIndex| i.label("app") == Some("web");
+        assert_eq!(
+            visible_type(&event(WatchEventType::Modified, "db", Some("web")), web),
+            Some(WatchEventType::Deleted)
+        );
+        assert_eq!(
+            visible_type(&event(WatchEventType::Modified, "web", Some("db")), web),
+            Some(WatchEventType::Added)
+        );
+        assert_eq!(
+            visible_type(&event(WatchEventType::Modified, "web", Some("web")), web),
+            Some(WatchEventType::Modified)
+        );
+        assert_eq!(visible_type(&event(WatchEventType::Modified, "db", Some("db")), web), None);
+        assert_eq!(visible_type(&event(WatchEventType::Added, "db", None), web), None);
+    }
+}

@@ -1,0 +1,617 @@
+//! What the sim's /metrics serves, kept current by the world: kube-state-metrics,
+//! cAdvisor and ingress-nginx series in the Prometheus text format.
+//!
+//! Counters (CPU seconds, requests, latency histograms) are integrated tick by tick from the
+//! load model, so `rate()` over them gives what the model says. The text is rebuilt once per
+//! tick, so a scrape costs a copy. For synthetic clusters per-pod series are capped (see
+//! `MAX_POD_SERIES`) to keep scrapes cheap at 50k pods.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write;
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::networking::v1::Ingress;
+
+use super::demand::workload_of;
+use super::labels::matches_map;
+use super::metrics_api::container_usage;
+use super::snapshot::{Snapshot, is_ready};
+use super::{World, typed};
+
+pub const MAX_POD_SERIES: usize = 3000;
+pub const LATENCY_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+pub const INGRESS_CLASS: &str = "k8s.io/ingress-nginx";
+
+/// A certificate the ingress controller serves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CertInfo {
+    pub namespace: String,
+    pub secret: String,
+    pub hosts: Vec<String>,
+    pub not_after_unix: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Histogram {
+    buckets: [f64; 11],
+    sum: f64,
+    count: f64,
+}
+
+#[derive(Default)]
+pub struct Telemetry {
+    /// The whole exposition as of the last tick.
+    pub text: String,
+    pub certs: Vec<CertInfo>,
+    cpu_seconds: HashMap<(String, String, String), f64>,
+    requests: BTreeMap<Vec<(String, String)>, f64>,
+    durations: BTreeMap<Vec<(String, String)>, Histogram>,
+    /// Requests per second per ingress (namespace/name) at the last tick, for tests and views.
+    pub ingress_rps: BTreeMap<String, f64>,
+}
+
+/// Standard normal CDF (Abramowitz-Stegun 7.1.26 via erf), for the lognormal latency model.
+fn normal_cdf(x: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs() / std::f64::consts::SQRT_2);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-(x * x) / 2.0).exp();
+    if x >= 0.0 { 0.5 * (1.0 + erf) } else { 0.5 * (1.0 - erf) }
+}
+
+pub fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+fn labels(pairs: &[(&str, &str)]) -> String {
+    let inner: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
+    format!("{{{}}}", inner.join(","))
+}
+
+fn owned_labels(pairs: &[(String, String)]) -> String {
+    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    labels(&refs)
+}
+
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+impl World {
+    pub(super) fn update_telemetry(&mut self, snap: &Snapshot, now: Timestamp, dt: f64) {
+        let ingresses: Vec<Ingress> = typed::list(&self.store, None);
+        let mut out = String::with_capacity(256 * 1024);
+        render_nodes(&mut out, snap);
+        render_pods(&mut out, snap, MAX_POD_SERIES);
+        render_workloads(&mut out, snap);
+        let usage: Vec<((String, String, String), String, f64, f64)> = snap
+            .pods
+            .iter()
+            .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+            .take(MAX_POD_SERIES)
+            .flat_map(|p| {
+                p.spec
+                    .iter()
+                    .flat_map(|s| s.containers.iter())
+                    .map(|c| {
+                        let (cpu, mem) = container_usage(self, snap, p, c, now);
+                        let key = (
+                            p.metadata.namespace.clone().unwrap_or_default(),
+                            p.metadata.name.clone().unwrap_or_default(),
+                            c.name.clone(),
+                        );
+                        (key, c.image.clone().unwrap_or_default(), cpu, mem)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut telemetry = self.telemetry.lock().unwrap_or_else(|e| e.into_inner());
+        telemetry.cpu_seconds.retain(|k, _| usage.iter().any(|u| &u.0 == k));
+        header(
+            &mut out,
+            "container_cpu_usage_seconds_total",
+            "counter",
+            "Cumulative cpu time consumed in seconds.",
+        );
+        for (key, image, cpu, _) in &usage {
+            let total = telemetry.cpu_seconds.entry(key.clone()).or_insert(cpu / 1000.0 * 3600.0);
+            *total += cpu / 1000.0 * dt;
+            let id = format!("/kubepods/burstable/pod{}/{}", key.1, key.2);
+            let _ = writeln!(
+                out,
+                "container_cpu_usage_seconds_total{} {:.6}",
+                labels(&[
+                    ("container", &key.2),
+                    ("cpu", "total"),
+                    ("id", &id),
+                    ("image", image),
+                    ("name", &key.2),
+                    ("namespace", &key.0),
+                    ("pod", &key.1)
+                ]),
+                total
+            );
+        }
+        header(&mut out, "container_memory_working_set_bytes", "gauge", "Current working set in bytes.");
+        for (key, image, _, mem) in &usage {
+            let id = format!("/kubepods/burstable/pod{}/{}", key.1, key.2);
+            let _ = writeln!(
+                out,
+                "container_memory_working_set_bytes{} {}",
+                labels(&[
+                    ("container", &key.2),
+                    ("id", &id),
+                    ("image", image),
+                    ("name", &key.2),
+                    ("namespace", &key.0),
+                    ("pod", &key.1)
+                ]),
+                mem.round()
+            );
+        }
+        drop(telemetry);
+        self.integrate_ingress(snap, &ingresses, now, dt);
+        let mut telemetry = self.telemetry.lock().unwrap_or_else(|e| e.into_inner());
+        render_ingress(&mut out, &telemetry);
+        telemetry.text = out;
+    }
+
+    fn integrate_ingress(&mut self, snap: &Snapshot, ingresses: &[Ingress], now: Timestamp, dt: f64) {
+        let controller = snap
+            .pods
+            .iter()
+            .filter(|p| p.metadata.namespace.as_deref() == Some("ingress-nginx") && is_ready(p))
+            .filter_map(|p| p.metadata.name.clone())
+            .min()
+            .unwrap_or_else(|| "ingress-nginx-controller".into());
+        let mut rps_by_ingress = BTreeMap::new();
+        let mut updates: Vec<(Vec<(String, String)>, f64, f64, f64)> = Vec::new();
+        for ing in ingresses {
+            let ns = ing.metadata.namespace.clone().unwrap_or_default();
+            let name = ing.metadata.name.clone().unwrap_or_default();
+            let rules = ing.spec.iter().flat_map(|s| s.rules.iter().flatten());
+            let paths: Vec<(String, String, String)> = rules
+                .flat_map(|r| {
+                    let host = r.host.clone().unwrap_or_default();
+                    r.http
+                        .iter()
+                        .flat_map(|h| h.paths.iter())
+                        .filter_map(move |p| {
+                            let svc = p.backend.service.as_ref()?.name.clone();
+                            Some((host.clone(), p.path.clone().unwrap_or_else(|| "/".into()), svc))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let mut total = 0.0;
+            for (host, path, svc) in &paths {
+                let key = backend_workload(snap, &ns, svc).unwrap_or_else(|| format!("{ns}/{svc}"));
+                let sharing = paths.iter().filter(|p| &p.2 == svc).count().max(1) as f64;
+                let rps = self.cfg.load.spec(&key).rps * self.load_factor(&key, now) / sharing;
+                let ready = super::demand::ready_pods(snap, &key).len();
+                let util = if ready == 0 { 10.0 } else { self.cpu_fraction(snap, &key, now) };
+                let err5 = if ready == 0 { 1.0 } else { (0.002 + (util - 0.85).max(0.0) * 0.3).min(0.6) };
+                let median = 0.025 * (1.0 + 4.0 * (util - 0.7).max(0.0).min(5.0));
+                total += rps;
+                for (method, share) in [("GET", 0.8), ("POST", 0.2)] {
+                    for (status, frac) in [
+                        ("200", (1.0 - err5 - 0.01).max(0.0)),
+                        ("404", 0.01),
+                        ("500", err5 * 0.3),
+                        ("503", err5 * 0.7),
+                    ] {
+                        let labels = vec![
+                            ("canary".to_string(), String::new()),
+                            ("controller_class".to_string(), INGRESS_CLASS.to_string()),
+                            ("controller_namespace".to_string(), "ingress-nginx".to_string()),
+                            ("controller_pod".to_string(), controller.clone()),
+                            ("host".to_string(), host.clone()),
+                            ("ingress".to_string(), name.clone()),
+                            ("method".to_string(), method.to_string()),
+                            ("namespace".to_string(), ns.clone()),
+                            ("path".to_string(), path.clone()),
+                            ("service".to_string(), svc.clone()),
+                            ("status".to_string(), status.to_string()),
+                        ];
+                        let m = if status == "503" { median * 0.2 } else { median };
+                        updates.push((labels, rps * share * frac * dt, m, 0.5));
+                    }
+                }
+            }
+            rps_by_ingress.insert(format!("{ns}/{name}"), total);
+        }
+        let mut telemetry = self.telemetry.lock().unwrap_or_else(|e| e.into_inner());
+        for (labels, n, median, sigma) in updates {
+            *telemetry.requests.entry(labels.clone()).or_default() += n;
+            let h = telemetry.durations.entry(labels).or_default();
+            for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
+                h.buckets[i] += n * normal_cdf((le.ln() - median.ln()) / sigma);
+            }
+            h.count += n;
+            h.sum += n * median * (sigma * sigma / 2.0).exp();
+        }
+        telemetry.ingress_rps = rps_by_ingress;
+    }
+
+    /// Synthetic clusters: node/workload state only, from small kinds.
+    pub(super) fn update_telemetry_synthetic(&mut self, now: Timestamp, _dt: f64) {
+        if super::due(&mut self.last_metrics, now, 15) {
+            let snap = Snapshot {
+                nodes: typed::list(&self.store, None),
+                deployments: typed::list(&self.store, None),
+                hpas: typed::list(&self.store, None),
+                ..Snapshot::default()
+            };
+            let mut out = String::new();
+            render_nodes(&mut out, &snap);
+            render_workloads(&mut out, &snap);
+            let mut telemetry = self.telemetry.lock().unwrap_or_else(|e| e.into_inner());
+            render_ingress(&mut out, &telemetry);
+            telemetry.text = out;
+        }
+    }
+}
+
+fn backend_workload(snap: &Snapshot, ns: &str, svc: &str) -> Option<String> {
+    let service = snap
+        .services
+        .iter()
+        .find(|s| s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(svc))?;
+    let selector = service.spec.as_ref()?.selector.as_ref()?;
+    let pod = snap.pods.iter().find(|p| {
+        p.metadata.namespace.as_deref() == Some(ns)
+            && matches_map(selector, p.metadata.labels.as_ref().unwrap_or(&Default::default()))
+    })?;
+    workload_of(pod)
+}
+
+fn render_nodes(out: &mut String, snap: &Snapshot) {
+    header(out, "kube_node_info", "gauge", "Information about a cluster node.");
+    for n in &snap.nodes {
+        let name = n.metadata.name.clone().unwrap_or_default();
+        let info = n.status.as_ref().and_then(|s| s.node_info.clone()).unwrap_or_default();
+        let ip = super::nodes::node_ip(n);
+        let provider = n.spec.as_ref().and_then(|s| s.provider_id.clone()).unwrap_or_default();
+        let cidr = n.spec.as_ref().and_then(|s| s.pod_cidr.clone()).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "kube_node_info{} 1",
+            labels(&[
+                ("container_runtime_version", &info.container_runtime_version),
+                ("internal_ip", &ip),
+                ("kernel_version", &info.kernel_version),
+                ("kubelet_version", &info.kubelet_version),
+                ("kubeproxy_version", "deprecated"),
+                ("node", &name),
+                ("os_image", &info.os_image),
+                ("pod_cidr", &cidr),
+                ("provider_id", &provider),
+                ("system_uuid", &info.system_uuid)
+            ])
+        );
+    }
+    header(out, "kube_node_labels", "gauge", "Kubernetes labels converted to Prometheus labels.");
+    for n in &snap.nodes {
+        let name = n.metadata.name.clone().unwrap_or_default();
+        let mut pairs = vec![("node".to_string(), name)];
+        for (k, v) in n.metadata.labels.iter().flatten() {
+            let key: String = k.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            pairs.push((format!("label_{key}"), v.clone()));
+        }
+        pairs.sort();
+        let _ = writeln!(out, "kube_node_labels{} 1", owned_labels(&pairs));
+    }
+    header(out, "kube_node_status_condition", "gauge", "The condition of a cluster node.");
+    for n in &snap.nodes {
+        let name = n.metadata.name.clone().unwrap_or_default();
+        for c in n.status.iter().flat_map(|s| s.conditions.iter().flatten()) {
+            for s in ["true", "false", "unknown"] {
+                let v = i32::from(c.status.eq_ignore_ascii_case(s));
+                let _ = writeln!(
+                    out,
+                    "kube_node_status_condition{} {v}",
+                    labels(&[("condition", &c.type_), ("node", &name), ("status", s)])
+                );
+            }
+        }
+    }
+    header(
+        out,
+        "kube_node_status_allocatable",
+        "gauge",
+        "The allocatable for different resources of a node that are available for scheduling.",
+    );
+    for n in &snap.nodes {
+        let name = n.metadata.name.clone().unwrap_or_default();
+        for (res, q) in n.status.iter().flat_map(|s| s.allocatable.iter().flatten()) {
+            let (v, unit) = match res.as_str() {
+                "cpu" => (super::quantity::cpu_millis(&q.0).unwrap_or(0) as f64 / 1000.0, "core"),
+                "memory" => (super::quantity::bytes(&q.0).unwrap_or(0) as f64, "byte"),
+                _ => (q.0.parse().unwrap_or(0.0), "integer"),
+            };
+            let _ = writeln!(
+                out,
+                "kube_node_status_allocatable{} {v}",
+                labels(&[("node", &name), ("resource", res), ("unit", unit)])
+            );
+        }
+    }
+}
+
+fn render_pods(out: &mut String, snap: &Snapshot, cap: usize) {
+    let pods: Vec<&Pod> = snap.pods.iter().take(cap).collect();
+    header(out, "kube_pod_info", "gauge", "Information about pod.");
+    for p in &pods {
+        let (ns, name, uid) = ids(p);
+        let st = p.status.clone().unwrap_or_default();
+        let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+        let owner = p.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true));
+        let (kind, owner_name) = owner.map(|o| (o.kind.clone(), o.name.clone())).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "kube_pod_info{} 1",
+            labels(&[
+                ("created_by_kind", &kind),
+                ("created_by_name", &owner_name),
+                ("host_ip", st.host_ip.as_deref().unwrap_or("")),
+                ("host_network", "false"),
+                ("namespace", &ns),
+                ("node", &node),
+                ("pod", &name),
+                ("pod_ip", st.pod_ip.as_deref().unwrap_or("")),
+                ("priority_class", ""),
+                ("uid", &uid)
+            ])
+        );
+    }
+    header(out, "kube_pod_status_phase", "gauge", "The pods current phase.");
+    for p in &pods {
+        let (ns, name, uid) = ids(p);
+        let phase = p.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_else(|| "Pending".into());
+        for candidate in ["Pending", "Succeeded", "Failed", "Unknown", "Running"] {
+            let _ = writeln!(
+                out,
+                "kube_pod_status_phase{} {}",
+                labels(&[("namespace", &ns), ("phase", candidate), ("pod", &name), ("uid", &uid)]),
+                i32::from(phase == candidate)
+            );
+        }
+    }
+    header(out, "kube_pod_status_ready", "gauge", "Describes whether the pod is ready to serve requests.");
+    for p in &pods {
+        let (ns, name, uid) = ids(p);
+        let ready = is_ready(p);
+        for (cond, v) in [("true", ready), ("false", !ready), ("unknown", false)] {
+            let _ = writeln!(
+                out,
+                "kube_pod_status_ready{} {}",
+                labels(&[("condition", cond), ("namespace", &ns), ("pod", &name), ("uid", &uid)]),
+                i32::from(v)
+            );
+        }
+    }
+    header(
+        out,
+        "kube_pod_container_status_restarts_total",
+        "counter",
+        "The number of container restarts per container.",
+    );
+    for p in &pods {
+        let (ns, name, uid) = ids(p);
+        for c in p.status.iter().flat_map(|s| s.container_statuses.iter().flatten()) {
+            let _ = writeln!(
+                out,
+                "kube_pod_container_status_restarts_total{} {}",
+                labels(&[("container", &c.name), ("namespace", &ns), ("pod", &name), ("uid", &uid)]),
+                c.restart_count
+            );
+        }
+    }
+    header(
+        out,
+        "kube_pod_container_resource_requests",
+        "gauge",
+        "The number of requested request resource by a container.",
+    );
+    for p in &pods {
+        let (ns, name, uid) = ids(p);
+        let node = p.spec.as_ref().and_then(|s| s.node_name.clone()).unwrap_or_default();
+        for c in p.spec.iter().flat_map(|s| s.containers.iter()) {
+            for (res, q) in c.resources.iter().flat_map(|r| r.requests.iter().flatten()) {
+                let (v, unit) = if res == "cpu" {
+                    (super::quantity::cpu_millis(&q.0).unwrap_or(0) as f64 / 1000.0, "core")
+                } else {
+                    (super::quantity::bytes(&q.0).unwrap_or(0) as f64, "byte")
+                };
+                let _ = writeln!(
+                    out,
+                    "kube_pod_container_resource_requests{} {v}",
+                    labels(&[
+                        ("container", &c.name),
+                        ("namespace", &ns),
+                        ("node", &node),
+                        ("pod", &name),
+                        ("resource", res),
+                        ("uid", &uid),
+                        ("unit", unit)
+                    ])
+                );
+            }
+        }
+    }
+}
+
+fn ids(p: &Pod) -> (String, String, String) {
+    (
+        p.metadata.namespace.clone().unwrap_or_default(),
+        p.metadata.name.clone().unwrap_or_default(),
+        p.metadata.uid.clone().unwrap_or_default(),
+    )
+}
+
+fn render_workloads(out: &mut String, snap: &Snapshot) {
+    let series = [
+        ("kube_deployment_spec_replicas", "Number of desired pods for a deployment."),
+        ("kube_deployment_status_replicas", "The number of replicas per deployment."),
+        ("kube_deployment_status_replicas_ready", "The number of ready replicas per deployment."),
+        ("kube_deployment_status_replicas_available", "The number of available replicas per deployment."),
+        ("kube_deployment_status_replicas_unavailable", "The number of unavailable replicas per deployment."),
+        ("kube_deployment_status_replicas_updated", "The number of updated replicas per deployment."),
+    ];
+    for (i, (metric, help)) in series.iter().enumerate() {
+        header(out, metric, "gauge", help);
+        for d in &snap.deployments {
+            let s = d.status.clone().unwrap_or_default();
+            let v = match i {
+                0 => d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+                1 => s.replicas.unwrap_or(0),
+                2 => s.ready_replicas.unwrap_or(0),
+                3 => s.available_replicas.unwrap_or(0),
+                4 => s.unavailable_replicas.unwrap_or(0),
+                _ => s.updated_replicas.unwrap_or(0),
+            };
+            let _ = writeln!(
+                out,
+                "{metric}{} {v}",
+                labels(&[
+                    ("deployment", d.metadata.name.as_deref().unwrap_or_default()),
+                    ("namespace", d.metadata.namespace.as_deref().unwrap_or_default())
+                ])
+            );
+        }
+    }
+    let hpa_series = [
+        (
+            "kube_horizontalpodautoscaler_spec_min_replicas",
+            "Lower limit for the number of pods that can be set by the autoscaler, default 1.",
+        ),
+        (
+            "kube_horizontalpodautoscaler_spec_max_replicas",
+            "Upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas.",
+        ),
+        (
+            "kube_horizontalpodautoscaler_status_current_replicas",
+            "Current number of replicas of pods managed by this autoscaler.",
+        ),
+        (
+            "kube_horizontalpodautoscaler_status_desired_replicas",
+            "Desired number of replicas of pods managed by this autoscaler.",
+        ),
+    ];
+    for (i, (metric, help)) in hpa_series.iter().enumerate() {
+        header(out, metric, "gauge", help);
+        for h in &snap.hpas {
+            let spec = h.spec.clone().unwrap_or_default();
+            let st = h.status.clone().unwrap_or_default();
+            let v = match i {
+                0 => spec.min_replicas.unwrap_or(1),
+                1 => spec.max_replicas,
+                2 => st.current_replicas.unwrap_or(0),
+                _ => st.desired_replicas,
+            };
+            let _ = writeln!(
+                out,
+                "{metric}{} {v}",
+                labels(&[
+                    ("horizontalpodautoscaler", h.metadata.name.as_deref().unwrap_or_default()),
+                    ("namespace", h.metadata.namespace.as_deref().unwrap_or_default())
+                ])
+            );
+        }
+    }
+    header(
+        out,
+        "kube_horizontalpodautoscaler_status_condition",
+        "gauge",
+        "The condition of this autoscaler.",
+    );
+    for h in &snap.hpas {
+        let name = h.metadata.name.clone().unwrap_or_default();
+        let ns = h.metadata.namespace.clone().unwrap_or_default();
+        for c in h.status.iter().flat_map(|s| s.conditions.iter().flatten()) {
+            for s in ["true", "false", "unknown"] {
+                let v = i32::from(c.status.eq_ignore_ascii_case(s));
+                let _ = writeln!(
+                    out,
+                    "kube_horizontalpodautoscaler_status_condition{} {v}",
+                    labels(&[
+                        ("condition", &c.type_),
+                        ("horizontalpodautoscaler", &name),
+                        ("namespace", &ns),
+                        ("status", s)
+                    ])
+                );
+            }
+        }
+    }
+}
+
+fn render_ingress(out: &mut String, t: &Telemetry) {
+    header(out, "nginx_ingress_controller_requests", "counter", "The total number of client requests");
+    for (labels, v) in &t.requests {
+        let _ = writeln!(out, "nginx_ingress_controller_requests{} {v:.3}", owned_labels(labels));
+    }
+    header(
+        out,
+        "nginx_ingress_controller_request_duration_seconds",
+        "histogram",
+        "The request processing time in milliseconds",
+    );
+    for (labels, h) in &t.durations {
+        for (i, le) in LATENCY_BUCKETS.iter().enumerate() {
+            let mut with_le = labels.clone();
+            with_le.push(("le".into(), format!("{le}")));
+            let _ = writeln!(
+                out,
+                "nginx_ingress_controller_request_duration_seconds_bucket{} {:.3}",
+                owned_labels(&with_le),
+                h.buckets[i]
+            );
+        }
+        let mut inf = labels.clone();
+        inf.push(("le".into(), "+Inf".into()));
+        let _ = writeln!(
+            out,
+            "nginx_ingress_controller_request_duration_seconds_bucket{} {:.3}",
+            owned_labels(&inf),
+            h.count
+        );
+        let _ = writeln!(
+            out,
+            "nginx_ingress_controller_request_duration_seconds_sum{} {:.6}",
+            owned_labels(labels),
+            h.sum
+        );
+        let _ = writeln!(
+            out,
+            "nginx_ingress_controller_request_duration_seconds_count{} {:.3}",
+            owned_labels(labels),
+            h.count
+        );
+    }
+    header(
+        out,
+        "nginx_ingress_controller_ssl_expire_time_seconds",
+        "gauge",
+        "Number of seconds since 1970 to the SSL Certificate expire.",
+    );
+    for cert in &t.certs {
+        for host in &cert.hosts {
+            let identifier = format!("{}/{}", cert.namespace, cert.secret);
+            let _ = writeln!(
+                out,
+                "nginx_ingress_controller_ssl_expire_time_seconds{} {}",
+                labels(&[
+                    ("class", INGRESS_CLASS),
+                    ("host", host),
+                    ("identifier", &identifier),
+                    ("namespace", &cert.namespace),
+                    ("secret_name", &cert.secret)
+                ]),
+                cert.not_after_unix
+            );
+        }
+    }
+}

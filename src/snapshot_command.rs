@@ -1,0 +1,28 @@
+//! `kdeck snapshot`: map the command line onto the headless snapshot.
+
+use color_eyre::eyre::Result;
+
+use crate::cli::{GlobalArgs, OutputFormat, SnapshotArgs};
+use crate::snapshot::{self, SnapshotOptions};
+
+pub async fn run(global: &GlobalArgs, args: SnapshotArgs) -> Result<u8> {
+    let view = match &args.view {
+        Some(name) => Some(name.parse::<crate::model::views::ViewName>().map_err(|e| color_eyre::eyre::eyre!("{e}"))?),
+        None => None,
+    };
+    let options = SnapshotOptions {
+        connect: crate::entry::connect_options(global, None),
+        // Like the dashboard: every namespace unless -n narrows it.
+        all_namespaces: global.all_namespaces || global.namespace.is_none(),
+        output: match args.output {
+            OutputFormat::Text => snapshot::OutputFormat::Text,
+            OutputFormat::Json => snapshot::OutputFormat::Json,
+        },
+        view,
+        check: args.check,
+        timeout: args.timeout,
+    };
+    let mut stdout = std::io::stdout().lock();
+    let code = snapshot::run(options, &mut stdout).await?;
+    Ok(u8::try_from(code).unwrap_or(1))
+}

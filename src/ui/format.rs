@@ -1,0 +1,129 @@
+//! Short, fixed-width text for numbers, ages and quantities.
+
+use jiff::Timestamp;
+use ratatui::style::Style;
+
+use crate::model::views::{ReadyTotal, Severity};
+use crate::ui::theme::Theme;
+
+/// kubectl-style age: 45s, 12m, 5h, 3d.
+pub fn age(since: Timestamp, now: Timestamp) -> String {
+    let seconds = now.duration_since(since).as_secs().max(0);
+    match seconds {
+        s if s < 120 => format!("{s}s"),
+        s if s < 2 * 3600 => format!("{}m", s / 60),
+        s if s < 48 * 3600 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86400),
+    }
+}
+
+pub fn ready_total(rt: ReadyTotal) -> String {
+    format!("{}/{}", rt.ready, rt.total)
+}
+
+/// Millicores as cores: 250m, 1.5, 12.
+pub fn cpu(millis: u64) -> String {
+    if millis < 1000 {
+        format!("{millis}m")
+    } else if millis < 10_000 {
+        format!("{:.1}", millis as f64 / 1000.0)
+    } else {
+        format!("{}", millis / 1000)
+    }
+}
+
+/// Bytes in binary units: 512Mi, 3.2Gi.
+pub fn bytes(value: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "Ki", "Mi", "Gi", "Ti"];
+    let mut scaled = value as f64;
+    let mut unit = 0;
+    while scaled >= 1024.0 && unit < UNITS.len() - 1 {
+        scaled /= 1024.0;
+        unit += 1;
+    }
+    if scaled < 10.0 && unit > 0 {
+        format!("{scaled:.1}{}", UNITS[unit])
+    } else {
+        format!("{scaled:.0}{}", UNITS[unit])
+    }
+}
+
+/// "used/allocatable" as a percentage, or "-" without capacity.
+pub fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 { "-".to_string() } else { format!("{}%", part.saturating_mul(100) / whole) }
+}
+
+pub fn severity_style(severity: Severity, theme: &Theme) -> Style {
+    match severity {
+        Severity::Error => theme.error,
+        Severity::Warning => theme.warn,
+        Severity::Info => theme.info,
+        Severity::Ok => theme.text,
+    }
+}
+
+/// Colour for a ready/total pair: all ready is fine, none ready is an error.
+pub fn readiness_style(rt: ReadyTotal, theme: &Theme) -> Style {
+    if rt.total == 0 {
+        theme.muted
+    } else if rt.ready == rt.total {
+        theme.ok
+    } else if rt.ready == 0 {
+        theme.error
+    } else {
+        theme.warn
+    }
+}
+
+/// kubectl's short names for the long kinds.
+pub fn short_kind(kind: &str) -> &str {
+    match kind {
+        "HorizontalPodAutoscaler" => "HPA",
+        "PodDisruptionBudget" => "PDB",
+        "EndpointSlice" => "Endpoints",
+        other => other,
+    }
+}
+
+/// Cut to `width` characters with an ellipsis.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_like_kubectl() {
+        let now = Timestamp::from_second(1_000_000).unwrap();
+        let ago = |s: i64| Timestamp::from_second(1_000_000 - s).unwrap();
+        assert_eq!(age(ago(5), now), "5s");
+        assert_eq!(age(ago(600), now), "10m");
+        assert_eq!(age(ago(5 * 3600), now), "5h");
+        assert_eq!(age(ago(3 * 86400), now), "3d");
+        assert_eq!(age(now, ago(10)), "0s");
+    }
+
+    #[test]
+    fn quantities_stay_short() {
+        assert_eq!(cpu(250), "250m");
+        assert_eq!(cpu(1500), "1.5");
+        assert_eq!(cpu(24_000), "24");
+        assert_eq!(bytes(512 * 1024 * 1024), "512Mi");
+        assert_eq!(bytes(3 * 1024 * 1024 * 1024 + 300 * 1024 * 1024), "3.3Gi");
+        assert_eq!(percent(50, 200), "25%");
+        assert_eq!(percent(1, 0), "-");
+    }
+
+    #[test]
+    fn fit_cuts_on_characters_not_bytes() {
+        assert_eq!(fit("zürich-ß", 20), "zürich-ß");
+        assert_eq!(fit("zürich-ßßßß", 6), "züric…");
+    }
+}

@@ -1,0 +1,69 @@
+//! The terminal UI: pure render functions over view structs and the theme. Nothing here
+//! locks, awaits or reads a cache; projections happen before `draw`.
+
+pub mod format;
+pub mod panes;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::model::Model;
+use crate::app::screen::Body;
+
+/// Below this the layout cannot hold a table: show a note instead.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 8;
+/// Lines taken by chrome around a pane's table: status, tabs, bottom line, borders, header.
+const CHROME_ROWS: u16 = 6;
+
+/// Rows a page holds at this terminal height (for PgUp/PgDn).
+pub fn page_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME_ROWS).max(1))
+}
+
+pub fn draw(frame: &mut Frame, model: &Model) {
+    let area = frame.area();
+    let theme = &model.theme;
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let note = format!(
+            "terminal too small ({}x{}); kdeck needs {MIN_WIDTH}x{MIN_HEIGHT}",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(Span::styled(note, theme.warn)).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [status, tabs, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let screen = &model.screen;
+    widgets::status_bar::render(&screen.status, theme, frame, status);
+    let drill = model.ui.drill.as_ref().map(|w| format!("{}/{}", w.namespace, w.name));
+    widgets::tabs::render(model.ui.pane, drill.as_deref(), theme, frame, tabs);
+    draw_body(&screen.body, model, frame, body);
+    widgets::bottom_line::render(&model.ui, theme, frame, bottom);
+    if model.ui.help {
+        widgets::help::render(model.ui.pane, theme, frame, body);
+    }
+}
+
+fn draw_body(body: &Body, model: &Model, frame: &mut Frame, area: Rect) {
+    let ctx = panes::PaneCtx {
+        theme: &model.theme,
+        now: model.now,
+        selected: model.ui.cursor().selected,
+        synced: model.screen.synced,
+    };
+    match body {
+        Body::Unreachable(view) => widgets::unreachable::render(view, ctx.theme, frame, area),
+        Body::Pane(pane) => panes::render(pane, &ctx, frame, area),
+    }
+}

@@ -1,0 +1,48 @@
+//! One file per pane; each is a pure function of its view, the theme and the frame area.
+
+pub mod autoscalers;
+pub mod events;
+pub mod ingresses;
+pub mod overview;
+pub mod zones;
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use crate::app::screen::PaneView;
+use crate::ui::theme::Theme;
+
+/// What every pane needs besides its view.
+pub struct PaneCtx<'a> {
+    pub theme: &'a Theme,
+    pub now: Timestamp,
+    pub selected: usize,
+    /// Every source has synced (else empty tables mean "not yet", not "nothing").
+    pub synced: bool,
+}
+
+pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
+    match pane {
+        PaneView::Empty => {}
+        PaneView::Overview { namespaces, problems, visible } => {
+            overview::render(namespaces, problems, visible, ctx, frame, area)
+        }
+        PaneView::Zones { view, visible, what_if } => {
+            zones::render(view, visible, *what_if, ctx, frame, area)
+        }
+        PaneView::Autoscalers { view, visible } => autoscalers::render(view, visible, ctx, frame, area),
+        PaneView::Ingresses { view, visible } => ingresses::render(view, visible, ctx, frame, area),
+        PaneView::Events { problems, visible } => events::render(problems, visible, ctx, frame, area),
+    }
+}
+
+/// A table title: " Name (shown/total) ".
+pub fn title<'a>(name: &str, shown: usize, total: usize, theme: &Theme) -> Line<'a> {
+    let counts = if shown == total { format!("{total}") } else { format!("{shown}/{total}") };
+    Line::from(vec![
+        Span::styled(format!(" {name} "), theme.title),
+        Span::styled(format!("({counts}) "), theme.muted),
+    ])
+}

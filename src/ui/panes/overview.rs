@@ -1,0 +1,120 @@
+//! Overview: namespace health (trouble first) beside the top problems.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem};
+
+use super::{PaneCtx, title};
+use crate::model::views::namespaces::{NamespaceRow, NamespacesView};
+use crate::model::views::problems::ProblemsView;
+use crate::ui::format::{self, readiness_style, severity_style};
+use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
+
+const COLUMNS: [Column; 12] = [
+    Column::flex("NAMESPACE", 14),
+    Column::new("PODS", 9, 0).right(),
+    Column::new("PEND", 4, 3).right(),
+    Column::new("FAIL", 4, 4).right(),
+    Column::new("RST/1h", 6, 2).right(),
+    Column::new("CRASH", 5, 1).right(),
+    Column::new("OOM", 3, 5).right(),
+    Column::new("PULL", 4, 5).right(),
+    Column::new("WORKLOADS", 9, 1).right(),
+    Column::new("HPA@MAX", 7, 6).right(),
+    Column::new("ING!", 4, 6).right(),
+    Column::new("PROBLEMS", 8, 0).right(),
+];
+
+pub fn render(
+    namespaces: &NamespacesView,
+    problems: &ProblemsView,
+    visible: &[usize],
+    ctx: &PaneCtx<'_>,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let theme = ctx.theme;
+    let wide = area.width >= 150;
+    let [table_area, side] = if wide {
+        Layout::horizontal([Constraint::Min(90), Constraint::Percentage(38)]).areas(area)
+    } else {
+        let problem_rows = u16::try_from(problems.problems.len().min(6) + 2).unwrap_or(8);
+        Layout::vertical([Constraint::Min(5), Constraint::Length(problem_rows.max(3))]).areas(area)
+    };
+    let spec = TableSpec {
+        title: title("Namespaces", visible.len(), namespaces.rows.len(), theme),
+        columns: &COLUMNS,
+        rows: visible.len(),
+        selected: Some(ctx.selected),
+        focused: true,
+    };
+    table::render(spec, theme, frame, table_area, &|i| row_cells(&namespaces.rows[visible[i]], ctx));
+    render_problems(problems, ctx, frame, side);
+}
+
+fn count(value: u32, style: ratatui::style::Style, muted: ratatui::style::Style) -> Cell {
+    if value == 0 { Cell::new("·", muted) } else { Cell::new(value.to_string(), style) }
+}
+
+fn row_cells(row: &NamespaceRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
+    let theme = ctx.theme;
+    let pods_total = row.pods.running + row.pods.pending + row.pods.failed + row.pods.unknown;
+    let pods = crate::model::views::ReadyTotal { ready: row.pods_ready, total: pods_total };
+    vec![
+        Cell::new(row.name.clone(), severity_style(row.severity, theme)),
+        Cell::new(format::ready_total(pods), readiness_style(pods, theme)),
+        count(row.pods.pending, theme.warn, theme.muted),
+        count(row.pods.failed, theme.error, theme.muted),
+        Cell::new(row.restarts.to_string(), if row.restarts > 0 { theme.warn } else { theme.muted }),
+        count(row.crash_loop, theme.error, theme.muted),
+        count(row.oom_killed, theme.error, theme.muted),
+        count(row.image_pull, theme.error, theme.muted),
+        Cell::new(format::ready_total(row.workloads), readiness_style(row.workloads, theme)),
+        count(row.hpas_at_max, theme.warn, theme.muted),
+        count(row.ingresses_without_endpoints, theme.error, theme.muted),
+        count(row.problems, severity_style(row.severity, theme), theme.muted),
+    ]
+}
+
+fn render_problems(problems: &ProblemsView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
+    let theme = ctx.theme;
+    let items: Vec<ListItem> = problems
+        .problems
+        .iter()
+        .take(usize::from(area.height.saturating_sub(2)))
+        .map(|p| {
+            let object = match &p.namespace {
+                Some(ns) => format!("{ns}/{}", p.name),
+                None => p.name.clone(),
+            };
+            ListItem::new(Line::from(vec![
+                Span::styled(
+                    if p.severity == crate::model::views::Severity::Error { "✖ " } else { "▲ " },
+                    severity_style(p.severity, theme),
+                ),
+                Span::styled(format!("{} ", crate::ui::format::short_kind(&p.kind)), theme.muted),
+                Span::styled(format!("{object}: "), theme.accent),
+                Span::styled(p.message.clone(), theme.text),
+            ]))
+        })
+        .collect();
+    let empty = items.is_empty();
+    let block = Block::bordered().border_style(theme.border).title(title(
+        "Problems",
+        problems.problems.len(),
+        problems.problems.len(),
+        theme,
+    ));
+    if empty {
+        let text = if ctx.synced {
+            Span::styled(" nothing wrong that kdeck can see", theme.ok)
+        } else {
+            Span::styled(" still syncing: problems show as data arrives", theme.info)
+        };
+        let ok = ratatui::widgets::Paragraph::new(text).block(block);
+        frame.render_widget(ok, area);
+    } else {
+        frame.render_widget(List::new(items).block(block), area);
+    }
+}

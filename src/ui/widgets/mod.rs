@@ -1,0 +1,8 @@
+//! Pieces of the screen shared by every pane.
+
+pub mod bottom_line;
+pub mod help;
+pub mod status_bar;
+pub mod table;
+pub mod tabs;
+pub mod unreachable;

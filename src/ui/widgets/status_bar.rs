@@ -1,0 +1,57 @@
+//! The top line: where am I, how fresh is the data, how bad is it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::ui::theme::Theme;
+use crate::ui::view::{ApiHealth, StatusView};
+
+pub fn render(status: &StatusView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let sep = || Span::styled(" │ ", theme.muted);
+    let mut spans = vec![Span::styled(" kdeck ", theme.header)];
+    if status.readonly {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" READ-ONLY ", theme.badge_readonly));
+    }
+    spans.push(Span::raw(" "));
+    spans.push(Span::styled(status.context.clone(), theme.accent));
+    spans.push(sep());
+    spans.push(Span::styled(format!("ns: {}", status.namespace), theme.text));
+    spans.push(sep());
+    spans.extend(api_spans(&status.api, theme));
+    spans.push(sep());
+    spans.push(Span::styled(format!("prom: {}", status.prometheus), theme.muted));
+    spans.push(sep());
+    spans.push(Span::styled(
+        format!("✖ {}", status.errors),
+        if status.errors > 0 { theme.error } else { theme.muted },
+    ));
+    spans.push(Span::raw(" "));
+    spans.push(Span::styled(
+        format!("▲ {}", status.warnings),
+        if status.warnings > 0 { theme.warn } else { theme.muted },
+    ));
+    if !status.server.is_empty() {
+        spans.push(sep());
+        spans.push(Span::styled(status.server.clone(), theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.status_bar), area);
+}
+
+fn api_spans(api: &ApiHealth, theme: &Theme) -> Vec<Span<'static>> {
+    match api {
+        ApiHealth::Live { forbidden } if *forbidden > 0 => vec![
+            Span::styled("api: live", theme.ok),
+            Span::styled(format!(" ({forbidden} forbidden)"), theme.warn),
+        ],
+        ApiHealth::Live { .. } => vec![Span::styled("api: live", theme.ok)],
+        ApiHealth::Syncing { settled, total } => {
+            vec![Span::styled(format!("api: syncing {settled}/{total}"), theme.info)]
+        }
+        ApiHealth::Retrying { seconds, .. } => {
+            vec![Span::styled(format!("api: retrying {seconds} s"), theme.error)]
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! User flows through keymap -> update -> effects, with no terminal and no runtime.
+
+mod common;
+
+use common::cluster_fixture::incident_cluster;
+use common::screen::{model, render};
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use kdeck::app::model::Model;
+use kdeck::app::pane::Pane;
+use kdeck::app::update::update;
+use kdeck::effect::Effect;
+use kdeck::event::Event;
+
+fn keys(model: &mut Model, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            '\x1b' => KeyCode::Esc,
+            '\t' => KeyCode::Tab,
+            c => KeyCode::Char(c),
+        };
+        model.refresh_views();
+        effects.extend(update(model, Event::Input(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)))));
+    }
+    model.refresh_views();
+    effects
+}
+
+#[test]
+fn digits_and_tab_move_between_panes() {
+    let mut m = model(incident_cluster());
+    assert_eq!(m.ui.pane, Pane::Overview);
+    keys(&mut m, "3");
+    assert_eq!(m.ui.pane, Pane::Autoscalers);
+    keys(&mut m, "\t\t");
+    assert_eq!(m.ui.pane, Pane::Events);
+    keys(&mut m, "\t");
+    assert_eq!(m.ui.pane, Pane::Overview);
+}
+
+#[test]
+fn filter_narrows_negates_and_esc_clears() {
+    let mut m = model(incident_cluster());
+    m.refresh_views();
+    let all = m.visible_rows();
+    assert_eq!(all, 3, "three namespaces");
+    keys(&mut m, "/pay");
+    assert_eq!(m.visible_rows(), 1, "filter applies while typing");
+    keys(&mut m, "\n");
+    assert_eq!(m.ui.filter(Pane::Overview), "pay");
+    keys(&mut m, "/");
+    keys(&mut m, "\x1b");
+    assert_eq!(m.visible_rows(), 1, "Esc on the line keeps the filter");
+    keys(&mut m, "\x1b");
+    assert_eq!(m.visible_rows(), all, "Esc in normal mode clears it");
+    keys(&mut m, "/!pay\n");
+    assert_eq!(m.visible_rows(), 2);
+    assert!(m.screen.rows.iter().all(|r| r.name != "payments"));
+}
+
+#[test]
+fn enter_drills_into_a_workload_and_esc_returns() {
+    let mut m = model(incident_cluster());
+    keys(&mut m, "2");
+    let first = m.screen.rows.first().cloned().expect("zones pane has workload rows");
+    keys(&mut m, "\n");
+    let drilled = m.ui.drill.clone().expect("Enter drilled into the row's workload");
+    assert_eq!(Some(drilled), first.workload);
+    keys(&mut m, "\x1b");
+    assert!(m.ui.drill.is_none());
+    assert_eq!(m.ui.pane, Pane::Zones);
+}
+
+#[test]
+fn namespace_command_scopes_views_instantly() {
+    let mut m = model(incident_cluster());
+    keys(&mut m, ":ns orders\n");
+    assert_eq!(m.namespace.as_deref(), Some("orders"));
+    assert_eq!(m.visible_rows(), 1);
+    assert!(render(&mut m, 100, 30).contains("ns: orders"));
+    keys(&mut m, ":ns all\n");
+    assert_eq!(m.namespace, None);
+    assert_eq!(m.visible_rows(), 3);
+}
+
+#[test]
+fn context_switch_is_an_effect_and_unknown_contexts_are_refused() {
+    let mut m = model(incident_cluster());
+    assert_eq!(keys(&mut m, ":ctx staging\n"), vec![Effect::SwitchContext("staging".into())]);
+    assert!(keys(&mut m, ":ctx nowhere\n").is_empty());
+    let flash = m.ui.flash.clone().expect("a refusal is shown");
+    assert!(flash.text.contains("nowhere"), "{flash:?}");
+}
+
+#[test]
+fn y_copies_the_selected_name() {
+    let mut m = model(incident_cluster());
+    keys(&mut m, "4");
+    let effects = keys(&mut m, "y");
+    assert_eq!(effects.len(), 1);
+    let Effect::CopyToClipboard(name) = &effects[0] else { panic!("{effects:?}") };
+    assert_eq!(Some(name.as_str()), m.screen.rows.first().map(|r| r.name.as_str()));
+}
+
+#[test]
+fn cursor_stays_within_the_rows() {
+    let mut m = model(incident_cluster());
+    keys(&mut m, "kkkk");
+    assert_eq!(m.ui.cursor().selected, 0);
+    keys(&mut m, "jjjjjjjjjj");
+    assert_eq!(m.ui.cursor().selected, m.visible_rows() - 1);
+    keys(&mut m, "g");
+    assert_eq!(m.ui.cursor().selected, 0);
+    keys(&mut m, "G");
+    assert_eq!(m.ui.cursor().selected, m.visible_rows() - 1);
+}
+
+#[test]
+fn help_opens_and_any_key_closes_it_without_acting() {
+    let mut m = model(incident_cluster());
+    keys(&mut m, "?");
+    assert!(m.ui.help);
+    keys(&mut m, "3");
+    assert!(!m.ui.help);
+    assert_eq!(m.ui.pane, Pane::Overview, "the closing key is not also an action");
+}
+
+#[test]
+fn q_and_ctrl_c_quit() {
+    let mut m = model(incident_cluster());
+    keys(&mut m, "q");
+    assert!(m.quit);
+    let mut m = model(incident_cluster());
+    keys(&mut m, "/");
+    update(&mut m, Event::Input(TermEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))));
+    assert!(m.quit, "Ctrl-C quits even while typing a filter");
+}
+
+#[test]
+fn actions_are_refused_plainly_in_read_only_mode() {
+    let mut m = model(incident_cluster());
+    m.readonly = true;
+    assert!(keys(&mut m, "s").is_empty());
+    assert!(m.ui.flash.as_ref().is_some_and(|f| f.text.contains("read-only")));
+}
+
+#[test]
+fn signals_and_closed_input_end_the_loop() {
+    let mut m = model(incident_cluster());
+    update(&mut m, Event::Signal("SIGHUP"));
+    assert!(m.quit);
+    let mut m = model(incident_cluster());
+    update(&mut m, Event::InputClosed("EIO".into()));
+    assert!(m.quit);
+}

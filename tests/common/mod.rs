@@ -1,0 +1,3 @@
+#![allow(dead_code)] // each test binary uses a different part of the helpers
+pub mod cluster_fixture;
+pub mod screen;
