@@ -53,7 +53,8 @@ fn load_config(global: &GlobalArgs) -> Result<Config> {
 async fn dashboard(global: &GlobalArgs, start: Instant, connect: ConnectOptions) -> Result<ExitCode> {
     let config = load_config(global)?;
     let theme_choice = global.theme.clone().or_else(|| config.theme.clone());
-    let theme = Theme::resolve(theme_choice.as_deref(), paths::user_themes_dir().as_deref(), no_color_requested())?;
+    let theme =
+        Theme::resolve(theme_choice.as_deref(), paths::user_themes_dir().as_deref(), no_color_requested())?;
     let options = DashboardOptions {
         connect,
         all_namespaces: global.all_namespaces,

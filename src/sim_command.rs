@@ -52,7 +52,8 @@ pub async fn run(args: SimArgs) -> Result<ExitCode> {
 
 async fn wait_for_stop_signal() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    else {
         // Without signal handlers, Ctrl-C's default action still ends the process.
         std::future::pending::<()>().await;
         return;

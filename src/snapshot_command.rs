@@ -7,7 +7,9 @@ use crate::snapshot::{self, SnapshotOptions};
 
 pub async fn run(global: &GlobalArgs, args: SnapshotArgs) -> Result<u8> {
     let view = match &args.view {
-        Some(name) => Some(name.parse::<crate::model::views::ViewName>().map_err(|e| color_eyre::eyre::eyre!("{e}"))?),
+        Some(name) => {
+            Some(name.parse::<crate::model::views::ViewName>().map_err(|e| color_eyre::eyre::eyre!("{e}"))?)
+        }
         None => None,
     };
     let options = SnapshotOptions {

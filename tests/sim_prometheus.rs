@@ -21,13 +21,19 @@ async fn prometheus_sees_what_the_sim_holds() {
     let launched = launch(LaunchOptions { speed: 1.0, seed: 5, ..LaunchOptions::default() }).await.unwrap();
     let target = launched.sim.addr().to_string();
     let prom = Prometheus::start(&target, launched.sim.ca_pem(), ADMIN_TOKEN);
-    prom.wait_for("up{job=\"kdeck-sim\"} == 1", Duration::from_secs(60), |r| (!r.is_empty()).then_some(())).await;
+    prom.wait_for("up{job=\"kdeck-sim\"} == 1", Duration::from_secs(60), |r| (!r.is_empty()).then_some(()))
+        .await;
 
     // Pods per zone: the KSM join equals pod -> node -> zone from the store.
     let store = launched.sim.store().clone();
     let zone_of: BTreeMap<String, String> = typed::list::<Node>(&store, None)
         .into_iter()
-        .map(|n| (n.metadata.name.clone().unwrap(), n.metadata.labels.unwrap()["topology.kubernetes.io/zone"].clone()))
+        .map(|n| {
+            (
+                n.metadata.name.clone().unwrap(),
+                n.metadata.labels.unwrap()["topology.kubernetes.io/zone"].clone(),
+            )
+        })
         .collect();
     prom.wait_for(PODS_PER_ZONE, Duration::from_secs(30), |result| {
         let mut expected: BTreeMap<String, f64> = BTreeMap::new();
@@ -36,8 +42,15 @@ async fn prometheus_sees_what_the_sim_holds() {
                 *expected.entry(zone_of[&node].clone()).or_default() += 1.0;
             }
         }
-        let got: BTreeMap<String, f64> =
-            result.iter().map(|r| (r["metric"]["label_topology_kubernetes_io_zone"].as_str().unwrap_or("").to_string(), value(r))).collect();
+        let got: BTreeMap<String, f64> = result
+            .iter()
+            .map(|r| {
+                (
+                    r["metric"]["label_topology_kubernetes_io_zone"].as_str().unwrap_or("").to_string(),
+                    value(r),
+                )
+            })
+            .collect();
         (got == expected && expected.len() == 3).then_some(())
     })
     .await;
@@ -62,10 +75,22 @@ async fn prometheus_sees_what_the_sim_holds() {
         let model = launched.telemetry.lock().unwrap().ingress_rps.clone();
         let measured: BTreeMap<String, f64> = result
             .iter()
-            .map(|r| (format!("{}/{}", r["metric"]["namespace"].as_str().unwrap_or(""), r["metric"]["ingress"].as_str().unwrap_or("")), value(r)))
+            .map(|r| {
+                (
+                    format!(
+                        "{}/{}",
+                        r["metric"]["namespace"].as_str().unwrap_or(""),
+                        r["metric"]["ingress"].as_str().unwrap_or("")
+                    ),
+                    value(r),
+                )
+            })
             .collect();
-        let close = |k: &String, want: &f64| measured.get(k).is_some_and(|got| (got - want).abs() <= 0.15 * want.max(1.0));
-        (model.len() >= 5 && measured.len() == model.len() && model.iter().all(|(k, v)| close(k, v))).then_some(())
+        let close = |k: &String, want: &f64| {
+            measured.get(k).is_some_and(|got| (got - want).abs() <= 0.15 * want.max(1.0))
+        };
+        (model.len() >= 5 && measured.len() == model.len() && model.iter().all(|(k, v)| close(k, v)))
+            .then_some(())
     })
     .await;
     // Certificates: one expiry series per TLS host, in the future.

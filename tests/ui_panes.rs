@@ -122,3 +122,14 @@ fn tiny_terminals_show_a_note_and_never_panic() {
         }
     }
 }
+
+#[test]
+fn workload_drill_down() {
+    for (w, h) in SIZES {
+        let mut m = model(incident_cluster());
+        press(&mut m, &[Action::ShowPane(Pane::Zones), Action::Open]);
+        let screen = render(&mut m, w, h);
+        assert!(screen.contains("Deployment orders/web"), "{screen}");
+        insta::assert_snapshot!(format!("workload_{w}x{h}"), screen);
+    }
+}

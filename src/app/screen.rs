@@ -8,7 +8,9 @@ use crate::app::status;
 use crate::app::ui_state::{RowFilter, WorkloadRef};
 use crate::k8s::Kind;
 use crate::model::Scope;
-use crate::model::views::{autoscalers, ingresses, namespaces, problems, zones};
+use crate::model::views::{
+    WorkloadKind, autoscalers, ingresses, namespaces, problems, timeline, workload, zones,
+};
 use crate::ui::view::{StatusView, Unreachable};
 
 #[derive(Debug, Default)]
@@ -43,6 +45,7 @@ pub enum PaneView {
     Overview {
         namespaces: namespaces::NamespacesView,
         problems: problems::ProblemsView,
+        timeline: timeline::TimelineView,
         visible: Vec<usize>,
     },
     Zones {
@@ -59,9 +62,11 @@ pub enum PaneView {
         visible: Vec<usize>,
     },
     Events {
-        problems: problems::ProblemsView,
+        view: timeline::TimelineView,
         visible: Vec<usize>,
     },
+    /// The drill-down into one workload (Enter), over whichever pane it came from.
+    Workload(Box<workload::WorkloadView>),
 }
 
 /// What a row names.
@@ -107,93 +112,109 @@ impl Screen {
         }
         let filter = RowFilter::parse(model.ui.filter(model.ui.pane));
         let keep = |text: String| filter.as_ref().is_none_or(|f| f.keeps(&text.to_lowercase()));
-        let (pane, rows) = match model.ui.pane {
-            Pane::Overview => {
-                let view = namespaces::project(cluster, &scope, now);
-                let visible = visible(&view.rows, |r| keep(r.name.clone()));
-                let rows = visible
-                    .iter()
-                    .map(|&i| RowTarget { name: view.rows[i].name.clone(), workload: None })
-                    .collect();
-                (PaneView::Overview { namespaces: view, problems, visible }, rows)
-            }
-            Pane::Zones => {
-                let view = zones::project(cluster, &scope, now);
-                let visible = visible(&view.workloads, |w| {
-                    keep(format!("{}/{} {}", w.namespace, w.name, w.kind.as_str()))
-                });
-                let rows = visible
-                    .iter()
-                    .map(|&i| {
-                        let w = &view.workloads[i];
-                        RowTarget {
-                            name: format!("{}/{}", w.namespace, w.name),
-                            workload: Some(WorkloadRef {
-                                kind: w.kind.as_str().to_string(),
-                                namespace: w.namespace.clone(),
-                                name: w.name.clone(),
-                            }),
-                        }
-                    })
-                    .collect();
-                (PaneView::Zones { view, visible, what_if: model.ui.zone_what_if }, rows)
-            }
-            Pane::Autoscalers => {
-                let view = autoscalers::project(cluster, &scope, now);
-                let visible =
-                    visible(&view.rows, |r| keep(format!("{}/{} {}", r.namespace, r.name, r.target.name)));
-                let rows =
-                    visible
+        let (pane, rows) = if let Some(id) = &model.ui.drill {
+            let view = workload::project(cluster, &scope, now, id);
+            let rows = view
+                .pods
+                .iter()
+                .map(|p| RowTarget { name: format!("{}/{}", id.namespace, p.name), workload: None })
+                .collect();
+            (PaneView::Workload(Box::new(view)), rows)
+        } else {
+            match model.ui.pane {
+                Pane::Overview => {
+                    let view = namespaces::project(cluster, &scope, now);
+                    let visible = visible(&view.rows, |r| keep(r.name.clone()));
+                    let rows = visible
+                        .iter()
+                        .map(|&i| RowTarget { name: view.rows[i].name.clone(), workload: None })
+                        .collect();
+                    let timeline = timeline::project(cluster, &scope, now);
+                    (PaneView::Overview { namespaces: view, problems, timeline, visible }, rows)
+                }
+                Pane::Zones => {
+                    let view = zones::project(cluster, &scope, now);
+                    let visible = visible(&view.workloads, |w| {
+                        keep(format!("{}/{} {}", w.namespace, w.name, w.kind.as_str()))
+                    });
+                    let rows = visible
+                        .iter()
+                        .map(|&i| {
+                            let w = &view.workloads[i];
+                            RowTarget {
+                                name: format!("{}/{}", w.namespace, w.name),
+                                workload: Some(WorkloadRef {
+                                    kind: w.kind,
+                                    namespace: w.namespace.clone(),
+                                    name: w.name.clone(),
+                                }),
+                            }
+                        })
+                        .collect();
+                    (PaneView::Zones { view, visible, what_if: model.ui.zone_what_if }, rows)
+                }
+                Pane::Autoscalers => {
+                    let view = autoscalers::project(cluster, &scope, now);
+                    let visible = visible(&view.rows, |r| {
+                        keep(format!("{}/{} {}", r.namespace, r.name, r.target.name))
+                    });
+                    let rows = visible
                         .iter()
                         .map(|&i| {
                             let r = &view.rows[i];
-                            let workload = matches!(r.target.kind.as_str(), "Deployment" | "StatefulSet")
-                                .then(|| WorkloadRef {
-                                    kind: r.target.kind.clone(),
-                                    namespace: r.namespace.clone(),
-                                    name: r.target.name.clone(),
-                                });
+                            let kind = match r.target.kind.as_str() {
+                                "Deployment" => Some(WorkloadKind::Deployment),
+                                "StatefulSet" => Some(WorkloadKind::StatefulSet),
+                                _ => None,
+                            };
+                            let workload = kind.map(|kind| WorkloadRef {
+                                kind,
+                                namespace: r.namespace.clone(),
+                                name: r.target.name.clone(),
+                            });
                             RowTarget { name: format!("{}/{}", r.namespace, r.name), workload }
                         })
                         .collect();
-                (PaneView::Autoscalers { view, visible }, rows)
-            }
-            Pane::Ingresses => {
-                let view = ingresses::project(cluster, &scope, now);
-                let visible = visible(&view.rows, |r| {
-                    keep(format!("{}/{} {}", r.namespace, r.name, r.hosts.join(" ")))
-                });
-                let rows = visible
-                    .iter()
-                    .map(|&i| RowTarget {
-                        name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
-                        workload: None,
-                    })
-                    .collect();
-                (PaneView::Ingresses { view, visible }, rows)
-            }
-            Pane::Events => {
-                let visible = visible(&problems.problems, |p| {
-                    keep(format!(
-                        "{} {} {} {}",
-                        p.kind,
-                        p.namespace.as_deref().unwrap_or(""),
-                        p.name,
-                        p.message
-                    ))
-                });
-                let rows = visible
-                    .iter()
-                    .map(|&i| {
-                        let p = &problems.problems[i];
-                        let name = match &p.namespace {
-                            Some(ns) => format!("{ns}/{}", p.name),
-                            None => p.name.clone(),
-                        };
-                        RowTarget { name, workload: None }
-                    })
-                    .collect();
-                (PaneView::Events { problems, visible }, rows)
+                    (PaneView::Autoscalers { view, visible }, rows)
+                }
+                Pane::Ingresses => {
+                    let view = ingresses::project(cluster, &scope, now);
+                    let visible = visible(&view.rows, |r| {
+                        keep(format!("{}/{} {}", r.namespace, r.name, r.hosts.join(" ")))
+                    });
+                    let rows = visible
+                        .iter()
+                        .map(|&i| RowTarget {
+                            name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
+                            workload: None,
+                        })
+                        .collect();
+                    (PaneView::Ingresses { view, visible }, rows)
+                }
+                Pane::Events => {
+                    let view = timeline::project(cluster, &scope, now);
+                    let visible = visible(&view.entries, |e| {
+                        keep(format!(
+                            "{} {} {} {}",
+                            e.kind,
+                            e.namespace.as_deref().unwrap_or(""),
+                            e.name,
+                            e.message
+                        ))
+                    });
+                    let rows = visible
+                        .iter()
+                        .map(|&i| {
+                            let e = &view.entries[i];
+                            let name = match &e.namespace {
+                                Some(ns) => format!("{ns}/{}", e.name),
+                                None => e.name.clone(),
+                            };
+                            RowTarget { name, workload: None }
+                        })
+                        .collect();
+                    (PaneView::Events { view, visible }, rows)
+                }
             }
         };
         let synced = states.iter().all(|(_, s)| s.is_settled());

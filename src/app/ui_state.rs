@@ -5,6 +5,7 @@ use jiff::Timestamp;
 
 use crate::app::pane::Pane;
 use crate::keymap::InputMode;
+pub use crate::model::views::WorkloadRef;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableCursor {
@@ -37,14 +38,6 @@ pub struct Flash {
     pub level: FlashLevel,
     pub text: String,
     pub at: Timestamp,
-}
-
-/// A workload the user drilled into (Enter on a row that names one).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkloadRef {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

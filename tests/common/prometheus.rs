@@ -65,21 +65,31 @@ impl Prometheus {
     /// Instant query; the `data.result` array (empty on any error, so callers poll).
     pub async fn query(&self, promql: &str) -> Vec<Value> {
         let url = format!("{}/api/v1/query", self.url);
-        let Ok(resp) = reqwest::Client::new().get(url).query(&[("query", promql)]).send().await else { return Vec::new() };
+        let Ok(resp) = reqwest::Client::new().get(url).query(&[("query", promql)]).send().await else {
+            return Vec::new();
+        };
         let Ok(text) = resp.text().await else { return Vec::new() };
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         body["data"]["result"].as_array().cloned().unwrap_or_default()
     }
 
     /// Poll `promql` until `accept` takes the result, or fail after `limit`.
-    pub async fn wait_for<T>(&self, promql: &str, limit: Duration, mut accept: impl FnMut(&[Value]) -> Option<T>) -> T {
+    pub async fn wait_for<T>(
+        &self,
+        promql: &str,
+        limit: Duration,
+        mut accept: impl FnMut(&[Value]) -> Option<T>,
+    ) -> T {
         let deadline = Instant::now() + limit;
         loop {
             let result = self.query(promql).await;
             if let Some(v) = accept(&result) {
                 return v;
             }
-            assert!(Instant::now() < deadline, "Prometheus never answered {promql:?} acceptably; last: {result:?}");
+            assert!(
+                Instant::now() < deadline,
+                "Prometheus never answered {promql:?} acceptably; last: {result:?}"
+            );
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }

@@ -157,7 +157,9 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
             discovery::resource_list(&group, &version).map_or_else(|| Err(ApiError::not_served()), ok)
         }
         Route::OpenApi if ctx.uri.path().trim_end_matches('/') == "/openapi/v3" => ok(openapi::root()),
-        Route::OpenApi => openapi::group_version_document(ctx.uri.path()).map_or_else(|| Err(ApiError::not_served()), ok),
+        Route::OpenApi => {
+            openapi::group_version_document(ctx.uri.path()).map_or_else(|| Err(ApiError::not_served()), ok)
+        }
         Route::NotServed => Err(ApiError::not_served()),
         Route::Metrics => {
             let text = crate::sim::exposition::render(&app.store);

@@ -60,8 +60,14 @@ fn respond_object(
 
 fn parse_body(ctx: &RequestContext) -> Result<Value, ApiError> {
     let content_type = ctx.header(header::CONTENT_TYPE);
-    if content_type.starts_with("application/vnd.kubernetes.protobuf") || content_type.starts_with("application/cbor") {
-        return Err(ApiError::new(415, "UnsupportedMediaType", format!("the sim accepts application/json and application/yaml bodies, not {content_type}")));
+    if content_type.starts_with("application/vnd.kubernetes.protobuf")
+        || content_type.starts_with("application/cbor")
+    {
+        return Err(ApiError::new(
+            415,
+            "UnsupportedMediaType",
+            format!("the sim accepts application/json and application/yaml bodies, not {content_type}"),
+        ));
     }
     let is_yaml = content_type.starts_with("application/yaml");
     let parsed = if is_yaml {

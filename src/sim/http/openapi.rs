@@ -83,7 +83,12 @@ mod tests {
     #[test]
     fn root_points_at_every_group_version() {
         let root = root();
-        assert!(root["paths"]["api/v1"]["serverRelativeURL"].as_str().unwrap().starts_with("/openapi/v3/api/v1?hash="));
+        assert!(
+            root["paths"]["api/v1"]["serverRelativeURL"]
+                .as_str()
+                .unwrap()
+                .starts_with("/openapi/v3/api/v1?hash=")
+        );
         assert!(root["paths"]["apis/apps/v1"].is_object());
     }
 

@@ -73,13 +73,23 @@ pub fn decode_access_review(body: &[u8]) -> Option<Value> {
     let spec = fields(field(&review, 2).unwrap_or(&[]))?;
     let mut spec_json = Map::new();
     if let Some(attributes) = field(&spec, 1) {
-        let names = [(1, "namespace"), (2, "verb"), (3, "group"), (4, "version"), (5, "resource"), (6, "subresource"), (7, "name")];
+        let names = [
+            (1, "namespace"),
+            (2, "verb"),
+            (3, "group"),
+            (4, "version"),
+            (5, "resource"),
+            (6, "subresource"),
+            (7, "name"),
+        ];
         spec_json.insert("resourceAttributes".into(), strings(attributes, &names)?);
     }
     if let Some(attributes) = field(&spec, 2) {
         spec_json.insert("nonResourceAttributes".into(), strings(attributes, &[(1, "path"), (2, "verb")])?);
     }
-    Some(json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": spec_json}))
+    Some(
+        json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": spec_json}),
+    )
 }
 
 #[cfg(test)]
@@ -98,15 +108,24 @@ mod tests {
 
     #[test]
     fn decodes_what_kubectl_auth_can_i_sends() {
-        let attributes = message(&[(1, b"shop".to_vec()), (2, b"patch".to_vec()), (3, b"apps".to_vec()), (5, b"deployments".to_vec())]);
+        let attributes = message(&[
+            (1, b"shop".to_vec()),
+            (2, b"patch".to_vec()),
+            (3, b"apps".to_vec()),
+            (5, b"deployments".to_vec()),
+        ]);
         let spec = message(&[(1, attributes)]);
         let review = message(&[(1, vec![]), (2, spec)]);
-        let type_meta = message(&[(1, b"authorization.k8s.io/v1".to_vec()), (2, b"SelfSubjectAccessReview".to_vec())]);
+        let type_meta =
+            message(&[(1, b"authorization.k8s.io/v1".to_vec()), (2, b"SelfSubjectAccessReview".to_vec())]);
         let mut body = MAGIC.to_vec();
         body.extend(message(&[(1, type_meta), (2, review)]));
         let decoded = decode_access_review(&body).unwrap();
         let attrs = &decoded["spec"]["resourceAttributes"];
-        assert_eq!((attrs["verb"].as_str(), attrs["group"].as_str(), attrs["resource"].as_str()), (Some("patch"), Some("apps"), Some("deployments")));
+        assert_eq!(
+            (attrs["verb"].as_str(), attrs["group"].as_str(), attrs["resource"].as_str()),
+            (Some("patch"), Some("apps"), Some("deployments"))
+        );
         assert_eq!(attrs["namespace"], "shop");
     }
 

@@ -4,14 +4,19 @@ use axum::response::Response;
 use http::{StatusCode, header};
 use serde_json::{Value, json};
 
-use super::{RequestContext, protobuf};
 use super::body::json_value;
 use super::status::ApiError;
+use super::{RequestContext, protobuf};
 use crate::sim::auth;
 
 pub fn create(ctx: &RequestContext) -> Result<Response, ApiError> {
-    let mut review: Value = serde_json::from_slice(&ctx.body)
-        .map_err(|e| ApiError::bad_request(format!("error decoding SelfSubjectAccessReview: {e}")))?;
+    let mut review: Value = if protobuf::is_protobuf(ctx.header(header::CONTENT_TYPE)) {
+        protobuf::decode_access_review(&ctx.body)
+            .ok_or_else(|| ApiError::bad_request("error decoding SelfSubjectAccessReview from protobuf"))?
+    } else {
+        serde_json::from_slice(&ctx.body)
+            .map_err(|e| ApiError::bad_request(format!("error decoding SelfSubjectAccessReview: {e}")))?
+    };
     let attributes = &review["spec"]["resourceAttributes"];
     let decision = if attributes.is_object() {
         let text = |key: &str| attributes[key].as_str().unwrap_or("").to_string();

@@ -9,12 +9,15 @@
 mod churn;
 mod daemonsets;
 mod demand;
+mod deployment_status;
 mod deployments;
 mod endpoints;
 pub mod events;
 pub mod faults;
 mod hpa;
 pub mod hpa_math;
+mod hpa_metrics;
+mod ksm;
 mod kubelet;
 pub mod labels;
 mod metrics_api;

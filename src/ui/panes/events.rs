@@ -1,43 +1,58 @@
-//! Events: every problem kdeck sees, ranked, filterable. (The timeline joins it when the
-//! model records one.)
+//! Events: what changed, newest first (rollouts, rescales, node flips, crash loops, warning
+//! events), filterable.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::{PaneCtx, title};
-use crate::model::views::Severity;
-use crate::model::views::problems::{Problem, ProblemsView};
-use crate::ui::format::severity_style;
+use crate::model::views::timeline::{ChangeKind, TimelineEntry, TimelineView};
+use crate::ui::format::{self, severity_style, short_kind};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 
-const COLUMNS: [Column; 4] = [
-    Column::new("SEV", 5, 0),
-    Column::new("KIND", 12, 2),
-    Column::new("OBJECT", 32, 1),
+const COLUMNS: [Column; 5] = [
+    Column::new("AGE", 5, 0).right(),
+    Column::new("CHANGE", 9, 1),
+    Column::new("KIND", 11, 3),
+    Column::new("OBJECT", 30, 2),
     Column::flex("MESSAGE", 20),
 ];
 
-pub fn render(problems: &ProblemsView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
+pub fn render(view: &TimelineView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
     let spec = TableSpec {
-        title: title("Problems", visible.len(), problems.problems.len(), ctx.theme),
+        title: title("What changed", visible.len(), view.entries.len(), ctx.theme),
         columns: &COLUMNS,
         rows: visible.len(),
         selected: Some(ctx.selected),
         focused: true,
     };
-    table::render(spec, ctx.theme, frame, area, &|i| row_cells(&problems.problems[visible[i]], ctx));
+    table::render(spec, ctx.theme, frame, area, &|i| row_cells(&view.entries[visible[i]], ctx));
 }
 
-fn row_cells(p: &Problem, ctx: &PaneCtx<'_>) -> Vec<Cell> {
-    let style = severity_style(p.severity, ctx.theme);
-    let object = match &p.namespace {
-        Some(ns) => format!("{ns}/{}", p.name),
-        None => p.name.clone(),
-    };
+pub fn change_text(change: ChangeKind) -> &'static str {
+    match change {
+        ChangeKind::Rollout => "rollout",
+        ChangeKind::Rescale => "rescale",
+        ChangeKind::NodeNotReady => "node-down",
+        ChangeKind::NodeReady => "node-up",
+        ChangeKind::CrashLoop => "crashloop",
+        ChangeKind::WarningEvent => "warning",
+    }
+}
+
+pub fn object(entry: &TimelineEntry) -> String {
+    match &entry.namespace {
+        Some(ns) => format!("{ns}/{}", entry.name),
+        None => entry.name.clone(),
+    }
+}
+
+fn row_cells(entry: &TimelineEntry, ctx: &PaneCtx<'_>) -> Vec<Cell> {
+    let theme = ctx.theme;
     vec![
-        Cell::new(if p.severity == Severity::Error { "ERR" } else { "WARN" }, style),
-        Cell::new(crate::ui::format::short_kind(&p.kind), ctx.theme.muted),
-        Cell::new(object, ctx.theme.accent),
-        Cell::new(p.message.clone(), ctx.theme.text),
+        Cell::new(format::age(entry.at, ctx.now), theme.muted),
+        Cell::new(change_text(entry.change), severity_style(entry.severity, theme)),
+        Cell::new(short_kind(&entry.kind), theme.muted),
+        Cell::new(object(entry), theme.accent),
+        Cell::new(entry.message.clone(), theme.text),
     ]
 }

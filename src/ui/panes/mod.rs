@@ -4,6 +4,7 @@ pub mod autoscalers;
 pub mod events;
 pub mod ingresses;
 pub mod overview;
+pub mod workload;
 pub mod zones;
 
 use jiff::Timestamp;
@@ -26,15 +27,16 @@ pub struct PaneCtx<'a> {
 pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
     match pane {
         PaneView::Empty => {}
-        PaneView::Overview { namespaces, problems, visible } => {
-            overview::render(namespaces, problems, visible, ctx, frame, area)
+        PaneView::Overview { namespaces, problems, timeline, visible } => {
+            overview::render(namespaces, problems, timeline, visible, ctx, frame, area)
         }
         PaneView::Zones { view, visible, what_if } => {
             zones::render(view, visible, *what_if, ctx, frame, area)
         }
         PaneView::Autoscalers { view, visible } => autoscalers::render(view, visible, ctx, frame, area),
         PaneView::Ingresses { view, visible } => ingresses::render(view, visible, ctx, frame, area),
-        PaneView::Events { problems, visible } => events::render(problems, visible, ctx, frame, area),
+        PaneView::Events { view, visible } => events::render(view, visible, ctx, frame, area),
+        PaneView::Workload(view) => workload::render(view, ctx, frame, area),
     }
 }
 

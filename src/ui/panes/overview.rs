@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, List, ListItem};
 use super::{PaneCtx, title};
 use crate::model::views::namespaces::{NamespaceRow, NamespacesView};
 use crate::model::views::problems::ProblemsView;
+use crate::model::views::timeline::TimelineView;
 use crate::ui::format::{self, readiness_style, severity_style};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 
@@ -29,6 +30,7 @@ const COLUMNS: [Column; 12] = [
 pub fn render(
     namespaces: &NamespacesView,
     problems: &ProblemsView,
+    timeline: &TimelineView,
     visible: &[usize],
     ctx: &PaneCtx<'_>,
     frame: &mut Frame,
@@ -50,7 +52,39 @@ pub fn render(
         focused: true,
     };
     table::render(spec, theme, frame, table_area, &|i| row_cells(&namespaces.rows[visible[i]], ctx));
-    render_problems(problems, ctx, frame, side);
+    // The timeline gets the side's lower half when there is room for both.
+    if side.height >= 16 {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(side);
+        render_problems(problems, ctx, frame, top);
+        render_timeline(timeline, ctx, frame, bottom);
+    } else {
+        render_problems(problems, ctx, frame, side);
+    }
+}
+
+fn render_timeline(timeline: &TimelineView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
+    let theme = ctx.theme;
+    let items: Vec<ListItem> = timeline
+        .entries
+        .iter()
+        .take(usize::from(area.height.saturating_sub(2)))
+        .map(|e| {
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{:>4} ", format::age(e.at, ctx.now)), theme.muted),
+                Span::styled(
+                    format!("{} ", super::events::change_text(e.change)),
+                    severity_style(e.severity, theme),
+                ),
+                Span::styled(format!("{} ", super::events::object(e)), theme.accent),
+                Span::styled(e.message.clone(), theme.text),
+            ]))
+        })
+        .collect();
+    let total = timeline.entries.len();
+    let block =
+        Block::bordered().border_style(theme.border).title(title("What changed (5)", total, total, theme));
+    frame.render_widget(List::new(items).block(block), area);
 }
 
 fn count(value: u32, style: ratatui::style::Style, muted: ratatui::style::Style) -> Cell {
