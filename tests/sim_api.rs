@@ -65,8 +65,9 @@ async fn typed_get_list_patch_and_scale() {
     let scale = deployments.get_scale("web").await.unwrap();
     assert_eq!(scale.spec.unwrap().replicas, Some(2));
     assert_eq!(scale.status.unwrap().selector.as_deref(), Some("app=web"));
-    let scaled = deployments.patch_scale("web", &PatchParams::default(), &Patch::Merge(json!({"spec": {"replicas": 4}})));
-    assert_eq!(scaled.await.unwrap().spec.unwrap().replicas, Some(4));
+    let four = Patch::Merge(json!({"spec": {"replicas": 4}}));
+    let scaled = deployments.patch_scale("web", &PatchParams::default(), &four).await.unwrap();
+    assert_eq!(scaled.spec.unwrap().replicas, Some(4));
     let replace = Scale { spec: Some(k8s_openapi::api::autoscaling::v1::ScaleSpec { replicas: Some(3) }), ..scale_named("web") };
     deployments.replace_scale("web", &PostParams::default(), &replace).await.unwrap();
     let stored: Deployment = sim.store().get(Some(sim::NAMESPACE), "web").unwrap();
@@ -124,6 +125,7 @@ async fn reflector_converges_across_watch_expiry_and_a_410() {
     converged(&sim, &reader, "update and delete").await;
     // let a watch expire and resume with nothing new
     let lists_before = list_count(&sim);
+    assert_eq!(lists_before, 1, "watch expiry resumes without relisting");
     sim::eventually(LIMIT, "a watch to be resumed", async || (watch_count(&sim) >= 3).then_some(())).await;
 
     // a change elsewhere, then compaction: the watcher's resourceVersion (its last config

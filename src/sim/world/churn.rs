@@ -33,8 +33,10 @@ impl World {
 /// A container restarts (restartCount+1, Ready flaps false) or comes back Ready.
 fn flip(pod: &mut Value, restart: bool, now: &str) {
     let Some(status) = pod.get_mut("status") else { return };
-    if let Some(containers) = status.get_mut("containerStatuses").and_then(Value::as_array_mut) {
-        if let Some(c) = containers.first_mut() {
+    if let Some(containers) = status.get_mut("containerStatuses").and_then(Value::as_array_mut)
+        && let Some(c) = containers.first_mut()
+    {
+        {
             if restart {
                 let count = c.get("restartCount").and_then(Value::as_i64).unwrap_or(0) + 1;
                 c["restartCount"] = json!(count);

@@ -91,8 +91,10 @@ impl World {
                 last_transition_time: Some(Time(bound_at)),
                 ..Default::default()
             }]);
-            if let Some(created) = self.create_pod(snap, &pod) {
-                if !self.warm {
+            if let Some(created) = self.create_pod(snap, &pod)
+                && !self.warm
+            {
+                {
                     self.events.normal(
                         &self.store,
                         now,

@@ -125,8 +125,10 @@ impl EventRecorder {
             message: message.clone(),
             component: source.component,
         };
-        if let Some(seen) = self.seen.get_mut(&key) {
-            if now.as_second() - seen.last.as_second() <= AGGREGATION_WINDOW_SECS {
+        if let Some(seen) = self.seen.get_mut(&key)
+            && now.as_second() - seen.last.as_second() <= AGGREGATION_WINDOW_SECS
+        {
+            {
                 let count = seen.count + 1;
                 let updated = typed::modify::<Event>(store, Some(&seen.namespace), &seen.event_name, |e| {
                     e.count = Some(count);

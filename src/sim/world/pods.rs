@@ -304,8 +304,11 @@ pub fn advance(pod: &Pod, env: &PodEnv) -> Option<(PodStatus, Vec<Notice>)> {
     status.host_ip = Some(env.node_ip.to_string());
     status.host_ips = Some(vec![k8s_openapi::api::core::v1::HostIP { ip: env.node_ip.to_string() }]);
     status.start_time.get_or_insert(Time(scheduled));
-    if any_started && status.pod_ip.is_none() {
-        if let Some(ip) = env.next_pod_ip.as_ref().map(|f| f()) {
+    if any_started
+        && status.pod_ip.is_none()
+        && let Some(ip) = env.next_pod_ip.as_ref().map(|f| f())
+    {
+        {
             status.pod_ips = Some(vec![PodIP { ip: ip.clone() }]);
             status.pod_ip = Some(ip);
         }

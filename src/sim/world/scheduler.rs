@@ -173,8 +173,10 @@ fn domain_counts(
         .filter_map(|n| n.labels.get(key).map(|v| (v.clone(), 0)))
         .collect();
     for p in view.placed.iter().filter(|p| p.namespace == namespace && matches(selector, &p.labels)) {
-        if let Some(domain) = view.node(&p.node).and_then(|n| n.labels.get(key)) {
-            if let Some(c) = counts.get_mut(domain) {
+        if let Some(domain) = view.node(&p.node).and_then(|n| n.labels.get(key))
+            && let Some(c) = counts.get_mut(domain)
+        {
+            {
                 *c += 1;
             }
         }

@@ -77,7 +77,7 @@ impl World {
             if pods.iter().any(|p| ordinal(p, &name) == Some(ord)) {
                 continue;
             }
-            if !parallel && !(self.warm || all_ready(&pods)) {
+            if !(parallel || self.warm || all_ready(&pods)) {
                 break;
             }
             let pod_name = format!("{name}-{ord}");

@@ -19,6 +19,11 @@ use super::metrics_api::container_usage;
 use super::snapshot::{Snapshot, is_ready};
 use super::{World, typed};
 
+/// ((namespace, pod, container), image, cpu millicores, memory bytes)
+type ContainerUsage = ((String, String, String), String, f64, f64);
+/// (series labels, requests, median latency, sigma)
+type RequestUpdate = (Vec<(String, String)>, f64, f64, f64);
+
 pub const MAX_POD_SERIES: usize = 3000;
 pub const LATENCY_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 pub const INGRESS_CLASS: &str = "k8s.io/ingress-nginx";
@@ -86,7 +91,7 @@ impl World {
         render_nodes(&mut out, snap);
         render_pods(&mut out, snap, MAX_POD_SERIES);
         render_workloads(&mut out, snap);
-        let usage: Vec<((String, String, String), String, f64, f64)> = snap
+        let usage: Vec<ContainerUsage> = snap
             .pods
             .iter()
             .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
@@ -167,7 +172,7 @@ impl World {
             .min()
             .unwrap_or_else(|| "ingress-nginx-controller".into());
         let mut rps_by_ingress = BTreeMap::new();
-        let mut updates: Vec<(Vec<(String, String)>, f64, f64, f64)> = Vec::new();
+        let mut updates: Vec<RequestUpdate> = Vec::new();
         for ing in ingresses {
             let ns = ing.metadata.namespace.clone().unwrap_or_default();
             let name = ing.metadata.name.clone().unwrap_or_default();
@@ -193,7 +198,7 @@ impl World {
                 let ready = super::demand::ready_pods(snap, &key).len();
                 let util = if ready == 0 { 10.0 } else { self.cpu_fraction(snap, &key, now) };
                 let err5 = if ready == 0 { 1.0 } else { (0.002 + (util - 0.85).max(0.0) * 0.3).min(0.6) };
-                let median = 0.025 * (1.0 + 4.0 * (util - 0.7).max(0.0).min(5.0));
+                let median = 0.025 * (1.0 + 4.0 * (util - 0.7).clamp(0.0, 5.0));
                 total += rps;
                 for (method, share) in [("GET", 0.8), ("POST", 0.2)] {
                     for (status, frac) in [

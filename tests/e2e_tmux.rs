@@ -1,0 +1,128 @@
+//! kdeck in a real terminal (tmux): the demo end to end, and the first screen when the API
+//! server cannot be reached. Keys are pressed as a user would; assertions read the screen.
+
+mod common;
+
+use std::time::Duration;
+
+use common::tmux::Tmux;
+
+const KDECK: &str = env!("CARGO_BIN_EXE_kdeck");
+const LONG: Duration = Duration::from_secs(60);
+const SHORT: Duration = Duration::from_secs(10);
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kdeck-e2e-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn demo_navigation_filter_drill_down_and_clean_exit() {
+    let dir = temp_dir("demo");
+    let log = dir.join("kdeck.log");
+    let command = format!("env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} demo --log-file {}", dir.display(), log.display());
+    let tmux = Tmux::start("demo", &command, 120, 40, &dir);
+    tmux.wait_for("the overview with live data", LONG, |s| s.contains("Namespaces (") && s.contains("api: live"));
+    assert!(tmux.alternate_screen());
+
+    tmux.keys(&["2"]);
+    tmux.wait_text("Workloads by zone", SHORT);
+    tmux.keys(&["3"]);
+    tmux.wait_text("Autoscalers (", SHORT);
+    tmux.keys(&["4"]);
+    tmux.wait_text("Ingresses (", SHORT);
+    tmux.keys(&["5"]);
+    tmux.wait_text("What changed (", SHORT);
+    tmux.keys(&["Tab"]);
+    tmux.wait_text("Namespaces (", SHORT);
+
+    // Filter the namespaces down to one, then clear it.
+    tmux.keys(&["/"]);
+    tmux.type_text("kafka");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_text("Namespaces (1/", SHORT);
+    assert!(screen.contains("kafka"), "{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the filter cleared", SHORT, |s| s.contains("Namespaces (") && !s.contains("Namespaces (1/"));
+
+    // Drill into the first workload of the zones pane and come back.
+    tmux.keys(&["2"]);
+    tmux.wait_text("Workloads by zone", SHORT);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_text("(Esc back)", SHORT);
+    assert!(screen.contains("Pods ("), "{screen}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_text("Workloads by zone", SHORT);
+
+    // Switch the namespace scope from the command line.
+    tmux.keys(&[":"]);
+    tmux.type_text("ns kafka");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("ns: kafka", SHORT);
+
+    // Help lists the keys of the pane; any key closes it.
+    tmux.keys(&["?"]);
+    tmux.wait_text("lose-a-zone projection", SHORT);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("help closed", SHORT, |s| !s.contains("lose-a-zone projection"));
+
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_exit(SHORT), 0);
+    assert!(!tmux.alternate_screen(), "the terminal is back on the main screen");
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(log_text.contains("milestone"), "milestones are logged: {log_text}");
+}
+
+#[test]
+fn unreachable_api_server_is_explained_and_q_restores_the_terminal() {
+    let dir = temp_dir("unreachable");
+    // A loopback port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: dead\nclusters:\n- name: dead\n  cluster:\n    server: https://127.0.0.1:{port}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: dead\n  context:\n    cluster: dead\n    user: u\nusers:\n- name: u\n  user:\n    token: t\n"
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} --kubeconfig {} --log-file {}",
+        dir.display(),
+        kubeconfig.display(),
+        dir.join("kdeck.log").display()
+    );
+    let tmux = Tmux::start("unreachable", &command, 100, 30, &dir);
+    let screen = tmux.wait_text("Cannot reach the Kubernetes API server", Duration::from_secs(5));
+    assert!(screen.contains("dead"), "context shown: {screen}");
+    assert!(screen.contains(&format!("127.0.0.1:{port}")), "server shown: {screen}");
+    assert!(screen.contains("keeps retrying"), "{screen}");
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_exit(SHORT), 0);
+    assert!(!tmux.alternate_screen());
+}
+
+#[test]
+fn a_broken_kubeconfig_is_one_clear_line_before_the_ui() {
+    let out = std::process::Command::new(KDECK)
+        .args(["--kubeconfig", "/nonexistent/kubeconfig"])
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim(), "kdeck: cannot read kubeconfig /nonexistent/kubeconfig: No such file or directory");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn help_and_version() {
+    let help = std::process::Command::new(KDECK).arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--kubeconfig", "--context", "--namespace", "--all-namespaces", "--readonly", "--theme", "--prometheus-url", "--log-file", "--version", "demo", "sim", "snapshot"] {
+        assert!(text.contains(flag), "--help lists {flag}:\n{text}");
+    }
+    let version = std::process::Command::new(KDECK).arg("--version").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("kdeck {}", env!("CARGO_PKG_VERSION")));
+}
