@@ -5,6 +5,8 @@
 pub enum Effect {
     /// Tear down the watches and connect to another kubeconfig context.
     SwitchContext(String),
+    /// The user may not watch cluster-wide: restart the watches in this one namespace.
+    NarrowWatches(String),
     /// Put text on the user's clipboard through the terminal (OSC 52), over SSH too.
     CopyToClipboard(String),
 }

@@ -15,6 +15,7 @@ pub mod keymap;
 pub mod logging;
 pub mod milestones;
 pub mod model;
+pub mod prom;
 pub mod sim;
 pub mod sim_command;
 pub mod snapshot;

@@ -154,3 +154,27 @@ fn signals_and_closed_input_end_the_loop() {
     update(&mut m, Event::InputClosed("EIO".into()));
     assert!(m.quit);
 }
+
+#[test]
+fn forbidden_cluster_wide_pods_narrow_the_watches_to_the_context_namespace_once() {
+    use kdeck::k8s::{ClusterEvent, Kind, SourceState};
+    let mut m = model(incident_cluster());
+    let forbidden = || {
+        Event::Cluster(ClusterEvent::State {
+            kind: Kind::Pod,
+            state: SourceState::Forbidden { message: "pods is forbidden".into() },
+        })
+    };
+    let effects = update(&mut m, forbidden());
+    assert_eq!(effects, vec![Effect::NarrowWatches("default".into())]);
+    assert_eq!(m.namespace.as_deref(), Some("default"));
+    assert!(update(&mut m, forbidden()).is_empty(), "narrowed once, not in a loop");
+    // Other kinds being forbidden (secrets for a viewer) change nothing.
+    let mut m = model(incident_cluster());
+    let secrets = Event::Cluster(ClusterEvent::State {
+        kind: Kind::TlsSecret,
+        state: SourceState::Forbidden { message: "secrets is forbidden".into() },
+    });
+    assert!(update(&mut m, secrets).is_empty());
+    assert_eq!(m.namespace, None);
+}

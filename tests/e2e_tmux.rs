@@ -21,9 +21,15 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 fn demo_navigation_filter_drill_down_and_clean_exit() {
     let dir = temp_dir("demo");
     let log = dir.join("kdeck.log");
-    let command = format!("env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} demo --log-file {}", dir.display(), log.display());
+    let command = format!(
+        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} demo --log-file {}",
+        dir.display(),
+        log.display()
+    );
     let tmux = Tmux::start("demo", &command, 120, 40, &dir);
-    tmux.wait_for("the overview with live data", LONG, |s| s.contains("Namespaces (") && s.contains("api: live"));
+    tmux.wait_for("the overview with live data", LONG, |s| {
+        s.contains("Namespaces (") && s.contains("api: live")
+    });
     assert!(tmux.alternate_screen());
 
     tmux.keys(&["2"]);
@@ -44,7 +50,9 @@ fn demo_navigation_filter_drill_down_and_clean_exit() {
     let screen = tmux.wait_text("Namespaces (1/", SHORT);
     assert!(screen.contains("kafka"), "{screen}");
     tmux.keys(&["Escape"]);
-    tmux.wait_for("the filter cleared", SHORT, |s| s.contains("Namespaces (") && !s.contains("Namespaces (1/"));
+    tmux.wait_for("the filter cleared", SHORT, |s| {
+        s.contains("Namespaces (") && !s.contains("Namespaces (1/")
+    });
 
     // Drill into the first workload of the zones pane and come back.
     tmux.keys(&["2"]);
@@ -66,6 +74,15 @@ fn demo_navigation_filter_drill_down_and_clean_exit() {
     tmux.wait_text("lose-a-zone projection", SHORT);
     tmux.keys(&["Escape"]);
     tmux.wait_for("help closed", SHORT, |s| !s.contains("lose-a-zone projection"));
+
+    // Switch to the read-only user's context: secrets become forbidden, the rest stays live.
+    tmux.keys(&[":"]);
+    tmux.type_text("ctx kdeck-sim-viewer");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the viewer context live", LONG, |s| {
+        s.contains("kdeck-sim-viewer") && s.contains("api: live (1 forbidden)")
+    });
+    assert!(screen.contains("ns: kafka"), "the namespace scope survives a context switch: {screen}");
 
     tmux.keys(&["q"]);
     assert_eq!(tmux.wait_exit(SHORT), 0);
@@ -112,7 +129,10 @@ fn a_broken_kubeconfig_is_one_clear_line_before_the_ui() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.trim(), "kdeck: cannot read kubeconfig /nonexistent/kubeconfig: No such file or directory");
+    assert_eq!(
+        stderr.trim(),
+        "kdeck: cannot read kubeconfig /nonexistent/kubeconfig: No such file or directory"
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -120,9 +140,25 @@ fn a_broken_kubeconfig_is_one_clear_line_before_the_ui() {
 fn help_and_version() {
     let help = std::process::Command::new(KDECK).arg("--help").output().unwrap();
     let text = String::from_utf8_lossy(&help.stdout);
-    for flag in ["--kubeconfig", "--context", "--namespace", "--all-namespaces", "--readonly", "--theme", "--prometheus-url", "--log-file", "--version", "demo", "sim", "snapshot"] {
+    for flag in [
+        "--kubeconfig",
+        "--context",
+        "--namespace",
+        "--all-namespaces",
+        "--readonly",
+        "--theme",
+        "--prometheus-url",
+        "--log-file",
+        "--version",
+        "demo",
+        "sim",
+        "snapshot",
+    ] {
         assert!(text.contains(flag), "--help lists {flag}:\n{text}");
     }
     let version = std::process::Command::new(KDECK).arg("--version").output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("kdeck {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("kdeck {}", env!("CARGO_PKG_VERSION"))
+    );
 }

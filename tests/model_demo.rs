@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zone_outage_shows_not_ready_nodes_and_spread_flags() {
-    let launched = launch(LaunchOptions { scenario: "zone-outage".into(), speed: 30.0, ..LaunchOptions::default() })
-        .await
-        .unwrap();
+    let launched =
+        launch(LaunchOptions { scenario: "zone-outage".into(), speed: 30.0, ..LaunchOptions::default() })
+            .await
+            .unwrap();
     let dir = std::env::temp_dir().join(format!("kdeck-model-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("config");

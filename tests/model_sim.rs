@@ -5,6 +5,8 @@
 #[path = "common/sim.rs"]
 mod sim_common;
 
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kdeck::k8s::client::{ConnectOptions, connect};
 use kdeck::k8s::watch::{WatchScope, WatchSet, spawn_watches};
 use kdeck::k8s::{ClusterEvent, Kind, SourceState};
@@ -13,8 +15,6 @@ use kdeck::model::{ClusterState, Scope};
 use kdeck::sim::clock::SimClock;
 use kdeck::sim::handle::{SimHandle, SimOptions};
 use kdeck::sim::store::Store;
-use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::api::discovery::v1::EndpointSlice;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -127,7 +127,10 @@ async fn views_agree_with_kubectl() {
     let view = namespaces::project(&live.state, &Scope::All, now);
     for row in &view.rows {
         let count = |phase: &str| {
-            pods["items"].as_array().unwrap().iter()
+            pods["items"]
+                .as_array()
+                .unwrap()
+                .iter()
                 .filter(|p| p["metadata"]["namespace"] == row.name.as_str() && p["status"]["phase"] == phase)
                 .count() as u32
         };
@@ -150,7 +153,10 @@ async fn views_agree_with_kubectl() {
 
     // Endpoints behind the ingress.
     let slices = kubectl_json(&config, &["get", "endpointslices", "-n", "shop"]);
-    let eps: Vec<&Value> = slices["items"].as_array().unwrap().iter()
+    let eps: Vec<&Value> = slices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
         .filter(|s| s["metadata"]["labels"]["kubernetes.io/service-name"] == "web")
         .flat_map(|s| s["endpoints"].as_array().unwrap().iter())
         .collect();
@@ -171,9 +177,14 @@ async fn reconverges_after_restart_with_compacted_history() {
     let yaml: String = sim
         .kubeconfig_yaml()
         .lines()
-        .map(|l| if l.trim_start().starts_with("certificate-authority-data") {
-            l.split("certificate-authority-data").next().unwrap().to_owned() + "insecure-skip-tls-verify: true"
-        } else { l.to_owned() })
+        .map(|l| {
+            if l.trim_start().starts_with("certificate-authority-data") {
+                l.split("certificate-authority-data").next().unwrap().to_owned()
+                    + "insecure-skip-tls-verify: true"
+            } else {
+                l.to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let config = temp_path("restart.yaml");

@@ -11,10 +11,10 @@ use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v1::Scale;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Secret};
+use kdeck::sim::handle::{SimHandle, SimUser};
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams, PostParams, WatchParams};
 use kube::core::{ApiResource, GroupVersionKind, WatchEvent};
 use kube::runtime::{WatchStreamExt, reflector, watcher};
-use kdeck::sim::handle::{SimHandle, SimUser};
 use serde_json::json;
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -55,7 +55,8 @@ async fn typed_get_list_patch_and_scale() {
     let strategic = json!({"spec": {"template": {"spec": {"containers": [
         {"name": "web", "env": [{"name": "MODE", "value": "fast"}]},
         {"name": "proxy", "image": "envoy:1.30"}]}}}});
-    let patched = deployments.patch("web", &PatchParams::default(), &Patch::Strategic(&strategic)).await.unwrap();
+    let patched =
+        deployments.patch("web", &PatchParams::default(), &Patch::Strategic(&strategic)).await.unwrap();
     let containers = patched.spec.unwrap().template.spec.unwrap().containers;
     assert_eq!(containers.len(), 2);
     assert_eq!(containers[0].image.as_deref(), Some("nginx:1.27"), "merged by name, not replaced");
@@ -68,7 +69,10 @@ async fn typed_get_list_patch_and_scale() {
     let four = Patch::Merge(json!({"spec": {"replicas": 4}}));
     let scaled = deployments.patch_scale("web", &PatchParams::default(), &four).await.unwrap();
     assert_eq!(scaled.spec.unwrap().replicas, Some(4));
-    let replace = Scale { spec: Some(k8s_openapi::api::autoscaling::v1::ScaleSpec { replicas: Some(3) }), ..scale_named("web") };
+    let replace = Scale {
+        spec: Some(k8s_openapi::api::autoscaling::v1::ScaleSpec { replicas: Some(3) }),
+        ..scale_named("web")
+    };
     deployments.replace_scale("web", &PostParams::default(), &replace).await.unwrap();
     let stored: Deployment = sim.store().get(Some(sim::NAMESPACE), "web").unwrap();
     assert_eq!(stored.spec.unwrap().replicas, Some(3));
@@ -77,7 +81,10 @@ async fn typed_get_list_patch_and_scale() {
 }
 
 fn scale_named(name: &str) -> Scale {
-    Scale { metadata: kube::api::ObjectMeta { name: Some(name.into()), ..Default::default() }, ..Default::default() }
+    Scale {
+        metadata: kube::api::ObjectMeta { name: Some(name.into()), ..Default::default() },
+        ..Default::default()
+    }
 }
 
 /// Run a reflector over config maps in the fixture namespace; returns its reader.
@@ -134,7 +141,10 @@ async fn reflector_converges_across_watch_expiry_and_a_410() {
     let label = json!({"metadata": {"labels": {"touched": "yes"}}});
     pods.patch("web-7c9b6d5f4-abcde", &PatchParams::default(), &Patch::Merge(&label)).await.unwrap();
     sim.compact_history();
-    sim::eventually(LIMIT, "a relist after the 410", async || (list_count(&sim) > lists_before).then_some(())).await;
+    sim::eventually(LIMIT, "a relist after the 410", async || {
+        (list_count(&sim) > lists_before).then_some(())
+    })
+    .await;
     sim.store().delete::<ConfigMap>(Some(sim::NAMESPACE), "cm-3").unwrap();
     converged(&sim, &reader, "after the relist").await;
     api.create(&PostParams::default(), &config_map("cm-after", "z")).await.unwrap();
@@ -143,7 +153,11 @@ async fn reflector_converges_across_watch_expiry_and_a_410() {
 }
 
 fn count_of(sim: &SimHandle, verb: &str) -> u64 {
-    sim.request_counts().iter().filter(|c| c.verb == verb && c.resource == "configmaps").map(|c| c.count).sum()
+    sim.request_counts()
+        .iter()
+        .filter(|c| c.verb == verb && c.resource == "configmaps")
+        .map(|c| c.count)
+        .sum()
 }
 
 fn list_count(sim: &SimHandle) -> u64 {
@@ -174,13 +188,21 @@ async fn rbac_viewer_and_unauthenticated() {
     let deployments: Api<Deployment> = Api::namespaced(viewer.clone(), sim::NAMESPACE);
     assert_eq!(deployments.list(&ListParams::default()).await.unwrap().items.len(), 1);
     let patch = Patch::Merge(json!({"spec": {"replicas": 9}}));
-    assert_eq!(status_code(deployments.patch("web", &PatchParams::default(), &patch).await), (403, "Forbidden".into()));
+    assert_eq!(
+        status_code(deployments.patch("web", &PatchParams::default(), &patch).await),
+        (403, "Forbidden".into())
+    );
     let scaled = deployments.patch_scale("web", &PatchParams::default(), &patch).await;
     assert_eq!(status_code(scaled).0, 403);
     let secrets: Api<Secret> = Api::namespaced(viewer.clone(), sim::NAMESPACE);
     assert_eq!(status_code(secrets.list(&ListParams::default()).await).0, 403);
     assert_eq!(status_code(secrets.get("web-tls").await).0, 403);
-    assert!(sim.request_log().iter().filter(|r| r.user.as_deref() == Some("viewer")).all(|r| r.status != 200 || !r.is_write()));
+    assert!(
+        sim.request_log()
+            .iter()
+            .filter(|r| r.user.as_deref() == Some("viewer"))
+            .all(|r| r.status != 200 || !r.is_write())
+    );
 
     let mut anonymous = sim.kubeconfig();
     for auth in &mut anonymous.auth_infos {
@@ -205,10 +227,14 @@ async fn errors_are_status_objects() {
     assert_eq!(status_code(widgets.list(&ListParams::default()).await), (404, "NotFound".into()));
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), sim::NAMESPACE);
     assert_eq!(status_code(deployments.get("nope").await), (404, "NotFound".into()));
-    let bad_patch = Patch::Json::<()>(serde_json::from_value(json!([{"op": "remove", "path": "/spec/nope"}])).unwrap());
+    let bad_patch =
+        Patch::Json::<()>(serde_json::from_value(json!([{"op": "remove", "path": "/spec/nope"}])).unwrap());
     assert_eq!(status_code(deployments.patch("web", &PatchParams::default(), &bad_patch).await).0, 400);
     let negative = Patch::Merge(json!({"spec": {"replicas": -1}}));
-    assert_eq!(status_code(deployments.patch("web", &PatchParams::default(), &negative).await), (422, "Invalid".into()));
+    assert_eq!(
+        status_code(deployments.patch("web", &PatchParams::default(), &negative).await),
+        (422, "Invalid".into())
+    );
     let negative_scale = deployments.patch_scale("web", &PatchParams::default(), &negative).await;
     assert_eq!(status_code(negative_scale), (422, "Invalid".into()));
     let garbage_rv = ListParams { resource_version: Some("abc".into()), ..Default::default() };
@@ -216,9 +242,15 @@ async fn errors_are_status_objects() {
     let bad_selector = ListParams::default().fields("spec.bogus=1");
     assert_eq!(status_code(deployments.list(&bad_selector).await).0, 400);
     let mut stale = deployments.get("web").await.unwrap();
-    deployments.patch("web", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"x": "1"}}}))).await.unwrap();
+    deployments
+        .patch("web", &PatchParams::default(), &Patch::Merge(json!({"metadata": {"labels": {"x": "1"}}})))
+        .await
+        .unwrap();
     stale.metadata.labels = None;
-    assert_eq!(status_code(deployments.replace("web", &PostParams::default(), &stale).await), (409, "Conflict".into()));
+    assert_eq!(
+        status_code(deployments.replace("web", &PostParams::default(), &stale).await),
+        (409, "Conflict".into())
+    );
     let cms: Api<ConfigMap> = Api::namespaced(client.clone(), sim::NAMESPACE);
     let duplicate = cms.create(&PostParams::default(), &config_map("settings", "x")).await;
     assert_eq!(status_code(duplicate), (409, "AlreadyExists".into()));
@@ -270,7 +302,15 @@ async fn pagination_returns_every_object_exactly_once() {
     let client = sim.client(SimUser::Admin).await.unwrap();
     let api: Api<ConfigMap> = Api::all(client);
     for i in 0..23 {
-        sim.store().create(&ConfigMap { metadata: kube::api::ObjectMeta { namespace: Some(format!("ns-{}", i % 4)), ..config_map(&format!("c{i:02}"), "x").metadata }, ..Default::default() }).unwrap();
+        sim.store()
+            .create(&ConfigMap {
+                metadata: kube::api::ObjectMeta {
+                    namespace: Some(format!("ns-{}", i % 4)),
+                    ..config_map(&format!("c{i:02}"), "x").metadata
+                },
+                ..Default::default()
+            })
+            .unwrap();
     }
     let expected = sim.store().list::<ConfigMap>(None).len();
     let (mut seen, mut token, mut pages) = (Vec::new(), None::<String>, 0);
@@ -281,7 +321,9 @@ async fn pagination_returns_every_object_exactly_once() {
         }
         let page = api.list(&params).await.unwrap();
         pages += 1;
-        seen.extend(page.items.iter().map(|cm| format!("{}/{}", cm.metadata.namespace.clone().unwrap(), cm.metadata.name.clone().unwrap())));
+        seen.extend(page.items.iter().map(|cm| {
+            format!("{}/{}", cm.metadata.namespace.clone().unwrap(), cm.metadata.name.clone().unwrap())
+        }));
         if let Some(remaining) = page.metadata.remaining_item_count {
             assert_eq!(remaining as usize, expected - seen.len());
         }
@@ -300,7 +342,15 @@ async fn pagination_returns_every_object_exactly_once() {
 async fn large_lists_are_gzipped_for_clients_that_accept_it() {
     let sim = sim::start().await;
     for i in 0..200 {
-        sim.store().create(&ConfigMap { metadata: kube::api::ObjectMeta { namespace: Some("bulk".into()), ..config_map(&format!("c{i}"), &"x".repeat(100)).metadata }, ..Default::default() }).unwrap();
+        sim.store()
+            .create(&ConfigMap {
+                metadata: kube::api::ObjectMeta {
+                    namespace: Some("bulk".into()),
+                    ..config_map(&format!("c{i}"), &"x".repeat(100)).metadata
+                },
+                ..Default::default()
+            })
+            .unwrap();
     }
     let http = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(sim.ca_pem().as_bytes()).unwrap())
@@ -322,5 +372,161 @@ async fn large_lists_are_gzipped_for_clients_that_accept_it() {
     let list: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 200);
     assert!(body.len() < text.len() / 2);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn watches_filter_by_selector_bookmark_and_expire() {
+    let sim = sim::start().await;
+    let client = sim.client(SimUser::Admin).await.unwrap();
+    let pods: Api<Pod> = Api::namespaced(client, sim::NAMESPACE);
+    let start = sim.store().resource_version().to_string();
+    let params = WatchParams::default().labels("app=web").timeout(60);
+    let mut stream = pods.watch(&params, &start).await.unwrap().boxed();
+    let relabel = |app: &str| Patch::Merge(json!({"metadata": {"labels": {"app": app}}}));
+    pods.patch("web-7c9b6d5f4-abcde", &PatchParams::default(), &relabel("other")).await.unwrap();
+    pods.patch("web-7c9b6d5f4-abcde", &PatchParams::default(), &relabel("web")).await.unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        match stream.next().await.unwrap().unwrap() {
+            WatchEvent::Deleted(pod) => seen.push(format!("DELETED {}", pod.metadata.labels.unwrap()["app"])),
+            WatchEvent::Added(pod) => seen.push(format!("ADDED {}", pod.metadata.labels.unwrap()["app"])),
+            WatchEvent::Bookmark(mark) if seen.len() == 2 => {
+                seen.push(format!("BOOKMARK {}", mark.metadata.resource_version))
+            }
+            WatchEvent::Bookmark(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let current = sim.store().resource_version();
+    assert_eq!(seen, ["DELETED other", "ADDED web", &format!("BOOKMARK {current}")]);
+    drop(stream);
+
+    sim.compact_history();
+    let mut expired = pods.watch(&WatchParams::default(), &start).await.unwrap().boxed();
+    match expired.next().await.unwrap().unwrap() {
+        WatchEvent::Error(status) => assert_eq!((status.code, status.reason.as_str()), (410, "Expired")),
+        other => panic!("expected a 410 ERROR event, got {other:?}"),
+    }
+    assert!(expired.next().await.is_none(), "the stream ends after the 410");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn admin_endpoints_need_the_admin_token() {
+    let sim = sim::start().await;
+    let mut scenario = sim.scenario();
+    assert_eq!(*scenario.borrow(), "steady");
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(sim.ca_pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let send = |method: reqwest::Method, path: &str, token: &str| {
+        http.request(method, format!("{}{path}", sim.url())).bearer_auth(token).send()
+    };
+    let denied = send(reqwest::Method::PUT, "/sim/scenario/zone-outage", "viewer").await.unwrap();
+    assert_eq!(denied.status(), 403);
+    let switched = send(reqwest::Method::PUT, "/sim/scenario/zone-outage", "admin").await.unwrap();
+    assert_eq!(switched.status(), 200);
+    scenario.changed().await.unwrap();
+    assert_eq!(*scenario.borrow(), "zone-outage");
+
+    assert_eq!(send(reqwest::Method::GET, "/sim/requests", "viewer").await.unwrap().status(), 403);
+    let counts: serde_json::Value =
+        send(reqwest::Method::GET, "/sim/requests", "admin").await.unwrap().json().await.unwrap();
+    let scenario_puts =
+        counts["counts"].as_array().unwrap().iter().find(|c| c["resource"] == "/sim/scenario/zone-outage");
+    assert_eq!(scenario_puts.unwrap()["count"], 2);
+    let metrics = send(reqwest::Method::GET, "/metrics", "viewer").await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    assert!(metrics.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+    assert_eq!(send(reqwest::Method::GET, "/metrics", "nobody").await.unwrap().status(), 401);
+    let compacted = send(reqwest::Method::POST, "/sim/compact", "admin").await.unwrap();
+    assert_eq!(compacted.status(), 200);
+    let rv = sim.store().resource_version();
+    assert!(matches!(
+        sim.store().watch_feed(resources_pods(), Some(rv - 1)),
+        Err(kdeck::sim::store::StoreError::Gone)
+    ));
+    sim.stop().await;
+}
+
+fn resources_pods() -> &'static kdeck::sim::resources::ResourceType {
+    kdeck::sim::resources::lookup("", "v1", "pods").unwrap()
+}
+
+/// Figures for the report: store RSS and LIST cost at 50k pods + 500 nodes (no assertions on
+/// time). Run: cargo test --test sim_api measure_50k_pods -- --ignored --nocapture
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure_50k_pods() {
+    let (rss_start, _) = sim::rss_mib();
+    let store = kdeck::sim::store::Store::new(kdeck::sim::clock::SimClock::new(1.0));
+    let pods = resources_pods();
+    let nodes = kdeck::sim::resources::lookup("", "v1", "nodes").unwrap();
+    let started = std::time::Instant::now();
+    for n in 0..500 {
+        store.create_json(nodes, None, json!({"metadata": {"name": format!("node-{n}")}})).unwrap();
+    }
+    let mut json_bytes = 0;
+    for i in 0..50_000 {
+        let pod = sim::realistic_pod(&format!("ns-{}", i % 200), i, &format!("node-{}", i % 500), i % 3 == 0);
+        json_bytes += store.create_json(pods, None, pod).unwrap().len();
+    }
+    let fill = started.elapsed();
+    let (rss_full, hwm_full) = sim::rss_mib();
+    println!(
+        "50k pods: {:.1} MB of JSON ({:.1} KB/pod avg), stored in {fill:.1?}",
+        json_bytes as f64 / 1e6,
+        json_bytes as f64 / 50_000.0 / 1e3
+    );
+    println!(
+        "RSS {rss_start:.0} MiB before, {rss_full:.0} MiB with 50k pods + 500 nodes (HWM {hwm_full:.0} MiB)"
+    );
+
+    let sim = SimHandle::start(sim::options(&store), store).await.unwrap();
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(sim.ca_pem().as_bytes()).unwrap())
+        .no_gzip()
+        .build()
+        .unwrap();
+    for gzip in [false, true] {
+        let started = std::time::Instant::now();
+        let mut request = http.get(format!("{}/api/v1/pods", sim.url())).bearer_auth("admin");
+        if gzip {
+            request = request.header("accept-encoding", "gzip");
+        }
+        let body = request.send().await.unwrap().bytes().await.unwrap();
+        println!(
+            "LIST all pods (gzip: {gzip}): {:.1} MB in {:.2?}",
+            body.len() as f64 / 1e6,
+            started.elapsed()
+        );
+    }
+    let started = std::time::Instant::now();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut url = format!("{}/api/v1/pods?limit=500", sim.url());
+        if let Some(token) = &token {
+            url.push_str(&format!(
+                "&continue={}",
+                token.replace('+', "%2B").replace('=', "%3D").replace('/', "%2F")
+            ));
+        }
+        let page: serde_json::Value =
+            http.get(url).bearer_auth("admin").send().await.unwrap().json().await.unwrap();
+        pages += 1;
+        token = page["metadata"]["continue"].as_str().map(String::from);
+        if token.is_none() {
+            break;
+        }
+    }
+    println!(
+        "paged LIST (limit=500): {pages} pages in {:.2?} (client JSON decode included)",
+        started.elapsed()
+    );
+    let (rss_after, hwm_after) = sim::rss_mib();
+    println!("RSS after LISTs {rss_after:.0} MiB (HWM {hwm_after:.0} MiB)");
     sim.stop().await;
 }

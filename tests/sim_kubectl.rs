@@ -19,7 +19,8 @@ use tokio::io::AsyncReadExt;
 const LIMIT: Duration = Duration::from_secs(30);
 
 fn kubectl_binary() -> Option<PathBuf> {
-    let candidates = std::env::var_os("KUBECTL").map(PathBuf::from).into_iter().chain([PathBuf::from("/usr/bin/kubectl")]);
+    let candidates =
+        std::env::var_os("KUBECTL").map(PathBuf::from).into_iter().chain([PathBuf::from("/usr/bin/kubectl")]);
     let from_path = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).map(|d| d.join("kubectl")).collect::<Vec<_>>())
         .unwrap_or_default();
@@ -91,7 +92,11 @@ impl Drop for Kubectl {
 
 /// The whitespace-separated cells of the output line whose first cell is `first`.
 fn row<'a>(output: &'a str, first: &str) -> Vec<&'a str> {
-    output.lines().map(|l| l.split_whitespace().collect::<Vec<_>>()).find(|cells| cells.first() == Some(&first)).unwrap_or_default()
+    output
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|cells| cells.first() == Some(&first))
+        .unwrap_or_default()
 }
 
 fn header(output: &str) -> &str {
@@ -104,7 +109,10 @@ async fn get_tables_show_the_real_columns() {
     let Some(kubectl) = Kubectl::new(&sim) else { return };
 
     let nodes = kubectl.ok(&["get", "nodes", "-L", "topology.kubernetes.io/zone"]).await;
-    assert_eq!(header(&nodes).split_whitespace().collect::<Vec<_>>(), ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "ZONE"]);
+    assert_eq!(
+        header(&nodes).split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "ZONE"]
+    );
     assert_eq!(row(&nodes, "node-c1")[1..3], ["NotReady", "worker"]);
     assert_eq!(row(&nodes, "node-a1").last(), Some(&"eu-west-1a"));
 
@@ -134,12 +142,16 @@ async fn describe_scale_restart_and_undo_a_deployment() {
     let sim = sim::start().await;
     let Some(kubectl) = Kubectl::new(&sim) else { return };
     let described = kubectl.ok(&["describe", "deployment", "web", "-n", "shop"]).await;
-    for expected in ["Replicas:", "2 desired", "NewReplicaSet:", "web-7c9b6d5f4", "OldReplicaSets:", "ScalingReplicaSet"] {
+    for expected in
+        ["Replicas:", "2 desired", "NewReplicaSet:", "web-7c9b6d5f4", "OldReplicaSets:", "ScalingReplicaSet"]
+    {
         assert!(described.contains(expected), "{expected} in\n{described}");
     }
     let web = |sim: &SimHandle| sim.store().get::<Deployment>(Some("shop"), "web").unwrap();
 
-    assert!(kubectl.ok(&["scale", "deployment", "web", "-n", "shop", "--replicas=5"]).await.contains("scaled"));
+    assert!(
+        kubectl.ok(&["scale", "deployment", "web", "-n", "shop", "--replicas=5"]).await.contains("scaled")
+    );
     assert_eq!(web(&sim).spec.unwrap().replicas, Some(5));
 
     kubectl.ok(&["rollout", "restart", "deployment", "web", "-n", "shop"]).await;
@@ -148,7 +160,9 @@ async fn describe_scale_restart_and_undo_a_deployment() {
     assert!(annotations.contains_key("kubectl.kubernetes.io/restartedAt"), "{annotations:?}");
 
     // undo goes back to revision 1's template (nginx:1.26) from the ReplicaSets
-    assert!(kubectl.ok(&["rollout", "undo", "deployment", "web", "-n", "shop"]).await.contains("rolled back"));
+    assert!(
+        kubectl.ok(&["rollout", "undo", "deployment", "web", "-n", "shop"]).await.contains("rolled back")
+    );
     let spec = web(&sim).spec.unwrap();
     assert_eq!(spec.template.spec.unwrap().containers[0].image.as_deref(), Some("nginx:1.26"));
     let template_annotations = spec.template.metadata.unwrap().annotations.unwrap_or_default();
@@ -160,7 +174,12 @@ async fn describe_scale_restart_and_undo_a_deployment() {
 async fn get_pods_watch_sees_a_later_change() {
     let sim = sim::start().await;
     let Some(kubectl) = Kubectl::new(&sim) else { return };
-    let mut child = kubectl.command(&["get", "pods", "-n", "shop", "-w"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = kubectl
+        .command(&["get", "pods", "-n", "shop", "-w"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let output = Arc::new(Mutex::new(String::new()));
     let mut stdout = child.stdout.take().unwrap();
     let sink = output.clone();
@@ -185,13 +204,18 @@ async fn get_pods_watch_sees_a_later_change() {
         .modify_json(pods, Some("shop"), "web-7c9b6d5f4-fghij", |pod| {
             pod["status"]["containerStatuses"][0]["ready"] = serde_json::json!(false);
             pod["status"]["containerStatuses"][0]["restartCount"] = serde_json::json!(4);
-            pod["status"]["containerStatuses"][0]["state"] = serde_json::json!({"waiting": {"reason": "CrashLoopBackOff"}});
+            pod["status"]["containerStatuses"][0]["state"] =
+                serde_json::json!({"waiting": {"reason": "CrashLoopBackOff"}});
         })
         .unwrap();
-    sim::eventually(LIMIT, "the change in the watch", async || (seen("CrashLoopBackOff") >= 1).then_some(())).await;
+    sim::eventually(LIMIT, "the change in the watch", async || (seen("CrashLoopBackOff") >= 1).then_some(()))
+        .await;
     let text = output.lock().unwrap().clone();
     let changed = text.lines().find(|l| l.contains("CrashLoopBackOff")).unwrap();
-    assert_eq!(changed.split_whitespace().collect::<Vec<_>>()[..4], ["web-7c9b6d5f4-fghij", "0/1", "CrashLoopBackOff", "4"]);
+    assert_eq!(
+        changed.split_whitespace().collect::<Vec<_>>()[..4],
+        ["web-7c9b6d5f4-fghij", "0/1", "CrashLoopBackOff", "4"]
+    );
     assert_eq!(text.matches("NAME").count(), 1, "one header:\n{text}");
     let _ = child.kill().await;
     sim.stop().await;
@@ -203,14 +227,16 @@ async fn auth_can_i_answers_per_context() {
     let Some(kubectl) = Kubectl::new(&sim) else { return };
     let admin = kubectl.run(&["auth", "can-i", "patch", "deployments"]).await;
     assert_eq!((admin.code, admin.stdout.trim()), (0, "yes"));
-    let viewer = kubectl.run(&["auth", "can-i", "patch", "deployments", "--context", "kdeck-sim-viewer"]).await;
+    let viewer =
+        kubectl.run(&["auth", "can-i", "patch", "deployments", "--context", "kdeck-sim-viewer"]).await;
     assert_eq!((viewer.code, viewer.stdout.trim()), (1, "no"));
     let viewer_reads = kubectl.run(&["auth", "can-i", "list", "pods", "--context", "kdeck-sim-viewer"]).await;
     assert_eq!((viewer_reads.code, viewer_reads.stdout.trim()), (0, "yes"));
     let secrets = kubectl.run(&["get", "secrets", "-n", "shop", "--context", "kdeck-sim-viewer"]).await;
     assert_eq!(secrets.code, 1);
     assert!(secrets.stderr.contains("Forbidden"), "{}", secrets.stderr);
-    let viewer_writes = sim.request_log().into_iter().filter(|r| r.user.as_deref() == Some("viewer") && r.is_write());
+    let viewer_writes =
+        sim.request_log().into_iter().filter(|r| r.user.as_deref() == Some("viewer") && r.is_write());
     assert!(viewer_writes.clone().all(|r| r.resource == "selfsubjectaccessreviews.authorization.k8s.io"));
     sim.stop().await;
 }
@@ -248,10 +274,16 @@ async fn apply_creates_then_patches() {
     let manifest = kubectl.dir.join("manifest.yaml");
     std::fs::write(&manifest, MANIFEST.replace("VALUE", "one")).unwrap();
     let first = kubectl.ok(&["apply", "-f", manifest.to_str().unwrap()]).await;
-    assert!(first.contains("configmap/applied created") && first.contains("deployment.apps/api created"), "{first}");
+    assert!(
+        first.contains("configmap/applied created") && first.contains("deployment.apps/api created"),
+        "{first}"
+    );
     std::fs::write(&manifest, MANIFEST.replace("VALUE", "two")).unwrap();
     let second = kubectl.ok(&["apply", "-f", manifest.to_str().unwrap()]).await;
-    assert!(second.contains("configmap/applied configured") && second.contains("deployment.apps/api configured"), "{second}");
+    assert!(
+        second.contains("configmap/applied configured") && second.contains("deployment.apps/api configured"),
+        "{second}"
+    );
 
     let cm: ConfigMap = sim.store().get(Some("shop"), "applied").unwrap();
     assert_eq!(cm.data.unwrap()["mode"], "two");
@@ -260,8 +292,12 @@ async fn apply_creates_then_patches() {
     assert_eq!(api.metadata.generation, Some(2));
     let last_applied = api.metadata.annotations.unwrap_or_default();
     assert!(last_applied.contains_key("kubectl.kubernetes.io/last-applied-configuration"));
-    let writes: Vec<String> =
-        sim.request_log().into_iter().filter(|r| r.is_write() && !r.resource.starts_with("selfsubject")).map(|r| r.method).collect();
+    let writes: Vec<String> = sim
+        .request_log()
+        .into_iter()
+        .filter(|r| r.is_write() && !r.resource.starts_with("selfsubject"))
+        .map(|r| r.method)
+        .collect();
     assert_eq!(writes, ["POST", "POST", "PATCH", "PATCH"]);
     sim.stop().await;
 }

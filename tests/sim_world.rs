@@ -402,3 +402,60 @@ mod api {
         launched.stop().await;
     }
 }
+
+#[test]
+fn cert_expiry_replaces_two_certificates() {
+    use k8s_openapi::api::core::v1::Secret;
+    let mut w = world("demo", 1.0, Scenario::Steady);
+    w.set_scenario(Scenario::CertExpiry);
+    let not_after = |ns: &str, name: &str| {
+        let secret: Secret = typed::get(w.store(), Some(ns), name).unwrap();
+        assert_eq!(secret.type_.as_deref(), Some("kubernetes.io/tls"));
+        let pem = &secret.data.unwrap()["tls.crt"].0;
+        let (_, der) = x509_parser::pem::parse_x509_pem(pem).unwrap();
+        der.parse_x509().unwrap().validity().not_after.timestamp()
+    };
+    let now = w.now().as_second();
+    let expiring = not_after("querystream", "querystream-tls") - now;
+    let expired = not_after("b2connect", "b2connect-tls") - now;
+    assert!((4 * 86_400..=5 * 86_400).contains(&expiring), "{expiring}");
+    assert!(expired < 0, "{expired}");
+    let healthy = not_after("aodb", "airhart-api-tls") - now;
+    assert!(healthy > 20 * 86_400);
+}
+
+#[test]
+fn pods_metric_hpa_reads_signalr_connections() {
+    let mut w = world("demo", 100.0, Scenario::Steady);
+    tick_until(&mut w, Duration::from_secs(30), "querystream HPA status", |w| {
+        let hpa: HorizontalPodAutoscaler =
+            typed::get(w.store(), Some("querystream"), "querystream-api-hpa").unwrap();
+        hpa.status.and_then(|s| s.current_metrics).is_some_and(|m| {
+            m.iter().any(|m| m.pods.as_ref().is_some_and(|p| p.metric.name == "signalr_connections"))
+        })
+    });
+}
+
+/// Figures for the report (not a timing assertion): `cargo test --test sim_world -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn measure_load_times() {
+    for topo in ["demo", "synthetic:pods=50000,nodes=500,zones=3,namespaces=200"] {
+        let start = Instant::now();
+        let store = Store::new(SimClock::new(1.0));
+        let loaded = topology::load(&store, topo, 1).unwrap();
+        let loaded_in = start.elapsed();
+        let mut w = World::new(store, loaded.config, Scenario::Steady);
+        if !topo.starts_with("synthetic") {
+            w.warm_up();
+        }
+        let pods = w.store().count(kdeck::sim::resources::of::<Pod>().unwrap());
+        let rss = std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .unwrap_or("")
+            .to_string();
+        println!("{topo}: {pods} pods, loaded in {loaded_in:?}, ready in {:?}; {rss}", start.elapsed());
+    }
+}

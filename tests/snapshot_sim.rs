@@ -18,7 +18,11 @@ fn config_path(name: &str) -> PathBuf {
 
 fn options(kubeconfig: PathBuf, context: Option<&str>) -> SnapshotOptions {
     SnapshotOptions {
-        connect: ConnectOptions { kubeconfig: Some(kubeconfig), context: context.map(str::to_owned), namespace: None },
+        connect: ConnectOptions {
+            kubeconfig: Some(kubeconfig),
+            context: context.map(str::to_owned),
+            namespace: None,
+        },
         all_namespaces: true,
         output: OutputFormat::Json,
         view: None,
@@ -37,7 +41,13 @@ async fn check_fails_on_errors_and_json_has_the_contract_keys() {
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
     // node-c1 is NotReady in the fixture: an error-severity problem.
     assert_eq!(code, 1);
-    assert!(doc["problems"].as_array().unwrap().iter().any(|p| p["kind"] == "Node" && p["name"] == "node-c1" && p["severity"] == "error"));
+    assert!(
+        doc["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "Node" && p["name"] == "node-c1" && p["severity"] == "error")
+    );
     assert_eq!(doc["context"], "kdeck-sim");
     assert_eq!(doc["server"], sim.url());
     for key in ["namespaces", "zones", "workloads", "autoscalers", "ingresses", "timeline"] {

@@ -15,6 +15,8 @@ pub struct Model {
     pub conn: ConnectionInfo,
     /// The namespace scope: None = all namespaces.
     pub namespace: Option<String>,
+    /// The namespace the watches are limited to, when the user may not watch cluster-wide.
+    pub watch_namespace: Option<String>,
     pub readonly: bool,
     pub theme: Theme,
     pub cluster: ClusterState,
@@ -41,6 +43,7 @@ impl Model {
             ui: UiState::default(),
             conn,
             namespace,
+            watch_namespace: None,
             readonly,
             theme,
             cluster,
@@ -54,8 +57,11 @@ impl Model {
 
     /// A new context: fresh caches, same screen layout.
     pub fn reset_for_context(&mut self, conn: ConnectionInfo, stores: Stores) {
-        self.conn = conn;
         self.cluster = ClusterState::new(stores);
+        if let Some(ns) = &self.watch_namespace {
+            self.cluster.set_fallback_namespaces([ns.clone()]);
+        }
+        self.conn = conn;
         self.ui.drill = None;
         self.views_stale = true;
         self.redraw = true;

@@ -38,7 +38,8 @@ impl Sources {
     /// Model's ClusterState reads.
     pub fn start(connect: ConnectOptions, conn: &Connection, tx: &mpsc::Sender<Event>) -> (Sources, Stores) {
         let generation = Arc::new(AtomicU64::new(0));
-        let watches = start_watches(conn.client.clone(), tx.clone(), generation.clone(), 0);
+        let watches =
+            start_watches(conn.client.clone(), WatchScope::Cluster, tx.clone(), generation.clone(), 0);
         let stores = watches.stores();
         (Sources { connect, _watches: Some(watches), generation, pending: None }, stores)
     }
@@ -51,14 +52,20 @@ impl Sources {
                     .map_err(|e| e.to_string());
                 let _ = tx.try_send(Event::Copied(result));
             }
-            Effect::SwitchContext(context) => self.switch_context(context, tx),
+            Effect::SwitchContext(context) => {
+                let mut options = self.connect.clone();
+                options.context = Some(context);
+                self.reconnect(options, WatchScope::Cluster, tx);
+            }
+            Effect::NarrowWatches(namespace) => {
+                self.reconnect(self.connect.clone(), WatchScope::Namespace(namespace), tx);
+            }
         }
     }
 
-    /// Connect in the background; the old watches run until the new context is up.
-    fn switch_context(&mut self, context: String, tx: &mpsc::Sender<Event>) {
-        let mut options = self.connect.clone();
-        options.context = Some(context.clone());
+    /// Connect in the background; the old watches run until the new ones are up.
+    fn reconnect(&mut self, options: ConnectOptions, scope: WatchScope, tx: &mpsc::Sender<Event>) {
+        let context = options.context.clone().unwrap_or_else(|| "the current context".to_string());
         let tx = tx.clone();
         let generation = self.generation.clone();
         let (handoff_tx, handoff_rx) = tokio::sync::oneshot::channel();
@@ -68,7 +75,7 @@ impl Sources {
                 Ok(conn) => {
                     // From here on, events of the old watches are dropped on the way.
                     let next = generation.fetch_add(1, Ordering::SeqCst) + 1;
-                    let watches = start_watches(conn.client.clone(), tx.clone(), generation, next);
+                    let watches = start_watches(conn.client.clone(), scope, tx.clone(), generation, next);
                     let connected = Connected { info: connection_info(&conn), stores: watches.stores() };
                     // Hand the watches over before announcing them, so the loop can adopt
                     // them when it sees Connected; Connected is queued before any of
@@ -101,12 +108,13 @@ impl Sources {
 /// Spawn the watches and a forwarder that tags their events with the generation.
 fn start_watches(
     client: kube::Client,
+    scope: WatchScope,
     tx: mpsc::Sender<Event>,
     current: Arc<AtomicU64>,
     generation: u64,
 ) -> WatchSet {
     let (cluster_tx, mut cluster_rx) = mpsc::channel::<ClusterEvent>(256);
-    let watches = spawn_watches(client, WatchScope::Cluster, cluster_tx);
+    let watches = spawn_watches(client, scope, cluster_tx);
     tokio::spawn(async move {
         while let Some(ev) = cluster_rx.recv().await {
             if current.load(Ordering::SeqCst) != generation {

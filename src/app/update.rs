@@ -7,6 +7,7 @@ use crate::app::pane::Pane;
 use crate::app::ui_state::{FlashLevel, InputLine, LineKind};
 use crate::effect::Effect;
 use crate::event::Event;
+use crate::k8s::{ClusterEvent, Kind, SourceState};
 use crate::keymap;
 use crate::ui::theme::Theme;
 
@@ -38,10 +39,11 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Cluster(ev) => {
+            let narrow = narrow_on_forbidden(model, &ev);
             model.cluster.apply(ev);
             model.views_stale = true;
             model.redraw = true;
-            Vec::new()
+            narrow.into_iter().collect()
         }
         Event::Signal(name) => {
             tracing::info!(signal = name, "leaving on signal");
@@ -69,6 +71,26 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// Listing pods cluster-wide is forbidden: fall back to the namespace from `-n` or the
+/// context, once, instead of showing an empty cluster.
+fn narrow_on_forbidden(model: &mut Model, ev: &ClusterEvent) -> Option<Effect> {
+    let ClusterEvent::State { kind: Kind::Pod, state: SourceState::Forbidden { .. } } = ev else {
+        return None;
+    };
+    if model.watch_namespace.is_some() {
+        return None;
+    }
+    let namespace = model.namespace.clone().unwrap_or_else(|| model.conn.default_namespace.clone());
+    model.watch_namespace = Some(namespace.clone());
+    model.namespace = Some(namespace.clone());
+    model.ui.flash(
+        FlashLevel::Warn,
+        format!("not allowed to list pods in every namespace: showing {namespace}"),
+        model.now,
+    );
+    Some(Effect::NarrowWatches(namespace))
 }
 
 pub fn apply_action(model: &mut Model, action: Action) -> Vec<Effect> {
@@ -226,6 +248,7 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
                 );
             } else {
                 model.ui.flash(FlashLevel::Info, format!("switching to {name}..."), model.now);
+                model.watch_namespace = None;
                 return vec![Effect::SwitchContext(name)];
             }
         }

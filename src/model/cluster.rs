@@ -120,9 +120,8 @@ impl ClusterState {
                 Changed { kinds: 0, states: true }
             }
             ClusterEvent::Changed { kind } => {
-                match kind {
-                    Kind::Hpa => self.observe_hpas(now),
-                    _ => {}
+                if kind == Kind::Hpa {
+                    self.observe_hpas(now);
                 }
                 Changed::kind(kind)
             }

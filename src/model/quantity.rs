@@ -81,7 +81,7 @@ pub fn format_bytes(bytes: u64) -> String {
 
 /// "250m" or "2" (cores) for people.
 pub fn format_millis(millis: u64) -> String {
-    if millis % 1000 == 0 { format!("{}", millis / 1000) } else { format!("{millis}m") }
+    if millis.is_multiple_of(1000) { format!("{}", millis / 1000) } else { format!("{millis}m") }
 }
 
 #[cfg(test)]

@@ -55,6 +55,9 @@ pub struct PromConfig {
     pub max_body_bytes: usize,
     pub max_series: usize,
     pub concurrency: usize,
+    /// Sparkline history (range queries) and the width the step is fitted to.
+    pub history: Duration,
+    pub sparkline_width: u16,
     /// Master switch (`--no-prometheus`): when false nothing is polled and the status is "off".
     pub enabled: bool,
 }
@@ -79,6 +82,8 @@ impl Default for PromConfig {
             max_body_bytes: 1024 * 1024,
             max_series: 10_000,
             concurrency: 4,
+            history: Duration::from_secs(3600),
+            sparkline_width: 60,
             enabled: true,
         }
     }
@@ -123,13 +128,15 @@ pub fn default_headers(cfg: &PromConfig) -> Result<HeaderMap, PromError> {
     let mut headers = HeaderMap::new();
     let auth = match (bearer_token(cfg)?, &cfg.basic_auth) {
         (Some(token), _) => Some(format!("Bearer {token}")),
-        (None, Some((user, pass))) => {
-            Some(format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))))
-        }
+        (None, Some((user, pass))) => Some(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
+        )),
         (None, None) => None,
     };
     if let Some(auth) = auth {
-        let mut value = HeaderValue::from_str(&auth).map_err(|_| config_err("credentials contain invalid characters"))?;
+        let mut value =
+            HeaderValue::from_str(&auth).map_err(|_| config_err("credentials contain invalid characters"))?;
         value.set_sensitive(true);
         headers.insert(AUTHORIZATION, value);
     }
@@ -195,7 +202,8 @@ mod tests {
 
     #[test]
     fn missing_files_are_config_errors() {
-        let cfg = PromConfig { bearer_token_file: Some("/nonexistent/token".into()), ..PromConfig::default() };
+        let cfg =
+            PromConfig { bearer_token_file: Some("/nonexistent/token".into()), ..PromConfig::default() };
         assert_eq!(bearer_token(&cfg).unwrap_err().kind, PromErrorKind::Config);
         let cfg = PromConfig { ca_file: Some("/nonexistent/ca.pem".into()), ..PromConfig::default() };
         assert_eq!(http_client(&cfg).unwrap_err().kind, PromErrorKind::Config);

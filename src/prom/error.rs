@@ -61,7 +61,9 @@ impl PromError {
     /// How to fix it, one line.
     pub fn hint(&self) -> &'static str {
         match self.kind {
-            PromErrorKind::NotConfigured => "set --prometheus-url (or KDECK_PROMETHEUS_URL) to enable metrics",
+            PromErrorKind::NotConfigured => {
+                "set --prometheus-url (or KDECK_PROMETHEUS_URL) to enable metrics"
+            }
             PromErrorKind::NotFound => {
                 "no Prometheus found via the API-server proxy; set --prometheus-url (needs services/proxy get)"
             }

@@ -2,6 +2,7 @@
 //! catalog as data, the poller that sends `PromEvent`s, and `PromState` the loop keeps.
 //! Prometheus types stop here: everything leaving this module is kdeck's own.
 
+pub mod alerts;
 pub mod catalog;
 pub mod discovery;
 pub mod endpoint;
@@ -15,11 +16,12 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
+pub use alerts::{Alert, ObjectKind};
 pub use catalog::{Panel, QueryId};
 pub use endpoint::{PromConfig, TrafficSet};
 pub use error::{PromError, PromErrorKind};
 pub use poller::spawn_poller;
-pub use state::{Alert, ObjectKind, PromState, PromStatus, StatusWord, Traffic, Usage};
+pub use state::{PromState, PromStatus, StatusWord, Traffic, Usage};
 
 /// One sample of an instant vector.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,10 +41,29 @@ pub struct PromSeries {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PromEvent {
     /// Which Prometheus is in use ("http://…", "monitoring/prometheus-k8s:web via API proxy").
-    Connected { source: String, insecure: bool, at: Timestamp },
+    Connected {
+        source: String,
+        insecure: bool,
+        at: Timestamp,
+    },
     /// Nothing to poll, or discovery/connection failed; polling goes on where it can.
-    Unavailable { error: PromError, at: Timestamp },
-    Instant { id: QueryId, samples: Vec<PromSample>, at: Timestamp },
-    Range { id: QueryId, series: Vec<PromSeries>, at: Timestamp },
-    Failed { id: QueryId, error: PromError, at: Timestamp },
+    Unavailable {
+        error: PromError,
+        at: Timestamp,
+    },
+    Instant {
+        id: QueryId,
+        samples: Vec<PromSample>,
+        at: Timestamp,
+    },
+    Range {
+        id: QueryId,
+        series: Vec<PromSeries>,
+        at: Timestamp,
+    },
+    Failed {
+        id: QueryId,
+        error: PromError,
+        at: Timestamp,
+    },
 }

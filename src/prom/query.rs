@@ -19,7 +19,10 @@ use super::{PromSample, PromSeries};
 enum Transport {
     Direct(prometheus_http_query::Client),
     /// `base` is `/api/v1/namespaces/NS/services/[https:]NAME:PORT/proxy`.
-    Proxy { client: kube::Client, base: String },
+    Proxy {
+        client: kube::Client,
+        base: String,
+    },
 }
 
 /// A ready-to-use Prometheus: cheap to clone, one per poller.
@@ -50,7 +53,12 @@ impl Querier {
         let url = endpoint::normalize_url(raw)?;
         let client = prometheus_http_query::Client::from(endpoint::http_client(cfg)?, &url)
             .map_err(|e| PromError::new(K::Config, format!("Prometheus URL {url}: {e}")))?;
-        Ok(Querier::with(Transport::Direct(client), cfg, endpoint::describe(&url, cfg), cfg.insecure_skip_verify))
+        Ok(Querier::with(
+            Transport::Direct(client),
+            cfg,
+            endpoint::describe(&url, cfg),
+            cfg.insecure_skip_verify,
+        ))
     }
 
     /// Proxy mode: requests go through the API server with kube's auth and TLS.
@@ -85,7 +93,13 @@ impl Querier {
     }
 
     /// `step` in seconds; Prometheus refuses more than 11,000 points per series.
-    pub async fn range(&self, promql: &str, start: Timestamp, end: Timestamp, step: f64) -> Result<Vec<PromSeries>, PromError> {
+    pub async fn range(
+        &self,
+        promql: &str,
+        start: Timestamp,
+        end: Timestamp,
+        step: f64,
+    ) -> Result<Vec<PromSeries>, PromError> {
         let data = self.run(promql, Some((start.as_second(), end.as_second(), step))).await?;
         match data {
             Data::Matrix(m) => Ok(m
@@ -129,7 +143,9 @@ impl Querier {
             Transport::Direct(client) => {
                 let sent = match range {
                     None => client.query(promql).timeout(server_timeout).get_raw().await,
-                    Some((s, e, step)) => client.query_range(promql, s, e, step).timeout(server_timeout).get_raw().await,
+                    Some((s, e, step)) => {
+                        client.query_range(promql, s, e, step).timeout(server_timeout).get_raw().await
+                    }
                 };
                 let mut resp = sent.map_err(|e| transport_error(&e))?;
                 let status = resp.status().as_u16();
@@ -140,11 +156,16 @@ impl Querier {
                 Ok((status, body))
             }
             Transport::Proxy { client, base } => {
-                let mut params = vec![("query", promql.to_string()), ("timeout", format!("{server_timeout}ms"))];
+                let mut params =
+                    vec![("query", promql.to_string()), ("timeout", format!("{server_timeout}ms"))];
                 let path = match range {
                     None => "api/v1/query",
                     Some((s, e, step)) => {
-                        params.extend([("start", s.to_string()), ("end", e.to_string()), ("step", step.to_string())]);
+                        params.extend([
+                            ("start", s.to_string()),
+                            ("end", e.to_string()),
+                            ("step", step.to_string()),
+                        ]);
                         "api/v1/query_range"
                     }
                 };
@@ -155,19 +176,22 @@ impl Querier {
     }
 
     /// GET through the API server; the body is read frame by frame up to the cap.
-    pub(crate) async fn proxy_get(&self, client: &kube::Client, uri: &str) -> Result<(u16, Vec<u8>), PromError> {
+    pub(crate) async fn proxy_get(
+        &self,
+        client: &kube::Client,
+        uri: &str,
+    ) -> Result<(u16, Vec<u8>), PromError> {
         let req = http::Request::get(uri)
             .body(kube::client::Body::empty())
             .map_err(|e| PromError::new(K::Config, format!("proxy request: {e}")))?;
-        let resp = client
-            .send(req)
-            .await
-            .map_err(|e| PromError::new(K::Unreachable, format!("API server: {e}")))?;
+        let resp =
+            client.send(req).await.map_err(|e| PromError::new(K::Unreachable, format!("API server: {e}")))?;
         let status = resp.status().as_u16();
         let mut stream = resp.into_body();
         let mut body = Vec::new();
         while let Some(frame) = stream.frame().await {
-            let frame = frame.map_err(|e| PromError::new(K::Unreachable, format!("reading proxy answer: {e}")))?;
+            let frame =
+                frame.map_err(|e| PromError::new(K::Unreachable, format!("reading proxy answer: {e}")))?;
             if let Ok(chunk) = frame.into_data() {
                 self.push_capped(&mut body, &chunk)?;
             }
@@ -177,7 +201,10 @@ impl Querier {
 
     fn push_capped(&self, body: &mut Vec<u8>, chunk: &[u8]) -> Result<(), PromError> {
         if body.len() + chunk.len() > self.max_bytes {
-            return Err(PromError::new(K::TooLarge, format!("answer over {} bytes, refused", self.max_bytes)));
+            return Err(PromError::new(
+                K::TooLarge,
+                format!("answer over {} bytes, refused", self.max_bytes),
+            ));
         }
         body.extend_from_slice(chunk);
         Ok(())
@@ -218,11 +245,16 @@ pub fn parse(status: u16, body: &[u8]) -> Result<Data, PromError> {
         Err(_) if (200..300).contains(&status) => {
             return Err(PromError::new(K::Malformed, format!("not a Prometheus answer: {}", text())));
         }
-        Err(_) if status == 503 || status == 504 => return Err(PromError::new(K::Timeout, format!("{status}: {}", text()))),
+        Err(_) if status == 503 || status == 504 => {
+            return Err(PromError::new(K::Timeout, format!("{status}: {}", text())));
+        }
         Err(_) => return Err(PromError::new(K::Http(status), format!("HTTP {status}: {}", text()))),
     };
     if env.status == "success" {
-        return env.data.map(|r| r.into_inner().0).ok_or_else(|| PromError::new(K::Malformed, "success without data"));
+        return env
+            .data
+            .map(|r| r.into_inner().0)
+            .ok_or_else(|| PromError::new(K::Malformed, "success without data"));
     }
     let kind = match env.error_type.as_deref() {
         Some("timeout") => K::Timeout,
@@ -237,7 +269,9 @@ pub fn form_encode(params: &[(&str, String)]) -> String {
     let enc = |s: &str| {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
                 _ => format!("%{b:02X}"),
             })
             .collect::<String>()

@@ -37,7 +37,7 @@ impl IncludeObject {
 pub fn requested_table_version(accept: &str) -> Option<&'static str> {
     let mut versions = accept.split(',').filter_map(|media| {
         let params: Vec<&str> = media.split(';').map(str::trim).collect();
-        let is_table = params.contains(&"as=Table") && params.iter().any(|p| *p == "g=meta.k8s.io");
+        let is_table = params.contains(&"as=Table") && params.contains(&"g=meta.k8s.io");
         match is_table {
             true if params.contains(&"v=v1") => Some("meta.k8s.io/v1"),
             true if params.contains(&"v=v1beta1") => Some("meta.k8s.io/v1beta1"),

@@ -98,12 +98,14 @@ fn pod_reason(
     (last == Some("OOMKilled")).then_some(("OOMKilled", Severity::Warning))
 }
 
+/// (namespace, workload kind, workload name, reason)
+type GroupKey = (String, String, String, &'static str);
+
 fn pod_problems(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Problem>) {
     let pods = cluster.pods();
     let owners = replica_set_owners(cluster);
     // (namespace, kind, name, reason) -> (severity, pod names)
-    let mut groups: BTreeMap<(String, String, String, &'static str), (Severity, Vec<String>)> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, (Severity, Vec<String>)> = BTreeMap::new();
     for row in pods.rows() {
         let ns = pods.str(row.namespace);
         if !scope.includes_ns(ns) || row.is_terminated() {

@@ -232,8 +232,8 @@ pub fn project(cluster: &ClusterState, scope: &Scope, _now: Timestamp) -> ZonesV
     let placements = workload_placements(cluster, scope);
     // Zone pod counts (all namespaces in scope) from the per-owner placements would miss
     // bare pods, so count per node instead.
-    for (owner_nodes, zone) in node_zone.iter().map(|(n, z)| (n, z)) {
-        let counts = cluster.pods().node(owner_nodes);
+    for (node, zone) in &node_zone {
+        let counts = cluster.pods().node(node);
         if let Some(row) = zone_map.get_mut(zone) {
             row.pods.total += counts.pods;
         }

@@ -129,7 +129,7 @@ pub fn patch(
         .ok_or_else(|| ApiError::unsupported_media_type(content_type))?;
     let body = ctx.body.clone();
     write(app, req, ctx, format, mode, move |mut current| {
-        patch::apply(kind, &mut current, &body).map_err(|message| ApiError::bad_request(message))?;
+        patch::apply(kind, &mut current, &body).map_err(ApiError::bad_request)?;
         Ok(current)
     })
 }

@@ -1,0 +1,231 @@
+//! The query catalog as data: what each query asks, which labels come back, which panel it
+//! feeds. Templates use `${window}` (rate window) and `${cadvisor}` (extra cAdvisor matchers,
+//! each followed by ", "); the raw fallbacks of promql.md §1.3 so no recording rules are needed.
+
+use super::endpoint::{PromConfig, TrafficSet};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QueryId {
+    NamespaceCpu,
+    NamespaceMemory,
+    PodCpu,
+    PodMemory,
+    DeploymentCpu,
+    DeploymentMemory,
+    HpaCurrentHistory,
+    HpaDesiredHistory,
+    PodsPerZone,
+    IngressRps,
+    Ingress5xxRatio,
+    IngressP50,
+    IngressP95,
+    IngressP99,
+    CertExpiry,
+    AlertsFiring,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Namespaces,
+    Workloads,
+    Autoscalers,
+    Zones,
+    Ingresses,
+    Certificates,
+    Alerts,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryKind {
+    Instant,
+    /// Last hour, step fitted to the sparkline width.
+    Range,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogQuery {
+    pub id: QueryId,
+    pub template: String,
+    /// Labels each returned sample carries (what the state keys on).
+    pub labels: &'static [&'static str],
+    pub panel: Panel,
+    pub kind: QueryKind,
+}
+
+impl CatalogQuery {
+    /// The PromQL with placeholders filled from the config.
+    pub fn render(&self, cfg: &PromConfig) -> String {
+        let cadvisor = cfg.cadvisor_selector.trim().trim_end_matches(',');
+        let cadvisor = if cadvisor.is_empty() { String::new() } else { format!("{cadvisor}, ") };
+        self.template.replace("${window}", &cfg.rate_window).replace("${cadvisor}", &cadvisor)
+    }
+}
+
+const CPU: &str =
+    r#"rate(container_cpu_usage_seconds_total{${cadvisor}image!="", container!=""}[${window}])"#;
+const MEM: &str = r#"container_memory_working_set_bytes{${cadvisor}image!="", container!=""}"#;
+const PODS_PER_ZONE: &str = r#"sum by (label_topology_kubernetes_io_zone) ((count by (node) (kube_pod_info{node!=""})) + on (node) group_left (label_topology_kubernetes_io_zone) (0 * kube_node_labels))"#;
+// Ingress metrics scraped through a ServiceMonitor have the ingress's namespace in
+// `exported_namespace`; scraped directly, in `namespace`. Keep both, the state picks.
+const NGINX_BY: &str = "namespace, exported_namespace, ingress";
+
+/// Deployment join of §1.3 (kube_pod_owner -> ReplicaSet -> Deployment), cluster-wide.
+fn deployment_join(inner: &str) -> String {
+    format!(
+        r#"sum by (namespace, owner_name) ((sum by (namespace, pod) ({inner}) * on (namespace, pod) group_left (replicaset) max by (namespace, pod, replicaset) (label_replace(kube_pod_owner{{owner_kind="ReplicaSet"}}, "replicaset", "$1", "owner_name", "(.*)"))) * on (namespace, replicaset) group_left (owner_name) max by (namespace, replicaset, owner_name) (kube_replicaset_owner{{owner_kind="Deployment"}}))"#
+    )
+}
+
+/// rps, 5xx ratio and a latency quantile expression for one controller family.
+fn traffic(set: TrafficSet) -> (String, String, Box<dyn Fn(f64) -> String>) {
+    match set {
+        TrafficSet::IngressNginx => {
+            let all = format!(
+                "sum by ({NGINX_BY}) (rate(nginx_ingress_controller_requests{{ingress!=\"\"}}[${{window}}]))"
+            );
+            let err = format!(
+                "sum by ({NGINX_BY}) (rate(nginx_ingress_controller_requests{{ingress!=\"\", status=~\"5..\"}}[${{window}}]))"
+            );
+            let ratio = format!("({err} or 0 * {all}) / {all}");
+            let q = |p: f64| {
+                format!(
+                    "histogram_quantile({p}, sum by (le, {NGINX_BY}) (rate(nginx_ingress_controller_request_duration_seconds_bucket{{ingress!=\"\"}}[${{window}}])))"
+                )
+            };
+            (all, ratio, Box::new(q))
+        }
+        // [unverified] Traefik's service label is `<ns>-<svc>-<port>@kubernetes`: keyed by
+        // namespace + backend Service, not the Ingress object.
+        TrafficSet::Traefik => {
+            let key = |e: String| {
+                format!(
+                    r#"label_replace(label_replace({e}, "namespace", "$1", "service", "([^-]+)-.*"), "ingress", "$1", "service", "[^-]+-(.+)-[^-]+@kubernetes")"#
+                )
+            };
+            let all = "sum by (service) (rate(traefik_service_requests_total[${window}]))".to_string();
+            let err = "sum by (service) (rate(traefik_service_requests_total{code=~\"5..\"}[${window}]))"
+                .to_string();
+            let ratio = key(format!("({err} or 0 * {all}) / {all}"));
+            let q = move |p: f64| {
+                key(format!(
+                    "histogram_quantile({p}, sum by (le, service) (rate(traefik_service_request_duration_seconds_bucket[${{window}}])))"
+                ))
+            };
+            (key(all), ratio, Box::new(q))
+        }
+        // [unverified] Envoy/Contour clusters are `<ns>_<svc>_<port>`; times are in ms.
+        TrafficSet::Envoy => {
+            let key = |e: String| {
+                format!(
+                    r#"label_replace(label_replace({e}, "namespace", "$1", "envoy_cluster_name", "([^_]+)_.*"), "ingress", "$1", "envoy_cluster_name", "[^_]+_(.+)_[^_]+")"#
+                )
+            };
+            let all =
+                "sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[${window}]))".to_string();
+            let err = "sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_response_code_class=\"5\"}[${window}]))".to_string();
+            let ratio = key(format!("({err} or 0 * {all}) / {all}"));
+            let q = move |p: f64| {
+                key(format!(
+                    "histogram_quantile({p}, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket[${{window}}]))) / 1000"
+                ))
+            };
+            (key(all), ratio, Box::new(q))
+        }
+    }
+}
+
+/// The whole catalog for a traffic set.
+pub fn catalog(set: TrafficSet) -> Vec<CatalogQuery> {
+    use Panel as P;
+    use QueryId as Q;
+    use QueryKind::{Instant as I, Range as R};
+    let (rps, ratio, quantile) = traffic(set);
+    let ing: &[&str] = &["namespace", "exported_namespace", "ingress"];
+    let q = |id, template: String, labels, panel, kind| CatalogQuery { id, template, labels, panel, kind };
+    vec![
+        q(Q::NamespaceCpu, format!("sum by (namespace) ({CPU})"), &["namespace"], P::Namespaces, I),
+        q(Q::NamespaceMemory, format!("sum by (namespace) ({MEM})"), &["namespace"], P::Namespaces, I),
+        q(Q::PodCpu, format!("sum by (namespace, pod) ({CPU})"), &["namespace", "pod"], P::Workloads, I),
+        q(Q::PodMemory, format!("sum by (namespace, pod) ({MEM})"), &["namespace", "pod"], P::Workloads, I),
+        q(Q::DeploymentCpu, deployment_join(CPU), &["namespace", "owner_name"], P::Workloads, I),
+        q(Q::DeploymentMemory, deployment_join(MEM), &["namespace", "owner_name"], P::Workloads, I),
+        q(
+            Q::HpaCurrentHistory,
+            "max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas)".into(),
+            &["namespace", "horizontalpodautoscaler"],
+            P::Autoscalers,
+            R,
+        ),
+        q(
+            Q::HpaDesiredHistory,
+            "max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas)".into(),
+            &["namespace", "horizontalpodautoscaler"],
+            P::Autoscalers,
+            R,
+        ),
+        q(Q::PodsPerZone, PODS_PER_ZONE.into(), &["label_topology_kubernetes_io_zone"], P::Zones, I),
+        q(Q::IngressRps, rps, ing, P::Ingresses, I),
+        q(Q::Ingress5xxRatio, ratio, ing, P::Ingresses, I),
+        q(Q::IngressP50, quantile(0.5), ing, P::Ingresses, I),
+        q(Q::IngressP95, quantile(0.95), ing, P::Ingresses, I),
+        q(Q::IngressP99, quantile(0.99), ing, P::Ingresses, I),
+        q(
+            Q::CertExpiry,
+            "min by (namespace, exported_namespace, host, secret_name) (nginx_ingress_controller_ssl_expire_time_seconds)".into(),
+            &["namespace", "exported_namespace", "host", "secret_name"],
+            P::Certificates,
+            I,
+        ),
+        q(
+            Q::AlertsFiring,
+            r#"ALERTS{alertstate="firing"}"#.into(),
+            &["alertname", "severity", "namespace", "pod", "deployment", "horizontalpodautoscaler", "ingress", "node"],
+            P::Alerts,
+            I,
+        ),
+    ]
+}
+
+/// Range step for a sparkline `width` cells wide over `range_secs`, never under `min_step`
+/// (the scrape interval) and never over Prometheus' 11,000-point limit.
+pub fn fit_step(range_secs: f64, width: u16, min_step: f64) -> f64 {
+    let step = (range_secs / f64::from(width.max(1))).ceil();
+    step.max(min_step).max((range_secs / 11_000.0).ceil()).max(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses() {
+        for set in [TrafficSet::IngressNginx, TrafficSet::Traefik, TrafficSet::Envoy] {
+            for cadvisor in ["", r#"job="kubelet", metrics_path="/metrics/cadvisor""#] {
+                let cfg =
+                    PromConfig { traffic: set, cadvisor_selector: cadvisor.into(), ..PromConfig::default() };
+                for q in catalog(set) {
+                    let promql = q.render(&cfg);
+                    assert!(!promql.contains("${"), "{promql}");
+                    if let Err(e) = promql_parser::parser::parse(&promql) {
+                        panic!("{:?} ({set:?}) does not parse: {e}\n{promql}", q.id);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn catalog_covers_every_id_once() {
+        let ids: std::collections::BTreeSet<_> =
+            catalog(TrafficSet::IngressNginx).iter().map(|q| q.id).collect();
+        assert_eq!(ids.len(), catalog(TrafficSet::IngressNginx).len());
+        assert_eq!(ids.len(), 16);
+    }
+
+    #[test]
+    fn steps_fit_the_width() {
+        assert_eq!(fit_step(3600.0, 60, 15.0), 60.0);
+        assert_eq!(fit_step(3600.0, 600, 15.0), 15.0);
+        assert_eq!(fit_step(3600.0, 0, 1.0), 3600.0);
+    }
+}

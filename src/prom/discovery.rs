@@ -1,0 +1,159 @@
+//! No URL given: find Prometheus through the API server's service proxy with the user's own
+//! kube::Client. One cluster-wide LIST of Services, rank well-known names, probe `vector(1)`
+//! through `/api/v1/namespaces/NS/services/[https:]NAME:PORT/proxy/api/v1/query`, take the
+//! first that answers. Answers are parsed by query.rs (our Envelope + the crate's PromqlResult).
+
+use k8s_openapi::api::core::v1::Service;
+use kube::api::{Api, ListParams};
+
+use super::endpoint::PromConfig;
+use super::error::{PromError, PromErrorKind};
+use super::query::Querier;
+
+/// A Service that may be Prometheus, and the port to reach it on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub namespace: String,
+    pub name: String,
+    /// Port name if it has one, else the number.
+    pub port: String,
+    pub https: bool,
+    /// Lower is better.
+    pub rank: u8,
+}
+
+impl Candidate {
+    /// `/api/v1/namespaces/NS/services/[https:]NAME:PORT/proxy` (no trailing slash).
+    pub fn proxy_base(&self) -> String {
+        let scheme = if self.https { "https:" } else { "" };
+        format!("/api/v1/namespaces/{}/services/{scheme}{}:{}/proxy", self.namespace, self.name, self.port)
+    }
+
+    pub fn describe(&self) -> String {
+        format!("{}/{}:{} via API proxy", self.namespace, self.name, self.port)
+    }
+}
+
+/// The rank of a Service name/namespace, None if it does not look like Prometheus.
+fn rank_of(namespace: &str, name: &str) -> Option<u8> {
+    match name {
+        "prometheus-k8s" if namespace == "monitoring" => Some(0),
+        "prometheus-k8s" => Some(1),
+        "prometheus-operated" => Some(2),
+        n if n.ends_with("-kube-prometheus-prometheus") => Some(3),
+        "prometheus-server" => Some(4),
+        "thanos-query" | "thanos-querier" => Some(5),
+        _ => None,
+    }
+}
+
+/// Pick the port: a preferred name, else 9090, else the first port.
+fn port_of(svc: &Service) -> Option<(String, bool)> {
+    let ports = svc.spec.as_ref()?.ports.as_ref()?;
+    let pick = ports
+        .iter()
+        .find(|p| matches!(p.name.as_deref(), Some("web" | "http-web" | "http")))
+        .or_else(|| ports.iter().find(|p| p.port == 9090))
+        .or_else(|| ports.first())?;
+    let https = pick.name.as_deref().is_some_and(|n| n.starts_with("https")) || pick.port == 443;
+    let port = pick.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| pick.port.to_string());
+    Some((port, https))
+}
+
+/// Candidates from a Service list, best first.
+pub fn candidates(services: &[Service]) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = services
+        .iter()
+        .filter_map(|svc| {
+            let namespace = svc.metadata.namespace.clone()?;
+            let name = svc.metadata.name.clone()?;
+            let rank = rank_of(&namespace, &name)?;
+            let (port, https) = port_of(svc)?;
+            Some(Candidate { namespace, name, port, https, rank })
+        })
+        .collect();
+    out.sort_by(|a, b| (a.rank, &a.namespace, &a.name).cmp(&(b.rank, &b.namespace, &b.name)));
+    out
+}
+
+/// LIST Services once, probe candidates in order, return a Querier for the first that answers.
+pub async fn discover(client: kube::Client, cfg: &PromConfig) -> Result<Querier, PromError> {
+    let api: Api<Service> = Api::all(client.clone());
+    let list = api.list(&ListParams::default()).await.map_err(|e| match &e {
+        kube::Error::Api(s) if s.code == 403 => {
+            PromError::new(PromErrorKind::Forbidden, "cannot list services for discovery")
+        }
+        _ => PromError::new(PromErrorKind::NotFound, format!("listing services for discovery: {e}")),
+    })?;
+    let found = candidates(&list.items);
+    let mut last = None;
+    for c in found.iter().take(6) {
+        let q = Querier::proxy(client.clone(), c.proxy_base(), c.describe(), cfg);
+        match q.instant("vector(1)").await {
+            Ok(_) => {
+                tracing::info!(source = %c.describe(), "prometheus discovered");
+                return Ok(q);
+            }
+            Err(e) => {
+                tracing::debug!(candidate = %c.describe(), error = %e, "discovery probe failed");
+                last = Some(e);
+            }
+        }
+    }
+    let msg = match (found.len(), last) {
+        (0, _) => "no Prometheus-like Service in the cluster".to_string(),
+        (n, Some(e)) => format!("{n} candidate(s), none answered; last: {}", e.message),
+        (n, None) => format!("{n} candidate(s), none answered"),
+    };
+    Err(PromError::new(PromErrorKind::NotFound, msg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{ServicePort, ServiceSpec};
+
+    fn svc(ns: &str, name: &str, ports: &[(Option<&str>, i32)]) -> Service {
+        let mut s = Service::default();
+        s.metadata.namespace = Some(ns.into());
+        s.metadata.name = Some(name.into());
+        let ports = ports.iter().map(|(n, p)| ServicePort {
+            name: n.map(Into::into),
+            port: *p,
+            ..ServicePort::default()
+        });
+        s.spec = Some(ServiceSpec { ports: Some(ports.collect()), ..ServiceSpec::default() });
+        s
+    }
+
+    #[test]
+    fn ranks_and_builds_proxy_paths() {
+        let list = vec![
+            svc("obs", "thanos-query", &[(Some("grpc"), 10901), (Some("http"), 9090)]),
+            svc("default", "kubernetes", &[(Some("https"), 443)]),
+            svc(
+                "mon",
+                "kps-kube-prometheus-prometheus",
+                &[(Some("http-web"), 9090), (Some("reloader-web"), 8080)],
+            ),
+            svc("monitoring", "prometheus-operated", &[(Some("web"), 9090)]),
+            svc("monitoring", "prometheus-k8s", &[(Some("web"), 9090), (Some("reloader-web"), 8080)]),
+            svc("openshift-monitoring", "prometheus-k8s", &[(Some("https"), 9091)]),
+            svc("prom", "prometheus-server", &[(None, 80)]),
+        ];
+        let c = candidates(&list);
+        let bases: Vec<String> = c.iter().map(Candidate::proxy_base).collect();
+        assert_eq!(
+            bases,
+            vec![
+                "/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy",
+                "/api/v1/namespaces/openshift-monitoring/services/https:prometheus-k8s:https/proxy",
+                "/api/v1/namespaces/monitoring/services/prometheus-operated:web/proxy",
+                "/api/v1/namespaces/mon/services/kps-kube-prometheus-prometheus:http-web/proxy",
+                "/api/v1/namespaces/prom/services/prometheus-server:80/proxy",
+                "/api/v1/namespaces/obs/services/thanos-query:http/proxy",
+            ]
+        );
+        assert_eq!(c[0].describe(), "monitoring/prometheus-k8s:web via API proxy");
+    }
+}
