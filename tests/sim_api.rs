@@ -530,3 +530,49 @@ async fn measure_50k_pods() {
     println!("RSS after LISTs {rss_after:.0} MiB (HWM {hwm_after:.0} MiB)");
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_lagging_watch_ends_and_the_client_resumes() {
+    kdeck::tls::install_crypto_provider();
+    let store = kdeck::sim::store::Store::with_capacities(kdeck::sim::clock::SimClock::new(1.0), 10_000, 64);
+    sim::fixture(&store);
+    let sim = SimHandle::start(sim::options(&store), store).await.unwrap();
+    let api: Api<ConfigMap> = Api::namespaced(sim.client(SimUser::Admin).await.unwrap(), "bulk");
+    let start = sim.store().resource_version().to_string();
+    let mut stream = api.watch(&WatchParams::default().disable_bookmarks(), &start).await.unwrap().boxed();
+    const CREATED: usize = 4000;
+    let big = "x".repeat(8 * 1024);
+    for i in 0..CREATED {
+        let meta = kube::api::ObjectMeta { namespace: Some("bulk".into()), ..config_map(&format!("c{i}"), "").metadata };
+        sim.store().create(&ConfigMap { metadata: meta, ..config_map("", &big) }).unwrap();
+    }
+    let (mut received, mut last_rv) = (0, start);
+    while let Some(event) = stream.next().await {
+        if let WatchEvent::Added(cm) = event.unwrap() {
+            received += 1;
+            last_rv = cm.metadata.resource_version.unwrap();
+        }
+    }
+    assert!(received < CREATED, "the lagging watch ended early ({received} events)");
+    let mut resumed = api.watch(&WatchParams::default().disable_bookmarks(), &last_rv).await.unwrap().boxed();
+    while received < CREATED {
+        assert!(matches!(resumed.next().await.unwrap().unwrap(), WatchEvent::Added(_)));
+        received += 1;
+    }
+    assert_eq!(api.list(&ListParams::default().limit(1)).await.unwrap().metadata.remaining_item_count, Some(CREATED as i64 - 1));
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn stop_ends_open_watches_and_closes_the_port() {
+    let sim = sim::start().await;
+    let pods: Api<Pod> = Api::all(sim.client(SimUser::Admin).await.unwrap());
+    let rv = sim.store().resource_version().to_string();
+    let mut stream = pods.watch(&WatchParams::default(), &rv).await.unwrap().boxed();
+    let addr = sim.addr();
+    sim.stop().await;
+    while let Some(event) = stream.next().await {
+        assert!(!matches!(event, Ok(WatchEvent::Added(_) | WatchEvent::Modified(_))), "{event:?}");
+    }
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "the port is closed");
+}

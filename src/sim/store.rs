@@ -3,8 +3,11 @@
 //!
 //! Objects stay bytes (not `serde_json::Value`) so 50k pods fit in memory and LIST is a
 //! concatenation. Every write runs under one lock and is broadcast in resourceVersion order.
+//! History is bounded per resource type (as the real watch cache is), so pod churn never
+//! expires watches on quiet kinds.
 
 mod error;
+mod history;
 mod index;
 pub(crate) mod meta;
 mod state;
@@ -91,7 +94,13 @@ impl Store {
     }
 
     pub fn with_history_limit(clock: SimClock, history_limit: usize) -> Store {
-        let (events, _) = broadcast::channel(BROADCAST_CAPACITY);
+        Store::with_capacities(clock, history_limit, BROADCAST_CAPACITY)
+    }
+
+    /// A store whose change broadcast holds `broadcast_capacity` events: subscribers (and
+    /// HTTP watches) further behind than that lag. Small values let tests force a lag.
+    pub fn with_capacities(clock: SimClock, history_limit: usize, broadcast_capacity: usize) -> Store {
+        let (events, _) = broadcast::channel(broadcast_capacity.max(1));
         let state = RwLock::new(State::new(history_limit));
         Store { inner: Arc::new(Inner { clock, state, events }) }
     }

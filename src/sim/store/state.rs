@@ -1,13 +1,14 @@
 //! The state behind the store's lock: one ordered table per resource type, the global
 //! resourceVersion and the bounded change history. Every mutation goes through `commit`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use super::history::History;
 use super::meta;
 use super::{ObjectIndex, StoreError, StoreEvent, UpdateMode, WatchEventType, WatchFeed};
 use crate::sim::resources::{REGISTRY, ResourceType};
@@ -35,10 +36,7 @@ pub(super) struct State {
     resource_version: u64,
     /// Keyed "namespace/name" (namespaced) or "name", in etcd's key order.
     tables: Vec<BTreeMap<String, StoredObject>>,
-    history: VecDeque<StoreEvent>,
-    history_limit: usize,
-    /// Watches may resume from any resourceVersion >= this; older ones get 410.
-    history_floor: u64,
+    history: History,
 }
 
 fn key(rt: &ResourceType, namespace: Option<&str>, name: &str) -> String {
@@ -53,9 +51,7 @@ impl State {
         State {
             resource_version: 0,
             tables: REGISTRY.iter().map(|_| BTreeMap::new()).collect(),
-            history: VecDeque::new(),
-            history_limit,
-            history_floor: 0,
+            history: History::new(history_limit, REGISTRY.len()),
         }
     }
 
@@ -281,36 +277,18 @@ impl State {
             index,
             previous,
         };
-        self.record(event.clone());
+        self.history.record(rt.index(), event.clone());
         // no receivers is fine: nobody is watching
         let _ = events.send(event);
         Ok(bytes)
     }
 
-    fn record(&mut self, event: StoreEvent) {
-        self.history.push_back(event);
-        self.trim_history();
-    }
-
-    fn trim_history(&mut self) {
-        while self.history.len() > self.history_limit {
-            if let Some(dropped) = self.history.pop_front() {
-                self.history_floor = dropped.resource_version;
-            }
-        }
-        if self.history_limit == 0 {
-            self.history_floor = self.resource_version;
-        }
-    }
-
     pub fn set_history_limit(&mut self, limit: usize) {
-        self.history_limit = limit;
-        self.trim_history();
+        self.history.set_limit(limit, self.resource_version);
     }
 
     pub fn compact(&mut self) {
-        self.history.clear();
-        self.history_floor = self.resource_version;
+        self.history.compact(self.resource_version);
     }
 
     pub fn watch_feed(
@@ -321,13 +299,7 @@ impl State {
     ) -> Result<WatchFeed, StoreError> {
         let backlog: Vec<StoreEvent> = match since {
             None => self.table(rt).values().map(|o| synthetic_added(rt, o)).collect(),
-            Some(rv) if rv < self.history_floor => return Err(StoreError::Gone),
-            Some(rv) => self
-                .history
-                .iter()
-                .filter(|e| e.resource_version > rv && std::ptr::eq(e.resource, rt))
-                .cloned()
-                .collect(),
+            Some(rv) => self.history.since(rt.index(), rv)?,
         };
         Ok(WatchFeed::new(rt, backlog, receiver, self.resource_version))
     }

@@ -195,3 +195,15 @@ fn bounded_history_expires_old_versions() {
     assert!(matches!(store.watch_feed(rt, Some(2)), Err(StoreError::Gone)));
     assert!(store.watch_feed(rt, Some(3)).is_ok());
 }
+
+#[test]
+fn churn_of_one_kind_does_not_expire_another_kinds_watches() {
+    let store = Store::with_history_limit(SimClock::new(1.0), 2);
+    let cms = resources::of::<ConfigMap>().unwrap();
+    store.create(&ConfigMap { metadata: meta("a", "quiet"), ..ConfigMap::default() }).unwrap();
+    for i in 0..5 {
+        store.create(&Pod { metadata: meta("a", &format!("p{i}")), ..Pod::default() }).unwrap();
+    }
+    assert!(store.watch_feed(cms, Some(1)).is_ok());
+    assert!(matches!(store.watch_feed(resources::of::<Pod>().unwrap(), Some(2)), Err(StoreError::Gone)));
+}

@@ -149,7 +149,8 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
         }
         for r in 0..replicas {
             let node = &spec.nodes[pod_index % spec.nodes.len()];
-            let name = format!("{app}-{hash}-{:05x}", hash2(seed, &app, r as u64) & 0xfffff);
+            // Low nibble = replica index: unique within the set, random-looking across sets.
+            let name = format!("{app}-{hash}-{:05x}", (hash2(seed, &app, 3) & 0xffff0) | r as u64);
             let (main, main_status) = container(&app, &image, "100m", "128Mi", &now);
             let mut containers = vec![main];
             let mut statuses = vec![main_status];
@@ -178,7 +179,7 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
                         {"type": "Ready", "status": "True", "lastTransitionTime": now}, {"type": "ContainersReady", "status": "True", "lastTransitionTime": now},
                         {"type": "PodScheduled", "status": "True", "lastTransitionTime": now}],
                     "containerStatuses": statuses}});
-            store.create_json(pod_rt, Some(&ns), pod)?;
+            store.create_json(pod_rt, Some(&ns), pod).map_err(|e| TopologyError(format!("pod {name}: {e}")))?;
             pod_index += 1;
         }
     }
