@@ -1,12 +1,33 @@
 //! IO the loop asks for. Only `update` makes an Effect; the runner carries it out and
 //! reports back with an Event.
 
+use crate::k8s::actions::WriteKind;
+use crate::model::views::WorkloadRef;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// Ask the API server (SelfSubjectAccessReview) whether the user may do this.
+    CheckAccess { dialog: u64, write: WriteKind, target: WorkloadRef },
+    /// Carry out a confirmed action, and write it to the audit log.
+    Write(WriteRequest),
     /// Tear down the watches and connect to another kubeconfig context.
     SwitchContext(String),
     /// The user may not watch cluster-wide: restart the watches in this one namespace.
     NarrowWatches(String),
     /// Put text on the user's clipboard through the terminal (OSC 52), over SSH too.
     CopyToClipboard(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteRequest {
+    pub dialog: u64,
+    pub write: WriteKind,
+    pub target: WorkloadRef,
+    /// For scale.
+    pub replicas: Option<i32>,
+    /// For undo: None = the previous revision.
+    pub revision: Option<u64>,
+    /// For the audit log.
+    pub context: String,
+    pub user: String,
 }

@@ -19,6 +19,10 @@ pub enum Event {
     Connected(Box<Connected>),
     /// A context switch failed; the old context stays.
     ConnectFailed(String),
+    /// The answer to an access check, for the dialog that asked.
+    AccessChecked { dialog: u64, result: Result<crate::k8s::actions::Access, String> },
+    /// An action finished: what happened, in a line, or why it failed.
+    WriteDone { dialog: u64, result: Result<String, String> },
     /// The selected name went to the clipboard (OSC 52), or why not.
     Copied(Result<String, String>),
 }

@@ -35,7 +35,9 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: ":", what: "command: ns NAME|all, ctx NAME, theme NAME, pane, q", pane: None },
     Binding { keys: "y", what: "copy the selected name (OSC 52)", pane: None },
     Binding { keys: "w", what: "lose-a-zone projection", pane: Some(Pane::Zones) },
-    Binding { keys: "s r u", what: "scale, restart, undo (coming)", pane: None },
+    Binding { keys: "s", what: "scale the selected Deployment/StatefulSet", pane: None },
+    Binding { keys: "r", what: "rollout restart", pane: None },
+    Binding { keys: "u", what: "rollout undo (Deployments)", pane: None },
     Binding { keys: "?", what: "this help", pane: None },
     Binding { keys: "q, C-c", what: "quit", pane: None },
 ];

@@ -18,6 +18,7 @@ fn keys(model: &mut Model, text: &str) -> Vec<Effect> {
             '\n' => KeyCode::Enter,
             '\x1b' => KeyCode::Esc,
             '\t' => KeyCode::Tab,
+            '\x08' => KeyCode::Backspace,
             c => KeyCode::Char(c),
         };
         model.refresh_views();
@@ -177,4 +178,112 @@ fn forbidden_cluster_wide_pods_narrow_the_watches_to_the_context_namespace_once(
     });
     assert!(update(&mut m, secrets).is_empty());
     assert_eq!(m.namespace, None);
+}
+
+mod actions {
+    use super::*;
+    use kdeck::app::dialog::{Access, Step};
+    use kdeck::effect::WriteRequest;
+    use kdeck::k8s::actions::{Access as ApiAccess, WriteKind};
+
+    fn open_scale_on_gateway(m: &mut Model) -> u64 {
+        keys(m, "3");
+        // platform/gateway is first: its HPA is at max.
+        let effects = keys(m, "s");
+        let Some(Effect::CheckAccess { dialog, write, target }) = effects.first().cloned() else {
+            panic!("scale asks for permission first: {effects:?}")
+        };
+        assert_eq!(write, WriteKind::Scale);
+        assert_eq!((target.namespace.as_str(), target.name.as_str()), ("platform", "gateway"));
+        dialog
+    }
+
+    #[test]
+    fn scale_from_an_hpa_row_warns_checks_access_then_writes() {
+        let mut m = model(incident_cluster());
+        let id = open_scale_on_gateway(&mut m);
+        let dialog = m.ui.dialog.clone().unwrap();
+        assert_eq!(
+            dialog.preflight.hpa,
+            Some(("gateway".into(), 2, 4)),
+            "the HPA that will override is named"
+        );
+        let screen = render(&mut m, 100, 30);
+        assert!(screen.contains("will override this"), "{screen}");
+        assert!(keys(&mut m, "\n").is_empty(), "nothing runs before the permission answer");
+        update(&mut m, Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Allowed) });
+        keys(&mut m, "\x08");
+        assert!(keys(&mut m, "\x08\x086\n").is_empty(), "a prod context wants the name typed");
+        assert_eq!(m.ui.dialog.as_ref().map(|d| d.step.clone()), Some(Step::TypeName));
+        assert!(keys(&mut m, "gatewy\n").is_empty(), "a wrong name does nothing");
+        keys(&mut m, "\x08\x08");
+        let effects = keys(&mut m, "way\n");
+        assert!(
+            matches!(
+                effects.as_slice(),
+                [Effect::Write(WriteRequest { replicas: Some(6), write: WriteKind::Scale, .. })]
+            ),
+            "{effects:?}"
+        );
+        assert_eq!(m.ui.dialog.as_ref().map(|d| d.step.clone()), Some(Step::Running));
+        update(&mut m, Event::WriteDone { dialog: id, result: Ok("scaled to 6".into()) });
+        assert!(m.ui.dialog.is_none());
+        assert_eq!(
+            m.ui.drill.as_ref().map(|w| w.name.as_str()),
+            Some("gateway"),
+            "progress: the workload opens"
+        );
+    }
+
+    #[test]
+    fn denied_by_rbac_offers_nothing_and_sends_nothing() {
+        let mut m = model(incident_cluster());
+        let id = open_scale_on_gateway(&mut m);
+        update(
+            &mut m,
+            Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Denied("viewer may not patch".into())) },
+        );
+        assert_eq!(
+            m.ui.dialog.as_ref().map(|d| d.access.clone()),
+            Some(Access::Denied("viewer may not patch".into()))
+        );
+        assert!(render(&mut m, 100, 30).contains("not allowed: viewer may not patch"));
+        assert!(keys(&mut m, "5\n").is_empty(), "no write effect");
+        assert!(m.ui.dialog.is_none(), "Enter closes a denied dialog");
+    }
+
+    #[test]
+    fn server_errors_stay_in_the_dialog() {
+        let mut m = model(incident_cluster());
+        let id = open_scale_on_gateway(&mut m);
+        update(&mut m, Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Allowed) });
+        keys(&mut m, "\x08\x083\ngateway\n");
+        update(
+            &mut m,
+            Event::WriteDone { dialog: id, result: Err("Operation cannot be fulfilled (409)".into()) },
+        );
+        let step = m.ui.dialog.as_ref().map(|d| d.step.clone());
+        assert_eq!(step, Some(Step::Failed("Operation cannot be fulfilled (409)".into())));
+        assert!(render(&mut m, 100, 30).contains("409"));
+    }
+
+    #[test]
+    fn read_only_offers_no_dialog_and_no_effect() {
+        let mut m = model(incident_cluster());
+        m.readonly = true;
+        keys(&mut m, "3");
+        for key in ["s", "r", "u"] {
+            assert!(keys(&mut m, key).is_empty());
+            assert!(m.ui.dialog.is_none());
+        }
+    }
+
+    #[test]
+    fn a_late_answer_for_a_closed_dialog_is_ignored() {
+        let mut m = model(incident_cluster());
+        let id = open_scale_on_gateway(&mut m);
+        keys(&mut m, "\x1b");
+        update(&mut m, Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Allowed) });
+        assert!(m.ui.dialog.is_none());
+    }
 }

@@ -5,16 +5,14 @@
 #[path = "common/prom_server.rs"]
 mod prom_server;
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
 use kdeck::prom::query::Querier;
 use kdeck::prom::{PromConfig, PromErrorKind};
 use kdeck::sim::auth::ADMIN_TOKEN;
-use prom_server::{PromOptions, PromServer, eventually};
+use prom_server::{PromOptions, PromServer};
+use std::sync::{Arc, Mutex};
 
 type Seen = Arc<Mutex<Vec<(String, http::HeaderMap)>>>;
 
@@ -30,7 +28,11 @@ async fn recording_proxy(upstream: String) -> (String, Seen) {
             let resp = reqwest::Client::new().get(format!("{upstream}{path}")).send().await.unwrap();
             let status = resp.status().as_u16();
             let body = resp.bytes().await.unwrap();
-            Response::builder().status(status).header("content-type", "application/json").body(Body::from(body)).unwrap()
+            Response::builder()
+                .status(status)
+                .header("content-type", "application/json")
+                .body(Body::from(body))
+                .unwrap()
         }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -42,7 +44,7 @@ async fn recording_proxy(upstream: String) -> (String, Seen) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn route_prefix_tenant_header_and_token_arrive() {
     let opts = PromOptions { route_prefix: Some("/prometheus"), ..PromOptions::default() };
-    // Nothing to scrape: a closed loopback port keeps `up` at 0.
+    // Nothing real to scrape: the queries below need no series.
     let prom = PromServer::start("127.0.0.1:9", "", "unused", opts).await;
     let upstream = prom.url.trim_end_matches("/prometheus").to_string();
     let (proxy, seen) = recording_proxy(upstream).await;
@@ -57,10 +59,6 @@ async fn route_prefix_tenant_header_and_token_arrive() {
     let one = q.instant("vector(1)").await.unwrap();
     assert_eq!(one.len(), 1);
     assert_eq!(one[0].value, 1.0);
-    eventually("an `up` series", Duration::from_secs(30), || async {
-        q.instant("up").await.ok().filter(|s| s.len() == 1).map(|_| ())
-    })
-    .await;
     let now = jiff::Timestamp::now();
     let range = q.range("vector(2)", now - jiff::SignedDuration::from_secs(60), now, 15.0).await.unwrap();
     assert!(range.len() == 1 && range[0].points.len() >= 4, "{range:?}");
@@ -81,7 +79,11 @@ async fn tls_with_custom_ca_or_insecure() {
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, launched.sim.ca_pem()).unwrap();
     // The sim is not Prometheus: a TLS handshake that works ends in an HTTP status, not "unreachable".
-    let base = PromConfig { url: Some(launched.sim.url()), bearer_token: Some(ADMIN_TOKEN.into()), ..PromConfig::default() };
+    let base = PromConfig {
+        url: Some(launched.sim.url()),
+        bearer_token: Some(ADMIN_TOKEN.into()),
+        ..PromConfig::default()
+    };
     let no_ca = Querier::direct(&base).unwrap().instant("up").await.unwrap_err();
     assert_eq!(no_ca.kind, PromErrorKind::Unreachable, "{no_ca}");
     let with_ca = PromConfig { ca_file: Some(ca.clone()), ..base.clone() };

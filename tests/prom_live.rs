@@ -61,7 +61,9 @@ async fn poller_feeds_state_that_matches_the_load_model() {
                 Some(t) if !t.error_ratio.is_some_and(|r| (0.0015..=1.0).contains(&r)) => {
                     problem = Some(format!("{key}: 5xx ratio {:?}", t.error_ratio))
                 }
-                Some(t) if !(t.p50 <= t.p95 && t.p95 <= t.p99 && t.p50.is_some_and(|p| p > 0.0 && p < 10.0)) => {
+                Some(t)
+                    if !(t.p50 <= t.p95 && t.p95 <= t.p99 && t.p50.is_some_and(|p| p > 0.0 && p < 10.0)) =>
+                {
                     problem = Some(format!("{key}: quantiles {:?} {:?} {:?}", t.p50, t.p95, t.p99))
                 }
                 Some(_) => {}
@@ -88,7 +90,11 @@ async fn poller_feeds_state_that_matches_the_load_model() {
         }
     }
     let status = state.status();
-    assert_eq!((status.word, status.source.as_deref()), (StatusWord::Live, Some(prom.url.as_str())), "{status:?}");
+    assert_eq!(
+        (status.word, status.source.as_deref()),
+        (StatusWord::Live, Some(prom.url.as_str())),
+        "{status:?}"
+    );
     // The alert names the deployment; it shows on the namespace, not on other objects.
     let alerts = state.alerts_for(ObjectKind::Deployment, "azora", "ai-personalization");
     assert_eq!(alerts[0].name, "KdeckTestAlert");
@@ -97,7 +103,10 @@ async fn poller_feeds_state_that_matches_the_load_model() {
     assert!(!state.cert_expiry().is_empty());
     // Dropping the receiver ends the poller.
     drop(rx);
-    tokio::time::timeout(Duration::from_secs(10), poller).await.expect("poller ends when the loop goes away").unwrap();
+    tokio::time::timeout(Duration::from_secs(10), poller)
+        .await
+        .expect("poller ends when the loop goes away")
+        .unwrap();
     drop(prom);
     launched.stop().await;
 }
@@ -123,7 +132,13 @@ async fn traffic_now(q: &Querier, cfg: &PromConfig) -> Option<(f64, f64)> {
 async fn traffic_spike_raises_rate_and_errors() {
     // Speed 10: the spike's two-minute ramp takes 12 s of wall time.
     let launched = launch(LaunchOptions { speed: 10.0, seed: 7, ..LaunchOptions::default() }).await.unwrap();
-    let prom = PromServer::start(&launched.sim.addr().to_string(), launched.sim.ca_pem(), ADMIN_TOKEN, PromOptions::default()).await;
+    let prom = PromServer::start(
+        &launched.sim.addr().to_string(),
+        launched.sim.ca_pem(),
+        ADMIN_TOKEN,
+        PromOptions::default(),
+    )
+    .await;
     let cfg = config(&prom.url, "5s");
     let q = Querier::direct(&cfg).unwrap();
     let (base_rps, base_err) = eventually("baseline traffic", Duration::from_secs(60), || async {

@@ -272,6 +272,22 @@ mod api {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn topology_assets_pass_kubectl_client_dry_run() {
+        let (launched, _client, kc) = start("harmonyflow", 1.0).await;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/topologies");
+        for name in ["addons", "airhart", "harmonyflow", "b2connect", "platform", "azora", "demo-extras"] {
+            let file = dir.join(format!("{name}.yaml"));
+            let out = kubectl(
+                kc.as_ref(),
+                &["apply", "--dry-run=client", "--validate=false", "-f", file.to_str().unwrap()],
+            );
+            assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(String::from_utf8_lossy(&out.stdout).contains("(dry run)"));
+        }
+        launched.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn zone_outage_over_http() {
         let (launched, client, _kc) = start("harmonyflow", 200.0).await;
         put_scenario(&client, "zone-outage").await;
@@ -449,7 +465,12 @@ fn measure_load_times() {
         if !topo.starts_with("synthetic") {
             w.warm_up();
         }
-        let pods = w.store().count(kdeck::sim::resources::of::<Pod>().unwrap());
+        let rt = kdeck::sim::resources::of::<Pod>().unwrap();
+        let pods = w.store().count(rt);
+        let page = w.store().list_raw(rt, None, None, None, &|_| true);
+        let sizes: Vec<usize> = page.items.iter().map(|b| b.len()).collect();
+        let (min, max) = (sizes.iter().min().copied().unwrap_or(0), sizes.iter().max().copied().unwrap_or(0));
+        println!("pod JSON: {} B avg, {min}..{max} B", sizes.iter().sum::<usize>() / sizes.len().max(1));
         let rss = std::fs::read_to_string("/proc/self/status")
             .unwrap()
             .lines()

@@ -42,6 +42,8 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
         options.theme,
         jiff::Timestamp::now(),
     );
+    let mut model = model;
+    model.confirm_pattern = options.config.safety.confirm_name_pattern.clone();
     let (tui, _bytes_written) =
         terminal::enter(options.config.mouse).wrap_err("cannot set up the terminal")?;
     let _restore = terminal::RestoreGuard;

@@ -1,9 +1,13 @@
 //! The event loop and the app state it owns (architecture.md: one writer).
 
+pub mod actions;
+pub mod audit;
 pub mod command;
 pub mod dashboard;
+pub mod dialog;
 pub mod model;
 pub mod pane;
+pub mod preflight;
 pub mod run;
 pub mod screen;
 pub mod sources;

@@ -24,6 +24,10 @@ pub struct Model {
     pub screen: Screen,
     pub now: Timestamp,
     pub quit: bool,
+    /// Dialog ids, so late answers find (or miss) the dialog that asked.
+    pub next_dialog: u64,
+    /// Contexts whose name contains this ask for the object's name before acting.
+    pub confirm_pattern: String,
     /// Something on screen changed: draw (coalesced by the loop).
     pub redraw: bool,
     /// Data or scope changed: re-project views before the next draw.
@@ -50,6 +54,8 @@ impl Model {
             screen: Screen::default(),
             now,
             quit: false,
+            next_dialog: 0,
+            confirm_pattern: "prod".to_string(),
             redraw: true,
             views_stale: true,
         }

@@ -6,21 +6,24 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::mpsc;
 
-use crate::effect::Effect;
+use crate::effect::{Effect, WriteRequest};
 use crate::event::{Connected, ConnectionInfo, Event};
 use crate::k8s::ClusterEvent;
+use crate::k8s::actions::{self, WriteKind};
 use crate::k8s::client::{ConnectOptions, Connection, connect};
 use crate::k8s::watch::{Stores, WatchScope, WatchSet, spawn_watches};
 use crate::terminal::Tui;
 
 pub struct Sources {
     connect: ConnectOptions,
+    client: kube::Client,
+    audit_log: Option<std::path::PathBuf>,
     /// Held so the watches keep running; replacing it aborts the old ones.
     _watches: Option<WatchSet>,
     /// Bumped on every context switch: events from older watches are dropped on the way.
     generation: Arc<AtomicU64>,
     /// A context switch under way: its options, and its watches once connected.
-    pending: Option<(ConnectOptions, tokio::sync::oneshot::Receiver<WatchSet>)>,
+    pending: Option<(ConnectOptions, tokio::sync::oneshot::Receiver<(WatchSet, kube::Client)>)>,
 }
 
 pub fn connection_info(conn: &Connection) -> ConnectionInfo {
@@ -41,7 +44,15 @@ impl Sources {
         let watches =
             start_watches(conn.client.clone(), WatchScope::Cluster, tx.clone(), generation.clone(), 0);
         let stores = watches.stores();
-        (Sources { connect, _watches: Some(watches), generation, pending: None }, stores)
+        let sources = Sources {
+            connect,
+            client: conn.client.clone(),
+            audit_log: crate::app::audit::default_path(),
+            _watches: Some(watches),
+            generation,
+            pending: None,
+        };
+        (sources, stores)
     }
 
     pub fn carry_out(&mut self, effect: Effect, tx: &mpsc::Sender<Event>, terminal: &mut Tui) {
@@ -51,6 +62,27 @@ impl Sources {
                     .map(|()| text)
                     .map_err(|e| e.to_string());
                 let _ = tx.try_send(Event::Copied(result));
+            }
+            Effect::CheckAccess { dialog, write, target } => {
+                let client = self.client.clone();
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let (verb, group, resource, sub) = actions::access_needed(write, target.kind);
+                    let result = actions::can_i(&client, verb, group, resource, sub, &target.namespace).await;
+                    let _ = tx.send(Event::AccessChecked { dialog, result }).await;
+                });
+            }
+            Effect::Write(request) => {
+                let client = self.client.clone();
+                let tx = tx.clone();
+                let audit_log = self.audit_log.clone();
+                tokio::spawn(async move {
+                    let result = write(&client, &request).await;
+                    if let Some(path) = audit_log {
+                        crate::app::audit::record(&path, &request, &result, jiff::Timestamp::now());
+                    }
+                    let _ = tx.send(Event::WriteDone { dialog: request.dialog, result }).await;
+                });
             }
             Effect::SwitchContext(context) => {
                 let mut options = self.connect.clone();
@@ -80,7 +112,7 @@ impl Sources {
                     // Hand the watches over before announcing them, so the loop can adopt
                     // them when it sees Connected; Connected is queued before any of
                     // their events.
-                    let _ = handoff_tx.send(watches);
+                    let _ = handoff_tx.send((watches, conn.client.clone()));
                     let _ = tx.send(Event::Connected(Box::new(connected))).await;
                 }
                 Err(err) => {
@@ -97,13 +129,34 @@ impl Sources {
             return;
         }
         if let Some((options, mut handoff)) = self.pending.take()
-            && let Ok(watches) = handoff.try_recv()
+            && let Ok((watches, client)) = handoff.try_recv()
         {
             self.connect = options;
+            self.client = client;
             self._watches = Some(watches);
         }
     }
 }
+
+/// One write, bounded in time: the UI never waits on it, and nothing is retried blindly.
+async fn write(client: &kube::Client, request: &WriteRequest) -> Result<String, String> {
+    let target = &request.target;
+    let call = async {
+        match request.write {
+            WriteKind::Scale => match request.replicas {
+                Some(replicas) => actions::scale(client, target, replicas).await,
+                None => Err("no replica count".to_string()),
+            },
+            WriteKind::Restart => actions::restart(client, target, jiff::Timestamp::now()).await,
+            WriteKind::Undo => actions::undo(client, target, request.revision).await,
+        }
+    };
+    tokio::time::timeout(WRITE_TIMEOUT, call).await.unwrap_or_else(|_| {
+        Err(format!("no answer from the API server within {} s", WRITE_TIMEOUT.as_secs()))
+    })
+}
+
+const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Spawn the watches and a forwarder that tags their events with the generation.
 fn start_watches(

@@ -49,6 +49,8 @@ pub struct UiState {
     pub drill_cursor: TableCursor,
     pub input: Option<InputLine>,
     pub help: bool,
+    /// The action dialog (scale, restart, undo), when open.
+    pub dialog: Option<crate::app::dialog::Dialog>,
     pub zone_what_if: bool,
     pub flash: Option<Flash>,
     /// Rows the last frame could show in the table body, for PgUp/PgDn.
@@ -65,6 +67,7 @@ impl Default for UiState {
             drill_cursor: TableCursor::default(),
             input: None,
             help: false,
+            dialog: None,
             zone_what_if: false,
             flash: None,
             page_rows: 10,
@@ -76,7 +79,7 @@ impl UiState {
     pub fn mode(&self) -> InputMode {
         if self.help {
             InputMode::Help
-        } else if self.input.is_some() {
+        } else if self.input.is_some() || self.dialog.is_some() {
             InputMode::Text
         } else {
             InputMode::Normal

@@ -1,12 +1,14 @@
 //! `update`: the only code that changes the Model. Synchronous, no IO; IO leaves as Effects.
 
 use crate::action::{Action, InputEdit};
+use crate::app::actions;
 use crate::app::command::{self, Command};
 use crate::app::model::Model;
 use crate::app::pane::Pane;
 use crate::app::ui_state::{FlashLevel, InputLine, LineKind};
 use crate::effect::Effect;
 use crate::event::Event;
+use crate::k8s::actions::WriteKind;
 use crate::k8s::{ClusterEvent, Kind, SourceState};
 use crate::keymap;
 use crate::ui::theme::Theme;
@@ -60,6 +62,16 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
         Event::ConnectFailed(why) => {
             model.redraw = true;
             model.ui.flash(FlashLevel::Error, why, model.now);
+            Vec::new()
+        }
+        Event::AccessChecked { dialog, result } => {
+            model.redraw = true;
+            actions::access_checked(model, dialog, result);
+            Vec::new()
+        }
+        Event::WriteDone { dialog, result } => {
+            model.redraw = true;
+            actions::write_done(model, dialog, result);
             Vec::new()
         }
         Event::Copied(result) => {
@@ -131,14 +143,9 @@ pub fn apply_action(model: &mut Model, action: Action) -> Vec<Effect> {
                 None => Vec::new(),
             };
         }
-        Action::Scale | Action::Restart | Action::Undo => {
-            let text = if model.readonly {
-                "read-only: actions are off"
-            } else {
-                "scale, restart and undo are not available in this build yet"
-            };
-            model.ui.flash(FlashLevel::Warn, text, model.now);
-        }
+        Action::Scale => return actions::open(model, WriteKind::Scale),
+        Action::Restart => return actions::open(model, WriteKind::Restart),
+        Action::Undo => return actions::open(model, WriteKind::Undo),
     }
     Vec::new()
 }
@@ -183,6 +190,16 @@ fn back(model: &mut Model) {
 }
 
 fn edit_input(model: &mut Model, edit: InputEdit) -> Vec<Effect> {
+    if model.ui.dialog.is_some() {
+        match edit {
+            InputEdit::Char(c) => actions::type_char(model, c),
+            InputEdit::Backspace => actions::backspace(model),
+            InputEdit::Clear => {}
+            InputEdit::Submit => return actions::submit(model),
+            InputEdit::Cancel => actions::cancel(model),
+        }
+        return Vec::new();
+    }
     let Some(line) = model.ui.input.as_mut() else {
         return Vec::new();
     };

@@ -1,5 +1,6 @@
 //! The Kubernetes edge: client and context, one watch per kind, the slim pod index, actions.
 
+pub mod actions;
 pub mod client;
 pub mod event;
 pub mod metrics;

@@ -71,9 +71,11 @@ async fn connection(
         Err(_) => return,
     };
     let service = TowerToHyperService::new(router);
+    // no header-read timeout: it would also close idle keep-alive connections after 30 s,
+    // racing clients that reuse them (the real server keeps idle connections open)
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
+        .header_read_timeout(None)
         .serve_connection(TokioIo::new(tls), service);
     tokio::pin!(conn);
     tokio::select! {

@@ -50,6 +50,9 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     widgets::tabs::render(model.ui.pane, drill.as_deref(), theme, frame, tabs);
     draw_body(&screen.body, model, frame, body);
     widgets::bottom_line::render(&model.ui, theme, frame, bottom);
+    if let Some(dialog) = &model.ui.dialog {
+        widgets::dialog::render(dialog, theme, frame, body);
+    }
     if model.ui.help {
         widgets::help::render(model.ui.pane, theme, frame, body);
     }

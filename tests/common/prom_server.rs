@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each prom_* test binary uses a different part
 //! A real Prometheus for the prom_* tests, with what tests/common/prometheus.rs lacks: a route
 //! prefix and a rule file. Loopback only; killed on drop; readiness polled with a deadline.
 
@@ -77,7 +78,8 @@ impl PromServer {
         let deadline = Instant::now() + Duration::from_secs(30);
         let http = reqwest::Client::new();
         loop {
-            let ok = http.get(format!("{}/-/ready", self.url)).send().await.is_ok_and(|r| r.status().is_success());
+            let ok =
+                http.get(format!("{}/-/ready", self.url)).send().await.is_ok_and(|r| r.status().is_success());
             if ok {
                 return;
             }

@@ -3,7 +3,10 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::ConfigMap;
 
 use kdeck::sim::clock::SimClock;
 use kdeck::sim::handle::{SimHandle, SimOptions};
@@ -12,6 +15,8 @@ use kdeck::sim::store::Store;
 use serde_json::{Value, json};
 
 pub const NAMESPACE: &str = "shop";
+/// How long tests wait for a condition before failing.
+pub const LIMIT: Duration = Duration::from_secs(20);
 
 fn put(store: &Store, group: &str, version: &str, plural: &str, object: Value) -> Value {
     let rt = resources::lookup(group, version, plural).unwrap();
@@ -322,4 +327,13 @@ pub fn rss_mib() -> (f64, f64) {
             / 1024.0
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A config map in no particular namespace with data {"v": value}.
+pub fn config_map(name: &str, value: &str) -> ConfigMap {
+    ConfigMap {
+        metadata: kube::api::ObjectMeta { name: Some(name.into()), ..Default::default() },
+        data: Some(BTreeMap::from([("v".to_string(), value.to_string())])),
+        ..Default::default()
+    }
 }

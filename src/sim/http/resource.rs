@@ -40,6 +40,15 @@ pub async fn serve(
     if needs_namespace && req.namespace.is_none() {
         return Err(not_allowed());
     }
+    // create targets the collection; update, patch and delete a named object
+    let name_fits = match verb {
+        "create" => req.name.is_none(),
+        "update" | "patch" | "delete" => req.name.is_some(),
+        _ => true,
+    };
+    if !name_fits {
+        return Err(not_allowed());
+    }
     let mode = match req.subresource.as_deref() {
         Some("status") => UpdateMode::StatusOnly,
         _ => UpdateMode::IgnoreStatus,

@@ -67,13 +67,14 @@ fn managed_fields(manager: &str, now: &str) -> Value {
 }
 
 fn container(name: &str, image: &str, cpu: &str, mem: &str, now: &str) -> (Value, Value) {
-    let env: Vec<Value> = (0..8).map(|i| json!({"name": format!("{}_SETTING_{i}", name.to_uppercase().replace('-', "_")), "value": format!("value-{i}")})).collect();
+    let env: Vec<Value> = (0..24).map(|i| json!({"name": format!("{}_SETTING_{i}", name.to_uppercase().replace('-', "_")), "value": format!("value-{i}")})).collect();
     let spec = json!({"name": name, "image": image, "imagePullPolicy": "IfNotPresent",
         "ports": [{"containerPort": 8080, "name": "http", "protocol": "TCP"}],
         "env": env, "resources": {"requests": {"cpu": cpu, "memory": mem}, "limits": {"memory": mem}},
         "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080, "scheme": "HTTP"}, "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3},
         "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080, "scheme": "HTTP"}, "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3},
         "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+        "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true, "capabilities": {"drop": ["ALL"]}},
         "volumeMounts": [{"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": true}]});
     let status = json!({"name": name, "image": image, "imageID": format!("{image}@sha256:{:064x}", 7), "ready": true, "restartCount": 0, "started": true,
         "containerID": format!("containerd://{:064x}", hash2(1, name, 2)), "state": {"running": {"startedAt": now}}});
@@ -159,6 +160,15 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
                 containers.push(s);
                 statuses.push(st);
             }
+            let mut annotations = json!({"kubectl.kubernetes.io/restartedAt": now, "prometheus.io/scrape": "true", "prometheus.io/port": "8080",
+                "kubernetes.io/psp": "eks.privileged", "checksum/config": format!("{:016x}{:016x}", hash2(seed, &app, 5), hash2(seed, &app, 6))});
+            if sidecar {
+                annotations["sidecar.istio.io/status"] = json!(
+                    "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],\"volumes\":[\"workload-socket\",\"credential-socket\",\"workload-certs\",\"istio-envoy\",\"istio-data\",\"istio-podinfo\",\"istio-token\",\"istiod-ca-cert\"],\"imagePullSecrets\":null,\"revision\":\"default\"}"
+                );
+                annotations["istio.io/rev"] = json!("default");
+                annotations["prometheus.io/path"] = json!("/stats/prometheus");
+            }
             let ip = format!(
                 "10.{}.{}.{}",
                 100 + pod_index / 65_000,
@@ -166,7 +176,7 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
                 pod_index % 250 + 2
             );
             let pod = json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": app, "pod-template-hash": hash, "version": "v1", "team": ns},
-                    "annotations": {"kubectl.kubernetes.io/restartedAt": now, "prometheus.io/scrape": "true", "prometheus.io/port": "8080"},
+                    "annotations": annotations,
                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": format!("{app}-{hash}"), "uid": format!("{:032x}", hash2(seed, &app, 9)), "controller": true, "blockOwnerDeletion": true}],
                     "managedFields": managed_fields("kube-controller-manager", &now)},
                 "spec": {"nodeName": node.name, "containers": containers, "restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "serviceAccountName": "default",
@@ -179,7 +189,9 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
                         {"type": "Ready", "status": "True", "lastTransitionTime": now}, {"type": "ContainersReady", "status": "True", "lastTransitionTime": now},
                         {"type": "PodScheduled", "status": "True", "lastTransitionTime": now}],
                     "containerStatuses": statuses}});
-            store.create_json(pod_rt, Some(&ns), pod).map_err(|e| TopologyError(format!("pod {name}: {e}")))?;
+            store
+                .create_json(pod_rt, Some(&ns), pod)
+                .map_err(|e| TopologyError(format!("pod {name}: {e}")))?;
             pod_index += 1;
         }
     }

@@ -1,0 +1,129 @@
+//! Opening, driving and finishing the action dialog (scale, restart, undo). Pure: the
+//! permission check and the write leave as Effects, their answers come back as Events.
+
+use crate::app::dialog::{Access, Dialog, Outcome, Step, guarded};
+use crate::app::model::Model;
+use crate::app::preflight::preflight;
+use crate::app::ui_state::FlashLevel;
+use crate::effect::{Effect, WriteRequest};
+use crate::k8s::actions::{self, WriteKind};
+use crate::model::views::WorkloadKind;
+
+/// `s`, `r`, `u` on a row: open the dialog for the workload it names.
+pub fn open(model: &mut Model, write: WriteKind) -> Vec<Effect> {
+    if model.readonly {
+        model.ui.flash(FlashLevel::Warn, "read-only: actions are off (--readonly or config)", model.now);
+        return Vec::new();
+    }
+    let target = match &model.ui.drill {
+        Some(target) => Some(target.clone()),
+        None => model.selected_workload(),
+    };
+    let Some(target) = target else {
+        model.ui.flash(
+            FlashLevel::Info,
+            format!("{}: select a row that names a workload", write.verb()),
+            model.now,
+        );
+        return Vec::new();
+    };
+    let refused = match (write, target.kind) {
+        (WriteKind::Scale, WorkloadKind::DaemonSet) => {
+            Some("a DaemonSet runs one pod per eligible node: it cannot be scaled")
+        }
+        (WriteKind::Undo, WorkloadKind::StatefulSet | WorkloadKind::DaemonSet) => {
+            Some("undo works on Deployments (kdeck reads their ReplicaSet history)")
+        }
+        _ => None,
+    };
+    if let Some(why) = refused {
+        model.ui.flash(FlashLevel::Warn, why, model.now);
+        return Vec::new();
+    }
+    model.next_dialog += 1;
+    let id = model.next_dialog;
+    let checks = preflight(&model.cluster, &target, model.now);
+    let guarded = guarded(&model.conn.context, &model.confirm_pattern);
+    model.ui.dialog =
+        Some(Dialog::new(id, write, target.clone(), model.conn.context.clone(), checks, guarded));
+    vec![Effect::CheckAccess { dialog: id, write, target }]
+}
+
+pub fn type_char(model: &mut Model, c: char) {
+    if let Some(dialog) = model.ui.dialog.as_mut() {
+        dialog.type_char(c);
+    }
+}
+
+pub fn backspace(model: &mut Model) {
+    if let Some(dialog) = model.ui.dialog.as_mut() {
+        dialog.backspace();
+    }
+}
+
+pub fn submit(model: &mut Model) -> Vec<Effect> {
+    let Some(dialog) = model.ui.dialog.as_mut() else { return Vec::new() };
+    match dialog.submit() {
+        Outcome::Stay => Vec::new(),
+        Outcome::Close => {
+            model.ui.dialog = None;
+            Vec::new()
+        }
+        Outcome::Run { replicas, revision } => vec![Effect::Write(WriteRequest {
+            dialog: dialog.id,
+            write: dialog.write,
+            target: dialog.target.clone(),
+            replicas,
+            revision,
+            context: dialog.context.clone(),
+            user: model.conn.user.clone(),
+        })],
+    }
+}
+
+/// Esc: close. A request already sent still completes; its result is flashed.
+pub fn cancel(model: &mut Model) {
+    if let Some(dialog) = model.ui.dialog.take()
+        && dialog.step == Step::Running
+    {
+        model.ui.flash(
+            FlashLevel::Warn,
+            format!("{} of {} still running in the background", dialog.write.verb(), dialog.target.name),
+            model.now,
+        );
+    }
+}
+
+pub fn access_checked(model: &mut Model, id: u64, result: Result<actions::Access, String>) {
+    let Some(dialog) = model.ui.dialog.as_mut().filter(|d| d.id == id) else { return };
+    dialog.access = match result {
+        Ok(actions::Access::Allowed) => Access::Allowed,
+        Ok(actions::Access::Denied(reason)) => Access::Denied(reason),
+        Err(error) => Access::Denied(format!("cannot check permissions: {error}")),
+    };
+}
+
+pub fn write_done(model: &mut Model, id: u64, result: Result<String, String>) {
+    let current = model.ui.dialog.as_ref().filter(|d| d.id == id).cloned();
+    match (current, result) {
+        (Some(dialog), Ok(message)) => {
+            // Show the rollout as it happens: the drill-down of the target.
+            model.ui.dialog = None;
+            model.ui.drill = Some(dialog.target.clone());
+            model.ui.drill_cursor = Default::default();
+            model.views_stale = true;
+            model.ui.flash(
+                FlashLevel::Info,
+                format!("{}/{}: {message}", dialog.target.namespace, dialog.target.name),
+                model.now,
+            );
+        }
+        (Some(_), Err(why)) => {
+            if let Some(dialog) = model.ui.dialog.as_mut() {
+                dialog.step = Step::Failed(why);
+            }
+        }
+        (None, Ok(message)) => model.ui.flash(FlashLevel::Info, message, model.now),
+        (None, Err(why)) => model.ui.flash(FlashLevel::Error, why, model.now),
+    }
+}

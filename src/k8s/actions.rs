@@ -1,0 +1,239 @@
+//! Writes kdeck makes, as kubectl makes them: scale through the scale subresource, rollout
+//! restart as the template annotation patch, rollout undo as the template replace, and the
+//! SelfSubjectAccessReview asked before any of them is offered.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+};
+use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use kube::{Api, Client};
+use serde_json::json;
+
+use crate::model::views::{WorkloadKind, WorkloadRef};
+
+/// The annotation `kubectl rollout restart` sets on the pod template.
+pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
+const REVISION: &str = "deployment.kubernetes.io/revision";
+
+/// One line, with the server's message when it sent one (403, 404, 409, 422 ...).
+pub fn describe(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
+        other => crate::k8s::watch::one_line(other),
+    }
+}
+
+/// Whether the user may `verb` the resource (and subresource) in `namespace`.
+pub async fn can_i(
+    client: &Client,
+    verb: &str,
+    group: &str,
+    resource: &str,
+    subresource: Option<&str>,
+    namespace: &str,
+) -> Result<Access, String> {
+    let review = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                verb: Some(verb.to_string()),
+                group: Some(group.to_string()),
+                resource: Some(resource.to_string()),
+                subresource: subresource.map(str::to_string),
+                namespace: Some(namespace.to_string()),
+                ..ResourceAttributes::default()
+            }),
+            ..SelfSubjectAccessReviewSpec::default()
+        },
+        ..SelfSubjectAccessReview::default()
+    };
+    let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    let answer = api.create(&PostParams::default(), &review).await.map_err(|e| describe(&e))?;
+    let status = answer.status.unwrap_or_default();
+    Ok(if status.allowed {
+        Access::Allowed
+    } else {
+        let reason = status.reason.filter(|r| !r.is_empty()).unwrap_or_else(|| "denied by RBAC".to_string());
+        Access::Denied(reason)
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    Allowed,
+    Denied(String),
+}
+
+/// The RBAC question for each action on a workload: (verb, group, resource, subresource).
+pub fn access_needed(
+    action: WriteKind,
+    kind: WorkloadKind,
+) -> (&'static str, &'static str, &'static str, Option<&'static str>) {
+    let resource = match kind {
+        WorkloadKind::Deployment => "deployments",
+        WorkloadKind::StatefulSet => "statefulsets",
+        WorkloadKind::DaemonSet => "daemonsets",
+    };
+    match action {
+        WriteKind::Scale => ("patch", "apps", resource, Some("scale")),
+        WriteKind::Restart | WriteKind::Undo => ("patch", "apps", resource, None),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    Scale,
+    Restart,
+    Undo,
+}
+
+impl WriteKind {
+    pub fn verb(self) -> &'static str {
+        match self {
+            WriteKind::Scale => "scale",
+            WriteKind::Restart => "rollout restart",
+            WriteKind::Undo => "rollout undo",
+        }
+    }
+}
+
+/// `kubectl scale --replicas=N`: a merge patch of the scale subresource.
+pub async fn scale(client: &Client, target: &WorkloadRef, replicas: i32) -> Result<String, String> {
+    let patch = Patch::Merge(json!({"spec": {"replicas": replicas}}));
+    let params = PatchParams::default();
+    let ns = &target.namespace;
+    let result = match target.kind {
+        WorkloadKind::Deployment => {
+            Api::<Deployment>::namespaced(client.clone(), ns).patch_scale(&target.name, &params, &patch).await
+        }
+        WorkloadKind::StatefulSet => {
+            Api::<StatefulSet>::namespaced(client.clone(), ns)
+                .patch_scale(&target.name, &params, &patch)
+                .await
+        }
+        WorkloadKind::DaemonSet => {
+            return Err("a DaemonSet runs one pod per node; it cannot be scaled".to_string());
+        }
+    };
+    result.map(|_| format!("scaled to {replicas}")).map_err(|e| describe(&e))
+}
+
+/// `kubectl rollout restart`: the same strategic merge patch of the template annotation.
+pub async fn restart(client: &Client, target: &WorkloadRef, now: jiff::Timestamp) -> Result<String, String> {
+    let stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let patch: Patch<serde_json::Value> =
+        Patch::Strategic(json!({"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}));
+    let params = PatchParams::default();
+    let ns = &target.namespace;
+    let name = &target.name;
+    let result = match target.kind {
+        WorkloadKind::Deployment => {
+            Api::<Deployment>::namespaced(client.clone(), ns).patch(name, &params, &patch).await.map(|_| ())
+        }
+        WorkloadKind::StatefulSet => {
+            Api::<StatefulSet>::namespaced(client.clone(), ns).patch(name, &params, &patch).await.map(|_| ())
+        }
+        WorkloadKind::DaemonSet => {
+            Api::<k8s_openapi::api::apps::v1::DaemonSet>::namespaced(client.clone(), ns)
+                .patch(name, &params, &patch)
+                .await
+                .map(|_| ())
+        }
+    };
+    result.map(|()| format!("restart requested at {stamp}")).map_err(|e| describe(&e))
+}
+
+/// One revision of a Deployment, for the undo picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    pub number: u64,
+    pub replica_set: String,
+    pub images: Vec<String>,
+    pub created: Option<jiff::Timestamp>,
+}
+
+/// The Deployment's revisions, newest first, from its ReplicaSets.
+pub fn revisions(deployment: &Deployment, replica_sets: &[ReplicaSet]) -> Vec<Revision> {
+    let uid = deployment.metadata.uid.as_deref();
+    let name = deployment.metadata.name.as_deref();
+    let mut out: Vec<Revision> = replica_sets
+        .iter()
+        .filter(|rs| {
+            rs.metadata.owner_references.as_ref().is_some_and(|owners| {
+                owners.iter().any(|o| {
+                    o.kind == "Deployment" && (Some(o.uid.as_str()) == uid || Some(o.name.as_str()) == name)
+                })
+            })
+        })
+        .filter_map(|rs| {
+            let number = rs.metadata.annotations.as_ref()?.get(REVISION)?.parse().ok()?;
+            let images = rs
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.as_ref())
+                .and_then(|t| t.spec.as_ref())
+                .map(|p| p.containers.iter().filter_map(|c| c.image.clone()).collect())
+                .unwrap_or_default();
+            Some(Revision {
+                number,
+                replica_set: rs.metadata.name.clone().unwrap_or_default(),
+                images,
+                created: rs.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.number.cmp(&a.number));
+    out
+}
+
+/// `kubectl rollout undo [--to-revision N]`: replace the Deployment's template with the
+/// chosen revision's (minus pod-template-hash), as one JSON patch.
+pub async fn undo(client: &Client, target: &WorkloadRef, to_revision: Option<u64>) -> Result<String, String> {
+    if target.kind != WorkloadKind::Deployment {
+        return Err(format!(
+            "undo is for Deployments; {} {} has no ReplicaSet history",
+            target.kind.as_str(),
+            target.name
+        ));
+    }
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &target.namespace);
+    let deployment = deployments.get(&target.name).await.map_err(|e| describe(&e))?;
+    let replica_sets: Api<ReplicaSet> = Api::namespaced(client.clone(), &target.namespace);
+    let listed = replica_sets.list(&ListParams::default()).await.map_err(|e| describe(&e))?;
+    let history = revisions(&deployment, &listed.items);
+    let current: Option<u64> =
+        deployment.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse().ok());
+    let chosen = match to_revision {
+        Some(n) => history.iter().find(|r| r.number == n),
+        None => history.iter().find(|r| Some(r.number) != current),
+    }
+    .ok_or_else(|| "no previous revision to roll back to".to_string())?;
+    let rs = listed
+        .items
+        .iter()
+        .find(|rs| rs.metadata.name.as_deref() == Some(chosen.replica_set.as_str()))
+        .ok_or_else(|| format!("ReplicaSet {} is gone", chosen.replica_set))?;
+    let mut template =
+        rs.spec.as_ref().and_then(|s| s.template.clone()).ok_or("the ReplicaSet has no template")?;
+    if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
+        labels.remove("pod-template-hash");
+    }
+    let patch: Patch<serde_json::Value> = Patch::Json(
+        serde_json::from_value(json!([{"op": "replace", "path": "/spec/template", "value": template}]))
+            .map_err(|e| e.to_string())?,
+    );
+    deployments.patch(&target.name, &PatchParams::default(), &patch).await.map_err(|e| describe(&e))?;
+    Ok(format!("rolled back to revision {} ({})", chosen.number, chosen.images.join(", ")))
+}
+
+/// The annotations kdeck sees on a template, for tests.
+pub fn template_annotations(deployment: &Deployment) -> BTreeMap<String, String> {
+    deployment
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.metadata.as_ref())
+        .and_then(|m| m.annotations.clone())
+        .unwrap_or_default()
+}

@@ -1,0 +1,122 @@
+//! Actions against the simulated cluster over real HTTPS: what kubectl sees afterwards, the
+//! permission check per user, and no write at all from the read-only user.
+
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::Deployment;
+use kdeck::k8s::actions::{self, Access, RESTARTED_AT, WriteKind};
+use kdeck::model::views::{WorkloadKind, WorkloadRef};
+use kdeck::sim::handle::SimUser;
+use kdeck::sim::launch::{LaunchOptions, launch};
+use kube::Api;
+
+fn target(namespace: &str, name: &str) -> WorkloadRef {
+    WorkloadRef { kind: WorkloadKind::Deployment, namespace: namespace.into(), name: name.into() }
+}
+
+async fn wait_for<F, Fut>(what: &str, timeout: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .expect("kubectl on PATH (the test command installs it)");
+    assert!(out.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scale_restart_and_undo_as_kubectl_sees_them() {
+    let launched = launch(LaunchOptions { speed: 20.0, ..LaunchOptions::default() }).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("kdeck-actions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    launched.sim.write_kubeconfig(&kubeconfig).unwrap();
+    let client = launched.sim.client(SimUser::Admin).await.unwrap();
+    let web = target("adapters", "adapter-atlantis");
+
+    assert_eq!(
+        actions::can_i(&client, "patch", "apps", "deployments", Some("scale"), "adapters").await,
+        Ok(Access::Allowed)
+    );
+
+    let message = actions::scale(&client, &web, 5).await.unwrap();
+    assert_eq!(message, "scaled to 5");
+    let replicas = kubectl(
+        &kubeconfig,
+        &["get", "deployment", "-n", "adapters", "adapter-atlantis", "-o", "jsonpath={.spec.replicas}"],
+    );
+    assert_eq!(replicas.trim(), "5");
+
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), "adapters");
+    let before = deployments.get("adapter-atlantis").await.unwrap();
+    let revision_before = before
+        .metadata
+        .annotations
+        .clone()
+        .unwrap_or_default()
+        .get("deployment.kubernetes.io/revision")
+        .cloned();
+    actions::restart(&client, &web, jiff::Timestamp::now()).await.unwrap();
+    let after = deployments.get("adapter-atlantis").await.unwrap();
+    assert!(
+        actions::template_annotations(&after).contains_key(RESTARTED_AT),
+        "the template carries restartedAt"
+    );
+    // The controller rolls out a new revision; then undo goes back to the previous template.
+    wait_for("a new revision after the restart", Duration::from_secs(30), || {
+        let deployments = deployments.clone();
+        let revision_before = revision_before.clone();
+        async move {
+            let d = deployments.get("adapter-atlantis").await.unwrap();
+            d.metadata.annotations.unwrap_or_default().get("deployment.kubernetes.io/revision").cloned()
+                != revision_before
+        }
+    })
+    .await;
+    let undone = actions::undo(&client, &web, None).await.unwrap();
+    assert!(undone.starts_with("rolled back to revision"), "{undone}");
+    let reverted = deployments.get("adapter-atlantis").await.unwrap();
+    assert!(
+        !actions::template_annotations(&reverted).contains_key(RESTARTED_AT),
+        "undo restored the old template"
+    );
+
+    // Errors come back with the server's message, in one line.
+    let missing = actions::scale(&client, &target("adapters", "no-such-thing"), 2).await.unwrap_err();
+    assert!(missing.contains("404"), "{missing}");
+    launched.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_viewer_is_denied_and_sends_no_write() {
+    let launched = launch(LaunchOptions::default()).await.unwrap();
+    let viewer = launched.sim.client(SimUser::Viewer).await.unwrap();
+    for write in [WriteKind::Scale, WriteKind::Restart, WriteKind::Undo] {
+        let (verb, group, resource, sub) = actions::access_needed(write, WorkloadKind::Deployment);
+        let access = actions::can_i(&viewer, verb, group, resource, sub, "adapters").await.unwrap();
+        assert!(matches!(access, Access::Denied(_)), "{write:?}: {access:?}");
+    }
+    let writes = launched
+        .sim
+        .request_log()
+        .iter()
+        .filter(|r| {
+            matches!(r.method.as_str(), "PATCH" | "PUT" | "DELETE") && r.user.as_deref() == Some("viewer")
+        })
+        .count();
+    assert_eq!(writes, 0, "asking permission is not writing");
+    launched.stop().await;
+}
