@@ -162,3 +162,44 @@ fn help_and_version() {
         format!("kdeck {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn scale_from_the_dashboard_and_read_only_mode() {
+    let dir = temp_dir("scale");
+    let state = dir.join("state");
+    let command = format!(
+        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={} XDG_STATE_HOME={} {KDECK} demo --log-file {}",
+        dir.display(),
+        state.display(),
+        dir.join("kdeck.log").display()
+    );
+    let tmux = Tmux::start("scale", &command, 120, 40, &dir);
+    tmux.wait_for("live data", LONG, |s| s.contains("Namespaces (") && s.contains("api: live"));
+    tmux.keys(&[":"]);
+    tmux.type_text("ns adapters");
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["2"]);
+    tmux.wait_text("deploy adapters/", SHORT);
+    tmux.keys(&["s"]);
+    tmux.wait_text("new replica count", SHORT);
+    tmux.keys(&["BSpace", "BSpace", "BSpace"]);
+    tmux.type_text("4");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_text("scaled to 4", SHORT);
+    assert!(screen.contains("(Esc back)"), "the workload opens to show progress: {screen}");
+    tmux.wait_for("four pods", LONG, |s| s.contains("desired 4"));
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_exit(SHORT), 0);
+    let audit = std::fs::read_to_string(state.join("kdeck/audit.log")).unwrap_or_default();
+    assert!(audit.contains("\"verb\":\"scale\"") && audit.contains("\"replicas\":4"), "audit log: {audit}");
+
+    let command = format!("env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} demo --readonly --log-file {}", dir.display(), dir.join("ro.log").display());
+    let tmux = Tmux::start("readonly", &command, 120, 40, &dir);
+    tmux.wait_for("live data", LONG, |s| s.contains("READ-ONLY") && s.contains("api: live"));
+    tmux.keys(&["2"]);
+    tmux.wait_text("Workloads by zone", SHORT);
+    tmux.keys(&["s"]);
+    tmux.wait_text("read-only: actions are off", SHORT);
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_exit(SHORT), 0);
+}
