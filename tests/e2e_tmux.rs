@@ -193,7 +193,11 @@ fn scale_from_the_dashboard_and_read_only_mode() {
     let audit = std::fs::read_to_string(state.join("kdeck/audit.log")).unwrap_or_default();
     assert!(audit.contains("\"verb\":\"scale\"") && audit.contains("\"replicas\":4"), "audit log: {audit}");
 
-    let command = format!("env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} demo --readonly --log-file {}", dir.display(), dir.join("ro.log").display());
+    let command = format!(
+        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} demo --readonly --log-file {}",
+        dir.display(),
+        dir.join("ro.log").display()
+    );
     let tmux = Tmux::start("readonly", &command, 120, 40, &dir);
     tmux.wait_for("live data", LONG, |s| s.contains("READ-ONLY") && s.contains("api: live"));
     tmux.keys(&["2"]);

@@ -22,10 +22,8 @@ pub fn api_health<'a>(
         settled += usize::from(state.is_settled());
         match state {
             SourceState::Forbidden { .. } => forbidden += 1,
-            SourceState::Retrying { since, error } => {
-                if oldest_failure.is_none_or(|(at, _)| *since < at) {
-                    oldest_failure = Some((*since, error));
-                }
+            SourceState::Retrying { since, error } if oldest_failure.is_none_or(|(at, _)| *since < at) => {
+                oldest_failure = Some((*since, error));
             }
             _ => {}
         }

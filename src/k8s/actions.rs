@@ -184,7 +184,7 @@ pub fn revisions(deployment: &Deployment, replica_sets: &[ReplicaSet]) -> Vec<Re
             })
         })
         .collect();
-    out.sort_by(|a, b| b.number.cmp(&a.number));
+    out.sort_by_key(|r| std::cmp::Reverse(r.number));
     out
 }
 

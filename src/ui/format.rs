@@ -50,7 +50,10 @@ pub fn bytes(value: u64) -> String {
 
 /// "used/allocatable" as a percentage, or "-" without capacity.
 pub fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 { "-".to_string() } else { format!("{}%", part.saturating_mul(100) / whole) }
+    match part.saturating_mul(100).checked_div(whole) {
+        Some(pct) => format!("{pct}%"),
+        None => "-".to_string(),
+    }
 }
 
 pub fn severity_style(severity: Severity, theme: &Theme) -> Style {

@@ -8,7 +8,7 @@ use super::body::{json_response, json_value};
 use super::list::{Format, negotiate};
 use super::route::ResourceRequest;
 use super::status::{ApiError, success};
-use super::{AppState, RequestContext, typecheck};
+use super::{AppState, RequestContext, protobuf, typecheck};
 use crate::sim::patch::{self, PatchKind};
 use crate::sim::selectors::Selectors;
 use crate::sim::store::{StoreError, UpdateMode};
@@ -60,9 +60,12 @@ fn respond_object(
 
 fn parse_body(ctx: &RequestContext) -> Result<Value, ApiError> {
     let content_type = ctx.header(header::CONTENT_TYPE);
-    if content_type.starts_with("application/vnd.kubernetes.protobuf")
-        || content_type.starts_with("application/cbor")
+    if protobuf::is_protobuf(content_type)
+        && let Some(object) = protobuf::decode_object(&ctx.body)
     {
+        return Ok(object);
+    }
+    if protobuf::is_protobuf(content_type) || content_type.starts_with("application/cbor") {
         return Err(ApiError::new(
             415,
             "UnsupportedMediaType",

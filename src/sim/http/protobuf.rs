@@ -1,5 +1,6 @@
-//! Just enough Kubernetes protobuf to read the SelfSubjectAccessReview kubectl sends
-//! (`kubectl auth can-i` posts protobuf, accepting JSON back).
+//! Just enough Kubernetes protobuf to read what kubectl's typed commands send (they post
+//! protobuf, accepting JSON back): SelfSubjectAccessReview (`kubectl auth can-i`) and
+//! Namespace/ConfigMap/Secret (`kubectl create namespace|configmap|secret`).
 //!
 //! Envelope: magic "k8s\0", then runtime.Unknown {1: TypeMeta, 2: raw, 3: contentEncoding,
 //! 4: contentType}; raw is the SSAR: {1: metadata, 2: spec {1: resourceAttributes
@@ -92,6 +93,68 @@ pub fn decode_access_review(body: &[u8]) -> Option<Value> {
     )
 }
 
+/// The entries of a protobuf map field (repeated {1: key, 2: value}).
+fn map_entries<'a>(message: &[(u64, &'a [u8])], number: u64) -> Option<Vec<(String, &'a [u8])>> {
+    let mut entries = Vec::new();
+    for (_, entry) in message.iter().filter(|(n, _)| *n == number) {
+        let entry = fields(entry)?;
+        let key = String::from_utf8(field(&entry, 1)?.to_vec()).ok()?;
+        entries.push((key, field(&entry, 2).unwrap_or(&[])));
+    }
+    Some(entries)
+}
+
+fn string_map(message: &[(u64, &[u8])], number: u64) -> Option<Value> {
+    let entries = map_entries(message, number)?;
+    let map: Map<String, Value> =
+        entries.into_iter().map(|(k, v)| (k, json!(String::from_utf8_lossy(v)))).collect();
+    Some(Value::Object(map))
+}
+
+fn bytes_map(message: &[(u64, &[u8])], number: u64) -> Option<Value> {
+    use base64::Engine;
+    let entries = map_entries(message, number)?;
+    let map: Map<String, Value> = entries
+        .into_iter()
+        .map(|(k, v)| (k, json!(base64::engine::general_purpose::STANDARD.encode(v))))
+        .collect();
+    Some(Value::Object(map))
+}
+
+/// ObjectMeta: name 1, generateName 2, namespace 3, labels 11, annotations 12.
+fn object_meta(bytes: &[u8]) -> Option<Value> {
+    let mut meta = strings(bytes, &[(1, "name"), (2, "generateName"), (3, "namespace")])?;
+    let parsed = fields(bytes)?;
+    meta["labels"] = string_map(&parsed, 11)?;
+    meta["annotations"] = string_map(&parsed, 12)?;
+    Some(meta)
+}
+
+/// The protobuf bodies typed kubectl commands send (`kubectl create namespace|configmap|secret`)
+/// as JSON; None for other kinds, which the caller answers with 415.
+pub fn decode_object(body: &[u8]) -> Option<Value> {
+    let unknown = fields(body.strip_prefix(MAGIC)?)?;
+    let type_meta = strings(field(&unknown, 1)?, &[(1, "apiVersion"), (2, "kind")])?;
+    let object = fields(field(&unknown, 2)?)?;
+    let mut decoded = type_meta.clone();
+    decoded["metadata"] = object_meta(field(&object, 1).unwrap_or(&[]))?;
+    match (type_meta["apiVersion"].as_str()?, type_meta["kind"].as_str()?) {
+        ("v1", "Namespace") => {}
+        ("v1", "ConfigMap") => {
+            decoded["data"] = string_map(&object, 2)?;
+            decoded["binaryData"] = bytes_map(&object, 3)?;
+        }
+        ("v1", "Secret") => {
+            decoded["data"] = bytes_map(&object, 2)?;
+            if let Some(kind) = field(&object, 3) {
+                decoded["type"] = json!(String::from_utf8_lossy(kind));
+            }
+        }
+        _ => return None,
+    }
+    Some(decoded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +197,24 @@ mod tests {
         assert!(decode_access_review(b"k8s\0\xff\xff\xff").is_none());
         assert!(decode_access_review(b"{}").is_none());
         assert!(decode_access_review(b"k8s\0\x12\x7f").is_none());
+    }
+
+    #[test]
+    fn decodes_kubectl_create_configmap() {
+        let label = message(&[(1, b"team".to_vec()), (2, b"a".to_vec())]);
+        let meta = message(&[(1, b"cfg".to_vec()), (3, b"shop".to_vec()), (11, label)]);
+        let entry = message(&[(1, b"mode".to_vec()), (2, b"fast".to_vec())]);
+        let cm = message(&[(1, meta), (2, entry)]);
+        let type_meta = message(&[(1, b"v1".to_vec()), (2, b"ConfigMap".to_vec())]);
+        let mut body = MAGIC.to_vec();
+        body.extend(message(&[(1, type_meta), (2, cm)]));
+        let decoded = decode_object(&body).unwrap();
+        assert_eq!(decoded["metadata"]["name"], "cfg");
+        assert_eq!(decoded["metadata"]["labels"]["team"], "a");
+        assert_eq!(decoded["data"]["mode"], "fast");
+        let pod_type = message(&[(1, b"v1".to_vec()), (2, b"Pod".to_vec())]);
+        let mut pod = MAGIC.to_vec();
+        pod.extend(message(&[(1, pod_type), (2, vec![])]));
+        assert!(decode_object(&pod).is_none());
     }
 }
