@@ -10,14 +10,14 @@ use crate::ui::format::{self, severity_style};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 
 const COLUMNS: [Column; 10] = [
-    Column::flex("HPA", 20),
+    Column::new("HPA", 24, 0),
     Column::new("TARGET", 20, 4),
     Column::new("MIN", 3, 0).right(),
     Column::new("CUR", 3, 0).right(),
     Column::new("DES", 3, 0).right(),
     Column::new("MAX", 3, 0).right(),
     Column::new("RANGE", 10, 3),
-    Column::new("METRICS cur/target", 20, 1),
+    Column::flex("METRICS cur/target", 18),
     Column::new("FLAGS", 14, 1),
     Column::new("SCALED", 6, 5).right(),
 ];
