@@ -172,7 +172,9 @@ impl World {
         self.reconcile_daemonsets(&mut snap, now);
         self.schedule_pending(&mut snap, now);
         self.run_kubelets(&mut snap, now);
-        if due(&mut self.last_hpa_sync, now, HPA_SYNC_SECS) && !self.warm {
+        // Not during warm-up (no rescale events for the past), but right after it, so the
+        // demo opens with HPA status filled.
+        if !self.warm && due(&mut self.last_hpa_sync, now, HPA_SYNC_SECS) {
             self.reconcile_hpas(&mut snap, now);
         }
         self.reconcile_endpoints(&snap);
