@@ -54,9 +54,14 @@ fn row_cells(row: &AutoscalerRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
     let metrics: Vec<String> = row
         .metrics
         .iter()
-        .map(|m| format!("{} {}/{}", m.name, m.current.as_deref().unwrap_or("?"), m.target))
+        .map(|m| {
+            let current = m.current.as_deref().map_or_else(|| "?".to_string(), |v| quantity_text(&m.name, v));
+            format!("{} {current}/{}", m.name, quantity_text(&m.name, &m.target))
+        })
         .collect();
-    let flags: Vec<String> = row.flags.iter().map(|f| flag_text(*f, row)).collect();
+    // At min is the normal resting state; the JSON keeps it, the screen shows what needs eyes.
+    let flags: Vec<String> =
+        row.flags.iter().filter(|f| **f != HpaFlag::AtMin).map(|f| flag_text(*f, row)).collect();
     let target_missing = row.target.exists == Some(false);
     vec![
         Cell::new(format!("{}/{}", row.namespace, row.name), style),
@@ -82,6 +87,18 @@ fn row_cells(row: &AutoscalerRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
             theme.muted,
         ),
     ]
+}
+
+/// Metric values as a person reads them: memory in Mi/Gi, without the "(avg)" suffix.
+fn quantity_text(metric: &str, value: &str) -> String {
+    let value = value.trim_end_matches(" (avg)");
+    if metric == "memory"
+        && !value.ends_with('%')
+        && let Some(bytes) = crate::model::quantity::bytes(value)
+    {
+        return format::bytes(bytes);
+    }
+    value.to_string()
 }
 
 fn flag_text(flag: HpaFlag, row: &AutoscalerRow) -> String {
@@ -112,5 +129,18 @@ mod tests {
         assert_eq!(range_bar(2, 10, Some(3), 8), "█░░░░░░░");
         assert_eq!(range_bar(3, 3, Some(3), 4), "████");
         assert_eq!(range_bar(1, 5, Some(50), 4), "████");
+    }
+}
+
+#[cfg(test)]
+mod quantity_tests {
+    use super::quantity_text;
+
+    #[test]
+    fn memory_reads_in_binary_units_and_the_rest_is_untouched() {
+        assert_eq!(quantity_text("memory", "333209475 (avg)"), "318Mi");
+        assert_eq!(quantity_text("memory", "400Mi"), "400Mi");
+        assert_eq!(quantity_text("memory", "61%"), "61%");
+        assert_eq!(quantity_text("signalr_connections", "1000 (avg)"), "1000");
     }
 }
