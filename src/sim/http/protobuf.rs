@@ -152,7 +152,16 @@ pub fn decode_object(body: &[u8]) -> Option<Value> {
         }
         _ => return None,
     }
+    strip_empty_maps(&mut decoded);
     Some(decoded)
+}
+
+/// Protobuf cannot tell an empty map from a missing one; JSON clients expect them missing.
+fn strip_empty_maps(value: &mut Value) {
+    if let Some(map) = value.as_object_mut() {
+        map.retain(|_, v| !v.as_object().is_some_and(Map::is_empty));
+        map.values_mut().for_each(strip_empty_maps);
+    }
 }
 
 #[cfg(test)]
@@ -216,5 +225,6 @@ mod tests {
         let mut pod = MAGIC.to_vec();
         pod.extend(message(&[(1, pod_type), (2, vec![])]));
         assert!(decode_object(&pod).is_none());
+        assert!(decoded.get("binaryData").is_none() && decoded["metadata"].get("annotations").is_none());
     }
 }

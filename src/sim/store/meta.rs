@@ -58,6 +58,36 @@ pub fn set_resource_version(object: &mut Value, rv: u64) -> Result<(), StoreErro
     Ok(())
 }
 
+/// The defaults the real server fills in on create that clients show (namespace phase and
+/// name label, secret and service types).
+pub fn apply_create_defaults(rt: &ResourceType, object: &mut Value) {
+    let name = str_field(object, "name").unwrap_or("").to_string();
+    let Some(root) = object.as_object_mut() else { return };
+    match (rt.group, rt.plural) {
+        ("", "namespaces") => {
+            let status = root.entry("status").or_insert_with(|| Value::Object(Map::new()));
+            if let Some(status) = status.as_object_mut() {
+                status.entry("phase").or_insert_with(|| Value::String("Active".into()));
+            }
+            if let Some(metadata) = root.get_mut("metadata").and_then(Value::as_object_mut) {
+                let labels = metadata.entry("labels").or_insert_with(|| Value::Object(Map::new()));
+                if let Some(labels) = labels.as_object_mut() {
+                    labels.insert("kubernetes.io/metadata.name".into(), Value::String(name));
+                }
+            }
+        }
+        ("", "secrets") if root.get("type").and_then(Value::as_str).is_none_or(str::is_empty) => {
+            root.insert("type".into(), Value::String("Opaque".into()));
+        }
+        ("", "services") => {
+            if let Some(spec) = root.get_mut("spec").and_then(Value::as_object_mut) {
+                spec.entry("type").or_insert_with(|| Value::String("ClusterIP".into()));
+            }
+        }
+        _ => {}
+    }
+}
+
 const SUBDOMAIN_HELP: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 const LABEL_HELP: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
@@ -124,6 +154,19 @@ mod tests {
         assert!(!is_dns_subdomain("-web"));
         assert!(!is_dns_subdomain(""));
         assert!(!is_dns_label("a.b"));
+    }
+
+    #[test]
+    fn namespaces_and_secrets_get_server_defaults() {
+        let ns_type = crate::sim::resources::lookup("", "v1", "namespaces").unwrap();
+        let mut ns = serde_json::json!({"metadata": {"name": "team-a"}});
+        apply_create_defaults(ns_type, &mut ns);
+        assert_eq!(ns["status"]["phase"], "Active");
+        assert_eq!(ns["metadata"]["labels"]["kubernetes.io/metadata.name"], "team-a");
+        let secret_type = crate::sim::resources::lookup("", "v1", "secrets").unwrap();
+        let mut secret = serde_json::json!({"metadata": {"name": "s"}});
+        apply_create_defaults(secret_type, &mut secret);
+        assert_eq!(secret["type"], "Opaque");
     }
 
     #[test]

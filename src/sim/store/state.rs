@@ -144,6 +144,7 @@ impl State {
         if has_spec {
             metadata.insert("generation".into(), Value::from(1));
         }
+        meta::apply_create_defaults(rt, &mut object);
         meta::validate(rt, &object)?;
         let key = key(rt, namespace.as_deref(), &name);
         if self.table(rt).contains_key(&key) {
