@@ -1,0 +1,217 @@
+//! The simulated cluster driven over its HTTP API, as a user or kubectl would: scenario
+//! switches, rollouts and undo through the real kubectl, watched event by event.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use kdeck::sim::auth::SimUser;
+use kdeck::sim::launch::{LaunchOptions, Launched, launch};
+use kube::api::{Api, ListParams, WatchEvent, WatchParams};
+
+async fn start(topology: &str, speed: f64) -> (Launched, kube::Client, tempfile_path::Path) {
+    let launched =
+        launch(LaunchOptions { topology: topology.into(), speed, seed: 3, ..LaunchOptions::default() })
+            .await
+            .unwrap();
+    let client = launched.sim.client(SimUser::Admin).await.unwrap();
+    let path = tempfile_path::Path::new(&format!("kubeconfig-{topology}"));
+    launched.sim.write_kubeconfig(path.as_ref()).unwrap();
+    (launched, client, path)
+}
+
+/// A file path removed on drop (no tempfile crate in the tree).
+mod tempfile_path {
+    pub struct Path(std::path::PathBuf);
+    impl Path {
+        pub fn new(stem: &str) -> Path {
+            Path(std::env::temp_dir().join(format!("kdeck-simworld-{}-{stem}", std::process::id())))
+        }
+    }
+    impl AsRef<std::path::Path> for Path {
+        fn as_ref(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+    impl Drop for Path {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+async fn put_scenario(client: &kube::Client, name: &str) {
+    let req = http::Request::put(format!("/sim/scenario/{name}")).body(Vec::new()).unwrap();
+    client.request_text(req).await.unwrap();
+}
+
+async fn poll<T>(what: &str, limit: Duration, mut f: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .expect("kubectl must be installed (/usr/bin/kubectl)")
+}
+
+fn progressing_reason(d: &Deployment) -> String {
+    d.status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .find(|c| c.type_ == "Progressing")
+        .and_then(|c| c.reason.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topology_assets_pass_kubectl_client_dry_run() {
+    let (launched, _client, kc) = start("harmonyflow", 1.0).await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/topologies");
+    for name in ["addons", "airhart", "harmonyflow", "b2connect", "platform", "azora", "demo-extras"] {
+        let file = dir.join(format!("{name}.yaml"));
+        let out = kubectl(
+            kc.as_ref(),
+            &["apply", "--dry-run=client", "--validate=false", "-f", file.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("(dry run)"));
+    }
+    launched.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zone_outage_over_http() {
+    let (launched, client, _kc) = start("harmonyflow", 200.0).await;
+    put_scenario(&client, "zone-outage").await;
+    let nodes: Api<Node> = Api::all(client.clone());
+    poll("two NotReady nodes", Duration::from_secs(60), async || {
+        let list = nodes.list(&ListParams::default()).await.ok()?;
+        let not_ready = list
+            .items
+            .iter()
+            .filter(|n| {
+                n.status
+                    .iter()
+                    .flat_map(|s| s.conditions.iter().flatten())
+                    .any(|c| c.type_ == "Ready" && c.status != "True")
+            })
+            .count();
+        (not_ready == 2).then_some(())
+    })
+    .await;
+    let events: Api<Event> = Api::all(client.clone());
+    let pods: Api<Pod> = Api::all(client.clone());
+    poll("FailedScheduling and a Pending pod", Duration::from_secs(60), async || {
+        let ev = events.list(&ListParams::default().fields("reason=FailedScheduling")).await.ok()?;
+        let pending = pods.list(&ListParams::default().fields("status.phase=Pending")).await.ok()?;
+        (!ev.items.is_empty() && !pending.items.is_empty()).then_some(())
+    })
+    .await;
+    launched.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_rollout_stalls_and_kubectl_rollout_undo_recovers() {
+    let (launched, client, kc) = start("azora", 200.0).await;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), "azora");
+    let image = |d: &Deployment| {
+        d.spec.as_ref().unwrap().template.spec.as_ref().unwrap().containers[0].image.clone().unwrap()
+    };
+    let before = image(&deployments.get("main-app").await.unwrap());
+    put_scenario(&client, "bad-rollout").await;
+    poll("ProgressDeadlineExceeded", Duration::from_secs(90), async || {
+        let d = deployments.get("main-app").await.ok()?;
+        (progressing_reason(&d) == "ProgressDeadlineExceeded").then_some(())
+    })
+    .await;
+    let status =
+        kubectl(kc.as_ref(), &["rollout", "status", "deployment/main-app", "-n", "azora", "--timeout=5s"]);
+    assert!(!status.status.success());
+    assert!(String::from_utf8_lossy(&status.stderr).contains("exceeded its progress deadline"), "{status:?}");
+    let undo = kubectl(kc.as_ref(), &["rollout", "undo", "deployment/main-app", "-n", "azora"]);
+    assert!(undo.status.success(), "{undo:?}");
+    let d = poll("recovered rollout", Duration::from_secs(90), async || {
+        let d = deployments.get("main-app").await.ok()?;
+        let s = d.status.clone()?;
+        let done = progressing_reason(&d) == "NewReplicaSetAvailable"
+            && s.updated_replicas == s.replicas
+            && s.available_replicas == s.replicas;
+        done.then_some(d)
+    })
+    .await;
+    assert_eq!(image(&d), before);
+    // The old ReplicaSet was reused and became the newest revision (3).
+    assert_eq!(
+        d.metadata.annotations.unwrap().get("deployment.kubernetes.io/revision").map(String::as_str),
+        Some("3")
+    );
+    launched.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollout_restart_replaces_every_pod_within_surge_and_unavailable() {
+    let (launched, client, kc) = start("airhart", 50.0).await;
+    // aodb-worker: 2 replicas, no HPA, default 25%/25% -> maxSurge 1, maxUnavailable 0.
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "aodb");
+    let lp = ListParams::default().labels("app=aodb-worker");
+    let initial = pods.list(&lp).await.unwrap();
+    let original: Vec<String> = initial.items.iter().filter_map(|p| p.metadata.name.clone()).collect();
+    assert_eq!(original.len(), 2);
+    let ready = |p: &Pod| {
+        p.status
+            .iter()
+            .flat_map(|s| s.conditions.iter().flatten())
+            .any(|c| c.type_ == "Ready" && c.status == "True")
+    };
+    let mut state: BTreeMap<String, bool> =
+        initial.items.iter().map(|p| (p.metadata.name.clone().unwrap(), ready(p))).collect();
+    let rv = initial.metadata.resource_version.clone().unwrap();
+    let mut stream = pods
+        .watch(&WatchParams::default().labels("app=aodb-worker").timeout(290), &rv)
+        .await
+        .unwrap()
+        .boxed();
+    let restart = kubectl(kc.as_ref(), &["rollout", "restart", "deployment/aodb-worker", "-n", "aodb"]);
+    assert!(restart.status.success(), "{restart:?}");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut steps = 0;
+    loop {
+        let event =
+            tokio::time::timeout(Duration::from_secs(30), stream.try_next()).await.unwrap().unwrap().unwrap();
+        match event {
+            WatchEvent::Added(p) | WatchEvent::Modified(p) => {
+                state.insert(p.metadata.name.clone().unwrap(), ready(&p));
+            }
+            WatchEvent::Deleted(p) => {
+                state.remove(p.metadata.name.as_deref().unwrap());
+            }
+            _ => continue,
+        }
+        steps += 1;
+        let total = state.len();
+        let ready_count = state.values().filter(|r| **r).count();
+        assert!(total <= 3, "more pods than replicas + maxSurge: {state:?}");
+        assert!(ready_count >= 2, "fewer ready than replicas - maxUnavailable: {state:?}");
+        let replaced = state.keys().all(|n| !original.contains(n));
+        if replaced && total == 2 && ready_count == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "restart did not finish: {state:?}");
+    }
+    assert!(steps >= 4, "the watch saw the rollout step by step");
+    launched.stop().await;
+}
