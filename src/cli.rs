@@ -53,6 +53,9 @@ pub struct GlobalArgs {
     /// Write monotonic milestones (start, first frame, synced) to this file, for benchmarks
     #[arg(long, global = true, value_name = "PATH", hide = true)]
     pub milestones_file: Option<PathBuf>,
+    /// Rewrite this file every 250 ms with terminal bytes, frames and events so far, for benchmarks
+    #[arg(long, global = true, value_name = "PATH", hide = true)]
+    pub bench_stats: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -61,7 +61,9 @@ async fn dashboard(global: &GlobalArgs, start: Instant, connect: ConnectOptions)
         readonly: global.readonly,
         config,
         theme,
+        prometheus_url: global.prometheus_url.clone(),
         milestones_file: global.milestones_file.clone(),
+        bench_stats: global.bench_stats.clone(),
         start,
     };
     dashboard::run(options).await?;
@@ -80,7 +82,34 @@ async fn demo(global: &GlobalArgs, start: Instant, sim: &SimulationArgs) -> Resu
         .sim
         .write_kubeconfig(&kubeconfig)
         .wrap_err_with(|| format!("cannot write {}", kubeconfig.display()))?;
-    let result = dashboard(global, start, connect_options(global, Some(kubeconfig))).await;
+    // A real Prometheus scraping the sim, when one is installed and none was named.
+    let mut global = global.clone();
+    let _prometheus = match (&global.prometheus_url, crate::demo_prometheus::binary()) {
+        (None, Some(binary)) => {
+            let target = launched.sim.addr().to_string();
+            match crate::demo_prometheus::start(
+                &binary,
+                &target,
+                launched.sim.ca_pem(),
+                crate::sim::auth::ADMIN_TOKEN,
+            ) {
+                Ok(prometheus) => {
+                    global.prometheus_url = Some(prometheus.url.clone());
+                    Some(prometheus)
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "cannot start Prometheus for the demo");
+                    None
+                }
+            }
+        }
+        (None, None) => {
+            tracing::info!("{}", crate::demo_prometheus::INSTALL_HINT);
+            None
+        }
+        (Some(_), _) => None,
+    };
+    let result = dashboard(&global, start, connect_options(&global, Some(kubeconfig))).await;
     launched.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
     result

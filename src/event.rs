@@ -13,6 +13,8 @@ pub enum Event {
     Tick,
     /// Data from the cluster's watches.
     Cluster(ClusterEvent),
+    /// Answers (or failures) from the Prometheus poller.
+    Prom(crate::prom::PromEvent),
     /// SIGINT, SIGTERM or SIGHUP: leave cleanly.
     Signal(&'static str),
     /// A context switch connected; its watches start right after this event.

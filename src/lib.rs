@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod demo_prometheus;
 pub mod effect;
 pub mod entry;
 pub mod errors;

@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 
 use crate::app::model::Model;
 use crate::app::run::Loop;
-use crate::app::sources::{Sources, connection_info};
+use crate::app::sources::{PromSetup, Sources, connection_info};
 use crate::config::Config;
 use crate::k8s::client::{ConnectOptions, connect};
 use crate::milestones::Milestones;
@@ -22,7 +22,10 @@ pub struct DashboardOptions {
     pub readonly: bool,
     pub config: Config,
     pub theme: Theme,
+    pub prometheus_url: Option<String>,
     pub milestones_file: Option<PathBuf>,
+    /// Benchmarks only: where to rewrite terminal bytes, frames and pod events periodically.
+    pub bench_stats: Option<PathBuf>,
     pub start: Instant,
 }
 
@@ -31,7 +34,15 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     // not one of them: the watches report it on screen and keep retrying.
     let conn = connect(&options.connect).await?;
     let (tx, rx) = mpsc::channel(4096);
-    let (sources, stores) = Sources::start(options.connect.clone(), &conn, &tx);
+    let prom_setup = PromSetup { config: options.config.clone(), flag_url: options.prometheus_url.clone() };
+    let prom_interval = crate::app::prom_config::prom_config(
+        &options.config,
+        &conn.context,
+        options.prometheus_url.as_deref(),
+    )
+    .map(|c| c.interval)
+    .unwrap_or(std::time::Duration::from_secs(15));
+    let (sources, stores) = Sources::start(options.connect.clone(), prom_setup, &conn, &tx);
     let readonly = options.readonly || options.config.readonly_for(&conn.context);
     let namespace = if options.all_namespaces { None } else { options.connect.namespace.clone() };
     let model = Model::new(
@@ -44,10 +55,13 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     );
     let mut model = model;
     model.confirm_pattern = options.config.safety.confirm_name_pattern.clone();
-    let (tui, _bytes_written) =
+    model.prom_interval = prom_interval;
+    model.prom = crate::prom::PromState::new(prom_interval);
+    let (tui, bytes_written) =
         terminal::enter(options.config.mouse).wrap_err("cannot set up the terminal")?;
     let _restore = terminal::RestoreGuard;
+    let stats = options.bench_stats.map(|path| crate::app::run::spawn_bench_stats(path, bytes_written));
     let main_loop =
-        Loop { model, sources, milestones: Milestones::new(options.start, options.milestones_file) };
+        Loop { model, sources, milestones: Milestones::new(options.start, options.milestones_file), stats };
     main_loop.run(tui, rx, tx).await
 }

@@ -8,6 +8,8 @@ pub mod dialog;
 pub mod model;
 pub mod pane;
 pub mod preflight;
+pub mod prom_config;
+pub mod replica_history;
 pub mod run;
 pub mod screen;
 pub mod sources;

@@ -8,6 +8,7 @@ use crate::app::ui_state::{UiState, WorkloadRef};
 use crate::event::ConnectionInfo;
 use crate::k8s::watch::Stores;
 use crate::model::cluster::ClusterState;
+use crate::prom::PromState;
 use crate::ui::theme::Theme;
 
 pub struct Model {
@@ -20,12 +21,16 @@ pub struct Model {
     pub readonly: bool,
     pub theme: Theme,
     pub cluster: ClusterState,
+    /// Prometheus answers, with their ages (empty when Prometheus is off).
+    pub prom: PromState,
     /// Views projected from the cluster for what is on screen; rebuilt when stale.
     pub screen: Screen,
     pub now: Timestamp,
     pub quit: bool,
     /// Dialog ids, so late answers find (or miss) the dialog that asked.
     pub next_dialog: u64,
+    /// The Prometheus poll interval, for staleness.
+    pub prom_interval: std::time::Duration,
     /// Contexts whose name contains this ask for the object's name before acting.
     pub confirm_pattern: String,
     /// Something on screen changed: draw (coalesced by the loop).
@@ -51,10 +56,12 @@ impl Model {
             readonly,
             theme,
             cluster,
+            prom: PromState::new(std::time::Duration::from_secs(15)),
             screen: Screen::default(),
             now,
             quit: false,
             next_dialog: 0,
+            prom_interval: std::time::Duration::from_secs(15),
             confirm_pattern: "prod".to_string(),
             redraw: true,
             views_stale: true,
@@ -64,6 +71,7 @@ impl Model {
     /// A new context: fresh caches, same screen layout.
     pub fn reset_for_context(&mut self, conn: ConnectionInfo, stores: Stores) {
         self.cluster = ClusterState::new(stores);
+        self.prom = PromState::new(self.prom_interval);
         if let Some(ns) = &self.watch_namespace {
             self.cluster.set_fallback_namespaces([ns.clone()]);
         }

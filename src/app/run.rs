@@ -1,6 +1,9 @@
 //! The loop: the one task that owns the Model. Drain every queued event, update, then draw
 //! once if anything changed. Idle means no frame and no byte written.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use color_eyre::eyre::{Result, WrapErr};
@@ -11,6 +14,7 @@ use crate::app::model::Model;
 use crate::app::sources::Sources;
 use crate::app::update::update;
 use crate::event::Event;
+use crate::k8s::event::ClusterEvent;
 use crate::milestones::Milestones;
 use crate::terminal::Tui;
 use crate::ui;
@@ -24,6 +28,41 @@ pub struct Loop {
     pub model: Model,
     pub sources: Sources,
     pub milestones: Milestones,
+    /// Benchmarks only (`--bench-stats`): frames drawn and pod events applied.
+    pub stats: Option<Arc<LoopStats>>,
+}
+
+/// Counters for `--bench-stats`, written to its file by `spawn_bench_stats`.
+#[derive(Default)]
+pub struct LoopStats {
+    pub frames: AtomicU64,
+    pub pod_events: AtomicU64,
+}
+
+/// Benchmarks only: every 500 ms, replace `path` with `bytes N`, `frames N`, `pod_events N`
+/// lines (totals since the terminal was entered).
+pub fn spawn_bench_stats(path: PathBuf, bytes: Arc<AtomicU64>) -> Arc<LoopStats> {
+    let stats = Arc::new(LoopStats::default());
+    let counters = stats.clone();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_millis(500));
+        let tmp = path.with_extension("tmp");
+        loop {
+            interval.tick().await;
+            let text = format!(
+                "bytes {}\nframes {}\npod_events {}\n",
+                bytes.load(Ordering::Relaxed),
+                counters.frames.load(Ordering::Relaxed),
+                counters.pod_events.load(Ordering::Relaxed),
+            );
+            let written = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, &path));
+            if let Err(err) = written {
+                tracing::warn!(path = %path.display(), %err, "cannot write bench stats");
+                return;
+            }
+        }
+    });
+    stats
 }
 
 impl Loop {
@@ -61,6 +100,9 @@ impl Loop {
             self.model.now = jiff::Timestamp::now();
             for ev in batch {
                 key_pressed |= matches!(ev, Event::Input(_));
+                if let (Some(stats), Event::Cluster(ClusterEvent::Pods(pods))) = (&self.stats, &ev) {
+                    stats.pod_events.fetch_add(pods.len() as u64, Ordering::Relaxed);
+                }
                 self.sources.observe(&ev);
                 let effects = update(&mut self.model, ev);
                 for effect in effects {
@@ -85,6 +127,9 @@ impl Loop {
             self.model.redraw = false;
             last_draw = Some(Instant::now());
             self.milestones.frame_drawn(&self.model);
+            if let Some(stats) = &self.stats {
+                stats.frames.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::app::model::Model;
 use crate::app::pane::Pane;
+use crate::app::replica_history;
 use crate::app::status;
 use crate::app::ui_state::{RowFilter, WorkloadRef};
 use crate::k8s::Kind;
@@ -11,6 +12,7 @@ use crate::model::Scope;
 use crate::model::views::{
     WorkloadKind, autoscalers, ingresses, namespaces, problems, timeline, workload, zones,
 };
+use crate::prom::Traffic;
 use crate::ui::view::{StatusView, Unreachable};
 
 #[derive(Debug, Default)]
@@ -56,10 +58,14 @@ pub enum PaneView {
     Autoscalers {
         view: autoscalers::AutoscalersView,
         visible: Vec<usize>,
+        /// Replicas over the last hour per row, drawn as a sparkline.
+        history: Vec<String>,
     },
     Ingresses {
         view: ingresses::IngressesView,
         visible: Vec<usize>,
+        /// Request rate, 5xx ratio and latency per row, when Prometheus answers.
+        traffic: Vec<Option<Traffic>>,
     },
     Events {
         view: timeline::TimelineView,
@@ -68,6 +74,9 @@ pub enum PaneView {
     /// The drill-down into one workload (Enter), over whichever pane it came from.
     Workload(Box<workload::WorkloadView>),
 }
+
+/// Cells in the autoscalers' replica sparkline.
+pub const HISTORY_WIDTH: usize = 12;
 
 /// What a row names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +102,7 @@ impl Screen {
             server: model.conn.server.clone(),
             namespace: model.namespace.clone().unwrap_or_else(|| "all".to_string()),
             readonly: model.readonly,
-            prometheus: "off".to_string(),
+            prometheus: model.prom.status().line(),
             errors: problems.errors(),
             warnings: problems.problems.len() - problems.errors(),
             api: api.clone(),
@@ -175,7 +184,20 @@ impl Screen {
                             RowTarget { name: format!("{}/{}", r.namespace, r.name), workload }
                         })
                         .collect();
-                    (PaneView::Autoscalers { view, visible }, rows)
+                    let history = view
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            let mut points = model.prom.hpa_history(&r.namespace, &r.name);
+                            if points.is_empty() {
+                                points = replica_history::observed(cluster.history(), &r.namespace, &r.name);
+                            }
+                            let current = r.current.map(f64::from);
+                            let buckets = replica_history::buckets(&points, current, now, HISTORY_WIDTH);
+                            replica_history::sparkline(&buckets, f64::from(r.min), f64::from(r.max))
+                        })
+                        .collect();
+                    (PaneView::Autoscalers { view, visible, history }, rows)
                 }
                 Pane::Ingresses => {
                     let view = ingresses::project(cluster, &scope, now);
@@ -189,7 +211,9 @@ impl Screen {
                             workload: None,
                         })
                         .collect();
-                    (PaneView::Ingresses { view, visible }, rows)
+                    let traffic =
+                        view.rows.iter().map(|r| model.prom.ingress_traffic(&r.namespace, &r.name)).collect();
+                    (PaneView::Ingresses { view, visible, traffic }, rows)
                 }
                 Pane::Events => {
                     let view = timeline::project(cluster, &scope, now);

@@ -22,8 +22,27 @@ pub struct Sources {
     _watches: Option<WatchSet>,
     /// Bumped on every context switch: events from older watches are dropped on the way.
     generation: Arc<AtomicU64>,
+    /// How to build the Prometheus settings for a context.
+    prom_setup: PromSetup,
+    /// The running Prometheus poller; replaced with the context, aborted on drop.
+    poller: Option<tokio::task::JoinHandle<()>>,
     /// A context switch under way: its options, and its watches once connected.
-    pending: Option<(ConnectOptions, tokio::sync::oneshot::Receiver<(WatchSet, kube::Client)>)>,
+    pending: Option<(ConnectOptions, tokio::sync::oneshot::Receiver<Handoff>)>,
+}
+
+/// The config and flag Prometheus settings are derived from, per context.
+#[derive(Clone)]
+pub struct PromSetup {
+    pub config: crate::config::Config,
+    pub flag_url: Option<String>,
+}
+
+impl Drop for Sources {
+    fn drop(&mut self) {
+        if let Some(poller) = self.poller.take() {
+            poller.abort();
+        }
+    }
 }
 
 pub fn connection_info(conn: &Connection) -> ConnectionInfo {
@@ -39,8 +58,14 @@ pub fn connection_info(conn: &Connection) -> ConnectionInfo {
 impl Sources {
     /// Start the watches of an established connection; returns the store readers the
     /// Model's ClusterState reads.
-    pub fn start(connect: ConnectOptions, conn: &Connection, tx: &mpsc::Sender<Event>) -> (Sources, Stores) {
+    pub fn start(
+        connect: ConnectOptions,
+        prom_setup: PromSetup,
+        conn: &Connection,
+        tx: &mpsc::Sender<Event>,
+    ) -> (Sources, Stores) {
         let generation = Arc::new(AtomicU64::new(0));
+        let poller = start_poller(&prom_setup, conn, tx.clone(), generation.clone(), 0);
         let watches =
             start_watches(conn.client.clone(), WatchScope::Cluster, tx.clone(), generation.clone(), 0);
         let stores = watches.stores();
@@ -50,6 +75,8 @@ impl Sources {
             audit_log: crate::app::audit::default_path(),
             _watches: Some(watches),
             generation,
+            prom_setup,
+            poller,
             pending: None,
         };
         (sources, stores)
@@ -100,6 +127,7 @@ impl Sources {
         let context = options.context.clone().unwrap_or_else(|| "the current context".to_string());
         let tx = tx.clone();
         let generation = self.generation.clone();
+        let prom_setup = self.prom_setup.clone();
         let (handoff_tx, handoff_rx) = tokio::sync::oneshot::channel();
         self.pending = Some((options.clone(), handoff_rx));
         tokio::spawn(async move {
@@ -107,12 +135,13 @@ impl Sources {
                 Ok(conn) => {
                     // From here on, events of the old watches are dropped on the way.
                     let next = generation.fetch_add(1, Ordering::SeqCst) + 1;
+                    let poller = start_poller(&prom_setup, &conn, tx.clone(), generation.clone(), next);
                     let watches = start_watches(conn.client.clone(), scope, tx.clone(), generation, next);
                     let connected = Connected { info: connection_info(&conn), stores: watches.stores() };
                     // Hand the watches over before announcing them, so the loop can adopt
                     // them when it sees Connected; Connected is queued before any of
                     // their events.
-                    let _ = handoff_tx.send((watches, conn.client.clone()));
+                    let _ = handoff_tx.send((watches, conn.client.clone(), poller));
                     let _ = tx.send(Event::Connected(Box::new(connected))).await;
                 }
                 Err(err) => {
@@ -129,13 +158,48 @@ impl Sources {
             return;
         }
         if let Some((options, mut handoff)) = self.pending.take()
-            && let Ok((watches, client)) = handoff.try_recv()
+            && let Ok((watches, client, poller)) = handoff.try_recv()
         {
             self.connect = options;
             self.client = client;
+            if let Some(old) = std::mem::replace(&mut self.poller, poller) {
+                old.abort();
+            }
             self._watches = Some(watches);
         }
     }
+}
+
+/// What a reconnect hands to the loop: the new watches, client and Prometheus poller.
+type Handoff = (WatchSet, kube::Client, Option<tokio::task::JoinHandle<()>>);
+
+/// The Prometheus poller for a connection, its events tagged like the watches'. A bad
+/// Prometheus setting is reported on screen, not fatal.
+fn start_poller(
+    setup: &PromSetup,
+    conn: &Connection,
+    tx: mpsc::Sender<Event>,
+    current: Arc<AtomicU64>,
+    generation: u64,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let config =
+        match crate::app::prom_config::prom_config(&setup.config, &conn.context, setup.flag_url.as_deref()) {
+            Ok(config) => config,
+            Err(why) => {
+                let _ = tx.try_send(Event::ConnectFailed(format!("Prometheus settings: {why}")));
+                return None;
+            }
+        };
+    let (prom_tx, mut prom_rx) = mpsc::channel::<crate::prom::PromEvent>(64);
+    let poller = crate::prom::spawn_poller(config, Some(conn.client.clone()), prom_tx);
+    tokio::spawn(async move {
+        while let Some(ev) = prom_rx.recv().await {
+            if current.load(Ordering::SeqCst) != generation || tx.send(Event::Prom(ev)).await.is_err() {
+                return;
+            }
+        }
+    });
+    Some(poller)
 }
 
 /// One write, bounded in time: the UI never waits on it, and nothing is retried blindly.

@@ -33,7 +33,15 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             model.quit = true;
             Vec::new()
         }
+        Event::Prom(ev) => {
+            model.prom.set_now(model.now);
+            model.prom.apply(ev);
+            model.views_stale = true;
+            model.redraw = true;
+            Vec::new()
+        }
         Event::Tick => {
+            model.prom.set_now(model.now);
             // Ages and retry counters are derived from `now`; redraw only if something
             // time-derived is on screen (ratatui's diff then sends just the changed cells).
             model.views_stale = true;

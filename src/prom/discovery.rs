@@ -157,3 +157,81 @@ mod tests {
         assert_eq!(c[0].describe(), "monitoring/prometheus-k8s:web via API proxy");
     }
 }
+
+/// Discovery and proxied queries against a fake API server (a tower service behind kube::Client):
+/// the first candidate fails, the second answers and is chosen; the query path is the proxy's.
+#[cfg(test)]
+mod fake_api_tests {
+    use std::sync::{Arc, Mutex};
+
+    use http::{Request, Response};
+    use kube::client::Body;
+
+    use super::*;
+
+    fn fake(log: Arc<Mutex<Vec<String>>>) -> kube::Client {
+        let svc = tower::service_fn(move |req: Request<Body>| {
+            let uri = req.uri().to_string();
+            log.lock().unwrap().push(uri.clone());
+            async move {
+                let path = uri.split('?').next().unwrap_or("").to_string();
+                let (status, body) = if path == "/api/v1/services" {
+                    let svc = |ns: &str, name: &str| {
+                        format!(
+                            r#"{{"metadata":{{"namespace":"{ns}","name":"{name}"}},"spec":{{"ports":[{{"name":"web","port":9090}}]}}}}"#
+                        )
+                    };
+                    let items = [
+                        svc("monitoring", "prometheus-k8s"),
+                        svc("obs", "prometheus-operated"),
+                        svc("a", "web"),
+                    ];
+                    (
+                        200,
+                        format!(
+                            r#"{{"kind":"ServiceList","apiVersion":"v1","metadata":{{}},"items":[{}]}}"#,
+                            items.join(",")
+                        ),
+                    )
+                } else if path == "/api/v1/namespaces/obs/services/prometheus-operated:web/proxy/api/v1/query"
+                {
+                    (200, r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"1"]}]}}"#.into())
+                } else {
+                    (503, "no endpoints available for service".into())
+                };
+                Ok::<_, std::convert::Infallible>(
+                    Response::builder().status(status).body(Body::from(body.into_bytes())).unwrap(),
+                )
+            }
+        });
+        kube::Client::new(svc, "default")
+    }
+
+    #[tokio::test]
+    async fn first_answering_candidate_wins() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let q = discover(fake(log.clone()), &PromConfig::default()).await.unwrap();
+        assert_eq!(q.source, "obs/prometheus-operated:web via API proxy");
+        assert_eq!(q.instant("up").await.unwrap().len(), 1);
+        let log = log.lock().unwrap();
+        assert!(log[0].starts_with("/api/v1/services"), "{log:?}");
+        assert!(log[1].starts_with(
+            "/api/v1/namespaces/monitoring/services/prometheus-k8s:web/proxy/api/v1/query?query=vector%281%29"
+        ));
+        assert!(log.last().unwrap().contains("/proxy/api/v1/query?query=up&timeout=10000ms"), "{log:?}");
+        assert_eq!(log.iter().filter(|u| u.starts_with("/api/v1/services")).count(), 1, "one LIST");
+    }
+
+    #[tokio::test]
+    async fn a_503_from_the_proxy_is_reported() {
+        let q = Querier::proxy(
+            fake(Arc::default()),
+            "/api/v1/namespaces/x/services/y:web/proxy".into(),
+            "y".into(),
+            &PromConfig::default(),
+        );
+        let e = q.instant("up").await.unwrap_err();
+        assert_eq!(e.kind, PromErrorKind::Http(503));
+        assert!(e.message.contains("no endpoints"), "{e}");
+    }
+}

@@ -29,7 +29,7 @@ pub fn parse(status: u16, body: &[u8]) -> Result<Data, PromError> {
         Err(_) if (200..300).contains(&status) => {
             return Err(PromError::new(K::Malformed, format!("not a Prometheus answer: {}", text())));
         }
-        Err(_) if status == 503 || status == 504 => {
+        Err(_) if status == 504 => {
             return Err(PromError::new(K::Timeout, format!("{status}: {}", text())));
         }
         Err(_) => return Err(PromError::new(K::Http(status), format!("HTTP {status}: {}", text()))),

@@ -28,6 +28,18 @@ pub struct PromStatus {
 }
 
 impl PromStatus {
+    /// One line for the status bar: "prom live 4s", "prom 401 (set a bearer token …)".
+    pub fn line(&self) -> String {
+        let age = self.age.map(|a| format!(" {}s", a.as_secs())).unwrap_or_default();
+        let insecure = if self.insecure { " insecure" } else { "" };
+        match (self.word, self.hint) {
+            (StatusWord::Live | StatusWord::Stale, _) | (_, None) => {
+                format!("prom {}{age}{insecure}", self.label())
+            }
+            (_, Some(hint)) => format!("prom {}{insecure} ({hint})", self.label()),
+        }
+    }
+
     /// "off", "live", "stale", "401", "timeout", ...
     pub fn label(&self) -> String {
         match self.word {

@@ -257,9 +257,12 @@ impl PromState {
         let mut st = PromStatus { word: StatusWord::Off, source, insecure, age, message: None, hint: None };
         let error = match (&self.unavailable, &self.last_error, self.last_success) {
             (Some((e, _)), _, _) => Some(e.clone()),
-            // A connectivity failure newer than any success colours the whole source.
+            // A connectivity failure newer than any success colours the whole source; a bad or
+            // oversized single query only does so while nothing has ever succeeded.
             (None, Some((at, e)), last)
-                if last.is_none_or(|ok| *at > ok) && !matches!(e.kind, PromErrorKind::Query) =>
+                if last.is_none_or(|ok| {
+                    *at > ok && !matches!(e.kind, PromErrorKind::Query | PromErrorKind::TooLarge)
+                }) =>
             {
                 Some(e.clone())
             }

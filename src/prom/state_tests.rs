@@ -77,6 +77,9 @@ fn status_follows_errors_and_recovers() {
     st.apply(PromEvent::Failed { id: QueryId::IngressP99, error: bad, at: ts(3) });
     assert_eq!(st.status().label(), "live");
     assert!(st.query_error(QueryId::IngressP99).is_some());
+    let big = PromError::new(PromErrorKind::TooLarge, "50000 series");
+    st.apply(PromEvent::Failed { id: QueryId::PodCpu, error: big, at: ts(3) });
+    assert_eq!(st.status().label(), "live");
     let slow = PromError::new(PromErrorKind::Timeout, "slow");
     st.apply(PromEvent::Failed { id: QueryId::IngressRps, error: slow, at: ts(4) });
     assert_eq!(st.status().label(), "timeout");

@@ -48,6 +48,11 @@ pub fn bytes(value: u64) -> String {
     }
 }
 
+/// Latency: 85ms, 1.2s.
+pub fn seconds(value: f64) -> String {
+    if value < 1.0 { format!("{:.0}ms", value * 1000.0) } else { format!("{value:.1}s") }
+}
+
 /// "used/allocatable" as a percentage, or "-" without capacity.
 pub fn percent(part: u64, whole: u64) -> String {
     match part.saturating_mul(100).checked_div(whole) {

@@ -9,7 +9,7 @@ use crate::model::views::autoscalers::{AutoscalerRow, AutoscalersView, HpaFlag};
 use crate::ui::format::{self, severity_style};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 
-const COLUMNS: [Column; 10] = [
+const COLUMNS: [Column; 11] = [
     Column::new("HPA", 24, 0),
     Column::new("TARGET", 20, 4),
     Column::new("MIN", 3, 0).right(),
@@ -20,9 +20,17 @@ const COLUMNS: [Column; 10] = [
     Column::flex("METRICS cur/target", 18),
     Column::new("FLAGS", 14, 1),
     Column::new("SCALED", 6, 5).right(),
+    Column::new("LAST 1h", 12, 6),
 ];
 
-pub fn render(view: &AutoscalersView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
+pub fn render(
+    view: &AutoscalersView,
+    visible: &[usize],
+    history: &[String],
+    ctx: &PaneCtx<'_>,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let spec = TableSpec {
         title: title("Autoscalers", visible.len(), view.rows.len(), ctx.theme),
         columns: &COLUMNS,
@@ -30,7 +38,12 @@ pub fn render(view: &AutoscalersView, visible: &[usize], ctx: &PaneCtx<'_>, fram
         selected: Some(ctx.selected),
         focused: true,
     };
-    table::render(spec, ctx.theme, frame, area, &|i| row_cells(&view.rows[visible[i]], ctx));
+    table::render(spec, ctx.theme, frame, area, &|i| {
+        let mut cells = row_cells(&view.rows[visible[i]], ctx);
+        let line = history.get(visible[i]).cloned().unwrap_or_default();
+        cells.push(Cell::new(line, ctx.theme.accent));
+        cells
+    });
 }
 
 fn opt(value: Option<i32>) -> String {

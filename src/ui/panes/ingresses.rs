@@ -6,10 +6,11 @@ use ratatui::layout::Rect;
 
 use super::{PaneCtx, title};
 use crate::model::views::ingresses::{IngressFlag, IngressRow, IngressesView, RouteRow, RouteVerdict};
+use crate::prom::Traffic;
 use crate::ui::format::{self, readiness_style, severity_style};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 
-const COLUMNS: [Column; 8] = [
+const COLUMNS: [Column; 11] = [
     Column::flex("INGRESS", 18),
     Column::new("CLASS", 6, 5),
     Column::new("HOST/PATH", 22, 0),
@@ -18,9 +19,19 @@ const COLUMNS: [Column; 8] = [
     Column::new("BY ZONE", 18, 3),
     Column::new("TLS", 8, 1).right(),
     Column::new("VERDICT", 14, 0),
+    Column::new("REQ/s", 7, 2).right(),
+    Column::new("5XX", 6, 2).right(),
+    Column::new("P99", 7, 4).right(),
 ];
 
-pub fn render(view: &IngressesView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
+pub fn render(
+    view: &IngressesView,
+    visible: &[usize],
+    traffic: &[Option<Traffic>],
+    ctx: &PaneCtx<'_>,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let spec = TableSpec {
         title: title("Ingresses", visible.len(), view.rows.len(), ctx.theme),
         columns: &COLUMNS,
@@ -28,7 +39,11 @@ pub fn render(view: &IngressesView, visible: &[usize], ctx: &PaneCtx<'_>, frame:
         selected: Some(ctx.selected),
         focused: true,
     };
-    table::render(spec, ctx.theme, frame, area, &|i| row_cells(&view.rows[visible[i]], ctx));
+    table::render(spec, ctx.theme, frame, area, &|i| {
+        let mut cells = row_cells(&view.rows[visible[i]], ctx);
+        cells.extend(traffic_cells(traffic.get(visible[i]).copied().flatten(), ctx));
+        cells
+    });
 }
 
 /// The route shown on the ingress's line: the worst one (the view sorts nothing inside).
@@ -95,6 +110,23 @@ fn row_cells(row: &IngressRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
         Cell::new(tls_text, tls_style),
         Cell::new(verdict, if row.flags.is_empty() { theme.ok } else { style }),
     ]
+}
+
+/// REQ/s, 5XX, P99; "-" when Prometheus has no answer, dimmed when the answer is stale.
+fn traffic_cells(traffic: Option<Traffic>, ctx: &PaneCtx<'_>) -> [Cell; 3] {
+    let theme = ctx.theme;
+    let Some(t) = traffic else {
+        return [Cell::new("-", theme.muted), Cell::new("-", theme.muted), Cell::new("-", theme.muted)];
+    };
+    let base = if t.stale { theme.muted } else { theme.text };
+    let errors = t.error_ratio.map_or_else(|| "-".to_string(), |r| format!("{:.1}%", r * 100.0));
+    let error_style = match t.error_ratio {
+        Some(r) if r >= 0.05 && !t.stale => theme.error,
+        Some(r) if r >= 0.01 && !t.stale => theme.warn,
+        _ => base,
+    };
+    let p99 = t.p99.map_or_else(|| "-".to_string(), format::seconds);
+    [Cell::new(format!("{:.1}", t.rps), base), Cell::new(errors, error_style), Cell::new(p99, base)]
 }
 
 fn flag_text(flag: IngressFlag) -> &'static str {

@@ -22,7 +22,14 @@ pub fn render(status: &StatusView, theme: &Theme, frame: &mut Frame, area: Rect)
     spans.push(sep());
     spans.extend(api_spans(&status.api, theme));
     spans.push(sep());
-    spans.push(Span::styled(format!("prom: {}", status.prometheus), theme.muted));
+    let prom_style = if status.prometheus.starts_with("prom live") {
+        theme.ok
+    } else if status.prometheus.starts_with("prom off") {
+        theme.muted
+    } else {
+        theme.warn
+    };
+    spans.push(Span::styled(status.prometheus.clone(), prom_style));
     spans.push(sep());
     spans.push(Span::styled(
         format!("✖ {}", status.errors),
