@@ -1,6 +1,7 @@
 //! The event loop and the app state it owns (architecture.md: one writer).
 
 pub mod actions;
+pub mod alerts;
 pub mod audit;
 pub mod command;
 pub mod dashboard;

@@ -2,6 +2,7 @@
 //! line, the pane in front (its view and which rows pass the filter), and what each visible
 //! row names (for Enter and `y`).
 
+use crate::app::alerts;
 use crate::app::model::Model;
 use crate::app::pane::Pane;
 use crate::app::replica_history;
@@ -12,7 +13,7 @@ use crate::model::Scope;
 use crate::model::views::{
     WorkloadKind, autoscalers, ingresses, namespaces, problems, timeline, workload, zones,
 };
-use crate::prom::Traffic;
+use crate::prom::{ObjectKind, Traffic};
 use crate::ui::view::{StatusView, Unreachable};
 
 #[derive(Debug, Default)]
@@ -60,12 +61,15 @@ pub enum PaneView {
         visible: Vec<usize>,
         /// Replicas over the last hour per row, drawn as a sparkline.
         history: Vec<String>,
+        /// "⚑N" where Prometheus alerts fire on the row's object.
+        badges: Vec<String>,
     },
     Ingresses {
         view: ingresses::IngressesView,
         visible: Vec<usize>,
         /// Request rate, 5xx ratio and latency per row, when Prometheus answers.
         traffic: Vec<Option<Traffic>>,
+        badges: Vec<String>,
     },
     Events {
         view: timeline::TimelineView,
@@ -96,7 +100,8 @@ impl Screen {
         };
         let states: Vec<_> = Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind))).collect();
         let api = status::api_health(states.iter().copied(), now);
-        let problems = problems::project(cluster, &scope, now);
+        let mut problems = problems::project(cluster, &scope, now);
+        alerts::merge(&mut problems, model.prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns)));
         let status = StatusView {
             context: model.conn.context.clone(),
             server: model.conn.server.clone(),
@@ -197,7 +202,15 @@ impl Screen {
                             replica_history::sparkline(&buckets, f64::from(r.min), f64::from(r.max))
                         })
                         .collect();
-                    (PaneView::Autoscalers { view, visible, history }, rows)
+                    let badges = view
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            let kind = ObjectKind::HorizontalPodAutoscaler;
+                            alerts::badge(model.prom.alerts_for(kind, &r.namespace, &r.name).len())
+                        })
+                        .collect();
+                    (PaneView::Autoscalers { view, visible, history, badges }, rows)
                 }
                 Pane::Ingresses => {
                     let view = ingresses::project(cluster, &scope, now);
@@ -213,7 +226,16 @@ impl Screen {
                         .collect();
                     let traffic =
                         view.rows.iter().map(|r| model.prom.ingress_traffic(&r.namespace, &r.name)).collect();
-                    (PaneView::Ingresses { view, visible, traffic }, rows)
+                    let badges = view
+                        .rows
+                        .iter()
+                        .map(|r| {
+                            alerts::badge(
+                                model.prom.alerts_for(ObjectKind::Ingress, &r.namespace, &r.name).len(),
+                            )
+                        })
+                        .collect();
+                    (PaneView::Ingresses { view, visible, traffic, badges }, rows)
                 }
                 Pane::Events => {
                     let view = timeline::project(cluster, &scope, now);

@@ -247,6 +247,11 @@ impl PromState {
             .collect()
     }
 
+    /// Every firing alert, as last answered.
+    pub fn alerts(&self) -> &[Alert] {
+        &self.alerts
+    }
+
     pub fn alerts_for(&self, kind: ObjectKind, ns: &str, name: &str) -> Vec<Alert> {
         self.alerts.iter().filter(|a| alerts::matches(a, kind, ns, name)).cloned().collect()
     }

@@ -22,6 +22,8 @@ pub enum ProblemCategory {
     Autoscaler,
     Ingress,
     Certificate,
+    /// A firing Prometheus alert naming the object.
+    Alert,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -27,6 +27,7 @@ pub fn render(
     view: &AutoscalersView,
     visible: &[usize],
     history: &[String],
+    badges: &[String],
     ctx: &PaneCtx<'_>,
     frame: &mut Frame,
     area: Rect,
@@ -40,6 +41,10 @@ pub fn render(
     };
     table::render(spec, ctx.theme, frame, area, &|i| {
         let mut cells = row_cells(&view.rows[visible[i]], ctx);
+        if let Some(badge) = badges.get(visible[i]).filter(|b| !b.is_empty()) {
+            cells[0].text = format!("{badge} {}", cells[0].text);
+            cells[0].style = ctx.theme.error;
+        }
         let line = history.get(visible[i]).cloned().unwrap_or_default();
         cells.push(Cell::new(line, ctx.theme.accent));
         cells

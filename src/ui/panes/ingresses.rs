@@ -28,6 +28,7 @@ pub fn render(
     view: &IngressesView,
     visible: &[usize],
     traffic: &[Option<Traffic>],
+    badges: &[String],
     ctx: &PaneCtx<'_>,
     frame: &mut Frame,
     area: Rect,
@@ -41,6 +42,10 @@ pub fn render(
     };
     table::render(spec, ctx.theme, frame, area, &|i| {
         let mut cells = row_cells(&view.rows[visible[i]], ctx);
+        if let Some(badge) = badges.get(visible[i]).filter(|b| !b.is_empty()) {
+            cells[0].text = format!("{badge} {}", cells[0].text);
+            cells[0].style = ctx.theme.error;
+        }
         cells.extend(traffic_cells(traffic.get(visible[i]).copied().flatten(), ctx));
         cells
     });

@@ -33,11 +33,11 @@ pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect)
         PaneView::Zones { view, visible, what_if } => {
             zones::render(view, visible, *what_if, ctx, frame, area)
         }
-        PaneView::Autoscalers { view, visible, history } => {
-            autoscalers::render(view, visible, history, ctx, frame, area)
+        PaneView::Autoscalers { view, visible, history, badges } => {
+            autoscalers::render(view, visible, history, badges, ctx, frame, area)
         }
-        PaneView::Ingresses { view, visible, traffic } => {
-            ingresses::render(view, visible, traffic, ctx, frame, area)
+        PaneView::Ingresses { view, visible, traffic, badges } => {
+            ingresses::render(view, visible, traffic, badges, ctx, frame, area)
         }
         PaneView::Events { view, visible } => events::render(view, visible, ctx, frame, area),
         PaneView::Workload(view) => workload::render(view, ctx, frame, area),
