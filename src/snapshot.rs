@@ -2,6 +2,7 @@
 //! the views once (text for people, JSON as a documented contract) and exit.
 
 mod document;
+pub mod prom;
 mod text;
 
 pub use document::Snapshot;
@@ -32,6 +33,8 @@ pub struct SnapshotOptions {
     /// Exit 1 when any problem of severity error is found.
     pub check: bool,
     pub timeout: Duration,
+    /// Ask Prometheus too (None = skip it, as `--no-prometheus` would).
+    pub prometheus: Option<crate::prom::PromConfig>,
 }
 
 impl Default for SnapshotOptions {
@@ -43,6 +46,7 @@ impl Default for SnapshotOptions {
             view: None,
             check: false,
             timeout: Duration::from_secs(30),
+            prometheus: None,
         }
     }
 }
@@ -86,6 +90,9 @@ async fn sync(
     Ok(())
 }
 
+/// How long the snapshot waits for Prometheus at most (after the cluster synced).
+const PROM_LIMIT: Duration = Duration::from_secs(15);
+
 /// Run the snapshot; returns the process exit code (0, or 1 with `--check` and errors).
 pub async fn run(opts: SnapshotOptions, out: &mut impl std::io::Write) -> color_eyre::Result<i32> {
     let conn = connect(&opts.connect).await.map_err(|e| eyre!("{e}"))?;
@@ -106,12 +113,25 @@ pub async fn run(opts: SnapshotOptions, out: &mut impl std::io::Write) -> color_
 
     let now = jiff::Timestamp::now();
     let doc = Snapshot::project(&state, &scope, now, &conn.context, &conn.cluster_server, opts.view);
+    let prom = match opts.prometheus {
+        Some(cfg) => Some(prom::collect(cfg, Some(conn.client.clone()), PROM_LIMIT.min(opts.timeout)).await),
+        None => None,
+    };
+    let mut value = serde_json::to_value(&doc)?;
+    if let Some(prom) = &prom {
+        prom::augment(&mut value, prom);
+    }
     match opts.output {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &doc)?;
+            serde_json::to_writer_pretty(&mut *out, &value)?;
             writeln!(out)?;
         }
-        OutputFormat::Text => text::write(&doc, now, out)?,
+        OutputFormat::Text => {
+            text::write(&doc, now, out)?;
+            if prom.is_some() {
+                prom::write_text(&value, out)?;
+            }
+        }
     }
     out.flush()?;
     Ok(if opts.check && doc.error_count > 0 { 1 } else { 0 })

@@ -29,7 +29,10 @@ fn readme_shows_the_current_layout() {
         assert!(!headers.is_empty(), "{screen}");
         let shown = header_lines(&readme);
         for line in headers {
-            assert!(shown.contains(&line), "README screenshot is out of date; kdeck draws:\n{line}\nREADME: {shown:?}");
+            assert!(
+                shown.contains(&line),
+                "README screenshot is out of date; kdeck draws:\n{line}\nREADME: {shown:?}"
+            );
         }
     }
 }
