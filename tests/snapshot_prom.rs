@@ -3,6 +3,7 @@
 //! the same keys are present and null, and the snapshot still succeeds.
 
 #[path = "common/prometheus.rs"]
+#[allow(dead_code)] // shared with sim_prometheus.rs, which uses all of it
 mod prometheus;
 
 use std::time::Duration;
