@@ -287,3 +287,31 @@ mod actions {
         assert!(m.ui.dialog.is_none());
     }
 }
+
+#[test]
+fn the_mouse_wheel_moves_the_selection() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    let mut m = model(incident_cluster());
+    m.refresh_views();
+    let wheel = |kind| {
+        Event::Input(TermEvent::Mouse(MouseEvent { kind, column: 5, row: 5, modifiers: KeyModifiers::NONE }))
+    };
+    update(&mut m, wheel(MouseEventKind::ScrollDown));
+    update(&mut m, wheel(MouseEventKind::ScrollDown));
+    assert_eq!(m.ui.cursor().selected, 2);
+    update(&mut m, wheel(MouseEventKind::ScrollUp));
+    assert_eq!(m.ui.cursor().selected, 1);
+}
+
+#[test]
+fn an_idle_tick_redraws_only_panes_with_ages_and_never_reprojects_them() {
+    let mut m = model(incident_cluster());
+    keys(&mut m, "2");
+    update(&mut m, Event::Tick);
+    assert!(!m.redraw, "the zones pane shows no age: nothing to draw");
+    assert!(!m.views_stale);
+    keys(&mut m, "5");
+    update(&mut m, Event::Tick);
+    assert!(m.redraw, "the events pane shows ages");
+    assert!(!m.views_stale, "ages are computed at render time");
+}

@@ -37,6 +37,8 @@ pub struct Model {
     pub redraw: bool,
     /// Data or scope changed: re-project views before the next draw.
     pub views_stale: bool,
+    /// Only the clock moved: refresh the status line's counters, not the views.
+    pub status_stale: bool,
 }
 
 impl Model {
@@ -65,6 +67,7 @@ impl Model {
             confirm_pattern: "prod".to_string(),
             redraw: true,
             views_stale: true,
+            status_stale: false,
         }
     }
 
@@ -83,9 +86,15 @@ impl Model {
 
     /// Re-project the views for the current pane if anything changed.
     pub fn refresh_views(&mut self) {
+        if self.status_stale && !self.views_stale {
+            self.status_stale = false;
+            let screen = std::mem::take(&mut self.screen);
+            self.screen = screen.with_fresh_clock(self);
+        }
         if self.views_stale {
             self.screen = Screen::project(self);
             self.views_stale = false;
+            self.status_stale = false;
             let rows = self.visible_rows();
             let cursor = self.ui.cursor_mut();
             cursor.selected = cursor.selected.min(rows.saturating_sub(1));
@@ -106,9 +115,6 @@ impl Model {
 
     /// Whether the screen shows text derived from the clock (ages, "retrying 12 s").
     pub fn shows_time(&self) -> bool {
-        self.ui.flash.is_some()
-            || self.ui.pane == Pane::Events
-            || self.ui.drill.is_some()
-            || self.screen.shows_time
+        self.ui.pane == Pane::Events || self.ui.drill.is_some() || self.screen.shows_time
     }
 }

@@ -14,7 +14,7 @@ use crate::model::views::{
     WorkloadKind, autoscalers, ingresses, namespaces, problems, timeline, workload, zones,
 };
 use crate::prom::{ObjectKind, Traffic};
-use crate::ui::view::{StatusView, Unreachable};
+use crate::ui::view::{ApiHealth, StatusView, Unreachable};
 
 #[derive(Debug, Default)]
 pub struct Screen {
@@ -22,8 +22,11 @@ pub struct Screen {
     pub body: Body,
     /// What each visible row of the table in front names, in display order.
     pub rows: Vec<RowTarget>,
-    /// Whether anything on screen is derived from the clock.
+    /// Whether anything on screen is derived from the clock (ages, seconds counters).
     pub shows_time: bool,
+    /// The projection itself counts seconds (retrying N s, Prometheus age): re-project
+    /// on the 1 s tick.
+    pub counts_seconds: bool,
     /// Every API source has settled (live, forbidden or unavailable).
     pub synced: bool,
 }
@@ -121,6 +124,7 @@ impl Screen {
                 body: Body::Unreachable(view),
                 rows: Vec::new(),
                 shows_time: true,
+                counts_seconds: true,
                 synced: false,
             };
         }
@@ -264,7 +268,34 @@ impl Screen {
             }
         };
         let synced = states.iter().all(|(_, s)| s.is_settled());
-        Screen { status, body: Body::Pane(Box::new(pane)), rows, shows_time: true, synced }
+        // Panes with ages: the overview's timeline, events, HPA last-scale, the drill-down.
+        let ages = model.ui.drill.is_some()
+            || matches!(model.ui.pane, Pane::Overview | Pane::Events | Pane::Autoscalers);
+        let counts_seconds = matches!(api, ApiHealth::Retrying { .. }) || model.prom.status().age.is_some();
+        Screen {
+            status,
+            body: Body::Pane(Box::new(pane)),
+            rows,
+            shows_time: ages || counts_seconds,
+            counts_seconds,
+            synced,
+        }
+    }
+
+    /// The same screen with the clock-driven counters moved on: API retry seconds and the
+    /// Prometheus age. Cheap (no view is projected), for the 1 s tick.
+    pub fn with_fresh_clock(mut self, model: &Model) -> Screen {
+        let states: Vec<_> =
+            Kind::WATCHED.iter().map(|&kind| (kind, model.cluster.source_state(kind))).collect();
+        self.status.api = status::api_health(states.iter().copied(), model.now);
+        self.status.prometheus = model.prom.status().line();
+        if let Body::Unreachable(view) = &mut self.body
+            && let ApiHealth::Retrying { seconds, error } = &self.status.api
+        {
+            view.seconds = *seconds;
+            view.error = error.clone();
+        }
+        self
     }
 
     pub fn row_count(&self, _drill: bool) -> usize {

@@ -27,6 +27,20 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             model.redraw = true;
             Vec::new()
         }
+        Event::Input(crossterm::event::Event::Mouse(mouse)) => {
+            // Only delivered when `mouse = true` in the config: the wheel moves the selection.
+            use crossterm::event::MouseEventKind;
+            let delta = match mouse.kind {
+                MouseEventKind::ScrollDown => 1,
+                MouseEventKind::ScrollUp => -1,
+                _ => return Vec::new(),
+            };
+            if model.ui.mode() == keymap::InputMode::Normal {
+                move_cursor(model, delta);
+                model.redraw = true;
+            }
+            Vec::new()
+        }
         Event::Input(_) => Vec::new(),
         Event::InputClosed(why) => {
             tracing::warn!(%why, "terminal input closed; leaving");
@@ -42,9 +56,10 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
         }
         Event::Tick => {
             model.prom.set_now(model.now);
-            // Ages and retry counters are derived from `now`; redraw only if something
-            // time-derived is on screen (ratatui's diff then sends just the changed cells).
-            model.views_stale = true;
+            // Ages are computed at render time from `now`: redraw (ratatui then sends only
+            // the changed cells) when the screen shows any, without re-projecting the views.
+            // Retry counters and Prometheus staleness live in the projection.
+            model.status_stale = model.screen.counts_seconds;
             model.redraw = model.shows_time();
             Vec::new()
         }
