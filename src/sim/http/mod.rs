@@ -7,6 +7,7 @@ pub(crate) mod list;
 mod objects;
 mod openapi;
 mod protobuf;
+mod proxy;
 pub mod request_log;
 mod resource;
 mod review;
@@ -145,6 +146,7 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
     let ok = |value: serde_json::Value| Ok(json_value(StatusCode::OK, &value));
     match route {
         Route::Resource(req) => resource::serve(app, req, ctx).await,
+        Route::ServiceProxy(target) if read_only => proxy::serve(&app.store, target, &ctx).await,
         _ if !read_only && !matches!(route, Route::SimCompact | Route::SimScenario(_)) => Err(
             ApiError::method_not_allowed("the server does not allow this method on the requested resource"),
         ),
@@ -161,6 +163,9 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
             openapi::group_version_document(ctx.uri.path()).map_or_else(|| Err(ApiError::not_served()), ok)
         }
         Route::NotServed => Err(ApiError::not_served()),
+        Route::ServiceProxy(_) => {
+            Err(ApiError::method_not_allowed("the sim's service proxy answers GET only"))
+        }
         Route::Metrics => {
             let text = crate::sim::exposition::render(&app.store);
             let content_type = "text/plain; version=0.0.4; charset=utf-8";

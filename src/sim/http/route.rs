@@ -22,6 +22,8 @@ pub enum Route {
     SimCompact,
     SimScenario(String),
     Resource(ResourceRequest),
+    /// `/api/v1/namespaces/NS/services/NAME/proxy/...`
+    ServiceProxy(super::proxy::ProxyTarget),
     NotServed,
 }
 
@@ -61,6 +63,16 @@ pub fn parse(path: &str) -> Route {
         ["api", "v1"] => Route::GroupVersion { group: String::new(), version: "v1".into() },
         ["apis", group, version] => {
             Route::GroupVersion { group: group.to_string(), version: version.to_string() }
+        }
+        ["api", "v1", "namespaces", ns, "services", service, "proxy", rest @ ..] => {
+            let tail = rest.join("/");
+            // Keep a trailing slash ("/proxy/" is the service's root).
+            let slash = if path.ends_with('/') && !tail.is_empty() { "/" } else { "" };
+            Route::ServiceProxy(super::proxy::ProxyTarget {
+                namespace: ns.to_string(),
+                service: service.to_string(),
+                path: format!("/{tail}{slash}"),
+            })
         }
         ["api", "v1", rest @ ..] => resource_route("", "v1", rest),
         ["apis", group, version, rest @ ..] => resource_route(group, version, rest),
