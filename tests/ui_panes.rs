@@ -133,3 +133,25 @@ fn workload_drill_down() {
         insta::assert_snapshot!(format!("workload_{w}x{h}"), screen);
     }
 }
+
+#[test]
+fn rollout_in_progress_shows_old_and_new_replica_sets_per_zone() {
+    use kdeck::k8s::pod_facts::OwnerKind;
+    use kdeck::model::fixtures::objects as o;
+    let mut cluster = incident_cluster();
+    let now = common::screen::fixture_now();
+    let old = o::pod("payments", "api-5c6d-x", Some((OwnerKind::ReplicaSet, "api-5c6d")), Some("node-a2"));
+    cluster.apply_at(kdeck::k8s::ClusterEvent::Pods(vec![kdeck::k8s::PodEvent::Apply(old)]), now);
+    kdeck::model::fixtures::push(
+        &mut cluster,
+        o::replica_set("payments", "api-5c6d", "api", 1, "2025-06-01T09:00:00Z"),
+        now,
+    );
+    let mut m = model(cluster);
+    press(&mut m, &[Action::ShowPane(Pane::Zones), Action::Down, Action::Open]);
+    let screen = render(&mut m, 120, 30);
+    assert!(screen.contains("Deployment payments/api"), "{screen}");
+    assert!(screen.contains("new api-7d9f"), "the current revision's pods: {screen}");
+    assert!(screen.contains("old api-5c6d"), "the previous revision's pods: {screen}");
+    assert!(screen.contains("1a:1/1"), "{screen}");
+}

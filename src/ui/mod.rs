@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     draw_body(&screen.body, model, frame, body);
     widgets::bottom_line::render(&model.ui, theme, frame, bottom);
     if let Some(dialog) = &model.ui.dialog {
-        widgets::dialog::render(dialog, theme, frame, body);
+        widgets::dialog::render(dialog, theme, model.now, frame, body);
     }
     if model.ui.help {
         widgets::help::render(model.ui.pane, theme, frame, body);

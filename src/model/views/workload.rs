@@ -40,6 +40,8 @@ pub struct PodDetail {
     pub last_reason: Option<String>,
     pub age_seconds: i64,
     pub severity: Severity,
+    /// The ReplicaSet (or StatefulSet) that owns the pod: old vs new during a rollout.
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +61,38 @@ pub struct WorkloadView {
     pub pods: Vec<PodDetail>,
     /// Newest first.
     pub events: Vec<EventRow>,
+    /// The ReplicaSet of the Deployment's current revision (its pods are the "new" ones).
+    pub current_replica_set: Option<String>,
+    /// Pods per owner and zone, new first: old vs new ReplicaSet during a rollout.
+    pub spread: Vec<OwnerSpread>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerSpread {
+    pub owner: String,
+    /// Owned by the current revision's ReplicaSet.
+    pub current: bool,
+    pub zones: std::collections::BTreeMap<String, super::ReadyTotal>,
+}
+
+/// Group the pods by owner and zone.
+fn spread(pods: &[PodDetail], current: Option<&str>) -> Vec<OwnerSpread> {
+    let mut by_owner: std::collections::BTreeMap<String, OwnerSpread> = std::collections::BTreeMap::new();
+    for pod in pods {
+        let owner = pod.owner.clone().unwrap_or_else(|| "-".to_owned());
+        let entry = by_owner.entry(owner.clone()).or_insert_with(|| OwnerSpread {
+            current: current == Some(owner.as_str()),
+            owner,
+            zones: std::collections::BTreeMap::new(),
+        });
+        let zone = pod.zone.clone().unwrap_or_else(|| "unscheduled".to_owned());
+        let cell = entry.zones.entry(zone).or_default();
+        cell.total += 1;
+        cell.ready += u32::from(pod.ready);
+    }
+    let mut out: Vec<OwnerSpread> = by_owner.into_values().collect();
+    out.sort_by_key(|o| !o.current);
+    out
 }
 
 fn same(meta: &ObjectMeta, id: &WorkloadRef) -> bool {
@@ -151,6 +185,8 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp, id: &Workl
         progressing_message: None,
         pods: Vec::new(),
         events: Vec::new(),
+        current_replica_set: None,
+        spread: Vec::new(),
     };
     if !scope.includes_ns(&id.namespace) {
         return view;
@@ -197,13 +233,38 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp, id: &Workl
             last_reason: row.last_reason.map(|s| pods.str(s).to_owned()),
             age_seconds: age_seconds(row.created, now),
             severity,
+            owner: row.owner.map(|(_, n)| pods.str(n).to_owned()),
         });
     }
     view.pods.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.name.cmp(&b.name)));
+    if id.kind == WorkloadKind::Deployment {
+        view.current_replica_set = current_replica_set(cluster, id, view.revision.as_deref());
+    }
+    view.spread = spread(&view.pods, view.current_replica_set.as_deref());
     view.events = events::matching(cluster, EVENT_LIMIT, |ns, kind, name| {
         ns == Some(id.namespace.as_str()) && related.contains(&(kind.to_owned(), name.to_owned()))
     });
     view
+}
+
+/// The Deployment's ReplicaSet whose revision annotation is the Deployment's own.
+fn current_replica_set(cluster: &ClusterState, id: &WorkloadRef, revision: Option<&str>) -> Option<String> {
+    let revision = revision?;
+    cluster.stores().replica_sets.state().iter().find_map(|rs| {
+        let meta = &rs.metadata;
+        let owned = meta.namespace.as_deref() == Some(id.namespace.as_str())
+            && meta
+                .owner_references
+                .as_ref()
+                .is_some_and(|o| o.iter().any(|o| o.kind == "Deployment" && o.name == id.name));
+        let same_revision = meta
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+            .map(String::as_str)
+            == Some(revision);
+        (owned && same_revision).then(|| meta.name.clone()).flatten()
+    })
 }
 
 #[cfg(test)]

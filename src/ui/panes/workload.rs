@@ -26,9 +26,14 @@ const COLUMNS: [Column; 8] = [
 pub fn render(view: &WorkloadView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
     let theme = ctx.theme;
     let event_lines = u16::try_from(view.events.len().min(8) + 2).unwrap_or(10).max(3);
-    let [header, pods, events] =
-        Layout::vertical([Constraint::Length(3), Constraint::Min(4), Constraint::Length(event_lines)])
-            .areas(area);
+    // Old vs new ReplicaSet per zone, while a rollout has pods of both.
+    let spread_lines = if view.spread.len() > 1 { u16::try_from(view.spread.len()).unwrap_or(4) } else { 0 };
+    let [header, pods, events] = Layout::vertical([
+        Constraint::Length(3 + spread_lines),
+        Constraint::Min(4),
+        Constraint::Length(event_lines),
+    ])
+    .areas(area);
     render_rollout(view, ctx, frame, header);
     let spec = TableSpec {
         title: title("Pods", view.pods.len(), view.pods.len(), theme),
@@ -79,7 +84,23 @@ fn render_rollout(view: &WorkloadView, ctx: &PaneCtx<'_>, frame: &mut Frame, are
             if view.rollout == RolloutState::Stalled { theme.error } else { theme.muted },
         ));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)).block(block), area);
+    let mut lines = vec![Line::from(spans)];
+    if view.spread.len() > 1 {
+        for owner in &view.spread {
+            let mut spans = vec![Span::styled(
+                format!(" {} {:<24}", if owner.current { "new" } else { "old" }, owner.owner),
+                if owner.current { theme.accent } else { theme.muted },
+            )];
+            for (zone, cell) in &owner.zones {
+                spans.push(Span::styled(
+                    format!(" {}:{}", super::zones::short_zone(zone), format::ready_total(*cell)),
+                    format::readiness_style(*cell, theme),
+                ));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn pod_cells(pod: &PodDetail, ctx: &PaneCtx<'_>) -> Vec<Cell> {

@@ -11,8 +11,8 @@ use crate::app::dialog::{Access, Dialog, Step};
 use crate::k8s::actions::WriteKind;
 use crate::ui::theme::Theme;
 
-pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let lines = lines(dialog, theme);
+pub fn render(dialog: &Dialog, theme: &Theme, now: jiff::Timestamp, frame: &mut Frame, area: Rect) {
+    let lines = lines(dialog, theme, now);
     let width = area.width.saturating_sub(4).min(76);
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
     let [popup] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
@@ -28,7 +28,7 @@ pub fn render(dialog: &Dialog, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), popup);
 }
 
-fn lines(dialog: &Dialog, theme: &Theme) -> Vec<Line<'static>> {
+fn lines(dialog: &Dialog, theme: &Theme, now: jiff::Timestamp) -> Vec<Line<'static>> {
     let bold = theme.text.add_modifier(Modifier::BOLD);
     let p = &dialog.preflight;
     let mut lines = vec![Line::from(vec![
