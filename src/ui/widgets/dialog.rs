@@ -63,10 +63,9 @@ fn lines(dialog: &Dialog, theme: &Theme, now: jiff::Timestamp) -> Vec<Line<'stat
     }
     if dialog.write == WriteKind::Undo {
         for r in p.revisions.iter().take(5) {
-            lines.push(Line::styled(
-                format!("   revision {:>3}  {}", r.number, r.images.join(", ")),
-                theme.muted,
-            ));
+            let age = r.created.map_or_else(|| "-".to_string(), |t| crate::ui::format::age(t, now));
+            let text = format!("   revision {:>3}  {age:>4}  {}", r.number, r.images.join(", "));
+            lines.push(Line::styled(text, theme.muted));
         }
     }
     lines.push(Line::raw(""));
