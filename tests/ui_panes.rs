@@ -92,15 +92,19 @@ fn unreachable_api_server() {
 
 #[test]
 fn forbidden_secrets_still_show_everything_else() {
-    let mut cluster = incident_cluster();
-    cluster.apply(kdeck::k8s::ClusterEvent::State {
-        kind: Kind::TlsSecret,
-        state: SourceState::Forbidden { message: "secrets is forbidden".into() },
-    });
-    let mut m = model(cluster);
-    let screen = render(&mut m, 120, 30);
-    assert!(screen.contains("api: live (1 forbidden)"), "{screen}");
-    assert!(screen.contains("payments"), "{screen}");
+    for (w, h) in SIZES {
+        let mut cluster = incident_cluster();
+        cluster.apply(kdeck::k8s::ClusterEvent::State {
+            kind: Kind::TlsSecret,
+            state: SourceState::Forbidden { message: "secrets is forbidden".into() },
+        });
+        let mut m = model(cluster);
+        press(&mut m, &[Action::ShowPane(Pane::Ingresses)]);
+        let screen = render(&mut m, w, h);
+        assert!(screen.contains("api: live (1 forbidden)"), "{screen}");
+        assert!(screen.contains("payments/api"), "{screen}");
+        insta::assert_snapshot!(format!("forbidden_secrets_{w}x{h}"), screen);
+    }
 }
 
 #[test]
