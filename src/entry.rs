@@ -87,12 +87,12 @@ async fn demo(global: &GlobalArgs, start: Instant, sim: &SimulationArgs) -> Resu
     let _prometheus = match (&global.prometheus_url, crate::demo_prometheus::binary()) {
         (None, Some(binary)) => {
             let target = launched.sim.addr().to_string();
-            match crate::demo_prometheus::start(
-                &binary,
+            let setup = crate::demo_prometheus::ScrapeSetup::new(
                 &target,
                 launched.sim.ca_pem(),
                 crate::sim::auth::ADMIN_TOKEN,
-            ) {
+            );
+            match crate::demo_prometheus::start(&binary, &setup) {
                 Ok(prometheus) => {
                     global.prometheus_url = Some(prometheus.url.clone());
                     Some(prometheus)
