@@ -17,15 +17,20 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// kdeck with its config and state dirs inside `dir` (the user's own stay untouched) and
+/// its log in `dir/LOG.log`.
+fn kdeck_command(dir: &std::path::Path, args: &str, log: &str) -> String {
+    let d = dir.display();
+    format!(
+        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={d} XDG_STATE_HOME={d}/state {KDECK} {args} --log-file {d}/{log}.log"
+    )
+}
+
 #[test]
 fn demo_navigation_filter_drill_down_and_clean_exit() {
     let dir = temp_dir("demo");
     let log = dir.join("kdeck.log");
-    let command = format!(
-        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} demo --log-file {}",
-        dir.display(),
-        log.display()
-    );
+    let command = kdeck_command(&dir, "demo", "kdeck");
     let tmux = Tmux::start("demo", &command, 120, 40, &dir);
     tmux.wait_for("the overview with live data", LONG, |s| {
         s.contains("Namespaces (") && s.contains("api: live")
@@ -104,12 +109,7 @@ fn unreachable_api_server_is_explained_and_q_restores_the_terminal() {
         ),
     )
     .unwrap();
-    let command = format!(
-        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} --kubeconfig {} --log-file {}",
-        dir.display(),
-        kubeconfig.display(),
-        dir.join("kdeck.log").display()
-    );
+    let command = kdeck_command(&dir, &format!("--kubeconfig {}", kubeconfig.display()), "kdeck");
     let tmux = Tmux::start("unreachable", &command, 100, 30, &dir);
     let screen = tmux.wait_text("Cannot reach the Kubernetes API server", Duration::from_secs(5));
     assert!(screen.contains("dead"), "context shown: {screen}");
@@ -167,12 +167,7 @@ fn help_and_version() {
 fn scale_from_the_dashboard_and_read_only_mode() {
     let dir = temp_dir("scale");
     let state = dir.join("state");
-    let command = format!(
-        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={} XDG_STATE_HOME={} {KDECK} demo --log-file {}",
-        dir.display(),
-        state.display(),
-        dir.join("kdeck.log").display()
-    );
+    let command = kdeck_command(&dir, "demo", "kdeck");
     let tmux = Tmux::start("scale", &command, 120, 40, &dir);
     tmux.wait_for("live data", LONG, |s| s.contains("Namespaces (") && s.contains("api: live"));
     tmux.keys(&[":"]);
@@ -193,11 +188,7 @@ fn scale_from_the_dashboard_and_read_only_mode() {
     let audit = std::fs::read_to_string(state.join("kdeck/audit.log")).unwrap_or_default();
     assert!(audit.contains("\"verb\":\"scale\"") && audit.contains("\"replicas\":4"), "audit log: {audit}");
 
-    let command = format!(
-        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={} {KDECK} demo --readonly --log-file {}",
-        dir.display(),
-        dir.join("ro.log").display()
-    );
+    let command = kdeck_command(&dir, "demo --readonly", "ro");
     let tmux = Tmux::start("readonly", &command, 120, 40, &dir);
     tmux.wait_for("live data", LONG, |s| s.contains("READ-ONLY") && s.contains("api: live"));
     tmux.keys(&["2"]);
