@@ -4,6 +4,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -92,6 +93,16 @@ pub fn start(binary: &Path, setup: &ScrapeSetup<'_>) -> std::io::Result<DemoProm
     let prefix = setup.route_prefix.unwrap_or("");
     if !prefix.is_empty() {
         command.arg(format!("--web.route-prefix={prefix}"));
+    }
+    // Its own process group (a terminal's SIGHUP/SIGINT is kdeck's to handle), and it dies
+    // with kdeck even if kdeck is killed outright and never runs Drop.
+    command.process_group(0);
+    // SAFETY: prctl is async-signal-safe and touches only the child being set up.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
     }
     let child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
     Ok(DemoPrometheus { child, dir, url: format!("http://127.0.0.1:{port}{prefix}") })

@@ -110,7 +110,9 @@ async fn demo(global: &GlobalArgs, start: Instant, sim: &SimulationArgs) -> Resu
         (Some(_), _) => None,
     };
     let result = dashboard(&global, start, connect_options(&global, Some(kubeconfig))).await;
+    tracing::info!("dashboard closed; stopping the simulated cluster");
     launched.stop().await;
+    tracing::info!("simulated cluster stopped");
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
