@@ -198,3 +198,21 @@ fn scale_from_the_dashboard_and_read_only_mode() {
     tmux.keys(&["q"]);
     assert_eq!(tmux.wait_exit(SHORT), 0);
 }
+
+#[test]
+fn ssh_hang_up_and_terminate_restore_the_terminal() {
+    for signal in ["HUP", "TERM"] {
+        let dir = temp_dir(&format!("signal-{signal}"));
+        let tmux = Tmux::start(&format!("sig{signal}"), &kdeck_command(&dir, "demo", "kdeck"), 100, 30, &dir);
+        tmux.wait_for("live data", LONG, |s| s.contains("api: live"));
+        assert!(tmux.alternate_screen());
+        let pid = tmux.command_pid().expect("kdeck runs in the pane");
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        assert_eq!(tmux.wait_exit(SHORT), 0, "SIG{signal} is a clean exit");
+        assert!(!tmux.alternate_screen(), "SIG{signal}: the terminal is back on the main screen");
+    }
+}

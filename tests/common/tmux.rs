@@ -41,6 +41,14 @@ impl Tmux {
         assert!(run(&["-L", &self.socket, "send-keys", "-l", text]).status.success());
     }
 
+    /// The pid of the command the pane's shell runs (kdeck itself).
+    pub fn command_pid(&self) -> Option<u32> {
+        let out = run(&["-L", &self.socket, "list-panes", "-F", "#{pane_pid}"]);
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let children = Command::new("pgrep").args(["-P", &shell]).output().ok()?;
+        String::from_utf8_lossy(&children.stdout).lines().next()?.trim().parse().ok()
+    }
+
     /// Whether the pane is in the alternate screen (kdeck's UI) or back on the main one.
     pub fn alternate_screen(&self) -> bool {
         let out = run(&["-L", &self.socket, "display-message", "-p", "#{alternate_on}"]);
