@@ -170,18 +170,15 @@ fn rules(r: &HPAScalingRules) -> ScalingRules {
     }
 }
 
+/// Whether the scale target is in the caches: a keyed lookup in the reflector store (was a
+/// scan of every workload per HPA, which cost seconds per frame at 50k pods).
 fn target_exists(cluster: &ClusterState, ns: &str, kind: &str, name: &str) -> Option<bool> {
+    use kube::runtime::reflector::ObjectRef;
     let stores = cluster.stores();
-    let has = |names: Vec<(Option<String>, Option<String>)>| {
-        names.iter().any(|(n, m)| n.as_deref() == Some(ns) && m.as_deref() == Some(name))
-    };
-    let key = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
-        (m.namespace.clone(), m.name.clone())
-    };
     match kind {
-        "Deployment" => Some(has(stores.deployments.state().iter().map(|o| key(&o.metadata)).collect())),
-        "StatefulSet" => Some(has(stores.stateful_sets.state().iter().map(|o| key(&o.metadata)).collect())),
-        "ReplicaSet" => Some(has(stores.replica_sets.state().iter().map(|o| key(&o.metadata)).collect())),
+        "Deployment" => Some(stores.deployments.get(&ObjectRef::new(name).within(ns)).is_some()),
+        "StatefulSet" => Some(stores.stateful_sets.get(&ObjectRef::new(name).within(ns)).is_some()),
+        "ReplicaSet" => Some(stores.replica_sets.get(&ObjectRef::new(name).within(ns)).is_some()),
         _ => None,
     }
 }
