@@ -1,0 +1,483 @@
+//! End-to-end benchmark (performance.md T1-T10): `cargo bench --bench e2e`.
+//!
+//! Cargo builds the release `kdeck` binary for this bench target. For each size (1k, 10k,
+//! 50k pods; `KDECK_E2E_SIZES=1000,10000` to choose) it starts `kdeck sim` with the
+//! synthetic topology pinned to core 0, runs the dashboard pinned to core 1 inside a
+//! detached 200x50 tmux session (a real pty), samples /proc, the `--milestones-file`, the
+//! `--bench-stats` file and the sim's request counters, prints one table and writes JSON to
+//! `target/kdeck-e2e.json` (or `KDECK_E2E_JSON`). Every wait is bounded; everything it
+//! starts, it stops. Loopback only.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const KDECK: &str = env!("CARGO_BIN_EXE_kdeck");
+const TMUX_SOCKET: &str = "kdeck-e2e-bench";
+/// Fixed sampling windows (a benchmark samples over a window; nothing here decides correctness).
+const WINDOW: Duration = Duration::from_secs(10);
+const SETTLE: Duration = Duration::from_secs(2);
+const SYNC_LIMIT: Duration = Duration::from_secs(180);
+/// T9: light churn (a few visible rows change per second); T5: heavy churn.
+const LIGHT_CHURN: u32 = 100;
+const HEAVY_CHURN: u32 = 20_000;
+
+struct Sim {
+    child: Child,
+    port: u16,
+    url: String,
+    token: String,
+    kubeconfig: PathBuf,
+}
+
+impl Sim {
+    fn start(dir: &Path, pods: usize, churn: u32) -> Sim {
+        let (nodes, namespaces) = match pods {
+            0..=2_000 => (500, 40),
+            2_001..=20_000 => (1_000, 200),
+            _ => (3_000, 1_200),
+        };
+        let topology =
+            format!("synthetic:pods={pods},nodes={nodes},zones=3,namespaces={namespaces},churn={churn}");
+        let kubeconfig = dir.join(format!("kubeconfig-{pods}-{churn}"));
+        let mut child = Command::new("taskset")
+            .args(["-c", "0", KDECK, "sim", "--topology", &topology, "--latency", "0ms"])
+            .arg("--log-file")
+            .arg(dir.join(format!("sim-{pods}-{churn}.log")))
+            .arg("--write-kubeconfig")
+            .arg(&kubeconfig)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start kdeck sim");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        // the sim prints its URL once it listens, then the kubeconfig path once it is written
+        let mut url = String::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("kdeck sim listening on ") {
+                url = rest.trim().to_string();
+            }
+            if line.starts_with("kubeconfig:") {
+                break;
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        assert!(!url.is_empty(), "the sim did not print its URL");
+        let port = url.rsplit(':').next().unwrap().trim_end_matches('/').parse().unwrap();
+        let text = std::fs::read_to_string(&kubeconfig).unwrap();
+        let token = text.lines().find_map(|l| l.trim().strip_prefix("token: ")).unwrap().to_string();
+        Sim { child, port, url, token, kubeconfig }
+    }
+
+    fn admin(&self, method: &str, path: &str) -> Value {
+        self.request(method, path, None)
+    }
+
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> Value {
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sk", "--max-time", "20", "-X", method, "-H"])
+            .arg(format!("Authorization: Bearer {}", self.token))
+            .arg(format!("{}{path}", self.url));
+        if let Some(body) = body {
+            cmd.args(["-H", "Content-Type: application/json", "-d", body]);
+        }
+        let out = cmd.output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    }
+
+    /// (verb, resource) -> count, from GET /sim/requests.
+    fn counts(&self) -> BTreeMap<(String, String), u64> {
+        let body = self.admin("GET", "/sim/requests");
+        let mut map = BTreeMap::new();
+        for c in body["counts"].as_array().cloned().unwrap_or_default() {
+            let key = (
+                c["verb"].as_str().unwrap_or("").to_string(),
+                c["resource"].as_str().unwrap_or("").to_string(),
+            );
+            map.insert(key, c["count"].as_u64().unwrap_or(0));
+        }
+        map
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Kdeck {
+    pid: i32,
+    session: String,
+    milestones: PathBuf,
+    stats: PathBuf,
+}
+
+impl Kdeck {
+    fn start(dir: &Path, sim: &Sim, tag: &str) -> Kdeck {
+        let milestones = dir.join(format!("milestones-{tag}"));
+        let stats = dir.join(format!("stats-{tag}"));
+        let log = dir.join(format!("kdeck-{tag}.log"));
+        let _ = std::fs::remove_file(&milestones);
+        let session = format!("e2e-{tag}");
+        let cmd = format!(
+            "exec taskset -c 1 {KDECK} --kubeconfig {} --milestones-file {} --bench-stats {} --log-file {}",
+            sim.kubeconfig.display(),
+            milestones.display(),
+            stats.display(),
+            log.display()
+        );
+        let ok = Command::new("tmux")
+            .args(["-L", TMUX_SOCKET, "new-session", "-d", "-s", &session, "-x", "200", "-y", "50"])
+            .arg(&cmd)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux new-session failed");
+        let out = Command::new("tmux")
+            .args(["-L", TMUX_SOCKET, "display-message", "-p", "-t", &session, "#{pane_pid}"])
+            .output()
+            .unwrap();
+        let pid: i32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        Kdeck { pid, session, milestones, stats }
+    }
+
+    fn milestone(&self, name: &str) -> Option<f64> {
+        let text = std::fs::read_to_string(&self.milestones).ok()?;
+        text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+    }
+
+    fn stat(&self, name: &str) -> u64 {
+        let text = std::fs::read_to_string(&self.stats).unwrap_or_default();
+        text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or(0)
+    }
+
+    fn status_kb(&self, field: &str) -> u64 {
+        let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
+        text.lines()
+            .find_map(|l| l.strip_prefix(field)?.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn cpu_ticks(&self) -> u64 {
+        cpu_ticks(self.pid)
+    }
+
+    fn alive(&self) -> bool {
+        Path::new(&format!("/proc/{}", self.pid)).exists()
+    }
+
+    fn wait_synced(&self) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < SYNC_LIMIT {
+            if self.milestone("synced").is_some() {
+                return true;
+            }
+            if !self.alive() {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    fn stop(self) {
+        let _ = Command::new("tmux").args(["-L", TMUX_SOCKET, "kill-session", "-t", &self.session]).status();
+    }
+}
+
+/// utime + stime of a process, in clock ticks.
+fn cpu_ticks(pid: i32) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = text.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // after the comm: state is field 3 overall, utime 14 and stime 15
+    let get = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    get(14) + get(15)
+}
+
+fn ticks_per_sec() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
+}
+
+/// A window of `WINDOW`: CPU % of one core, terminal bytes/s, frames/s, pod events/s.
+/// Also the sim's CPU % over the same window (5th).
+fn sample(k: &Kdeck, sim: &Sim) -> (f64, f64, f64, f64, f64) {
+    let sim_pid = sim.child.id() as i32;
+    let s0 = cpu_ticks(sim_pid);
+    let (c0, b0, f0, e0) = (k.cpu_ticks(), k.stat("bytes"), k.stat("frames"), k.stat("pod_events"));
+    let t0 = Instant::now();
+    std::thread::sleep(WINDOW);
+    let secs = t0.elapsed().as_secs_f64();
+    let (c1, b1, f1, e1) = (k.cpu_ticks(), k.stat("bytes"), k.stat("frames"), k.stat("pod_events"));
+    let s1 = cpu_ticks(sim_pid);
+    (
+        (c1 - c0) as f64 / ticks_per_sec() / secs * 100.0,
+        (b1 - b0) as f64 / secs,
+        (f1 - f0) as f64 / secs,
+        (e1 - e0) as f64 / secs,
+        (s1 - s0) as f64 / ticks_per_sec() / secs * 100.0,
+    )
+}
+
+/// Force the pod watch to reconnect after a compaction: destroy kdeck's TCP sockets to the
+/// sim (`ss -K`, client side only: destination port = the sim's port). The watcher then
+/// re-watches from its last resourceVersion, gets 410 Gone and relists.
+fn kill_client_sockets(port: u16) -> bool {
+    Command::new("ss")
+        .args(["-K", "-t", &format!("dport = :{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn run_idle(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
+    let sim = Sim::start(dir, pods, 0);
+    let k = Kdeck::start(dir, &sim, &format!("{pods}-idle"));
+    if !k.wait_synced() {
+        r.insert("error", json!("kdeck did not reach synced (idle run)"));
+        k.stop();
+        sim.stop();
+        return;
+    }
+    r.insert("t1_first_frame_ms", json!(k.milestone("first_frame")));
+    r.insert("t1_first_rows_ms", json!(k.milestone("first_rows")));
+    r.insert("t2_synced_ms", json!(k.milestone("synced")));
+    std::thread::sleep(SETTLE);
+    let rss = k.status_kb("VmRSS:");
+    r.insert("t3_rss_mb", json!(rss as f64 / 1024.0));
+    r.insert("hwm_initial_sync_mb", json!(k.status_kb("VmHWM:") as f64 / 1024.0));
+    let (cpu, bytes, frames, _, _) = sample(&k, &sim);
+    r.insert("t6_idle_cpu_pct", json!(cpu));
+    r.insert("t8_idle_bytes_per_s", json!(bytes));
+    r.insert("t8_idle_frames_per_s", json!(frames));
+    let counts = sim.counts();
+    let lists: u64 = counts.iter().filter(|((v, _), _)| v == "list").map(|(_, c)| c).sum();
+    let watches: u64 = counts.iter().filter(|((v, _), _)| v == "watch").map(|(_, c)| c).sum();
+    let kinds = counts.keys().filter(|(v, _)| v == "list").count();
+    let max_list = counts.iter().filter(|((v, _), _)| v == "list").map(|(_, c)| *c).max().unwrap_or(0);
+    let pod_lists = counts.get(&("list".to_string(), "pods".to_string())).copied().unwrap_or(0);
+    r.insert("t10_lists", json!(lists));
+    r.insert("t10_list_kinds", json!(kinds));
+    r.insert("t10_max_lists_per_kind", json!(max_list));
+    r.insert("t10_pod_lists", json!(pod_lists));
+    r.insert("t10_watches", json!(watches));
+    r.insert(
+        "t10_counts",
+        json!(counts.iter().map(|((v, res), c)| format!("{v} {res} {c}")).collect::<Vec<_>>()),
+    );
+
+    // T4: reset VmHWM, compact the sim's history, cut the watch connections, wait for the relist
+    let before_events = k.stat("pod_events");
+    let _ = std::fs::write(format!("/proc/{}/clear_refs", k.pid), "5");
+    // one write first, so the compaction floor is above every resourceVersion kdeck holds
+    sim.request("POST", "/api/v1/namespaces", Some(r#"{"metadata":{"name":"bench-relist"}}"#));
+    let compacted = sim.admin("POST", "/sim/compact");
+    let killed = kill_client_sockets(sim.port);
+    let start = Instant::now();
+    let mut relisted = false;
+    while start.elapsed() < Duration::from_secs(60) {
+        // a relist re-applies every pod: InitApply for each, counted as pod events
+        if k.stat("pod_events") >= before_events + pods as u64 {
+            relisted = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(SETTLE);
+    let hwm = k.status_kb("VmHWM:");
+    let after = sim.counts();
+    let pod_lists_after = after.get(&("list".to_string(), "pods".to_string())).copied().unwrap_or(0);
+    r.insert("t4_compact_rv", compacted["resourceVersion"].clone());
+    r.insert("t4_sockets_killed", json!(killed));
+    r.insert("t4_relisted", json!(relisted));
+    r.insert(
+        "t4_relist_seconds",
+        json!(relisted.then(|| start.elapsed().as_secs_f64() - SETTLE.as_secs_f64())),
+    );
+    r.insert("t4_pod_lists_during", json!(pod_lists_after - pod_lists));
+    let watches_after: u64 = after.iter().filter(|((v, _), _)| v == "watch").map(|(_, c)| c).sum();
+    r.insert("t4_watches_during", json!(watches_after - watches));
+    r.insert("t4_hwm_mb", json!(hwm as f64 / 1024.0));
+    r.insert("t4_hwm_over_steady", json!(hwm as f64 / rss.max(1) as f64));
+    r.insert("t4_rss_after_mb", json!(k.status_kb("VmRSS:") as f64 / 1024.0));
+    k.stop();
+    sim.stop();
+}
+
+fn run_churn(dir: &Path, pods: usize, churn: u32, r: &mut BTreeMap<&'static str, Value>) {
+    let sim = Sim::start(dir, pods, churn);
+    let k = Kdeck::start(dir, &sim, &format!("{pods}-churn{churn}"));
+    if !k.wait_synced() {
+        r.insert("error", json!(format!("kdeck did not reach synced (churn {churn})")));
+    } else {
+        std::thread::sleep(SETTLE);
+        let (cpu, bytes, frames, events, sim_cpu) = sample(&k, &sim);
+        let prefix = if churn == LIGHT_CHURN { "t9" } else { "t5" };
+        let put = |r: &mut BTreeMap<&'static str, Value>, name: &'static str, v: f64| {
+            r.insert(name, json!(v));
+        };
+        if prefix == "t9" {
+            put(r, "t9_churn_per_s", churn as f64);
+            put(r, "t9_bytes_per_s", bytes);
+            put(r, "t9_frames_per_s", frames);
+            put(r, "t9_events_per_s", events);
+            put(r, "t9_cpu_pct", cpu);
+        } else {
+            put(r, "t5_churn_per_s", churn as f64);
+            put(r, "t5_events_per_s", events);
+            put(r, "t5_cpu_pct", cpu);
+            put(r, "t5_sim_cpu_pct", sim_cpu);
+            // events per second of kdeck CPU: what one full core would absorb at this cost
+            put(r, "t5_events_per_cpu_s", events / (cpu / 100.0).max(0.001));
+            put(r, "t5_bytes_per_s", bytes);
+            put(r, "t5_frames_per_s", frames);
+            put(r, "t5_rss_mb", k.status_kb("VmRSS:") as f64 / 1024.0);
+        }
+    }
+    k.stop();
+    sim.stop();
+}
+
+fn f(r: &BTreeMap<&'static str, Value>, key: &str, digits: usize) -> String {
+    match r.get(key).and_then(Value::as_f64) {
+        Some(v) => format!("{v:.digits$}"),
+        None => "-".into(),
+    }
+}
+
+/// How one table cell is formatted from a size's results.
+type Cell = Box<dyn Fn(&BTreeMap<&'static str, Value>) -> String>;
+
+fn print_table(results: &[(usize, BTreeMap<&'static str, Value>)]) {
+    let rows: Vec<(&str, Cell, &str)> = vec![
+        (
+            "T1 first frame / first rows",
+            Box::new(|r| format!("{} / {} ms", f(r, "t1_first_frame_ms", 0), f(r, "t1_first_rows_ms", 0))),
+            "--milestones-file first_frame, first_rows (ms since exec)",
+        ),
+        ("T2 full sync", Box::new(|r| format!("{} ms", f(r, "t2_synced_ms", 0))), "--milestones-file synced"),
+        (
+            "T3 steady RSS",
+            Box::new(|r| format!("{} MB", f(r, "t3_rss_mb", 1))),
+            "VmRSS /proc/PID/status, 2 s after synced",
+        ),
+        (
+            "T4 peak RSS in relist",
+            Box::new(|r| format!("{} MB = {}x", f(r, "t4_hwm_mb", 1), f(r, "t4_hwm_over_steady", 2))),
+            "clear_refs=5, POST /sim/compact, ss -K kdeck's sockets, VmHWM after relist",
+        ),
+        (
+            "T4 relist time",
+            Box::new(|r| format!("{} s", f(r, "t4_relist_seconds", 2))),
+            "until pod_events grew by N (bench-stats)",
+        ),
+        (
+            "T5 events absorbed",
+            Box::new(|r| format!("{}/s of {}/s", f(r, "t5_events_per_s", 0), f(r, "t5_churn_per_s", 0))),
+            "bench-stats pod_events over 10 s vs sim churn; keys not measured",
+        ),
+        (
+            "T5 CPU kdeck / sim",
+            Box::new(|r| format!("{} % / {} %", f(r, "t5_cpu_pct", 1), f(r, "t5_sim_cpu_pct", 1))),
+            "/proc/PID/stat utime+stime over the same 10 s",
+        ),
+        (
+            "T5 events per kdeck CPU-s",
+            Box::new(|r| format!("{}/s", f(r, "t5_events_per_cpu_s", 0))),
+            "events/s divided by kdeck's CPU share (what 1 core absorbs)",
+        ),
+        (
+            "T6 idle CPU",
+            Box::new(|r| format!("{} %", f(r, "t6_idle_cpu_pct", 2))),
+            "/proc/PID/stat utime+stime over 10 s, churn=0",
+        ),
+        ("T7 keypress latency", Box::new(|_| "not measured".to_string()), "-"),
+        (
+            "T8 idle bytes",
+            Box::new(|r| {
+                format!("{} B/s ({} fr/s)", f(r, "t8_idle_bytes_per_s", 1), f(r, "t8_idle_frames_per_s", 1))
+            }),
+            "--bench-stats CountingWriter bytes over 10 s, churn=0",
+        ),
+        (
+            "T9 bytes under churn",
+            Box::new(|r| format!("{} B/s ({} fr/s)", f(r, "t9_bytes_per_s", 0), f(r, "t9_frames_per_s", 1))),
+            "--bench-stats bytes over 10 s, churn=100/s, 200x50 tmux",
+        ),
+        (
+            "T10 API requests",
+            Box::new(|r| {
+                format!(
+                    "{} LIST ({} kinds, max {}/kind), {} WATCH",
+                    f(r, "t10_lists", 0),
+                    f(r, "t10_list_kinds", 0),
+                    f(r, "t10_max_lists_per_kind", 0),
+                    f(r, "t10_watches", 0)
+                )
+            }),
+            "GET /sim/requests after sync + 12 s idle",
+        ),
+    ];
+    let mut header = format!("{:<28}", "target");
+    for (pods, _) in results {
+        header.push_str(&format!("| {:<26}", format!("{pods} pods")));
+    }
+    header.push_str("| how measured");
+    println!("{header}");
+    println!("{}", "-".repeat(header.len() + 40));
+    for (name, value, how) in &rows {
+        let mut line = format!("{name:<28}");
+        for (_, r) in results {
+            line.push_str(&format!("| {:<26}", value(r)));
+        }
+        line.push_str(&format!("| {how}"));
+        println!("{line}");
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful: only run
+    // when invoked as a benchmark.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("e2e: run with `cargo bench --bench e2e`");
+        return;
+    }
+    let sizes: Vec<usize> = std::env::var("KDECK_E2E_SIZES")
+        .unwrap_or_else(|_| "1000,10000,50000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let dir = std::env::temp_dir().join(format!("kdeck-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    println!("kdeck e2e: binary {KDECK}, work dir {}", dir.display());
+    let mut results = Vec::new();
+    for &pods in &sizes {
+        let mut r = BTreeMap::new();
+        let t = Instant::now();
+        run_idle(&dir, pods, &mut r);
+        run_churn(&dir, pods, LIGHT_CHURN, &mut r);
+        run_churn(&dir, pods, HEAVY_CHURN, &mut r);
+        println!(
+            "{pods} pods done in {:.0} s: {}",
+            t.elapsed().as_secs_f64(),
+            serde_json::to_string(&r).unwrap()
+        );
+        results.push((pods, r));
+    }
+    print_table(&results);
+    let out = std::env::var("KDECK_E2E_JSON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("kdeck-e2e.json"));
+    let doc: Vec<Value> = results.iter().map(|(pods, r)| json!({"pods": pods, "results": r})).collect();
+    std::fs::write(&out, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    println!("json: {}", out.display());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,220 @@
+//! Micro-benchmarks (performance.md): slim pod decode, compact index bytes per pod, render
+//! per frame of the panes over a 50k-pod model, projection + filter at 50k.
+//!
+//! `cargo bench --bench micro` (criterion prints times; the heap figures are printed first).
+//! Inputs come from the sim's `synthetic` topology (the same JSON kdeck decodes in e2e).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use jiff::Timestamp;
+use k8s_openapi::api::{apps::v1 as apps, autoscaling::v2 as autoscaling, core::v1 as core};
+use kdeck::action::Action;
+use kdeck::app::model::Model;
+use kdeck::app::pane::Pane;
+use kdeck::app::screen::Screen;
+use kdeck::app::update::apply_action;
+use kdeck::event::ConnectionInfo;
+use kdeck::k8s::pod_facts::PodFacts;
+use kdeck::k8s::pod_index::PodIndex;
+use kdeck::k8s::slim_pod::SlimPod;
+use kdeck::model::fixtures::Fixtures;
+use kdeck::sim::clock::SimClock;
+use kdeck::sim::store::Store;
+use kdeck::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+/// Counts live heap bytes, so the bench can print bytes per pod.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn live() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+const PODS: usize = 50_000;
+
+fn synthetic(pods: usize) -> Store {
+    let store = Store::new(SimClock::new(1.0));
+    let topology = format!("synthetic:pods={pods},nodes=500,zones=3,namespaces=200,churn=0");
+    kdeck::sim::topology::load(&store, &topology, 1).unwrap();
+    store
+}
+
+fn raw(store: &Store, group: &str, version: &str, plural: &str) -> Vec<Arc<[u8]>> {
+    let rt = kdeck::sim::resources::lookup(group, version, plural).unwrap();
+    store.list_raw(rt, None, None, None, &|_| true).items
+}
+
+fn facts(bytes: &[u8]) -> PodFacts {
+    PodFacts::from_slim(&serde_json::from_slice::<SlimPod>(bytes).unwrap())
+}
+
+/// (plain pod JSON, sidecar pod JSON) as the synthetic topology stores them.
+fn sample_pods(pods: &[Arc<[u8]>]) -> (Arc<[u8]>, Arc<[u8]>) {
+    let plain = pods.iter().find(|p| facts(p).sidecars == 0).unwrap().clone();
+    let sidecar = pods.iter().find(|p| facts(p).sidecars > 0).unwrap().clone();
+    (plain, sidecar)
+}
+
+fn add<K: serde::de::DeserializeOwned + kdeck::model::fixtures::StoredKind>(
+    mut fixtures: Fixtures,
+    items: &[Arc<[u8]>],
+) -> Fixtures {
+    for item in items {
+        fixtures = fixtures.with(serde_json::from_slice::<K>(item).unwrap());
+    }
+    fixtures
+}
+
+fn model_50k(store: &Store) -> Model {
+    let now = Timestamp::now();
+    let mut fixtures = Fixtures::new().at(now);
+    fixtures = add::<core::Namespace>(fixtures, &raw(store, "", "v1", "namespaces"));
+    fixtures = add::<core::Node>(fixtures, &raw(store, "", "v1", "nodes"));
+    fixtures = add::<apps::Deployment>(fixtures, &raw(store, "apps", "v1", "deployments"));
+    fixtures = add::<apps::ReplicaSet>(fixtures, &raw(store, "apps", "v1", "replicasets"));
+    fixtures = add::<autoscaling::HorizontalPodAutoscaler>(
+        fixtures,
+        &raw(store, "autoscaling", "v2", "horizontalpodautoscalers"),
+    );
+    for pod in raw(store, "", "v1", "pods") {
+        fixtures = fixtures.pod(facts(&pod));
+    }
+    let conn = ConnectionInfo {
+        context: "synthetic".into(),
+        server: "https://127.0.0.1:6443".into(),
+        user: "bench".into(),
+        contexts: vec!["synthetic".into()],
+        default_namespace: "default".into(),
+    };
+    Model::new(conn, fixtures.build(), None, false, Theme::default_theme(), now)
+}
+
+fn heap_figures(pods: &[Arc<[u8]>], plain: &[u8], sidecar: &[u8]) {
+    for (label, json) in [("plain", plain), ("sidecar", sidecar)] {
+        let before = live();
+        let kept: Vec<SlimPod> = (0..1000).map(|_| serde_json::from_slice(json).unwrap()).collect();
+        let per = (live() - before) as f64 / 1000.0;
+        black_box(&kept);
+        println!("heap: SlimPod {label}: {} B JSON, {per:.0} B of heap per decoded SlimPod", json.len());
+    }
+    let all: Vec<PodFacts> = pods.iter().map(|p| facts(p)).collect();
+    let before = live();
+    let mut index = PodIndex::new();
+    let now = Timestamp::now().as_second();
+    for f in &all {
+        index.apply(f, None, now);
+    }
+    let bytes = live() - before;
+    println!(
+        "heap: PodIndex: {} pods, {:.1} MB, {:.0} B per pod (counting global allocator, live bytes after {} inserts)",
+        index.len(),
+        bytes as f64 / 1e6,
+        bytes as f64 / index.len() as f64,
+        all.len(),
+    );
+    let json: usize = pods.iter().map(|p| p.len()).sum();
+    println!(
+        "data: {} pods, {:.1} MB of pod JSON, {:.0} B per pod",
+        pods.len(),
+        json as f64 / 1e6,
+        json as f64 / pods.len() as f64
+    );
+}
+
+fn benches(c: &mut Criterion) {
+    let store = synthetic(PODS);
+    let pods = raw(&store, "", "v1", "pods");
+    let (plain, sidecar) = sample_pods(&pods);
+    heap_figures(&pods, &plain, &sidecar);
+
+    let mut group = c.benchmark_group("slim_decode");
+    for (label, json) in [("plain", &plain), ("sidecar_managed_fields", &sidecar)] {
+        group.throughput(Throughput::Bytes(json.len() as u64));
+        group.bench_function(format!("{label}_{}B", json.len()), |b| {
+            b.iter(|| black_box(facts(black_box(json))))
+        });
+    }
+    group.finish();
+
+    let all: Vec<PodFacts> = pods.iter().map(|p| facts(p)).collect();
+    let mut group = c.benchmark_group("pod_index");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(all.len() as u64));
+    group.bench_function("build_50k", |b| {
+        b.iter(|| {
+            let mut index = PodIndex::new();
+            for f in &all {
+                index.apply(f, None, 0);
+            }
+            black_box(index.len())
+        })
+    });
+    group.finish();
+
+    let mut model = model_50k(&store);
+    let mut group = c.benchmark_group("render_50k");
+    for pane in [Pane::Overview, Pane::Zones, Pane::Autoscalers] {
+        apply_action(&mut model, Action::ShowPane(pane));
+        model.refresh_views();
+        for (w, h) in [(80u16, 24u16), (200, 50)] {
+            let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+            group.bench_function(format!("{pane:?}_{w}x{h}"), |b| {
+                b.iter(|| {
+                    // a fresh buffer each time: the full frame is built and diffed
+                    terminal.clear().unwrap();
+                    terminal.draw(|frame| kdeck::ui::draw(frame, &model)).unwrap();
+                })
+            });
+        }
+    }
+    group.finish();
+
+    // one projection at 50k takes seconds today: timed once each, not under criterion
+    for pane in [Pane::Overview, Pane::Zones, Pane::Autoscalers] {
+        apply_action(&mut model, Action::ShowPane(pane));
+        for filter in ["", "team-01", "zzz"] {
+            model.ui.set_filter(pane, filter.to_string());
+            let start = std::time::Instant::now();
+            let screen = black_box(Screen::project(&model));
+            let took = start.elapsed();
+            drop(screen);
+            println!(
+                "project_filter_50k/{pane:?} filter {filter:?}: {:.1} ms (one run)",
+                took.as_secs_f64() * 1e3
+            );
+        }
+        model.ui.set_filter(pane, String::new());
+    }
+}
+
+criterion_group!(micro, benches);
+criterion_main!(micro);
