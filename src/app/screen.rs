@@ -13,7 +13,7 @@ use crate::model::Scope;
 use crate::model::views::{
     WorkloadKind, autoscalers, ingresses, namespaces, problems, timeline, workload, zones,
 };
-use crate::prom::{ObjectKind, Traffic};
+use crate::prom::{ObjectKind, StatusWord, Traffic};
 use crate::ui::view::{ApiHealth, StatusView, Unreachable};
 
 #[derive(Debug, Default)]
@@ -271,7 +271,9 @@ impl Screen {
         // Panes with ages: the overview's timeline, events, HPA last-scale, the drill-down.
         let ages = model.ui.drill.is_some()
             || matches!(model.ui.pane, Pane::Overview | Pane::Events | Pane::Autoscalers);
-        let counts_seconds = matches!(api, ApiHealth::Retrying { .. }) || model.prom.status().age.is_some();
+        let prom = model.prom.status();
+        let counts_seconds = matches!(api, ApiHealth::Retrying { .. })
+            || (prom.word != StatusWord::Live && prom.age.is_some());
         Screen {
             status,
             body: Body::Pane(Box::new(pane)),

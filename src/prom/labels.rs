@@ -28,9 +28,14 @@ pub struct PromStatus {
 }
 
 impl PromStatus {
-    /// One line for the status bar: "prom live 4s", "prom 401 (set a bearer token …)".
+    /// One line for the status bar: "prom live", "prom stale 52s", "prom 401 (set a bearer token …)".
+    /// A live answer carries no age: a counter ticking every second would redraw an idle
+    /// screen once a second; the age matters once the data is stale.
     pub fn line(&self) -> String {
-        let age = self.age.map(|a| format!(" {}s", a.as_secs())).unwrap_or_default();
+        let age = match self.word {
+            StatusWord::Live => String::new(),
+            _ => self.age.map(|a| format!(" {}s", a.as_secs())).unwrap_or_default(),
+        };
         let insecure = if self.insecure { " insecure" } else { "" };
         match (self.word, self.hint) {
             (StatusWord::Live | StatusWord::Stale, _) | (_, None) => {
