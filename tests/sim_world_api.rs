@@ -215,3 +215,35 @@ async fn rollout_restart_replaces_every_pod_within_surge_and_unavailable() {
     assert!(steps >= 4, "the watch saw the rollout step by step");
     launched.stop().await;
 }
+
+/// `PUT /sim/churn/{n}` starts pod status churn in a synthetic cluster (it starts at 0, so
+/// every change seen comes from the rate set here); a watcher sees them as MODIFIED pods.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn churn_rate_is_set_over_http() {
+    let (launched, client, _path) = start("synthetic:pods=200,nodes=10,zones=3,namespaces=4", 1.0).await;
+    let pods: Api<Pod> = Api::all(client.clone());
+    let version =
+        pods.list_metadata(&ListParams::default().limit(1)).await.unwrap().metadata.resource_version;
+    let version = version.unwrap_or_default();
+    let put = |path: String| {
+        let client = client.clone();
+        async move { client.request_text(http::Request::put(path).body(Vec::new()).unwrap()).await }
+    };
+    assert!(put("/sim/churn/lots".into()).await.is_err(), "a rate must be a number");
+    put("/sim/churn/500".into()).await.unwrap();
+    let mut stream = pods.watch(&WatchParams::default(), &version).await.unwrap().boxed();
+    let mut modified = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while modified < 100 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.try_next()).await {
+            Ok(Ok(Some(WatchEvent::Modified(_)))) => modified += 1,
+            Ok(Ok(Some(_))) => {}
+            other => panic!("churn stopped after {modified} changes: {other:?}"),
+        }
+    }
+    put("/sim/churn/0".into()).await.unwrap();
+    let rate = launched.sim.churn_control().load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(rate, 0, "the world reads the rate from this control every tick");
+    drop(stream);
+}

@@ -34,6 +34,9 @@ pub struct SimOptions {
     /// The sim clock. Object timestamps and ages come from the Store's clock; pass the same
     /// clock here (`store.clock().clone()`).
     pub clock: SimClock,
+    /// Whether watches accept `sendInitialEvents` (the WatchList feature). Off, the sim
+    /// answers 422 Invalid as a server without the feature does.
+    pub streaming_lists: bool,
 }
 
 impl Default for SimOptions {
@@ -44,6 +47,7 @@ impl Default for SimOptions {
             history_limit: DEFAULT_HISTORY_LIMIT,
             bookmark_interval: Duration::from_secs(30),
             clock: SimClock::new(1.0),
+            streaming_lists: true,
         }
     }
 }
@@ -102,6 +106,8 @@ impl SimHandle {
             scenario: scenario_tx,
             shutdown: shutdown_rx.clone(),
             server_address: addr.to_string(),
+            streaming_lists: opts.streaming_lists,
+            churn_per_sec: Arc::default(),
         });
         let router = http::router(app.clone());
         let task = tokio::spawn(server::serve(listener, certs.server_config, router, shutdown_rx));
@@ -172,6 +178,11 @@ impl SimHandle {
     /// The scenario name, changed by `PUT /sim/scenario/{name}` (starts as "steady").
     pub fn scenario(&self) -> watch::Receiver<String> {
         self.scenario.clone()
+    }
+
+    /// The churn rate `PUT /sim/churn/{n}` sets; the world reads it every tick.
+    pub fn churn_control(&self) -> Arc<std::sync::atomic::AtomicU32> {
+        self.app.churn_per_sec.clone()
     }
 
     /// Switch the scenario from Rust (same effect as the HTTP endpoint).

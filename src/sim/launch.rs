@@ -84,6 +84,8 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, color_eyre::Report>
         .map_err(|e| eyre!(e.to_string()))
         .wrap_err("starting the sim API server")?;
     sim.set_scenario(scenario.name());
+    let mut world = world;
+    world.follow_churn_control(sim.churn_control());
     let scenario_rx = sim.scenario();
     let (shutdown, shutdown_rx) = watch::channel(false);
     let world = tokio::spawn(world.run(scenario_rx, shutdown_rx));

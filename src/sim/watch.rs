@@ -53,6 +53,7 @@ pub fn serve(app: &Arc<AppState>, req: &ResourceRequest, ctx: &RequestContext) -
         .map_err(ApiError::bad_request)?;
     let resource_version = parse_resource_version(ctx.param("resourceVersion"))?;
     let send_initial = ctx.flag("sendInitialEvents");
+    check_streaming_list(app, send_initial, ctx.param("resourceVersionMatch"))?;
     let since = match resource_version {
         _ if send_initial => None,
         None | Some(0) => None,
@@ -89,6 +90,29 @@ pub fn serve(app: &Arc<AppState>, req: &ResourceRequest, ctx: &RequestContext) -
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(256);
     tokio::spawn(task.run(feed, tx));
     Ok(stream_response(Body::from_stream(ReceiverStream::new(rx))))
+}
+
+/// The real server's rules: `sendInitialEvents` needs the WatchList feature and
+/// `resourceVersionMatch=NotOlderThan`; a match without it is invalid on a watch.
+fn check_streaming_list(
+    app: &AppState,
+    send_initial: bool,
+    version_match: Option<&str>,
+) -> Result<(), ApiError> {
+    if send_initial && !app.streaming_lists {
+        return Err(ApiError::invalid(
+            "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled",
+        ));
+    }
+    match (send_initial, version_match) {
+        (true, Some("NotOlderThan")) | (false, None) => Ok(()),
+        (true, _) => Err(ApiError::invalid(
+            "resourceVersionMatch: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+        )),
+        (false, Some(_)) => Err(ApiError::invalid(
+            "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
+        )),
+    }
 }
 
 fn stream_response(body: Body) -> Response {

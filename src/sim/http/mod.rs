@@ -48,6 +48,10 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// host:port clients reach us at (discovery advertises it).
     pub server_address: String,
+    /// Watches accept `sendInitialEvents` (see `SimOptions::streaming_lists`).
+    pub streaming_lists: bool,
+    /// Pod status changes per second the world makes (`PUT /sim/churn/{n}`).
+    pub churn_per_sec: Arc<std::sync::atomic::AtomicU32>,
 }
 
 /// One authenticated request, parsed.
@@ -147,9 +151,13 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
     match route {
         Route::Resource(req) => resource::serve(app, req, ctx).await,
         Route::ServiceProxy(target) if read_only => proxy::serve(&app.store, target, &ctx).await,
-        _ if !read_only && !matches!(route, Route::SimCompact | Route::SimScenario(_)) => Err(
-            ApiError::method_not_allowed("the server does not allow this method on the requested resource"),
-        ),
+        _ if !read_only
+            && !matches!(route, Route::SimCompact | Route::SimScenario(_) | Route::SimChurn(_)) =>
+        {
+            Err(ApiError::method_not_allowed(
+                "the server does not allow this method on the requested resource",
+            ))
+        }
         Route::Version => ok(discovery::version()),
         Route::Health => Ok((StatusCode::OK, "ok").into_response()),
         Route::CoreVersions => ok(discovery::core_versions(&app.server_address)),
@@ -171,7 +179,9 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
             let content_type = "text/plain; version=0.0.4; charset=utf-8";
             Ok(([(http::header::CONTENT_TYPE, content_type)], text).into_response())
         }
-        Route::SimRequests | Route::SimCompact | Route::SimScenario(_) => admin(app, route, &ctx),
+        Route::SimRequests | Route::SimCompact | Route::SimScenario(_) | Route::SimChurn(_) => {
+            admin(app, route, &ctx)
+        }
     }
 }
 
@@ -199,6 +209,14 @@ fn admin(app: &AppState, route: Route, ctx: &RequestContext) -> Result<Response,
             tracing::info!(scenario = %name, "scenario switched over the API");
             app.scenario.send_replace(name.clone());
             Ok(json_value(StatusCode::OK, &serde_json::json!({"scenario": name})))
+        }
+        (Route::SimChurn(rate), "PUT" | "POST") => {
+            let per_sec = rate.parse::<u32>().map_err(|_| {
+                ApiError::bad_request(format!("churn rate {rate:?}: expected changes per second"))
+            })?;
+            tracing::info!(per_sec, "churn rate set over the API");
+            app.churn_per_sec.store(per_sec, std::sync::atomic::Ordering::Relaxed);
+            Ok(json_value(StatusCode::OK, &serde_json::json!({"churnPerSecond": per_sec})))
         }
         _ => Err(ApiError::method_not_allowed(
             "the server does not allow this method on the requested resource",

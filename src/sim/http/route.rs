@@ -21,6 +21,8 @@ pub enum Route {
     SimRequests,
     SimCompact,
     SimScenario(String),
+    /// `PUT /sim/churn/{per_sec}`: pod status changes per second from now on.
+    SimChurn(String),
     Resource(ResourceRequest),
     /// `/api/v1/namespaces/NS/services/NAME/proxy/...`
     ServiceProxy(super::proxy::ProxyTarget),
@@ -81,6 +83,7 @@ pub fn parse(path: &str) -> Route {
         ["sim", "requests"] => Route::SimRequests,
         ["sim", "compact"] => Route::SimCompact,
         ["sim", "scenario", name] => Route::SimScenario(name.to_string()),
+        ["sim", "churn", rate] => Route::SimChurn(rate.to_string()),
         _ => Route::NotServed,
     }
 }

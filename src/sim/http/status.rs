@@ -29,6 +29,11 @@ impl ApiError {
         ApiError::new(400, "BadRequest", message)
     }
 
+    /// 422, as the server answers a request whose parameters fail validation.
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        ApiError::new(422, "Invalid", message)
+    }
+
     pub fn unauthorized() -> ApiError {
         ApiError::new(401, "Unauthorized", "Unauthorized")
     }

@@ -1,7 +1,7 @@
 //! The state behind the store's lock: one ordered table per resource type, the global
 //! resourceVersion and the bounded change history. Every mutation goes through `commit`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -37,7 +37,14 @@ pub(super) struct State {
     /// Keyed "namespace/name" (namespaced) or "name", in etcd's key order.
     tables: Vec<BTreeMap<String, StoredObject>>,
     history: History,
+    /// Decoded objects of the last churn writes, keyed like `tables`, with the bytes they
+    /// were stored as: churning the same object again skips decoding its JSON while nothing
+    /// else wrote it. Bounded by `CHURN_CACHE_LIMIT`.
+    churn_cache: HashMap<String, (Arc<[u8]>, Value)>,
 }
+
+/// Decoded objects kept for churn (a synthetic cluster churns a pool of this many pods).
+const CHURN_CACHE_LIMIT: usize = 1024;
 
 fn key(rt: &ResourceType, namespace: Option<&str>, name: &str) -> String {
     match namespace {
@@ -52,6 +59,7 @@ impl State {
             resource_version: 0,
             tables: REGISTRY.iter().map(|_| BTreeMap::new()).collect(),
             history: History::new(history_limit, REGISTRY.len()),
+            churn_cache: HashMap::new(),
         }
     }
 
@@ -235,6 +243,39 @@ impl State {
         self.commit(rt, key, Some(object), Some(previous_index), WatchEventType::Modified, events)
     }
 
+    /// See `Store::churn_json`.
+    pub fn churn(
+        &mut self,
+        rt: &'static ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+        f: impl FnOnce(&mut Value),
+        events: &broadcast::Sender<StoreEvent>,
+    ) -> Result<Arc<[u8]>, StoreError> {
+        let key = key(rt, namespace, name);
+        let current = self.table(rt).get(&key).ok_or(StoreError::NotFound)?;
+        let previous_index = current.index.clone();
+        let current_bytes = current.bytes.clone();
+        let cached = self.churn_cache.remove(&key).filter(|(bytes, _)| Arc::ptr_eq(bytes, &current_bytes));
+        let mut object = match cached {
+            Some((_, object)) => object,
+            None => serde_json::from_slice(&current_bytes)?,
+        };
+        f(&mut object);
+        let bytes = self.commit_value(
+            rt,
+            key.clone(),
+            &mut object,
+            Some(previous_index),
+            WatchEventType::Modified,
+            events,
+        )?;
+        if self.churn_cache.len() < CHURN_CACHE_LIMIT {
+            self.churn_cache.insert(key, (bytes.clone(), object));
+        }
+        Ok(bytes)
+    }
+
     pub fn delete(
         &mut self,
         rt: &'static ResourceType,
@@ -259,10 +300,23 @@ impl State {
         events: &broadcast::Sender<StoreEvent>,
     ) -> Result<Arc<[u8]>, StoreError> {
         let mut object = object.unwrap_or(Value::Null);
+        self.commit_value(rt, key, &mut object, previous, event_type, events)
+    }
+
+    /// `commit` of an object the caller keeps (stamped with the new resourceVersion).
+    fn commit_value(
+        &mut self,
+        rt: &'static ResourceType,
+        key: String,
+        object: &mut Value,
+        previous: Option<Arc<ObjectIndex>>,
+        event_type: WatchEventType,
+        events: &broadcast::Sender<StoreEvent>,
+    ) -> Result<Arc<[u8]>, StoreError> {
         let rv = self.resource_version + 1;
-        meta::set_resource_version(&mut object, rv)?;
-        let bytes: Arc<[u8]> = serde_json::to_vec(&object)?.into();
-        let index = Arc::new(ObjectIndex::from_value(rt, &object, rv));
+        meta::set_resource_version(object, rv)?;
+        let bytes: Arc<[u8]> = serde_json::to_vec(&*object)?.into();
+        let index = Arc::new(ObjectIndex::from_value(rt, object, rv));
         self.resource_version = rv;
         if event_type != WatchEventType::Deleted {
             let stored = StoredObject { bytes: bytes.clone(), index: index.clone() };

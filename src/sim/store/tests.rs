@@ -164,6 +164,27 @@ fn modify_json_changes_bytes_and_index() {
     assert_eq!(stored.index.resource_version, 2);
 }
 
+#[test]
+fn churn_builds_on_the_latest_write_even_when_another_writer_came_between() {
+    let store = store();
+    store.create(&Pod { metadata: meta("a", "p"), ..Pod::default() }).unwrap();
+    let rt = resources::of::<Pod>().unwrap();
+    let bump = |v: &mut serde_json::Value| {
+        let n = v["status"]["n"].as_i64().unwrap_or(0);
+        v["status"]["n"] = json!(n + 1);
+    };
+    store.churn_json(rt, Some("a"), "p", bump).unwrap();
+    store.churn_json(rt, Some("a"), "p", bump).unwrap(); // from the kept decoded object
+    store.modify_json(rt, Some("a"), "p", |v| v["status"]["phase"] = json!("Failed")).unwrap();
+    let bytes = store.churn_json(rt, Some("a"), "p", bump).unwrap();
+    let pod: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(pod["status"]["n"], 3);
+    assert_eq!(pod["status"]["phase"], "Failed", "the other writer's change is kept");
+    assert_eq!(pod["metadata"]["resourceVersion"], "5");
+    let stored = store.get_raw(rt, Some("a"), "p").unwrap();
+    assert_eq!(stored.index.resource_version, 5);
+}
+
 #[tokio::test]
 async fn watch_feed_resumes_from_history_and_expires_after_compact() {
     let store = store();

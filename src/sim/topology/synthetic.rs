@@ -122,6 +122,7 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
         rt("autoscaling", "horizontalpodautoscalers")?,
     );
     let ing_rt = rt("networking.k8s.io", "ingresses")?;
+    let rs_rt = rt("apps", "replicasets")?;
     for n in 0..p.namespaces {
         store.create_json(ns_rt, None, json!({"metadata": {"name": format!("team-{n:04}"), "labels": {"team": format!("team-{}", n % 40)}}}))?;
     }
@@ -135,9 +136,23 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
         let hash = format!("{:x}", hash2(seed, &app, 1) & 0xfffffff);
         let sidecar = d % 3 == 0;
         let image = format!("registry.example.com/{}/{}:1.{}.{}", ns, APPS[d % APPS.len()], d % 7, d % 13);
-        store.create_json(dep_rt, Some(&ns), json!({"metadata": {"name": app, "namespace": ns, "labels": {"app": app}},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": app}}, "template": {"metadata": {"labels": {"app": app}}, "spec": {"containers": [{"name": app, "image": image}]}}},
+        let template = json!({"metadata": {"labels": {"app": app}}, "spec": {"containers": [{"name": app, "image": image}]}});
+        let created = store.create_json(dep_rt, Some(&ns), json!({"metadata": {"name": app, "namespace": ns, "labels": {"app": app}, "annotations": {"deployment.kubernetes.io/revision": "1"}},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": app}}, "template": template},
             "status": {"replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas, "updatedReplicas": replicas, "observedGeneration": 1}}))?;
+        let deployment_uid = serde_json::from_slice::<Value>(&created)
+            .ok()
+            .and_then(|d| d["metadata"]["uid"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        // The ReplicaSet the pods name as owner, as the Deployment controller would have made it.
+        let mut rs_template = template.clone();
+        rs_template["metadata"]["labels"]["pod-template-hash"] = json!(hash);
+        store.create_json(rs_rt, Some(&ns), json!({"metadata": {"name": format!("{app}-{hash}"), "namespace": ns, "uid": format!("{:032x}", hash2(seed, &app, 9)),
+                "labels": {"app": app, "pod-template-hash": hash},
+                "annotations": {"deployment.kubernetes.io/revision": "1", "deployment.kubernetes.io/desired-replicas": replicas.to_string()},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": app, "uid": deployment_uid, "controller": true, "blockOwnerDeletion": true}]},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": app, "pod-template-hash": hash}}, "template": rs_template},
+            "status": {"replicas": replicas, "fullyLabeledReplicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas, "observedGeneration": 1}}))?;
         if d % 5 == 0 {
             store.create_json(hpa_rt, Some(&ns), json!({"metadata": {"name": app, "namespace": ns},
                 "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": app}, "minReplicas": 2, "maxReplicas": replicas.max(2) * 3,
@@ -216,5 +231,38 @@ mod tests {
         assert!(Params::parse("pods=lots").is_err());
         assert!(Params::parse("planets=3").is_err());
         assert_eq!(Params::parse("").unwrap(), Params::default());
+    }
+
+    /// Pods name a ReplicaSet that exists and names its Deployment, as in a real cluster
+    /// (kdeck resolves pods to workloads through them).
+    #[test]
+    fn pods_resolve_through_replica_sets_to_deployments() {
+        let store = Store::new(crate::sim::clock::SimClock::new(1.0));
+        crate::sim::topology::load(&store, "synthetic:pods=45,nodes=6,zones=3,namespaces=2", 1).unwrap();
+        let all = |plural: &str, group: &str| -> Vec<Value> {
+            let rt = resources::lookup_group_plural(group, plural).unwrap();
+            let page = store.list_raw(rt, None, None, None, &|_| true);
+            page.items.iter().map(|b| serde_json::from_slice(b).unwrap()).collect()
+        };
+        let key = |o: &Value| format!("{}/{}", o["metadata"]["namespace"], o["metadata"]["name"]);
+        let deployments: Vec<String> = all("deployments", "apps").iter().map(key).collect();
+        let replica_sets = all("replicasets", "apps");
+        assert_eq!(replica_sets.len(), deployments.len());
+        for rs in &replica_sets {
+            let owner = &rs["metadata"]["ownerReferences"][0];
+            assert_eq!(owner["kind"], "Deployment");
+            let owner_key =
+                format!("{}/\"{}\"", rs["metadata"]["namespace"], owner["name"].as_str().unwrap());
+            assert!(deployments.contains(&owner_key), "{owner_key} in {deployments:?}");
+        }
+        let rs_keys: Vec<String> = replica_sets.iter().map(key).collect();
+        let pods = all("pods", "");
+        assert_eq!(pods.len(), 45);
+        for pod in &pods {
+            let owner = &pod["metadata"]["ownerReferences"][0];
+            let owner_key =
+                format!("{}/\"{}\"", pod["metadata"]["namespace"], owner["name"].as_str().unwrap());
+            assert!(rs_keys.contains(&owner_key), "{owner_key}");
+        }
     }
 }

@@ -83,6 +83,8 @@ pub struct World {
     /// During warm-up pods come up as if they had been running for a while, without events.
     pub(crate) warm: bool,
     pub(crate) churn_debt: f64,
+    /// Where the churn rate is set at run time (`PUT /sim/churn/{n}`), when served.
+    pub(crate) churn_control: Option<std::sync::Arc<std::sync::atomic::AtomicU32>>,
     pub(crate) churn_names: Vec<(Option<String>, String)>,
 }
 
@@ -111,6 +113,7 @@ impl World {
             ip_counters: HashMap::new(),
             warm: false,
             churn_debt: 0.0,
+            churn_control: None,
             churn_names: Vec::new(),
         }
     }
@@ -193,12 +196,20 @@ impl World {
         mut scenario: tokio::sync::watch::Receiver<String>,
         mut shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
-        let period = tick_period(self.store.clock().speed());
+        // Synthetic worlds only churn: small, frequent batches keep the API server answering.
+        let period =
+            if self.cfg.synthetic { SYNTHETIC_TICK } else { tick_period(self.store.clock().speed()) };
         let mut interval = tokio::time::interval(period);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                _ = interval.tick() => self.tick(),
+                _ = interval.tick() => {
+                    self.tick();
+                    // Churn in small steps, letting the API server's tasks run in between.
+                    while self.churn_step(CHURN_STEP) {
+                        tokio::task::yield_now().await;
+                    }
+                }
                 changed = scenario.changed() => {
                     if changed.is_err() { continue_without_scenario(&mut scenario); }
                     let name = scenario.borrow_and_update().clone();
@@ -230,6 +241,10 @@ fn due(last: &mut Option<Timestamp>, now: Timestamp, every: i64) -> bool {
 }
 
 /// Real time between ticks: about one sim second, but not busier than 10 Hz nor lazier than 1 Hz.
+const SYNTHETIC_TICK: Duration = Duration::from_millis(100);
+/// Pod changes made between two yields to the runtime.
+const CHURN_STEP: usize = 64;
+
 pub fn tick_period(speed: f64) -> Duration {
     Duration::from_secs_f64((1.0 / speed.max(0.001)).clamp(0.1, 1.0))
 }
