@@ -168,6 +168,45 @@ async fn views_agree_with_kubectl() {
     sim.stop().await;
 }
 
+/// The pod requests the sim logged: (verb, status, sendInitialEvents asked).
+fn pod_requests(sim: &SimHandle) -> Vec<(String, u16, bool)> {
+    sim.request_log()
+        .into_iter()
+        .filter(|r| r.resource == "pods")
+        .map(|r| (r.verb, r.status, r.query.contains("sendInitialEvents=true")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pods_arrive_by_streaming_list_or_pages_when_the_server_refuses_it() {
+    for streaming in [true, false] {
+        let store = filled_store();
+        let opts =
+            SimOptions { clock: store.clock().clone(), streaming_lists: streaming, ..SimOptions::default() };
+        let sim = SimHandle::start(opts, store.clone()).await.unwrap();
+        let config = temp_path(&format!("streaming-{streaming}.yaml"));
+        sim.write_kubeconfig(&config).unwrap();
+        let mut live = Live::start(&config, None, WatchScope::Cluster).await;
+        live.until("all kinds synced", |s| s.all_synced()).await;
+        let stored = store.count(kdeck::sim::resources::of::<Pod>().unwrap());
+        assert_eq!(live.state.pods().len(), stored, "streaming_lists {streaming}");
+        assert!(live.state.pods().get("default", "waiting").is_some());
+
+        let requests = pod_requests(&sim);
+        let lists = requests.iter().filter(|(verb, ..)| verb == "list").count();
+        let streamed =
+            requests.iter().filter(|(verb, status, initial)| verb == "watch" && *initial && *status == 200);
+        let refused =
+            requests.iter().filter(|(verb, status, initial)| verb == "watch" && *initial && *status == 422);
+        if streaming {
+            assert_eq!((lists, streamed.count(), refused.count()), (0, 1, 0), "{requests:?}");
+        } else {
+            assert_eq!((lists, streamed.count(), refused.count()), (1, 0, 1), "{requests:?}");
+        }
+        sim.stop().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconverges_after_restart_with_compacted_history() {
     let store = filled_store();

@@ -25,7 +25,8 @@ pub const POD_BATCH: usize = 500;
 const SMALL_BATCH: usize = 256;
 /// How long a kind the user may not list waits before asking again.
 const FORBIDDEN_BACKOFF: Duration = Duration::from_secs(300);
-/// Page sizes: slim pods decode fast, so fewer round trips pay (performance.md).
+/// Page sizes when the server cannot stream lists: slim pods decode fast, so fewer round
+/// trips pay (performance.md).
 const POD_PAGE: u32 = 2000;
 const SMALL_PAGE: u32 = 1000;
 
@@ -209,7 +210,7 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
     namespaced!(core::Event, Kind::Event, writers.events, prune::meta, cfg.clone());
     namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
 
-    tasks.push(tokio::spawn(pods::run(stores::api_for(c, s), config(POD_PAGE), tx.clone())));
+    tasks.push(tokio::spawn(pods::run(stores::api_for(c, s), watcher::Config::default(), tx.clone())));
     tasks.push(tokio::spawn(super::metrics::run(client.clone(), ns, tx)));
     WatchSet { stores, tasks }
 }

@@ -57,12 +57,21 @@ pub fn deployment(d: &mut apps::Deployment) {
     }
 }
 
+/// ReplicaSets (ten a Deployment with the default history) are read for owners, revisions
+/// and images only: the template keeps its labels and each container's name and image.
 pub fn replica_set(rs: &mut apps::ReplicaSet) {
     meta(rs);
     if let Some(spec) = rs.spec.as_mut()
         && let Some(template) = spec.template.as_mut()
     {
         slim_template(template);
+        if let Some(pod) = template.spec.as_mut() {
+            let containers = std::mem::take(&mut pod.containers)
+                .into_iter()
+                .map(|c| core::Container { name: c.name, image: c.image, ..Default::default() })
+                .collect();
+            *pod = core::PodSpec { containers, ..Default::default() };
+        }
     }
 }
 
@@ -94,6 +103,26 @@ pub fn tls_secret(secret: &mut core::Secret) {
 mod tests {
     use super::*;
     use k8s_openapi::ByteString;
+
+    #[test]
+    fn replica_sets_keep_owner_revision_and_images_only() {
+        let mut rs: apps::ReplicaSet = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web-1", "annotations": {"deployment.kubernetes.io/revision": "3"},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "u"}]},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}}, "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "web", "image": "web:3",
+                    "env": [{"name": "A", "value": "1"}], "resources": {"requests": {"cpu": "1"}}}]}}}}))
+        .unwrap();
+        replica_set(&mut rs);
+        let template = rs.spec.as_ref().unwrap().template.as_ref().unwrap();
+        let pod = template.spec.as_ref().unwrap();
+        assert_eq!(pod.containers[0].image.as_deref(), Some("web:3"));
+        assert!(pod.containers[0].resources.is_none() && pod.node_selector.is_none());
+        assert_eq!(template.metadata.as_ref().unwrap().labels.as_ref().unwrap()["app"], "web");
+        assert_eq!(rs.metadata.annotations.as_ref().unwrap()["deployment.kubernetes.io/revision"], "3");
+        assert_eq!(rs.metadata.owner_references.as_ref().unwrap()[0].name, "web");
+    }
 
     #[test]
     fn tls_secret_keeps_only_the_certificate() {
