@@ -191,14 +191,38 @@ fn benches(c: &mut Criterion) {
                 b.iter(|| {
                     // a fresh buffer each time: the full frame is built and diffed
                     terminal.clear().unwrap();
-                    terminal.draw(|frame| kdeck::ui::draw(frame, &model)).unwrap();
+                    terminal
+                        .draw(|frame| {
+                            kdeck::ui::draw(frame, &model);
+                        })
+                        .unwrap();
                 })
             });
         }
     }
     group.finish();
 
-    // one projection at 50k takes seconds today: timed once each, not under criterion
+    // each view's projection at 50k, timed once (the sum is what a dirty frame costs)
+    {
+        use kdeck::model::Scope;
+        use kdeck::model::views::{autoscalers, ingresses, namespaces, problems, timeline, zones};
+        let cluster = &model.cluster;
+        let now = model.now;
+        let scope = Scope::All;
+        let timed = |label: &str, f: &dyn Fn()| {
+            let start = std::time::Instant::now();
+            f();
+            println!("project_view_50k/{label}: {:.1} ms (one run)", start.elapsed().as_secs_f64() * 1e3);
+        };
+        timed("namespaces", &|| drop(black_box(namespaces::project(cluster, &scope, now))));
+        timed("problems", &|| drop(black_box(problems::project(cluster, &scope, now))));
+        timed("timeline", &|| drop(black_box(timeline::project(cluster, &scope, now))));
+        timed("zones", &|| drop(black_box(zones::project(cluster, &scope, now))));
+        timed("autoscalers", &|| drop(black_box(autoscalers::project(cluster, &scope, now))));
+        timed("ingresses", &|| drop(black_box(ingresses::project(cluster, &scope, now))));
+    }
+
+    // a whole screen's projection per pane and filter, timed once each, not under criterion
     for pane in [Pane::Overview, Pane::Zones, Pane::Autoscalers] {
         apply_action(&mut model, Action::ShowPane(pane));
         for filter in ["", "team-01", "zzz"] {

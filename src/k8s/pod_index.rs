@@ -11,7 +11,7 @@ use super::pod_counters::{
 };
 use super::pod_facts::{OwnerKind, PodFacts, PodPhase};
 use lasso::{Rodeo, Spur};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone)]
 pub struct PodRow {
@@ -59,6 +59,9 @@ pub struct PodIndex {
     namespaces: HashMap<Spur, NamespaceCounts>,
     nodes: HashMap<Spur, NodeCounts>,
     placements: HashMap<(OwnerKey, Option<Spur>), ReadyTotal>,
+    /// Slots of pods with a waiting/terminated reason or no node: the only ones the problems
+    /// view can report, so it need not scan every pod.
+    of_note: HashSet<u32>,
     len: usize,
 }
 
@@ -107,6 +110,12 @@ impl PodIndex {
 
     pub fn rows(&self) -> impl Iterator<Item = &PodRow> {
         self.rows.iter().flatten()
+    }
+
+    /// Pods with a container state reason, a last-termination reason or no node (a superset
+    /// of the pods in trouble), kept as pods change; in no particular order.
+    pub fn rows_of_note(&self) -> impl Iterator<Item = &PodRow> {
+        self.of_note.iter().filter_map(|slot| self.rows.get(*slot as usize)?.as_ref())
     }
 
     pub fn get(&self, namespace: &str, name: &str) -> Option<&PodRow> {
@@ -187,8 +196,13 @@ impl PodIndex {
             });
         }
         self.account(&row, 1);
-        match existing {
-            Some(slot) => self.rows[slot as usize] = Some(row),
+        let of_note =
+            row.state_reason.is_some() || row.last_reason.is_some() || row.unscheduled_reason.is_some();
+        let slot = match existing {
+            Some(slot) => {
+                self.rows[slot as usize] = Some(row);
+                slot
+            }
             None => {
                 let slot = match self.free.pop() {
                     Some(slot) => {
@@ -202,7 +216,13 @@ impl PodIndex {
                 };
                 self.by_name.entry(ns).or_default().insert(facts.name.clone().into_boxed_str(), slot);
                 self.len += 1;
+                slot
             }
+        };
+        if of_note {
+            self.of_note.insert(slot);
+        } else {
+            self.of_note.remove(&slot);
         }
         transition
     }
@@ -216,6 +236,7 @@ impl PodIndex {
         };
         if let Some(row) = self.rows[slot as usize].take() {
             self.account(&row, -1);
+            self.of_note.remove(&slot);
             self.free.push(slot);
             self.len -= 1;
         }

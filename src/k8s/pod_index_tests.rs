@@ -102,3 +102,33 @@ fn unknown_deletes_are_ignored() {
     index.delete("a", "x");
     assert_eq!(index.len(), 1);
 }
+
+#[test]
+fn rows_of_note_follow_pods_into_and_out_of_trouble() {
+    let names = |index: &PodIndex| {
+        let mut names: Vec<String> = index.rows_of_note().map(|r| r.name.to_string()).collect();
+        names.sort();
+        names
+    };
+    let mut index = PodIndex::new();
+    index.apply(&pod("a", "fine"), None, NOW);
+    let mut pulling = pod("a", "pulling");
+    pulling.state_reason = Some("ImagePullBackOff".into());
+    index.apply(&pulling, None, NOW);
+    let mut pending = pod("a", "pending");
+    pending.node = None;
+    pending.unscheduled_reason = Some("Unschedulable".into());
+    index.apply(&pending, None, NOW);
+    assert_eq!(names(&index), ["pending", "pulling"]);
+
+    // recovers, then its slot is reused by a pod that was OOMKilled before
+    index.apply(&pod("a", "pulling"), None, NOW);
+    assert_eq!(names(&index), ["pending"]);
+    index.delete("a", "pending");
+    let mut oom = pod("a", "oom");
+    oom.last_reason = Some("OOMKilled".into());
+    index.apply(&oom, None, NOW);
+    assert_eq!(names(&index), ["oom"]);
+    index.delete("a", "oom");
+    assert!(names(&index).is_empty());
+}

@@ -192,31 +192,76 @@ pub fn workload_of(
     Some(WorkloadRef { kind, namespace: namespace.to_owned(), name })
 }
 
-/// Ready/total non-terminated pods per workload and node (None = unscheduled), read from
-/// the pod index's incremental placements (no scan over pods).
-pub fn workload_placements(
+/// Where one workload's non-terminated pods run: ready/total per zone, and how many are
+/// not scheduled yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZonePlacement {
+    pub zones: BTreeMap<String, ReadyTotal>,
+    pub unscheduled: u32,
+}
+
+/// Pods per workload and zone, folded from the pod index's incremental per-(owner, node)
+/// counters. Everything in the loop is keyed by interned strings: at 50k pods there are
+/// tens of thousands of (owner, node) pairs, so no String is built per pair.
+pub fn zone_placements(
     cluster: &ClusterState,
     scope: &Scope,
-) -> HashMap<WorkloadRef, HashMap<Option<String>, ReadyTotal>> {
-    let owners = replica_set_owners(cluster);
+    node_zone: &HashMap<String, String>,
+) -> HashMap<WorkloadRef, ZonePlacement> {
     let pods = cluster.pods();
-    let mut out: HashMap<WorkloadRef, HashMap<Option<String>, ReadyTotal>> = HashMap::new();
-    for (owner, node, counts) in pods.placements() {
-        let namespace = pods.str(owner.namespace);
-        if !scope.includes_ns(namespace) {
-            continue;
+    let mut zone_names: Vec<&str> = vec![UNKNOWN_ZONE];
+    let mut zone_slot: HashMap<&str, usize> = HashMap::from([(UNKNOWN_ZONE, 0)]);
+    let mut zone_of_node: HashMap<lasso::Spur, usize> = HashMap::with_capacity(node_zone.len());
+    for (node, zone) in node_zone {
+        let Some(key) = pods.key(node) else { continue };
+        let next = zone_names.len();
+        let slot = *zone_slot.entry(zone.as_str()).or_insert(next);
+        if slot == next {
+            zone_names.push(zone);
         }
-        let Some(workload) = workload_of(&owners, namespace, owner.kind, pods.str(owner.name)) else {
-            continue;
-        };
-        let node = node.map(|n| pods.str(n).to_owned());
-        out.entry(workload)
-            .or_default()
-            .entry(node)
-            .or_default()
-            .add(ReadyTotal { ready: counts.ready, total: counts.total });
+        zone_of_node.insert(key, slot);
     }
-    out
+    let owners = replica_set_owners(cluster);
+    // owner -> index into `workloads` (None: out of scope or not a workload)
+    let mut slot_of_owner: HashMap<crate::k8s::pod_counters::OwnerKey, Option<usize>> = HashMap::new();
+    let mut slot_of_workload: HashMap<WorkloadRef, usize> = HashMap::new();
+    let mut workloads: Vec<(WorkloadRef, Vec<ReadyTotal>, u32)> = Vec::new();
+    for (owner, node, counts) in pods.placements() {
+        let slot = *slot_of_owner.entry(*owner).or_insert_with(|| {
+            let namespace = pods.str(owner.namespace);
+            if !scope.includes_ns(namespace) {
+                return None;
+            }
+            let workload = workload_of(&owners, namespace, owner.kind, pods.str(owner.name))?;
+            let next = workloads.len();
+            let slot = *slot_of_workload.entry(workload.clone()).or_insert(next);
+            if slot == next {
+                workloads.push((workload, vec![ReadyTotal::default(); zone_names.len()], 0));
+            }
+            Some(slot)
+        });
+        let Some(slot) = slot else { continue };
+        let (_, zones, unscheduled) = &mut workloads[slot];
+        match node {
+            None => *unscheduled += counts.total,
+            Some(node) => {
+                let zone = zone_of_node.get(&node).copied().unwrap_or(0);
+                zones[zone].add(ReadyTotal { ready: counts.ready, total: counts.total });
+            }
+        }
+    }
+    workloads
+        .into_iter()
+        .map(|(workload, zones, unscheduled)| {
+            let zones = zones
+                .into_iter()
+                .enumerate()
+                .filter(|(_, c)| c.total > 0 || c.ready > 0)
+                .map(|(i, c)| (zone_names[i].to_owned(), c))
+                .collect();
+            (workload, ZonePlacement { zones, unscheduled })
+        })
+        .collect()
 }
 
 /// Seconds between two unix times, never negative.

@@ -66,14 +66,20 @@ pub fn workload_floors(cluster: &ClusterState, workloads: &[WorkloadInfo]) -> Ha
             *entry = floor;
         }
     };
+    // Keyed lookups: a linear search per HPA or PDB is O(HPAs x workloads) per frame.
+    let by_id: HashMap<(&str, &str, &str), &WorkloadInfo> = workloads
+        .iter()
+        .map(|w| ((w.id.namespace.as_str(), w.id.kind.as_str(), w.id.name.as_str()), w))
+        .collect();
+    let mut by_namespace: HashMap<&str, Vec<&WorkloadInfo>> = HashMap::new();
+    for w in workloads {
+        by_namespace.entry(w.id.namespace.as_str()).or_default().push(w);
+    }
     for hpa in cluster.stores().hpas.state() {
         let Some(spec) = hpa.spec.as_ref() else { continue };
         let ns = hpa.metadata.namespace.as_deref().unwrap_or_default();
         let target = &spec.scale_target_ref;
-        if let Some(w) = workloads
-            .iter()
-            .find(|w| w.id.namespace == ns && w.id.name == target.name && w.id.kind.as_str() == target.kind)
-        {
+        if let Some(w) = by_id.get(&(ns, target.kind.as_str(), target.name.as_str())) {
             raise(
                 &w.id,
                 Floor {
@@ -88,7 +94,7 @@ pub fn workload_floors(cluster: &ClusterState, workloads: &[WorkloadInfo]) -> Ha
         let Some(spec) = pdb.spec.as_ref() else { continue };
         let Some(selector) = spec.selector.as_ref() else { continue };
         let ns = pdb.metadata.namespace.as_deref().unwrap_or_default();
-        for w in workloads.iter().filter(|w| w.id.namespace == ns) {
+        for w in by_namespace.get(ns).into_iter().flatten() {
             if !selector_matches(selector, &w.template_labels) {
                 continue;
             }

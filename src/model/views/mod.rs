@@ -9,6 +9,7 @@ pub mod floors;
 pub mod ingresses;
 pub mod namespaces;
 pub mod problems;
+pub mod shared;
 pub mod timeline;
 pub mod workload;
 pub mod zones;

@@ -7,8 +7,11 @@
 //! whose latest termination finished within the hour when first listed. A pod that
 //! restarted five times in the hour before kdeck started counts as one.
 
+use super::autoscalers::{self, AutoscalersView};
 use super::common::{ReadyTotal, Severity, workloads};
-use super::{autoscalers, ingresses, problems};
+use super::ingresses::{self, IngressesView};
+use super::problems::{self, ProblemsView};
+use super::zones;
 use crate::k8s::pod_counters::RESTART_WINDOW_SECONDS;
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
@@ -71,6 +74,22 @@ pub struct NamespaceRow {
 }
 
 pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> NamespacesView {
+    let zones = zones::project(cluster, scope, now);
+    let autoscalers = autoscalers::project(cluster, scope, now);
+    let ingresses = ingresses::project(cluster, scope, now);
+    let problems = problems::project_from(cluster, scope, &zones, &autoscalers, &ingresses);
+    project_from(cluster, scope, now, &autoscalers, &ingresses, &problems)
+}
+
+/// The namespaces over views already projected for this frame (each is projected once).
+pub fn project_from(
+    cluster: &ClusterState,
+    scope: &Scope,
+    now: Timestamp,
+    autoscalers: &AutoscalersView,
+    ingresses: &IngressesView,
+    problems: &ProblemsView,
+) -> NamespacesView {
     let phases: BTreeMap<String, Option<String>> = cluster
         .stores()
         .namespaces
@@ -118,14 +137,14 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> Namespa
             }
         }
     }
-    for h in autoscalers::project(cluster, scope, now).rows {
+    for h in &autoscalers.rows {
         if h.flags.contains(&autoscalers::HpaFlag::AtMax)
             && let Some(row) = rows.get_mut(&h.namespace)
         {
             row.hpas_at_max += 1;
         }
     }
-    for i in ingresses::project(cluster, scope, now).rows {
+    for i in &ingresses.rows {
         if i.flags.contains(&ingresses::IngressFlag::NoReadyEndpoints)
             && let Some(row) = rows.get_mut(&i.namespace)
         {
@@ -145,7 +164,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> Namespa
             *row.memory_usage_bytes.get_or_insert(0) += usage.memory_bytes;
         }
     }
-    for (ns, count) in problems::project(cluster, scope, now).per_namespace() {
+    for (ns, count) in problems.per_namespace() {
         if let Some(row) = rows.get_mut(&ns) {
             row.problems = count;
         }

@@ -1,10 +1,10 @@
 //! Problems: one ranked list of everything the other views found wrong, each naming its
 //! object. Pod troubles are grouped per workload (one line per workload and reason).
 
-use super::autoscalers::{self, HpaFlag};
+use super::autoscalers::{self, AutoscalersView, HpaFlag};
 use super::common::{Severity, node_ready, replica_set_owners, workload_of};
-use super::ingresses::{self, RouteVerdict};
-use super::zones::{self, SpreadFlag};
+use super::ingresses::{self, IngressesView, RouteVerdict};
+use super::zones::{self, SpreadFlag, ZonesView};
 use crate::k8s::source_state::{Kind, SourceState};
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
@@ -108,7 +108,7 @@ fn pod_problems(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Problem>) {
     let owners = replica_set_owners(cluster);
     // (namespace, kind, name, reason) -> (severity, pod names)
     let mut groups: BTreeMap<GroupKey, (Severity, Vec<String>)> = BTreeMap::new();
-    for row in pods.rows() {
+    for row in pods.rows_of_note() {
         let ns = pods.str(row.namespace);
         if !scope.includes_ns(ns) || row.is_terminated() {
             continue;
@@ -140,6 +140,20 @@ fn pod_problems(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Problem>) {
 }
 
 pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> ProblemsView {
+    let zones = zones::project(cluster, scope, now);
+    let autoscalers = autoscalers::project(cluster, scope, now);
+    let ingresses = ingresses::project(cluster, scope, now);
+    project_from(cluster, scope, &zones, &autoscalers, &ingresses)
+}
+
+/// The problems over views already projected for this frame (each is projected once).
+pub fn project_from(
+    cluster: &ClusterState,
+    scope: &Scope,
+    zones: &ZonesView,
+    autoscalers: &AutoscalersView,
+    ingresses: &IngressesView,
+) -> ProblemsView {
     let mut out = Vec::new();
     for (name, state) in cluster.source_states() {
         if let SourceState::Retrying { since, error } = state {
@@ -159,7 +173,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> Problem
     }
     pod_problems(cluster, scope, &mut out);
 
-    for w in zones::project(cluster, scope, now).workloads {
+    for w in &zones.workloads {
         let (ns, kind) = (Some(w.namespace.as_str()), w.kind.as_str());
         if w.flags.contains(&SpreadFlag::NotReady) {
             let severity = if w.ready == 0 && w.desired > 0 { Severity::Error } else { Severity::Warning };
@@ -181,7 +195,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> Problem
         }
     }
 
-    for h in autoscalers::project(cluster, scope, now).rows {
+    for h in &autoscalers.rows {
         let ns = Some(h.namespace.as_str());
         let mut add = |severity, message: String| {
             out.push(problem(
@@ -225,7 +239,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> Problem
         }
     }
 
-    for i in ingresses::project(cluster, scope, now).rows {
+    for i in &ingresses.rows {
         let ns = Some(i.namespace.as_str());
         for r in i.routes.iter().chain(i.default_backend.iter()) {
             let what = match r.verdict {

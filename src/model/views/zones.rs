@@ -2,8 +2,8 @@
 //! losing one zone would break.
 
 use super::common::{
-    INSTANCE_TYPE_LABEL, ReadyTotal, Severity, UNKNOWN_ZONE, UNLABELLED, WorkloadInfo, WorkloadKind,
-    WorkloadRef, node_ready, workload_placements, workloads, zone_of,
+    INSTANCE_TYPE_LABEL, ReadyTotal, Severity, UNLABELLED, WorkloadInfo, WorkloadKind, WorkloadRef,
+    ZonePlacement, node_ready, workloads, zone_of, zone_placements,
 };
 use super::floors::{Floor, workload_floors};
 use crate::model::{ClusterState, Scope, quantity};
@@ -149,21 +149,13 @@ fn zone_rows(cluster: &ClusterState) -> BTreeMap<String, ZoneRow> {
 
 fn spread(
     info: &WorkloadInfo,
-    by_node: Option<&std::collections::HashMap<Option<String>, ReadyTotal>>,
-    node_zone: &std::collections::HashMap<String, String>,
+    placement: Option<&ZonePlacement>,
     cluster_zones: &BTreeSet<String>,
 ) -> WorkloadSpread {
-    let mut zones: BTreeMap<String, ReadyTotal> = BTreeMap::new();
-    let mut unscheduled = 0;
-    for (node, counts) in by_node.into_iter().flatten() {
-        match node {
-            None => unscheduled += counts.total,
-            Some(node) => {
-                let zone = node_zone.get(node).map(String::as_str).unwrap_or(UNKNOWN_ZONE);
-                zones.entry(zone.to_owned()).or_default().add(*counts);
-            }
-        }
-    }
+    let (zones, unscheduled) = match placement {
+        Some(p) => (p.zones.clone(), p.unscheduled),
+        None => (BTreeMap::new(), 0),
+    };
     let ready: u32 = zones.values().map(|z| z.ready).sum();
     let total: u32 = zones.values().map(|z| z.total).sum::<u32>() + unscheduled;
     let mut flags = Vec::new();
@@ -229,7 +221,7 @@ fn spread(
 pub fn project(cluster: &ClusterState, scope: &Scope, _now: Timestamp) -> ZonesView {
     let mut zone_map = zone_rows(cluster);
     let node_zone = super::common::node_zones(cluster);
-    let placements = workload_placements(cluster, scope);
+    let placements = zone_placements(cluster, scope, &node_zone);
     // Zone pod counts (all namespaces in scope) from the per-owner placements would miss
     // bare pods, so count per node instead.
     for (node, zone) in &node_zone {
@@ -238,11 +230,9 @@ pub fn project(cluster: &ClusterState, scope: &Scope, _now: Timestamp) -> ZonesV
             row.pods.total += counts.pods;
         }
     }
-    for by_node in placements.values() {
-        for (node, c) in by_node {
-            if let Some(zone) = node.as_ref().and_then(|n| node_zone.get(n))
-                && let Some(row) = zone_map.get_mut(zone)
-            {
+    for placement in placements.values() {
+        for (zone, c) in &placement.zones {
+            if let Some(row) = zone_map.get_mut(zone) {
                 row.pods.ready += c.ready;
             }
         }
@@ -250,7 +240,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, _now: Timestamp) -> ZonesV
     let cluster_zones: BTreeSet<String> = zone_map.keys().cloned().collect();
     let infos = workloads(cluster, scope);
     let mut spreads: Vec<WorkloadSpread> =
-        infos.iter().map(|w| spread(w, placements.get(&w.id), &node_zone, &cluster_zones)).collect();
+        infos.iter().map(|w| spread(w, placements.get(&w.id), &cluster_zones)).collect();
     spreads.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
