@@ -11,6 +11,7 @@ pub mod effect;
 pub mod entry;
 pub mod errors;
 pub mod event;
+pub mod frame_gate;
 pub mod k8s;
 pub mod keymap;
 pub mod logging;

@@ -30,7 +30,8 @@ impl Milestones {
             self.first_rows = true;
             self.record("first_rows");
         }
-        if !self.synced && model.cluster.all_synced() {
+        // The frame shows synced views (not merely synced caches behind an older projection).
+        if !self.synced && model.screen.synced {
             self.synced = true;
             self.record("synced");
         }

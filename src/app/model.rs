@@ -35,8 +35,13 @@ pub struct Model {
     pub confirm_pattern: String,
     /// Something on screen changed: draw (coalesced by the loop).
     pub redraw: bool,
-    /// Data or scope changed: re-project views before the next draw.
+    /// What is shown changed (pane, filter, drill-down, scope): re-project before the next draw.
     pub views_stale: bool,
+    /// Only a filter changed: re-select rows of the views already projected.
+    pub filter_stale: bool,
+    /// Cluster or Prometheus data changed: re-project when the loop's pacing allows
+    /// (`refresh(true)`); a keypress never waits for it.
+    pub data_stale: bool,
     /// Only the clock moved: refresh the status line's counters, not the views.
     pub status_stale: bool,
 }
@@ -67,6 +72,8 @@ impl Model {
             confirm_pattern: "prod".to_string(),
             redraw: true,
             views_stale: true,
+            data_stale: false,
+            filter_stale: false,
             status_stale: false,
         }
     }
@@ -86,19 +93,36 @@ impl Model {
 
     /// Re-project the views for the current pane if anything changed.
     pub fn refresh_views(&mut self) {
-        if self.status_stale && !self.views_stale {
+        self.refresh(true);
+    }
+
+    /// Re-project when what is shown changed, or when the data changed and `data_due`.
+    /// Returns whether a projection ran.
+    pub fn refresh(&mut self, data_due: bool) -> bool {
+        let project = self.views_stale || (self.data_stale && data_due);
+        if self.status_stale && !project {
             self.status_stale = false;
             let screen = std::mem::take(&mut self.screen);
             self.screen = screen.with_fresh_clock(self);
         }
-        if self.views_stale {
+        if !project && self.filter_stale {
+            let mut screen = std::mem::take(&mut self.screen);
+            screen.refilter(self);
+            self.screen = screen;
+        }
+        if project {
             self.screen = Screen::project(self);
             self.views_stale = false;
+            self.data_stale = false;
             self.status_stale = false;
+        }
+        if project || self.filter_stale {
+            self.filter_stale = false;
             let rows = self.visible_rows();
             let cursor = self.ui.cursor_mut();
             cursor.selected = cursor.selected.min(rows.saturating_sub(1));
         }
+        project
     }
 
     pub fn visible_rows(&self) -> usize {

@@ -14,7 +14,8 @@ use crate::app::model::Model;
 use crate::app::sources::Sources;
 use crate::app::update::update;
 use crate::event::Event;
-use crate::k8s::event::ClusterEvent;
+use crate::frame_gate::FrameGate;
+use crate::k8s::event::{ClusterEvent, PodEvent};
 use crate::milestones::Milestones;
 use crate::terminal::Tui;
 use crate::ui;
@@ -23,6 +24,9 @@ use crate::ui;
 const DATA_FRAME_INTERVAL: Duration = Duration::from_millis(100);
 /// Events handled before a frame is allowed, so a flood of watch events cannot starve keys.
 const MAX_DRAIN: usize = 4096;
+/// A data-driven projection waits this many times its last cost: at 50k pods a projection
+/// costs tens of ms, so under churn projecting takes at most ~1/8 of the core.
+const PROJECTION_PACE: u32 = 8;
 
 pub struct Loop {
     pub model: Model,
@@ -37,10 +41,43 @@ pub struct Loop {
 pub struct LoopStats {
     pub frames: AtomicU64,
     pub pod_events: AtomicU64,
+    /// Pod (re)lists started (the first sync counts one).
+    pub pod_lists: AtomicU64,
+    /// When the oldest key not yet answered by a frame was read from the terminal.
+    pending_key: std::sync::Mutex<Option<Instant>>,
+    /// Key read to frame flushed, in microseconds, one entry per key frame.
+    key_latencies: std::sync::Mutex<Vec<u64>>,
+}
+
+impl LoopStats {
+    fn key_read(&self) {
+        if let Ok(mut pending) = self.pending_key.lock() {
+            pending.get_or_insert_with(Instant::now);
+        }
+    }
+
+    fn key_answered(&self) {
+        let Some(read_at) = self.pending_key.lock().ok().and_then(|mut p| p.take()) else { return };
+        if let Ok(mut all) = self.key_latencies.lock() {
+            all.push(read_at.elapsed().as_micros() as u64);
+        }
+    }
+
+    /// `key_us` and every key's latency in order, so a benchmark can take percentiles over
+    /// the keys it sent in each phase.
+    fn key_line(&self) -> String {
+        let all = self.key_latencies.lock().map(|l| l.clone()).unwrap_or_default();
+        let mut line = String::from("key_us");
+        for us in all {
+            line.push_str(&format!(" {us}"));
+        }
+        line.push('\n');
+        line
+    }
 }
 
 /// Benchmarks only: every 500 ms, replace `path` with `bytes N`, `frames N`, `pod_events N`
-/// lines (totals since the terminal was entered).
+/// lines (totals since the terminal was entered) and the key-to-frame latencies.
 pub fn spawn_bench_stats(path: PathBuf, bytes: Arc<AtomicU64>) -> Arc<LoopStats> {
     let stats = Arc::new(LoopStats::default());
     let counters = stats.clone();
@@ -50,10 +87,12 @@ pub fn spawn_bench_stats(path: PathBuf, bytes: Arc<AtomicU64>) -> Arc<LoopStats>
         loop {
             interval.tick().await;
             let text = format!(
-                "bytes {}\nframes {}\npod_events {}\n",
+                "bytes {}\nframes {}\npod_events {}\npod_lists {}\n{}",
                 bytes.load(Ordering::Relaxed),
                 counters.frames.load(Ordering::Relaxed),
                 counters.pod_events.load(Ordering::Relaxed),
+                counters.pod_lists.load(Ordering::Relaxed),
+                counters.key_line(),
             );
             let written = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, &path));
             if let Err(err) = written {
@@ -72,16 +111,15 @@ impl Loop {
         mut events: mpsc::Receiver<Event>,
         tx: mpsc::Sender<Event>,
     ) -> Result<()> {
-        spawn_input(tx.clone());
+        spawn_input(tx.clone(), self.stats.clone());
         spawn_ticker(tx.clone());
         spawn_signals(tx.clone());
-        let mut last_draw: Option<Instant> = None;
-        let mut deferred = false;
+        let mut pacing = Pacing::default();
+        let mut gate = FrameGate::default();
         loop {
-            let wait = match (deferred, last_draw) {
-                (true, Some(at)) => DATA_FRAME_INTERVAL.saturating_sub(at.elapsed()),
-                _ => Duration::from_secs(3600),
-            };
+            let wait = pacing
+                .next_frame(&self.model)
+                .map_or(Duration::from_secs(3600), |at| at.saturating_duration_since(Instant::now()));
             let first = tokio::select! {
                 ev = events.recv() => ev,
                 _ = tokio::time::sleep(wait) => None,
@@ -102,6 +140,8 @@ impl Loop {
                 key_pressed |= matches!(ev, Event::Input(_));
                 if let (Some(stats), Event::Cluster(ClusterEvent::Pods(pods))) = (&self.stats, &ev) {
                     stats.pod_events.fetch_add(pods.len() as u64, Ordering::Relaxed);
+                    let lists = pods.iter().filter(|p| matches!(p, PodEvent::Init)).count();
+                    stats.pod_lists.fetch_add(lists as u64, Ordering::Relaxed);
                 }
                 self.sources.observe(&ev);
                 let effects = update(&mut self.model, ev);
@@ -112,34 +152,93 @@ impl Loop {
             if self.model.quit {
                 return Ok(());
             }
-            if !self.model.redraw {
+            let now = Instant::now();
+            // A key's frame never waits for a data projection: that follows in its own frame.
+            let data_due = self.model.data_stale && !key_pressed && pacing.data_due_at() <= now;
+            let ui_due = self.model.redraw && (key_pressed || pacing.frame_gap_passed(now));
+            if !(data_due || ui_due) {
                 continue;
             }
-            let due = key_pressed || last_draw.is_none_or(|at| at.elapsed() >= DATA_FRAME_INTERVAL);
-            if !due {
-                deferred = true;
-                continue;
+            let started = Instant::now();
+            if self.model.refresh(data_due) {
+                pacing.projected(started.elapsed());
             }
-            deferred = false;
-            self.model.refresh_views();
-            terminal.draw(|frame| ui::draw(frame, &self.model)).wrap_err("cannot draw to the terminal")?;
+            let presented = gate
+                .draw(&mut terminal, |frame| ui::draw(frame, &self.model))
+                .wrap_err("cannot draw to the terminal")?;
             self.model.ui.page_rows = ui::page_rows(terminal.size().map(|s| s.height).unwrap_or(24));
             self.model.redraw = false;
-            last_draw = Some(Instant::now());
+            pacing.drawn();
             self.milestones.frame_drawn(&self.model);
             if let Some(stats) = &self.stats {
-                stats.frames.fetch_add(1, Ordering::Relaxed);
+                if presented {
+                    stats.frames.fetch_add(1, Ordering::Relaxed);
+                }
+                if key_pressed {
+                    stats.key_answered();
+                }
             }
         }
     }
 }
 
-fn spawn_input(tx: mpsc::Sender<Event>) {
+/// When the next frame may be drawn. Keys draw at once with the views they have; data
+/// frames come at most every `DATA_FRAME_INTERVAL`, and a data projection waits
+/// `PROJECTION_PACE` times its last cost, so projecting a big cluster under churn takes a
+/// bounded share of the core and never delays a key.
+#[derive(Default)]
+struct Pacing {
+    last_draw: Option<Instant>,
+    /// When the last projection ended and what it cost.
+    last_projection: Option<(Instant, Duration)>,
+}
+
+impl Pacing {
+    fn frame_gap_passed(&self, now: Instant) -> bool {
+        self.last_draw.is_none_or(|at| now.duration_since(at) >= DATA_FRAME_INTERVAL)
+    }
+
+    fn data_due_at(&self) -> Instant {
+        let after_frame = self.last_draw.map(|at| at + DATA_FRAME_INTERVAL);
+        let after_projection = self.last_projection.map(|(at, cost)| at + cost * PROJECTION_PACE);
+        match (after_frame, after_projection) {
+            (Some(a), Some(b)) => a.max(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => Instant::now(),
+        }
+    }
+
+    /// When to wake up for a frame nobody will ask for again (deferred data or redraw).
+    fn next_frame(&self, model: &Model) -> Option<Instant> {
+        let data = model.data_stale.then(|| self.data_due_at());
+        let redraw =
+            model.redraw.then(|| self.last_draw.map_or_else(Instant::now, |at| at + DATA_FRAME_INTERVAL));
+        match (data, redraw) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn projected(&mut self, cost: Duration) {
+        self.last_projection = Some((Instant::now(), cost));
+    }
+
+    fn drawn(&mut self) {
+        self.last_draw = Some(Instant::now());
+    }
+}
+
+fn spawn_input(tx: mpsc::Sender<Event>, stats: Option<Arc<LoopStats>>) {
     tokio::spawn(async move {
         let mut stream = crossterm::event::EventStream::new();
         loop {
             let ev = match stream.next().await {
-                Some(Ok(ev)) => Event::Input(ev),
+                Some(Ok(ev)) => {
+                    if let (Some(stats), crossterm::event::Event::Key(_)) = (&stats, &ev) {
+                        stats.key_read();
+                    }
+                    Event::Input(ev)
+                }
                 Some(Err(err)) => Event::InputClosed(err.to_string()),
                 None => Event::InputClosed("end of input".to_string()),
             };

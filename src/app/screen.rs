@@ -11,7 +11,7 @@ use crate::app::ui_state::{RowFilter, WorkloadRef};
 use crate::k8s::Kind;
 use crate::model::Scope;
 use crate::model::views::{
-    WorkloadKind, autoscalers, ingresses, namespaces, problems, timeline, workload, zones,
+    WorkloadKind, autoscalers, ingresses, namespaces, problems, shared::Shared, timeline, workload, zones,
 };
 use crate::prom::{ObjectKind, StatusWord, Traffic};
 use crate::ui::view::{ApiHealth, StatusView, Unreachable};
@@ -103,7 +103,10 @@ impl Screen {
         };
         let states: Vec<_> = Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind))).collect();
         let api = status::api_health(states.iter().copied(), now);
-        let mut problems = problems::project(cluster, &scope, now);
+        let Shared { zones, autoscalers, ingresses, mut problems } = Shared::project(cluster, &scope, now);
+        // The namespaces' problem counts are the cluster's own (before alerts are merged in).
+        let namespaces = (model.ui.drill.is_none() && model.ui.pane == Pane::Overview)
+            .then(|| namespaces::project_from(cluster, &scope, now, &autoscalers, &ingresses, &problems));
         alerts::merge(&mut problems, model.prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns)));
         let status = StatusView {
             context: model.conn.context.clone(),
@@ -128,72 +131,20 @@ impl Screen {
                 synced: false,
             };
         }
-        let filter = RowFilter::parse(model.ui.filter(model.ui.pane));
-        let keep = |text: String| filter.as_ref().is_none_or(|f| f.keeps(&text.to_lowercase()));
-        let (pane, rows) = if let Some(id) = &model.ui.drill {
-            let view = workload::project(cluster, &scope, now, id);
-            let rows = view
-                .pods
-                .iter()
-                .map(|p| RowTarget { name: format!("{}/{}", id.namespace, p.name), workload: None })
-                .collect();
-            (PaneView::Workload(Box::new(view)), rows)
+        let mut pane = if let Some(id) = &model.ui.drill {
+            PaneView::Workload(Box::new(workload::project(cluster, &scope, now, id)))
         } else {
             match model.ui.pane {
                 Pane::Overview => {
-                    let view = namespaces::project(cluster, &scope, now);
-                    let visible = visible(&view.rows, |r| keep(r.name.clone()));
-                    let rows = visible
-                        .iter()
-                        .map(|&i| RowTarget { name: view.rows[i].name.clone(), workload: None })
-                        .collect();
                     let timeline = timeline::project(cluster, &scope, now);
-                    (PaneView::Overview { namespaces: view, problems, timeline, visible }, rows)
+                    let namespaces = namespaces.unwrap_or_default();
+                    PaneView::Overview { namespaces, problems, timeline, visible: Vec::new() }
                 }
                 Pane::Zones => {
-                    let view = zones::project(cluster, &scope, now);
-                    let visible = visible(&view.workloads, |w| {
-                        keep(format!("{}/{} {}", w.namespace, w.name, w.kind.as_str()))
-                    });
-                    let rows = visible
-                        .iter()
-                        .map(|&i| {
-                            let w = &view.workloads[i];
-                            RowTarget {
-                                name: format!("{}/{}", w.namespace, w.name),
-                                workload: Some(WorkloadRef {
-                                    kind: w.kind,
-                                    namespace: w.namespace.clone(),
-                                    name: w.name.clone(),
-                                }),
-                            }
-                        })
-                        .collect();
-                    (PaneView::Zones { view, visible, what_if: model.ui.zone_what_if }, rows)
+                    PaneView::Zones { view: zones, visible: Vec::new(), what_if: model.ui.zone_what_if }
                 }
                 Pane::Autoscalers => {
-                    let view = autoscalers::project(cluster, &scope, now);
-                    let visible = visible(&view.rows, |r| {
-                        keep(format!("{}/{} {}", r.namespace, r.name, r.target.name))
-                    });
-                    let rows = visible
-                        .iter()
-                        .map(|&i| {
-                            let r = &view.rows[i];
-                            let kind = match r.target.kind.as_str() {
-                                "Deployment" => Some(WorkloadKind::Deployment),
-                                "StatefulSet" => Some(WorkloadKind::StatefulSet),
-                                _ => None,
-                            };
-                            let workload = kind.map(|kind| WorkloadRef {
-                                kind,
-                                namespace: r.namespace.clone(),
-                                name: r.target.name.clone(),
-                            });
-                            RowTarget { name: format!("{}/{}", r.namespace, r.name), workload }
-                        })
-                        .collect();
-                    let history = view
+                    let history = autoscalers
                         .rows
                         .iter()
                         .map(|r| {
@@ -206,7 +157,7 @@ impl Screen {
                             replica_history::sparkline(&buckets, f64::from(r.min), f64::from(r.max))
                         })
                         .collect();
-                    let badges = view
+                    let badges = autoscalers
                         .rows
                         .iter()
                         .map(|r| {
@@ -214,23 +165,15 @@ impl Screen {
                             alerts::badge(model.prom.alerts_for(kind, &r.namespace, &r.name).len())
                         })
                         .collect();
-                    (PaneView::Autoscalers { view, visible, history, badges }, rows)
+                    PaneView::Autoscalers { view: autoscalers, visible: Vec::new(), history, badges }
                 }
                 Pane::Ingresses => {
-                    let view = ingresses::project(cluster, &scope, now);
-                    let visible = visible(&view.rows, |r| {
-                        keep(format!("{}/{} {}", r.namespace, r.name, r.hosts.join(" ")))
-                    });
-                    let rows = visible
+                    let traffic = ingresses
+                        .rows
                         .iter()
-                        .map(|&i| RowTarget {
-                            name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
-                            workload: None,
-                        })
+                        .map(|r| model.prom.ingress_traffic(&r.namespace, &r.name))
                         .collect();
-                    let traffic =
-                        view.rows.iter().map(|r| model.prom.ingress_traffic(&r.namespace, &r.name)).collect();
-                    let badges = view
+                    let badges = ingresses
                         .rows
                         .iter()
                         .map(|r| {
@@ -239,34 +182,14 @@ impl Screen {
                             )
                         })
                         .collect();
-                    (PaneView::Ingresses { view, visible, traffic, badges }, rows)
+                    PaneView::Ingresses { view: ingresses, visible: Vec::new(), traffic, badges }
                 }
                 Pane::Events => {
-                    let view = timeline::project(cluster, &scope, now);
-                    let visible = visible(&view.entries, |e| {
-                        keep(format!(
-                            "{} {} {} {}",
-                            e.kind,
-                            e.namespace.as_deref().unwrap_or(""),
-                            e.name,
-                            e.message
-                        ))
-                    });
-                    let rows = visible
-                        .iter()
-                        .map(|&i| {
-                            let e = &view.entries[i];
-                            let name = match &e.namespace {
-                                Some(ns) => format!("{ns}/{}", e.name),
-                                None => e.name.clone(),
-                            };
-                            RowTarget { name, workload: None }
-                        })
-                        .collect();
-                    (PaneView::Events { view, visible }, rows)
+                    PaneView::Events { view: timeline::project(cluster, &scope, now), visible: Vec::new() }
                 }
             }
         };
+        let rows = pane.select(model.ui.drill.as_ref(), model.ui.filter(model.ui.pane));
         let synced = states.iter().all(|(_, s)| s.is_settled());
         // Panes with ages: the overview's timeline, events, HPA last-scale, the drill-down.
         let ages = model.ui.drill.is_some()
@@ -281,6 +204,14 @@ impl Screen {
             shows_time: ages || counts_seconds,
             counts_seconds,
             synced,
+        }
+    }
+
+    /// Apply a changed filter to the views already projected (typing a filter re-projects
+    /// nothing: at 50k pods a projection costs tens of ms, a filter pass far less).
+    pub fn refilter(&mut self, model: &Model) {
+        if let Body::Pane(pane) = &mut self.body {
+            self.rows = pane.select(model.ui.drill.as_ref(), model.ui.filter(model.ui.pane));
         }
     }
 
@@ -310,6 +241,100 @@ impl Screen {
 
     pub fn name_at(&self, _drill: bool, index: usize) -> Option<String> {
         self.rows.get(index).map(|r| r.name.clone())
+    }
+}
+
+impl PaneView {
+    /// Keep the rows that pass `filter` (in `visible`) and return what each one names.
+    fn select(&mut self, drill: Option<&WorkloadRef>, filter: &str) -> Vec<RowTarget> {
+        let filter = RowFilter::parse(filter);
+        let keep = |text: String| filter.as_ref().is_none_or(|f| f.keeps(&text.to_lowercase()));
+        match self {
+            PaneView::Empty => Vec::new(),
+            PaneView::Workload(view) => {
+                let namespace = drill.map(|id| id.namespace.as_str()).unwrap_or_default();
+                view.pods
+                    .iter()
+                    .map(|p| RowTarget { name: format!("{namespace}/{}", p.name), workload: None })
+                    .collect()
+            }
+            PaneView::Overview { namespaces, visible: kept, .. } => {
+                *kept = visible(&namespaces.rows, |r| keep(r.name.clone()));
+                kept.iter()
+                    .map(|&i| RowTarget { name: namespaces.rows[i].name.clone(), workload: None })
+                    .collect()
+            }
+            PaneView::Zones { view, visible: kept, .. } => {
+                *kept = visible(&view.workloads, |w| {
+                    keep(format!("{}/{} {}", w.namespace, w.name, w.kind.as_str()))
+                });
+                kept.iter()
+                    .map(|&i| {
+                        let w = &view.workloads[i];
+                        RowTarget {
+                            name: format!("{}/{}", w.namespace, w.name),
+                            workload: Some(WorkloadRef {
+                                kind: w.kind,
+                                namespace: w.namespace.clone(),
+                                name: w.name.clone(),
+                            }),
+                        }
+                    })
+                    .collect()
+            }
+            PaneView::Autoscalers { view, visible: kept, .. } => {
+                *kept =
+                    visible(&view.rows, |r| keep(format!("{}/{} {}", r.namespace, r.name, r.target.name)));
+                kept.iter()
+                    .map(|&i| {
+                        let r = &view.rows[i];
+                        let kind = match r.target.kind.as_str() {
+                            "Deployment" => Some(WorkloadKind::Deployment),
+                            "StatefulSet" => Some(WorkloadKind::StatefulSet),
+                            _ => None,
+                        };
+                        let workload = kind.map(|kind| WorkloadRef {
+                            kind,
+                            namespace: r.namespace.clone(),
+                            name: r.target.name.clone(),
+                        });
+                        RowTarget { name: format!("{}/{}", r.namespace, r.name), workload }
+                    })
+                    .collect()
+            }
+            PaneView::Ingresses { view, visible: kept, .. } => {
+                *kept = visible(&view.rows, |r| {
+                    keep(format!("{}/{} {}", r.namespace, r.name, r.hosts.join(" ")))
+                });
+                kept.iter()
+                    .map(|&i| RowTarget {
+                        name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
+                        workload: None,
+                    })
+                    .collect()
+            }
+            PaneView::Events { view, visible: kept } => {
+                *kept = visible(&view.entries, |e| {
+                    keep(format!(
+                        "{} {} {} {}",
+                        e.kind,
+                        e.namespace.as_deref().unwrap_or(""),
+                        e.name,
+                        e.message
+                    ))
+                });
+                kept.iter()
+                    .map(|&i| {
+                        let e = &view.entries[i];
+                        let name = match &e.namespace {
+                            Some(ns) => format!("{ns}/{}", e.name),
+                            None => e.name.clone(),
+                        };
+                        RowTarget { name, workload: None }
+                    })
+                    .collect()
+            }
+        }
     }
 }
 

@@ -50,8 +50,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
         Event::Prom(ev) => {
             model.prom.set_now(model.now);
             model.prom.apply(ev);
-            model.views_stale = true;
-            model.redraw = true;
+            model.data_stale = true;
             Vec::new()
         }
         Event::Tick => {
@@ -65,9 +64,14 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
         }
         Event::Cluster(ev) => {
             let narrow = narrow_on_forbidden(model, &ev);
+            let was_synced = model.cluster.all_synced();
             model.cluster.apply(ev);
-            model.views_stale = true;
-            model.redraw = true;
+            model.data_stale = true;
+            if !was_synced && model.cluster.all_synced() {
+                // Everything arrived: show it now rather than at the paced data frame.
+                model.views_stale = true;
+                model.redraw = true;
+            }
             narrow.into_iter().collect()
         }
         Event::Signal(name) => {
@@ -205,7 +209,7 @@ fn back(model: &mut Model) {
         model.views_stale = true;
     } else if !model.ui.filter(model.ui.pane).is_empty() {
         model.ui.set_filter(model.ui.pane, String::new());
-        model.views_stale = true;
+        model.filter_stale = true;
     } else if model.ui.zone_what_if {
         model.ui.zone_what_if = false;
         model.views_stale = true;
@@ -243,7 +247,7 @@ fn edit_input(model: &mut Model, edit: InputEdit) -> Vec<Effect> {
             return match line.kind {
                 LineKind::Filter => {
                     model.ui.set_filter(model.ui.pane, line.text);
-                    model.views_stale = true;
+                    model.filter_stale = true;
                     Vec::new()
                 }
                 LineKind::Command => run_command(model, &line.text),
@@ -254,7 +258,7 @@ fn edit_input(model: &mut Model, edit: InputEdit) -> Vec<Effect> {
     if let Some(InputLine { kind: LineKind::Filter, text }) = &model.ui.input {
         let text = text.clone();
         model.ui.set_filter(model.ui.pane, text);
-        model.views_stale = true;
+        model.filter_stale = true;
     }
     Vec::new()
 }

@@ -8,7 +8,7 @@ pub mod view;
 pub mod widgets;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -26,7 +26,8 @@ pub fn page_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(CHROME_ROWS).max(1))
 }
 
-pub fn draw(frame: &mut Frame, model: &Model) {
+/// Draw the whole screen; returns where the cursor is shown (None: hidden).
+pub fn draw(frame: &mut Frame, model: &Model) -> Option<Position> {
     let area = frame.area();
     let theme = &model.theme;
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -35,7 +36,7 @@ pub fn draw(frame: &mut Frame, model: &Model) {
             area.width, area.height
         );
         frame.render_widget(Paragraph::new(Span::styled(note, theme.warn)).wrap(Wrap { trim: true }), area);
-        return;
+        return None;
     }
     let [status, tabs, body, bottom] = Layout::vertical([
         Constraint::Length(1),
@@ -49,13 +50,14 @@ pub fn draw(frame: &mut Frame, model: &Model) {
     let drill = model.ui.drill.as_ref().map(|w| format!("{}/{}", w.namespace, w.name));
     widgets::tabs::render(model.ui.pane, drill.as_deref(), theme, frame, tabs);
     draw_body(&screen.body, model, frame, body);
-    widgets::bottom_line::render(&model.ui, theme, frame, bottom);
+    let cursor = widgets::bottom_line::render(&model.ui, theme, frame, bottom);
     if let Some(dialog) = &model.ui.dialog {
         widgets::dialog::render(dialog, theme, model.now, frame, body);
     }
     if model.ui.help {
         widgets::help::render(model.ui.pane, theme, frame, body);
     }
+    cursor
 }
 
 fn draw_body(body: &Body, model: &Model, frame: &mut Frame, area: Rect) {

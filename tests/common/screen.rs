@@ -38,7 +38,11 @@ pub fn press(model: &mut Model, actions: &[Action]) {
 pub fn render(model: &mut Model, width: u16, height: u16) -> String {
     model.refresh_views();
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| kdeck::ui::draw(frame, model)).unwrap();
+    terminal
+        .draw(|frame| {
+            kdeck::ui::draw(frame, model);
+        })
+        .unwrap();
     let buffer = terminal.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..buffer.area.height {

@@ -8,7 +8,8 @@ use ratatui::widgets::Paragraph;
 use crate::app::ui_state::{FlashLevel, LineKind, UiState};
 use crate::ui::theme::Theme;
 
-pub fn render(ui: &UiState, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// Returns where the cursor goes (after the text being typed), if anywhere.
+pub fn render(ui: &UiState, theme: &Theme, frame: &mut Frame, area: Rect) -> Option<Position> {
     if let Some(input) = &ui.input {
         let prompt = match input.kind {
             LineKind::Filter => "/",
@@ -17,8 +18,9 @@ pub fn render(ui: &UiState, theme: &Theme, frame: &mut Frame, area: Rect) {
         let line = Line::from(vec![Span::styled(prompt, theme.key), Span::raw(input.text.clone())]);
         frame.render_widget(Paragraph::new(line), area);
         let width = u16::try_from(prompt.len() + input.text.chars().count()).unwrap_or(u16::MAX);
-        frame.set_cursor_position(Position::new(area.x.saturating_add(width), area.y));
-        return;
+        let cursor = Position::new(area.x.saturating_add(width), area.y);
+        frame.set_cursor_position(cursor);
+        return Some(cursor);
     }
     if let Some(flash) = &ui.flash {
         let style = match flash.level {
@@ -27,7 +29,7 @@ pub fn render(ui: &UiState, theme: &Theme, frame: &mut Frame, area: Rect) {
             FlashLevel::Error => theme.error,
         };
         frame.render_widget(Paragraph::new(Span::styled(flash.text.clone(), style)), area);
-        return;
+        return None;
     }
     let filter = ui.filter(ui.pane);
     let mut spans = Vec::new();
@@ -39,4 +41,5 @@ pub fn render(ui: &UiState, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(format!(" {what}  "), theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    None
 }
