@@ -10,11 +10,50 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// mimalloc's option setter (exported by the C library libmimalloc-sys builds).
+unsafe extern "C" {
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+/// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h` (libmimalloc-sys 0.1.49, pinned in
+/// Cargo.lock): the 16th option.
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+/// RSS counts memory held, not memory used. No transparent huge pages (mimalloc would
+/// madvise its arenas into 2 MB pages) and freed pages go back to the OS at once: after
+/// syncing 50k pods, 178 MB -> 116 MB of RSS (measured with the env equivalents).
+fn hold_less_memory() {
+    // SAFETY: both calls only set process-wide flags; no memory is touched.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+    }
+}
+
+/// The dashboard's loop runs on the main thread; the runtime's workers decode watch
+/// streams. When they compete for one core, keys come first: workers run at a lower
+/// priority (nice +5, about a third of the main thread's share while both are busy).
+fn yield_to_the_loop() {
+    // SAFETY: setpriority on this thread's id only changes its scheduling weight.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 5);
+    }
+}
+
 fn main() -> ExitCode {
     let start = Instant::now();
+    hold_less_memory();
     let cli = kdeck::cli::Cli::parse();
     kdeck::errors::install_hooks();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    // Two workers at most, and one when pinned to one core (`taskset -c 1`): two workers on
+    // one core wake each other through syscalls for every message.
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().min(2));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .on_thread_start(yield_to_the_loop)
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("kdeck: cannot start the async runtime: {err}");
