@@ -22,9 +22,12 @@ const TMUX_SOCKET: &str = "kdeck-e2e-bench";
 const WINDOW: Duration = Duration::from_secs(10);
 const SETTLE: Duration = Duration::from_secs(2);
 const SYNC_LIMIT: Duration = Duration::from_secs(180);
-/// T9: light churn (a few visible rows change per second); T5: heavy churn.
+/// T9: light churn (a few visible rows change per second); T5: heavy churn (above the
+/// 10k events/s target, set at run time with `PUT /sim/churn/{n}` once kdeck is synced).
 const LIGHT_CHURN: u32 = 100;
 const HEAVY_CHURN: u32 = 20_000;
+/// T7: keys sent one at a time, this far apart.
+const KEY_GAP: Duration = Duration::from_millis(100);
 
 struct Sim {
     child: Child,
@@ -88,6 +91,12 @@ impl Sim {
         }
         let out = cmd.output().unwrap();
         serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    }
+
+    /// The store's current resourceVersion (one per change: its growth is the event rate).
+    fn resource_version(&self) -> u64 {
+        let list = self.admin("GET", "/api/v1/namespaces?limit=1");
+        list["metadata"]["resourceVersion"].as_str().and_then(|v| v.parse().ok()).unwrap_or(0)
     }
 
     /// (verb, resource) -> count, from GET /sim/requests.
@@ -154,6 +163,39 @@ impl Kdeck {
     fn stat(&self, name: &str) -> u64 {
         let text = std::fs::read_to_string(&self.stats).unwrap_or_default();
         text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or(0)
+    }
+
+    /// Every key's read-to-flush latency so far, in microseconds, in the order answered.
+    fn key_latencies(&self) -> Vec<u64> {
+        let text = std::fs::read_to_string(&self.stats).unwrap_or_default();
+        text.lines()
+            .find_map(|l| l.strip_prefix("key_us"))
+            .map(|rest| rest.split_whitespace().filter_map(|v| v.parse().ok()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Send one key with tmux (as a person typing it).
+    fn send_key(&self, key: &str) {
+        let _ =
+            Command::new("tmux").args(["-L", TMUX_SOCKET, "send-keys", "-t", &self.session, key]).status();
+    }
+
+    /// Send `keys` one by one, `KEY_GAP` apart; returns the latencies of the frames they
+    /// caused (waits up to 2 s for the last ones to be written to the stats file).
+    fn timed_keys(&self, keys: &[&str]) -> Vec<u64> {
+        let before = self.key_latencies().len();
+        for key in keys {
+            self.send_key(key);
+            std::thread::sleep(KEY_GAP);
+        }
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let all = self.key_latencies();
+            if all.len() >= before + keys.len() || Instant::now() > deadline {
+                return all.into_iter().skip(before).collect();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn status_kb(&self, field: &str) -> u64 {
@@ -238,11 +280,29 @@ fn kill_client_sockets(port: u16) -> bool {
         .unwrap_or(false)
 }
 
-fn run_idle(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
+/// p50 / p99 / max in ms of key latencies (µs), and how many.
+fn key_figures(r: &mut BTreeMap<&'static str, Value>, prefix: &'static str, mut us: Vec<u64>) {
+    us.sort_unstable();
+    let at = |q: f64| us.get(((us.len().max(1) - 1) as f64 * q).round() as usize).map(|v| *v as f64 / 1000.0);
+    let key = |what: &str| -> &'static str { Box::leak(format!("{prefix}_{what}").into_boxed_str()) };
+    r.insert(key("keys"), json!(us.len()));
+    r.insert(key("p50_ms"), json!(at(0.5)));
+    r.insert(key("p99_ms"), json!(at(0.99)));
+    r.insert(key("max_ms"), json!(at(1.0)));
+}
+
+/// Navigation keys: down and up through the first rows, so every key changes the screen.
+fn navigation(count: usize) -> Vec<&'static str> {
+    (0..count).map(|i| if (i / 5) % 2 == 0 { "j" } else { "k" }).collect()
+}
+
+/// One sim and one kdeck per size: sync and idle (T1-T3, T6, T8, T10, T7 idle), light churn
+/// (T9), heavy churn with keys (T5, T7 under churn), then a forced relist (T4).
+fn run_size(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
     let sim = Sim::start(dir, pods, 0);
-    let k = Kdeck::start(dir, &sim, &format!("{pods}-idle"));
+    let k = Kdeck::start(dir, &sim, &format!("{pods}"));
     if !k.wait_synced() {
-        r.insert("error", json!("kdeck did not reach synced (idle run)"));
+        r.insert("error", json!("kdeck did not reach synced"));
         k.stop();
         sim.stop();
         return;
@@ -273,24 +333,82 @@ fn run_idle(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
         "t10_counts",
         json!(counts.iter().map(|((v, res), c)| format!("{v} {res} {c}")).collect::<Vec<_>>()),
     );
+    // T8 again on a pane without ages (zones): idle should write nothing at all
+    k.send_key("2");
+    std::thread::sleep(SETTLE);
+    let (_, bytes, frames, _, _) = sample(&k, &sim);
+    r.insert("t8_zones_bytes_per_s", json!(bytes));
+    r.insert("t8_zones_frames_per_s", json!(frames));
+    k.send_key("1");
+    std::thread::sleep(Duration::from_millis(500));
+    key_figures(r, "t7_idle_nav", k.timed_keys(&navigation(40)));
+
+    // T9: light churn
+    sim.admin("PUT", &format!("/sim/churn/{LIGHT_CHURN}"));
+    std::thread::sleep(SETTLE);
+    let (cpu, bytes, frames, events, _) = sample(&k, &sim);
+    r.insert("t9_churn_per_s", json!(LIGHT_CHURN));
+    r.insert("t9_bytes_per_s", json!(bytes));
+    r.insert("t9_frames_per_s", json!(frames));
+    r.insert("t9_events_per_s", json!(events));
+    r.insert("t9_cpu_pct", json!(cpu));
+
+    // T5 + T7: heavy churn, keys sent during the same window
+    sim.admin("PUT", &format!("/sim/churn/{HEAVY_CHURN}"));
+    std::thread::sleep(SETTLE);
+    let lists_before = k.stat("pod_lists");
+    let rv0 = sim.resource_version();
+    let window_start = Instant::now();
+    let keys = std::thread::scope(|scope| {
+        let keys = scope.spawn(|| k.timed_keys(&navigation(80)));
+        let window = sample(&k, &sim);
+        (window, keys.join().unwrap_or_default())
+    });
+    let ((cpu, bytes, frames, events, sim_cpu), nav) = keys;
+    let produced = (sim.resource_version() - rv0) as f64 / window_start.elapsed().as_secs_f64();
+    r.insert("t5_churn_per_s", json!(HEAVY_CHURN));
+    r.insert("t5_sim_events_per_s", json!(produced));
+    r.insert("t5_events_per_s", json!(events));
+    r.insert("t5_cpu_pct", json!(cpu));
+    r.insert("t5_sim_cpu_pct", json!(sim_cpu));
+    r.insert("t5_events_per_cpu_s", json!(events / (cpu / 100.0).max(0.001)));
+    r.insert("t5_bytes_per_s", json!(bytes));
+    r.insert("t5_frames_per_s", json!(frames));
+    r.insert("t5_relists", json!(k.stat("pod_lists") - lists_before));
+    r.insert("t5_rss_mb", json!(k.status_kb("VmRSS:") as f64 / 1024.0));
+    key_figures(r, "t7_churn_nav", nav);
+    // filter typed under churn: each character re-projects the pane through the filter
+    k.send_key("/");
+    std::thread::sleep(KEY_GAP);
+    key_figures(r, "t7_churn_filter", k.timed_keys(&["t", "e", "a", "m", "-", "0", "1", "x", "y", "z"]));
+    k.send_key("Escape");
+    k.send_key("Escape");
+    sim.admin("PUT", "/sim/churn/0");
+    std::thread::sleep(SETTLE);
 
     // T4: reset VmHWM, compact the sim's history, cut the watch connections, wait for the relist
+    let rss_before = k.status_kb("VmRSS:");
+    let lists_before = k.stat("pod_lists");
     let before_events = k.stat("pod_events");
     let _ = std::fs::write(format!("/proc/{}/clear_refs", k.pid), "5");
     // one write first, so the compaction floor is above every resourceVersion kdeck holds
     sim.request("POST", "/api/v1/namespaces", Some(r#"{"metadata":{"name":"bench-relist"}}"#));
+    let counts = sim.counts();
+    let pod_lists = counts.get(&("list".to_string(), "pods".to_string())).copied().unwrap_or(0);
+    let watches: u64 = counts.iter().filter(|((v, _), _)| v == "watch").map(|(_, c)| c).sum();
     let compacted = sim.admin("POST", "/sim/compact");
     let killed = kill_client_sockets(sim.port);
     let start = Instant::now();
     let mut relisted = false;
     while start.elapsed() < Duration::from_secs(60) {
         // a relist re-applies every pod: InitApply for each, counted as pod events
-        if k.stat("pod_events") >= before_events + pods as u64 {
+        if k.stat("pod_lists") > lists_before && k.stat("pod_events") >= before_events + pods as u64 {
             relisted = true;
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let relist_seconds = start.elapsed().as_secs_f64();
     std::thread::sleep(SETTLE);
     let hwm = k.status_kb("VmHWM:");
     let after = sim.counts();
@@ -298,50 +416,14 @@ fn run_idle(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
     r.insert("t4_compact_rv", compacted["resourceVersion"].clone());
     r.insert("t4_sockets_killed", json!(killed));
     r.insert("t4_relisted", json!(relisted));
-    r.insert(
-        "t4_relist_seconds",
-        json!(relisted.then(|| start.elapsed().as_secs_f64() - SETTLE.as_secs_f64())),
-    );
+    r.insert("t4_relist_seconds", json!(relisted.then_some(relist_seconds)));
     r.insert("t4_pod_lists_during", json!(pod_lists_after - pod_lists));
     let watches_after: u64 = after.iter().filter(|((v, _), _)| v == "watch").map(|(_, c)| c).sum();
     r.insert("t4_watches_during", json!(watches_after - watches));
+    r.insert("t4_rss_before_mb", json!(rss_before as f64 / 1024.0));
     r.insert("t4_hwm_mb", json!(hwm as f64 / 1024.0));
     r.insert("t4_hwm_over_steady", json!(hwm as f64 / rss.max(1) as f64));
     r.insert("t4_rss_after_mb", json!(k.status_kb("VmRSS:") as f64 / 1024.0));
-    k.stop();
-    sim.stop();
-}
-
-fn run_churn(dir: &Path, pods: usize, churn: u32, r: &mut BTreeMap<&'static str, Value>) {
-    let sim = Sim::start(dir, pods, churn);
-    let k = Kdeck::start(dir, &sim, &format!("{pods}-churn{churn}"));
-    if !k.wait_synced() {
-        r.insert("error", json!(format!("kdeck did not reach synced (churn {churn})")));
-    } else {
-        std::thread::sleep(SETTLE);
-        let (cpu, bytes, frames, events, sim_cpu) = sample(&k, &sim);
-        let prefix = if churn == LIGHT_CHURN { "t9" } else { "t5" };
-        let put = |r: &mut BTreeMap<&'static str, Value>, name: &'static str, v: f64| {
-            r.insert(name, json!(v));
-        };
-        if prefix == "t9" {
-            put(r, "t9_churn_per_s", churn as f64);
-            put(r, "t9_bytes_per_s", bytes);
-            put(r, "t9_frames_per_s", frames);
-            put(r, "t9_events_per_s", events);
-            put(r, "t9_cpu_pct", cpu);
-        } else {
-            put(r, "t5_churn_per_s", churn as f64);
-            put(r, "t5_events_per_s", events);
-            put(r, "t5_cpu_pct", cpu);
-            put(r, "t5_sim_cpu_pct", sim_cpu);
-            // events per second of kdeck CPU: what one full core would absorb at this cost
-            put(r, "t5_events_per_cpu_s", events / (cpu / 100.0).max(0.001));
-            put(r, "t5_bytes_per_s", bytes);
-            put(r, "t5_frames_per_s", frames);
-            put(r, "t5_rss_mb", k.status_kb("VmRSS:") as f64 / 1024.0);
-        }
-    }
     k.stop();
     sim.stop();
 }
@@ -372,17 +454,24 @@ fn print_table(results: &[(usize, BTreeMap<&'static str, Value>)]) {
         (
             "T4 peak RSS in relist",
             Box::new(|r| format!("{} MB = {}x", f(r, "t4_hwm_mb", 1), f(r, "t4_hwm_over_steady", 2))),
-            "clear_refs=5, POST /sim/compact, ss -K kdeck's sockets, VmHWM after relist",
+            "clear_refs=5, POST /sim/compact, ss -K kdeck's sockets, VmHWM after relist / T3",
         ),
         (
             "T4 relist time",
             Box::new(|r| format!("{} s", f(r, "t4_relist_seconds", 2))),
-            "until pod_events grew by N (bench-stats)",
+            "until a pod list started and pod_events grew by N (bench-stats)",
         ),
         (
             "T5 events absorbed",
-            Box::new(|r| format!("{}/s of {}/s", f(r, "t5_events_per_s", 0), f(r, "t5_churn_per_s", 0))),
-            "bench-stats pod_events over 10 s vs sim churn; keys not measured",
+            Box::new(|r| {
+                format!(
+                    "{}/s of {}/s, {} relists",
+                    f(r, "t5_events_per_s", 0),
+                    f(r, "t5_sim_events_per_s", 0),
+                    f(r, "t5_relists", 0)
+                )
+            }),
+            "bench-stats pod_events over 10 s vs the sim's resourceVersion growth (PUT /sim/churn/20000: all it can make), keys sent meanwhile",
         ),
         (
             "T5 CPU kdeck / sim",
@@ -399,18 +488,43 @@ fn print_table(results: &[(usize, BTreeMap<&'static str, Value>)]) {
             Box::new(|r| format!("{} %", f(r, "t6_idle_cpu_pct", 2))),
             "/proc/PID/stat utime+stime over 10 s, churn=0",
         ),
-        ("T7 keypress latency", Box::new(|_| "not measured".to_string()), "-"),
+        (
+            "T7 keys idle p50/p99",
+            Box::new(|r| format!("{} / {} ms", f(r, "t7_idle_nav_p50_ms", 1), f(r, "t7_idle_nav_p99_ms", 1))),
+            "40 j/k via tmux send-keys 100 ms apart; key read to frame flushed (bench-stats)",
+        ),
+        (
+            "T7 keys in churn p50/p99",
+            Box::new(|r| {
+                format!("{} / {} ms", f(r, "t7_churn_nav_p50_ms", 1), f(r, "t7_churn_nav_p99_ms", 1))
+            }),
+            "80 j/k during the T5 window, same measure",
+        ),
+        (
+            "T7 filter in churn p50/p99",
+            Box::new(|r| {
+                format!("{} / {} ms", f(r, "t7_churn_filter_p50_ms", 1), f(r, "t7_churn_filter_p99_ms", 1))
+            }),
+            "10 characters typed after / under churn (each re-filters the pane)",
+        ),
         (
             "T8 idle bytes",
             Box::new(|r| {
                 format!("{} B/s ({} fr/s)", f(r, "t8_idle_bytes_per_s", 1), f(r, "t8_idle_frames_per_s", 1))
             }),
-            "--bench-stats CountingWriter bytes over 10 s, churn=0",
+            "--bench-stats CountingWriter bytes over 10 s, churn=0, overview (timeline ages)",
+        ),
+        (
+            "T8 idle bytes, no ages",
+            Box::new(|r| {
+                format!("{} B/s ({} fr/s)", f(r, "t8_zones_bytes_per_s", 1), f(r, "t8_zones_frames_per_s", 1))
+            }),
+            "same, zones pane (key 2)",
         ),
         (
             "T9 bytes under churn",
             Box::new(|r| format!("{} B/s ({} fr/s)", f(r, "t9_bytes_per_s", 0), f(r, "t9_frames_per_s", 1))),
-            "--bench-stats bytes over 10 s, churn=100/s, 200x50 tmux",
+            "--bench-stats bytes over 10 s, PUT /sim/churn/100, 200x50 tmux",
         ),
         (
             "T10 API requests",
@@ -462,9 +576,7 @@ fn main() {
     for &pods in &sizes {
         let mut r = BTreeMap::new();
         let t = Instant::now();
-        run_idle(&dir, pods, &mut r);
-        run_churn(&dir, pods, LIGHT_CHURN, &mut r);
-        run_churn(&dir, pods, HEAVY_CHURN, &mut r);
+        run_size(&dir, pods, &mut r);
         println!(
             "{pods} pods done in {:.0} s: {}",
             t.elapsed().as_secs_f64(),
