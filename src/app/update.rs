@@ -58,8 +58,8 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             // Ages are computed at render time from `now`: redraw (ratatui then sends only
             // the changed cells) when the screen shows any, without re-projecting the views.
             // Retry counters and Prometheus staleness live in the projection.
-            model.status_stale = model.screen.counts_seconds;
-            model.redraw = model.shows_time();
+            model.status_stale |= model.screen.counts_seconds;
+            model.redraw |= model.shows_time();
             Vec::new()
         }
         Event::Cluster(ev) => {

@@ -197,7 +197,7 @@ impl Store {
         self.write().churn(rt, namespace, name, f, &self.inner.events)
     }
 
-    /// Change one object in place without conflict checks (cheap bulk churn, controllers).
+    /// Change one object in place without conflict checks (the controllers).
     pub fn modify_json(
         &self,
         rt: &ResourceType,
