@@ -9,12 +9,19 @@
 //! starts, it stops. Loopback only.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+#[path = "e2e/processes.rs"]
+mod processes;
+#[path = "e2e/table.rs"]
+mod table;
+
+use processes::{Kdeck, Sim, cpu_ticks, ticks_per_sec};
+use table::print_table;
 
 const KDECK: &str = env!("CARGO_BIN_EXE_kdeck");
 const TMUX_SOCKET: &str = "kdeck-e2e-bench";
@@ -28,224 +35,6 @@ const LIGHT_CHURN: u32 = 100;
 const HEAVY_CHURN: u32 = 20_000;
 /// T7: keys sent one at a time, this far apart.
 const KEY_GAP: Duration = Duration::from_millis(100);
-
-struct Sim {
-    child: Child,
-    port: u16,
-    url: String,
-    token: String,
-    kubeconfig: PathBuf,
-}
-
-impl Sim {
-    fn start(dir: &Path, pods: usize, churn: u32) -> Sim {
-        let (nodes, namespaces) = match pods {
-            0..=2_000 => (500, 40),
-            2_001..=20_000 => (1_000, 200),
-            _ => (3_000, 1_200),
-        };
-        let topology =
-            format!("synthetic:pods={pods},nodes={nodes},zones=3,namespaces={namespaces},churn={churn}");
-        let kubeconfig = dir.join(format!("kubeconfig-{pods}-{churn}"));
-        let mut child = Command::new("taskset")
-            .args(["-c", "0", KDECK, "sim", "--topology", &topology, "--latency", "0ms"])
-            .arg("--log-file")
-            .arg(dir.join(format!("sim-{pods}-{churn}.log")))
-            .arg("--write-kubeconfig")
-            .arg(&kubeconfig)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start kdeck sim");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        // the sim prints its URL once it listens, then the kubeconfig path once it is written
-        let mut url = String::new();
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            if let Some(rest) = line.strip_prefix("kdeck sim listening on ") {
-                url = rest.trim().to_string();
-            }
-            if line.starts_with("kubeconfig:") {
-                break;
-            }
-        }
-        std::thread::spawn(move || for _ in lines {});
-        assert!(!url.is_empty(), "the sim did not print its URL");
-        let port = url.rsplit(':').next().unwrap().trim_end_matches('/').parse().unwrap();
-        let text = std::fs::read_to_string(&kubeconfig).unwrap();
-        let token = text.lines().find_map(|l| l.trim().strip_prefix("token: ")).unwrap().to_string();
-        Sim { child, port, url, token, kubeconfig }
-    }
-
-    fn admin(&self, method: &str, path: &str) -> Value {
-        self.request(method, path, None)
-    }
-
-    fn request(&self, method: &str, path: &str, body: Option<&str>) -> Value {
-        let mut cmd = Command::new("curl");
-        cmd.args(["-sk", "--max-time", "20", "-X", method, "-H"])
-            .arg(format!("Authorization: Bearer {}", self.token))
-            .arg(format!("{}{path}", self.url));
-        if let Some(body) = body {
-            cmd.args(["-H", "Content-Type: application/json", "-d", body]);
-        }
-        let out = cmd.output().unwrap();
-        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
-    }
-
-    /// The store's current resourceVersion (one per change: its growth is the event rate).
-    fn resource_version(&self) -> u64 {
-        let list = self.admin("GET", "/api/v1/namespaces?limit=1");
-        list["metadata"]["resourceVersion"].as_str().and_then(|v| v.parse().ok()).unwrap_or(0)
-    }
-
-    /// (verb, resource) -> count, from GET /sim/requests.
-    fn counts(&self) -> BTreeMap<(String, String), u64> {
-        let body = self.admin("GET", "/sim/requests");
-        let mut map = BTreeMap::new();
-        for c in body["counts"].as_array().cloned().unwrap_or_default() {
-            let key = (
-                c["verb"].as_str().unwrap_or("").to_string(),
-                c["resource"].as_str().unwrap_or("").to_string(),
-            );
-            map.insert(key, c["count"].as_u64().unwrap_or(0));
-        }
-        map
-    }
-
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Kdeck {
-    pid: i32,
-    session: String,
-    milestones: PathBuf,
-    stats: PathBuf,
-}
-
-impl Kdeck {
-    fn start(dir: &Path, sim: &Sim, tag: &str) -> Kdeck {
-        let milestones = dir.join(format!("milestones-{tag}"));
-        let stats = dir.join(format!("stats-{tag}"));
-        let log = dir.join(format!("kdeck-{tag}.log"));
-        let _ = std::fs::remove_file(&milestones);
-        let session = format!("e2e-{tag}");
-        let cmd = format!(
-            "exec taskset -c 1 {KDECK} --kubeconfig {} --milestones-file {} --bench-stats {} --log-file {}",
-            sim.kubeconfig.display(),
-            milestones.display(),
-            stats.display(),
-            log.display()
-        );
-        let ok = Command::new("tmux")
-            .args(["-L", TMUX_SOCKET, "new-session", "-d", "-s", &session, "-x", "200", "-y", "50"])
-            .arg(&cmd)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux new-session failed");
-        let out = Command::new("tmux")
-            .args(["-L", TMUX_SOCKET, "display-message", "-p", "-t", &session, "#{pane_pid}"])
-            .output()
-            .unwrap();
-        let pid: i32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
-        Kdeck { pid, session, milestones, stats }
-    }
-
-    fn milestone(&self, name: &str) -> Option<f64> {
-        let text = std::fs::read_to_string(&self.milestones).ok()?;
-        text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
-    }
-
-    fn stat(&self, name: &str) -> u64 {
-        let text = std::fs::read_to_string(&self.stats).unwrap_or_default();
-        text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or(0)
-    }
-
-    /// Every key's read-to-flush latency so far, in microseconds, in the order answered.
-    fn key_latencies(&self) -> Vec<u64> {
-        let text = std::fs::read_to_string(&self.stats).unwrap_or_default();
-        text.lines()
-            .find_map(|l| l.strip_prefix("key_us"))
-            .map(|rest| rest.split_whitespace().filter_map(|v| v.parse().ok()).collect())
-            .unwrap_or_default()
-    }
-
-    /// Send one key with tmux (as a person typing it).
-    fn send_key(&self, key: &str) {
-        let _ =
-            Command::new("tmux").args(["-L", TMUX_SOCKET, "send-keys", "-t", &self.session, key]).status();
-    }
-
-    /// Send `keys` one by one, `KEY_GAP` apart; returns the latencies of the frames they
-    /// caused (waits up to 2 s for the last ones to be written to the stats file).
-    fn timed_keys(&self, keys: &[&str]) -> Vec<u64> {
-        let before = self.key_latencies().len();
-        for key in keys {
-            self.send_key(key);
-            std::thread::sleep(KEY_GAP);
-        }
-        let deadline = Instant::now() + Duration::from_secs(2);
-        loop {
-            let all = self.key_latencies();
-            if all.len() >= before + keys.len() || Instant::now() > deadline {
-                return all.into_iter().skip(before).collect();
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn status_kb(&self, field: &str) -> u64 {
-        let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
-        text.lines()
-            .find_map(|l| l.strip_prefix(field)?.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    }
-
-    fn cpu_ticks(&self) -> u64 {
-        cpu_ticks(self.pid)
-    }
-
-    fn alive(&self) -> bool {
-        Path::new(&format!("/proc/{}", self.pid)).exists()
-    }
-
-    fn wait_synced(&self) -> bool {
-        let start = Instant::now();
-        while start.elapsed() < SYNC_LIMIT {
-            if self.milestone("synced").is_some() {
-                return true;
-            }
-            if !self.alive() {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        false
-    }
-
-    fn stop(self) {
-        let _ = Command::new("tmux").args(["-L", TMUX_SOCKET, "kill-session", "-t", &self.session]).status();
-    }
-}
-
-/// utime + stime of a process, in clock ticks.
-fn cpu_ticks(pid: i32) -> u64 {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = text.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // after the comm: state is field 3 overall, utime 14 and stime 15
-    let get = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    get(14) + get(15)
-}
-
-fn ticks_per_sec() -> f64 {
-    // SAFETY: sysconf has no preconditions.
-    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
-}
 
 /// A window of `WINDOW`: CPU % of one core, terminal bytes/s, frames/s, pod events/s.
 /// Also the sim's CPU % over the same window (5th).
@@ -299,7 +88,7 @@ fn navigation(count: usize) -> Vec<&'static str> {
 /// One sim and one kdeck per size: sync and idle (T1-T3, T6, T8, T10, T7 idle), light churn
 /// (T9), heavy churn with keys (T5, T7 under churn), then a forced relist (T4).
 fn run_size(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
-    let sim = Sim::start(dir, pods, 0);
+    let sim = Sim::start(dir, pods);
     let k = Kdeck::start(dir, &sim, &format!("{pods}"));
     if !k.wait_synced() {
         r.insert("error", json!("kdeck did not reach synced"));
@@ -426,135 +215,6 @@ fn run_size(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
     r.insert("t4_rss_after_mb", json!(k.status_kb("VmRSS:") as f64 / 1024.0));
     k.stop();
     sim.stop();
-}
-
-fn f(r: &BTreeMap<&'static str, Value>, key: &str, digits: usize) -> String {
-    match r.get(key).and_then(Value::as_f64) {
-        Some(v) => format!("{v:.digits$}"),
-        None => "-".into(),
-    }
-}
-
-/// How one table cell is formatted from a size's results.
-type Cell = Box<dyn Fn(&BTreeMap<&'static str, Value>) -> String>;
-
-fn print_table(results: &[(usize, BTreeMap<&'static str, Value>)]) {
-    let rows: Vec<(&str, Cell, &str)> = vec![
-        (
-            "T1 first frame / first rows",
-            Box::new(|r| format!("{} / {} ms", f(r, "t1_first_frame_ms", 0), f(r, "t1_first_rows_ms", 0))),
-            "--milestones-file first_frame, first_rows (ms since exec)",
-        ),
-        ("T2 full sync", Box::new(|r| format!("{} ms", f(r, "t2_synced_ms", 0))), "--milestones-file synced"),
-        (
-            "T3 steady RSS",
-            Box::new(|r| format!("{} MB", f(r, "t3_rss_mb", 1))),
-            "VmRSS /proc/PID/status, 2 s after synced",
-        ),
-        (
-            "T4 peak RSS in relist",
-            Box::new(|r| format!("{} MB = {}x", f(r, "t4_hwm_mb", 1), f(r, "t4_hwm_over_steady", 2))),
-            "clear_refs=5, POST /sim/compact, ss -K kdeck's sockets, VmHWM after relist / T3",
-        ),
-        (
-            "T4 relist time",
-            Box::new(|r| format!("{} s", f(r, "t4_relist_seconds", 2))),
-            "until a pod list started and pod_events grew by N (bench-stats)",
-        ),
-        (
-            "T5 events absorbed",
-            Box::new(|r| {
-                format!(
-                    "{}/s of {}/s, {} relists",
-                    f(r, "t5_events_per_s", 0),
-                    f(r, "t5_sim_events_per_s", 0),
-                    f(r, "t5_relists", 0)
-                )
-            }),
-            "bench-stats pod_events over 10 s vs the sim's resourceVersion growth (PUT /sim/churn/20000: all it can make), keys sent meanwhile",
-        ),
-        (
-            "T5 CPU kdeck / sim",
-            Box::new(|r| format!("{} % / {} %", f(r, "t5_cpu_pct", 1), f(r, "t5_sim_cpu_pct", 1))),
-            "/proc/PID/stat utime+stime over the same 10 s",
-        ),
-        (
-            "T5 events per kdeck CPU-s",
-            Box::new(|r| format!("{}/s", f(r, "t5_events_per_cpu_s", 0))),
-            "events/s divided by kdeck's CPU share (what 1 core absorbs)",
-        ),
-        (
-            "T6 idle CPU",
-            Box::new(|r| format!("{} %", f(r, "t6_idle_cpu_pct", 2))),
-            "/proc/PID/stat utime+stime over 10 s, churn=0",
-        ),
-        (
-            "T7 keys idle p50/p99",
-            Box::new(|r| format!("{} / {} ms", f(r, "t7_idle_nav_p50_ms", 1), f(r, "t7_idle_nav_p99_ms", 1))),
-            "40 j/k via tmux send-keys 100 ms apart; key read to frame flushed (bench-stats)",
-        ),
-        (
-            "T7 keys in churn p50/p99",
-            Box::new(|r| {
-                format!("{} / {} ms", f(r, "t7_churn_nav_p50_ms", 1), f(r, "t7_churn_nav_p99_ms", 1))
-            }),
-            "80 j/k during the T5 window, same measure",
-        ),
-        (
-            "T7 filter in churn p50/p99",
-            Box::new(|r| {
-                format!("{} / {} ms", f(r, "t7_churn_filter_p50_ms", 1), f(r, "t7_churn_filter_p99_ms", 1))
-            }),
-            "10 characters typed after / under churn (each re-filters the pane)",
-        ),
-        (
-            "T8 idle bytes",
-            Box::new(|r| {
-                format!("{} B/s ({} fr/s)", f(r, "t8_idle_bytes_per_s", 1), f(r, "t8_idle_frames_per_s", 1))
-            }),
-            "--bench-stats CountingWriter bytes over 10 s, churn=0, overview (timeline ages)",
-        ),
-        (
-            "T8 idle bytes, no ages",
-            Box::new(|r| {
-                format!("{} B/s ({} fr/s)", f(r, "t8_zones_bytes_per_s", 1), f(r, "t8_zones_frames_per_s", 1))
-            }),
-            "same, zones pane (key 2)",
-        ),
-        (
-            "T9 bytes under churn",
-            Box::new(|r| format!("{} B/s ({} fr/s)", f(r, "t9_bytes_per_s", 0), f(r, "t9_frames_per_s", 1))),
-            "--bench-stats bytes over 10 s, PUT /sim/churn/100, 200x50 tmux",
-        ),
-        (
-            "T10 API requests",
-            Box::new(|r| {
-                format!(
-                    "{} LIST ({} kinds, max {}/kind), {} WATCH",
-                    f(r, "t10_lists", 0),
-                    f(r, "t10_list_kinds", 0),
-                    f(r, "t10_max_lists_per_kind", 0),
-                    f(r, "t10_watches", 0)
-                )
-            }),
-            "GET /sim/requests after sync + 12 s idle",
-        ),
-    ];
-    let mut header = format!("{:<28}", "target");
-    for (pods, _) in results {
-        header.push_str(&format!("| {:<26}", format!("{pods} pods")));
-    }
-    header.push_str("| how measured");
-    println!("{header}");
-    println!("{}", "-".repeat(header.len() + 40));
-    for (name, value, how) in &rows {
-        let mut line = format!("{name:<28}");
-        for (_, r) in results {
-            line.push_str(&format!("| {:<26}", value(r)));
-        }
-        line.push_str(&format!("| {how}"));
-        println!("{line}");
-    }
 }
 
 fn main() {

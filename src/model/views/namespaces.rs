@@ -10,8 +10,8 @@
 use super::autoscalers::{self, AutoscalersView};
 use super::common::{ReadyTotal, Severity, workloads};
 use super::ingresses::{self, IngressesView};
-use super::problems::{self, ProblemsView};
-use super::zones;
+use super::problems::ProblemsView;
+use super::shared::Shared;
 use crate::k8s::pod_counters::RESTART_WINDOW_SECONDS;
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
@@ -74,11 +74,8 @@ pub struct NamespaceRow {
 }
 
 pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> NamespacesView {
-    let zones = zones::project(cluster, scope, now);
-    let autoscalers = autoscalers::project(cluster, scope, now);
-    let ingresses = ingresses::project(cluster, scope, now);
-    let problems = problems::project_from(cluster, scope, &zones, &autoscalers, &ingresses);
-    project_from(cluster, scope, now, &autoscalers, &ingresses, &problems)
+    let shared = Shared::project(cluster, scope, now);
+    project_from(cluster, scope, now, &shared.autoscalers, &shared.ingresses, &shared.problems)
 }
 
 /// The namespaces over views already projected for this frame (each is projected once).

@@ -1,10 +1,10 @@
 //! Problems: one ranked list of everything the other views found wrong, each naming its
 //! object. Pod troubles are grouped per workload (one line per workload and reason).
 
-use super::autoscalers::{self, AutoscalersView, HpaFlag};
+use super::autoscalers::{AutoscalersView, HpaFlag};
 use super::common::{Severity, node_ready, replica_set_owners, workload_of};
-use super::ingresses::{self, IngressesView, RouteVerdict};
-use super::zones::{self, SpreadFlag, ZonesView};
+use super::ingresses::{IngressesView, RouteVerdict};
+use super::zones::{SpreadFlag, ZonesView};
 use crate::k8s::source_state::{Kind, SourceState};
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
@@ -140,10 +140,7 @@ fn pod_problems(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Problem>) {
 }
 
 pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> ProblemsView {
-    let zones = zones::project(cluster, scope, now);
-    let autoscalers = autoscalers::project(cluster, scope, now);
-    let ingresses = ingresses::project(cluster, scope, now);
-    project_from(cluster, scope, &zones, &autoscalers, &ingresses)
+    super::shared::Shared::project(cluster, scope, now).problems
 }
 
 /// The problems over views already projected for this frame (each is projected once).

@@ -39,12 +39,11 @@ pub(super) struct State {
     history: History,
     /// Decoded objects of the last churn writes, keyed like `tables`, with the bytes they
     /// were stored as: churning the same object again skips decoding its JSON while nothing
-    /// else wrote it. Bounded by `CHURN_CACHE_LIMIT`.
+    /// else wrote it. Bounded (see `churn.rs`).
     churn_cache: HashMap<String, (Arc<[u8]>, Value)>,
 }
 
-/// Decoded objects kept for churn (a synthetic cluster churns a pool of this many pods).
-const CHURN_CACHE_LIMIT: usize = 1024;
+mod churn;
 
 fn key(rt: &ResourceType, namespace: Option<&str>, name: &str) -> String {
     match namespace {
@@ -241,39 +240,6 @@ impl State {
         }
         meta::validate(rt, &object)?;
         self.commit(rt, key, Some(object), Some(previous_index), WatchEventType::Modified, events)
-    }
-
-    /// See `Store::churn_json`.
-    pub fn churn(
-        &mut self,
-        rt: &'static ResourceType,
-        namespace: Option<&str>,
-        name: &str,
-        f: impl FnOnce(&mut Value),
-        events: &broadcast::Sender<StoreEvent>,
-    ) -> Result<Arc<[u8]>, StoreError> {
-        let key = key(rt, namespace, name);
-        let current = self.table(rt).get(&key).ok_or(StoreError::NotFound)?;
-        let previous_index = current.index.clone();
-        let current_bytes = current.bytes.clone();
-        let cached = self.churn_cache.remove(&key).filter(|(bytes, _)| Arc::ptr_eq(bytes, &current_bytes));
-        let mut object = match cached {
-            Some((_, object)) => object,
-            None => serde_json::from_slice(&current_bytes)?,
-        };
-        f(&mut object);
-        let bytes = self.commit_value(
-            rt,
-            key.clone(),
-            &mut object,
-            Some(previous_index),
-            WatchEventType::Modified,
-            events,
-        )?;
-        if self.churn_cache.len() < CHURN_CACHE_LIMIT {
-            self.churn_cache.insert(key, (bytes.clone(), object));
-        }
-        Ok(bytes)
     }
 
     pub fn delete(
