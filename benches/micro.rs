@@ -16,12 +16,13 @@ use kdeck::action::Action;
 use kdeck::app::model::Model;
 use kdeck::app::pane::Pane;
 use kdeck::app::screen::Screen;
-use kdeck::app::update::apply_action;
+use kdeck::app::session::Session;
 use kdeck::event::ConnectionInfo;
 use kdeck::k8s::pod_facts::PodFacts;
 use kdeck::k8s::pod_index::PodIndex;
 use kdeck::k8s::slim_pod::SlimPod;
 use kdeck::model::fixtures::Fixtures;
+use kdeck::policy::PolicyRules;
 use kdeck::sim::clock::SimClock;
 use kdeck::sim::store::Store;
 use kdeck::ui::theme::Theme;
@@ -94,7 +95,7 @@ fn add<K: serde::de::DeserializeOwned + kdeck::model::fixtures::StoredKind>(
     fixtures
 }
 
-fn model_50k(store: &Store) -> Model {
+fn model_50k(store: &Store) -> Session {
     let now = Timestamp::now();
     let mut fixtures = Fixtures::new().at(now);
     fixtures = add::<core::Namespace>(fixtures, &raw(store, "", "v1", "namespaces"));
@@ -115,7 +116,7 @@ fn model_50k(store: &Store) -> Model {
         contexts: vec!["synthetic".into()],
         default_namespace: "default".into(),
     };
-    Model::new(conn, fixtures.build(), None, false, Theme::default_theme(), now)
+    Session::new(Model::new(conn, fixtures.build(), PolicyRules::default(), Theme::default_theme(), now))
 }
 
 fn heap_figures(pods: &[Arc<[u8]>], plain: &[u8], sidecar: &[u8]) {
@@ -180,11 +181,11 @@ fn benches(c: &mut Criterion) {
     });
     group.finish();
 
-    let mut model = model_50k(&store);
+    let mut session = model_50k(&store);
     let mut group = c.benchmark_group("render_50k");
     for pane in [Pane::Overview, Pane::Zones, Pane::Autoscalers] {
-        apply_action(&mut model, Action::ShowPane(pane));
-        model.refresh_views();
+        session.act(Action::ShowPane(pane));
+        session.refresh(true);
         for (w, h) in [(80u16, 24u16), (200, 50)] {
             let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
             group.bench_function(format!("{pane:?}_{w}x{h}"), |b| {
@@ -193,7 +194,7 @@ fn benches(c: &mut Criterion) {
                     terminal.clear().unwrap();
                     terminal
                         .draw(|frame| {
-                            kdeck::ui::draw(frame, &model);
+                            kdeck::ui::draw(frame, &session.model, &session.screen);
                         })
                         .unwrap();
                 })
@@ -206,8 +207,8 @@ fn benches(c: &mut Criterion) {
     {
         use kdeck::model::Scope;
         use kdeck::model::views::{autoscalers, ingresses, namespaces, problems, timeline, zones};
-        let cluster = &model.cluster;
-        let now = model.now;
+        let cluster = &session.model.cluster;
+        let now = session.model.now;
         let scope = Scope::All;
         let timed = |label: &str, f: &dyn Fn()| {
             let start = std::time::Instant::now();
@@ -224,11 +225,11 @@ fn benches(c: &mut Criterion) {
 
     // a whole screen's projection per pane and filter, timed once each, not under criterion
     for pane in [Pane::Overview, Pane::Zones, Pane::Autoscalers] {
-        apply_action(&mut model, Action::ShowPane(pane));
+        session.act(Action::ShowPane(pane));
         for filter in ["", "team-01", "zzz"] {
-            model.ui.set_filter(pane, filter.to_string());
+            session.model.ui.set_filter(pane, filter.to_string());
             let start = std::time::Instant::now();
-            let screen = black_box(Screen::project(&model));
+            let screen = black_box(Screen::project(&session.model));
             let took = start.elapsed();
             drop(screen);
             println!(
@@ -236,7 +237,7 @@ fn benches(c: &mut Criterion) {
                 took.as_secs_f64() * 1e3
             );
         }
-        model.ui.set_filter(pane, String::new());
+        session.model.ui.set_filter(pane, String::new());
     }
 }
 

@@ -67,6 +67,8 @@ pub struct PrometheusConfig {
 #[serde(deny_unknown_fields)]
 pub struct ContextConfig {
     pub readonly: Option<bool>,
+    /// Ask for the object's name before acting, whatever the context's name says.
+    pub confirm_name: Option<bool>,
     pub namespace: Option<String>,
     pub prometheus_url: Option<String>,
 }
@@ -106,11 +108,6 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("cannot read config {}: {e}", path.display())))?;
         Self::parse(&text, path)
-    }
-
-    /// Whether actions are off for this context (global setting or the context's own).
-    pub fn readonly_for(&self, context: &str) -> bool {
-        self.contexts.get(context).and_then(|c| c.readonly).unwrap_or(self.readonly)
     }
 }
 
@@ -167,8 +164,7 @@ mod tests {
     fn documented_sample_parses() {
         let config = Config::parse(SAMPLE, Path::new("assets/config.sample.toml")).unwrap();
         assert_eq!(config.safety.confirm_name_pattern, "prod");
-        assert!(config.readonly_for("prod-eu-1"));
-        assert!(!config.readonly_for("staging"));
+        assert_eq!(config.contexts["prod-eu-1"].readonly, Some(true));
         assert_eq!(config.prometheus.headers.get("X-Scope-OrgID").map(String::as_str), Some("team-a"));
     }
 

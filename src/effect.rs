@@ -1,6 +1,7 @@
 //! IO the loop asks for. Only `update` makes an Effect; the runner carries it out and
 //! reports back with an Event.
 
+use crate::event::Generation;
 use crate::k8s::actions::WriteKind;
 use crate::model::views::WorkloadRef;
 
@@ -10,10 +11,10 @@ pub enum Effect {
     CheckAccess { dialog: u64, write: WriteKind, target: WorkloadRef },
     /// Carry out a confirmed action, and write it to the audit log.
     Write(WriteRequest),
-    /// Tear down the watches and connect to another kubeconfig context.
-    SwitchContext(String),
+    /// Connect to another kubeconfig context; its watches replace the current ones once up.
+    SwitchContext { context: String, generation: Generation },
     /// The user may not watch cluster-wide: restart the watches in this one namespace.
-    NarrowWatches(String),
+    NarrowWatches { namespace: String, generation: Generation },
     /// Put text on the user's clipboard through the terminal (OSC 52), over SSH too.
     CopyToClipboard(String),
 }
@@ -27,7 +28,8 @@ pub struct WriteRequest {
     pub replicas: Option<i32>,
     /// For undo: None = the previous revision.
     pub revision: Option<u64>,
-    /// For the audit log.
+    /// The context the dialog was opened in: the runner refuses to send the write to any
+    /// other. Also for the audit log.
     pub context: String,
     pub user: String,
 }

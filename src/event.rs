@@ -11,16 +11,18 @@ pub enum Event {
     InputClosed(String),
     /// Once a second: ages and "retrying N s" move on.
     Tick,
-    /// Data from the cluster's watches.
-    Cluster(ClusterEvent),
-    /// Answers (or failures) from the Prometheus poller.
-    Prom(crate::prom::PromEvent),
+    /// Data from the cluster's watches, tagged with the connection they came from.
+    Cluster(Generation, ClusterEvent),
+    /// Answers (or failures) from the Prometheus poller, tagged likewise.
+    Prom(Generation, crate::prom::PromEvent),
     /// SIGINT, SIGTERM or SIGHUP: leave cleanly.
     Signal(&'static str),
-    /// A context switch connected; its watches start right after this event.
+    /// A context switch connected; its watches' events follow this event, never precede it.
     Connected(Box<Connected>),
     /// A context switch failed; the old context stays.
-    ConnectFailed(String),
+    ConnectFailed { generation: Generation, message: String },
+    /// A setting of the connection in use is wrong (e.g. the Prometheus settings).
+    SettingsError(String),
     /// The answer to an access check, for the dialog that asked.
     AccessChecked { dialog: u64, result: Result<crate::k8s::actions::Access, String> },
     /// An action finished: what happened, in a line, or why it failed.
@@ -29,15 +31,34 @@ pub enum Event {
     Copied(Result<String, String>),
 }
 
+/// Which connection data belongs to. Every context switch (or narrowing of the watches)
+/// takes the next one when it is asked for; the loop keeps only the data of the connection
+/// it adopted, and adopts only the newest one asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Generation(pub u64);
+
+impl Generation {
+    pub fn next(self) -> Generation {
+        Generation(self.0 + 1)
+    }
+}
+
 /// A new connection's description and the readers of its reflector stores.
 pub struct Connected {
+    pub generation: Generation,
     pub info: ConnectionInfo,
     pub stores: Stores,
+    /// The running watches, client and poller, taken by the effect runner when it adopts
+    /// this connection (None once taken, and in tests).
+    pub handoff: Option<crate::app::sources::Handoff>,
 }
 
 impl std::fmt::Debug for Connected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connected").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("Connected")
+            .field("generation", &self.generation)
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 

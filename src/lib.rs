@@ -17,6 +17,7 @@ pub mod keymap;
 pub mod logging;
 pub mod milestones;
 pub mod model;
+pub mod policy;
 pub mod prom;
 pub mod sim;
 pub mod sim_command;

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::app::model::Model;
+use crate::app::session::Session;
 
 pub struct Milestones {
     start: Instant,
@@ -21,17 +21,17 @@ impl Milestones {
     }
 
     /// Called after every frame; records each milestone once.
-    pub fn frame_drawn(&mut self, model: &Model) {
+    pub fn frame_drawn(&mut self, session: &Session) {
         if !self.first_frame {
             self.first_frame = true;
             self.record("first_frame");
         }
-        if !self.first_rows && model.visible_rows() > 0 {
+        if !self.first_rows && session.visible_rows() > 0 {
             self.first_rows = true;
             self.record("first_rows");
         }
         // The frame shows synced views (not merely synced caches behind an older projection).
-        if !self.synced && model.screen.synced {
+        if !self.synced && session.screen.synced {
             self.synced = true;
             self.record("synced");
         }

@@ -2,15 +2,19 @@
 //! the views once (text for people, JSON as a documented contract) and exit.
 
 mod document;
+pub mod json;
 pub mod prom;
 mod text;
 
-pub use document::Snapshot;
+pub use document::{Snapshot, SnapshotProm};
 
+use crate::config::Config;
 use crate::k8s::client::{ConnectOptions, connect};
 use crate::k8s::watch::{WatchScope, spawn_watches};
+use crate::model::projection::{Projection, Wants};
 use crate::model::views::ViewName;
 use crate::model::{ClusterState, Scope};
+use crate::policy::PolicyRules;
 use color_eyre::eyre::eyre;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -22,19 +26,35 @@ pub enum OutputFormat {
     Json,
 }
 
+/// Where the snapshot's Prometheus settings come from.
+#[derive(Debug, Clone, Default)]
+pub enum PromSource {
+    /// Do not ask Prometheus (`prometheus` and the per-row keys are absent).
+    #[default]
+    Off,
+    /// These settings, whatever the context.
+    Fixed(Box<crate::prom::PromConfig>),
+    /// The config file and flags, for the context connected to (as the dashboard does).
+    ForContext,
+}
+
 #[derive(Debug, Clone)]
 pub struct SnapshotOptions {
     pub connect: ConnectOptions,
-    /// `-A`: every namespace. Otherwise `-n`, else the context's namespace.
+    /// `-A`: every namespace. Otherwise `-n`, else the context's configured namespace, else
+    /// every namespace: the dashboard's rule (`crate::policy`).
     pub all_namespaces: bool,
+    /// The config file (its per-context namespace and Prometheus settings).
+    pub config: Config,
+    /// `--prometheus-url`, for `PromSource::ForContext`.
+    pub prometheus_url: Option<String>,
     pub output: OutputFormat,
     /// Only this view (plus the header); None = all.
     pub view: Option<ViewName>,
     /// Exit 1 when any problem of severity error is found.
     pub check: bool,
     pub timeout: Duration,
-    /// Ask Prometheus too (None = skip it, as `--no-prometheus` would).
-    pub prometheus: Option<crate::prom::PromConfig>,
+    pub prometheus: PromSource,
 }
 
 impl Default for SnapshotOptions {
@@ -42,11 +62,13 @@ impl Default for SnapshotOptions {
         SnapshotOptions {
             connect: ConnectOptions::default(),
             all_namespaces: false,
+            config: Config::default(),
+            prometheus_url: None,
             output: OutputFormat::Text,
             view: None,
             check: false,
             timeout: Duration::from_secs(30),
-            prometheus: None,
+            prometheus: PromSource::Off,
         }
     }
 }
@@ -93,44 +115,61 @@ async fn sync(
 /// How long the snapshot waits for Prometheus at most (after the cluster synced).
 const PROM_LIMIT: Duration = Duration::from_secs(15);
 
-/// Run the snapshot; returns the process exit code (0, or 1 with `--check` and errors).
+/// Run the snapshot; returns the process exit code (0, or 1 with `--check` and errors:
+/// exactly when the dashboard's status line would count an error on the same data).
 pub async fn run(opts: SnapshotOptions, out: &mut impl std::io::Write) -> color_eyre::Result<i32> {
     let conn = connect(&opts.connect).await.map_err(|e| eyre!("{e}"))?;
-    let namespace = opts.connect.namespace.clone().unwrap_or_else(|| conn.default_namespace.clone());
-    let (watch_scope, scope) = if opts.all_namespaces {
-        (WatchScope::Cluster, Scope::All)
-    } else {
-        (WatchScope::Namespace(namespace.clone()), Scope::one(&namespace))
+    let rules = PolicyRules {
+        config: opts.config.clone(),
+        readonly_flag: true,
+        namespace_flag: opts.connect.namespace.clone(),
+        all_namespaces_flag: opts.all_namespaces,
+        prometheus_url_flag: opts.prometheus_url.clone(),
+    };
+    let policy = rules.for_context(&conn.context);
+    let (watch_scope, scope) = match &policy.namespace {
+        Some(namespace) => (WatchScope::Namespace(namespace.clone()), Scope::one(namespace)),
+        None => (WatchScope::Cluster, Scope::All),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
     let watches = spawn_watches(conn.client.clone(), watch_scope, tx);
     let mut state = ClusterState::new(watches.stores());
-    if !opts.all_namespaces {
+    if let Some(namespace) = policy.namespace {
         state.set_fallback_namespaces([namespace]);
     }
     sync(&mut state, &mut rx, opts.timeout).await?;
     drop(watches);
 
-    let now = jiff::Timestamp::now();
-    let doc = Snapshot::project(&state, &scope, now, &conn.context, &conn.cluster_server, opts.view);
-    let prom = match opts.prometheus {
+    let prom_config = match opts.prometheus {
+        PromSource::Off => None,
+        PromSource::Fixed(config) => Some(*config),
+        PromSource::ForContext => Some(
+            crate::app::prom_config::prom_config(&opts.config, policy.prometheus_url)
+                .map_err(|e| eyre!("Prometheus settings: {e}"))?,
+        ),
+    };
+    let prom = match prom_config {
         Some(cfg) => Some(prom::collect(cfg, Some(conn.client.clone()), PROM_LIMIT.min(opts.timeout)).await),
         None => None,
     };
-    let mut value = serde_json::to_value(&doc)?;
-    if let Some(prom) = &prom {
-        prom::augment(&mut value, prom);
-    }
+    let now = jiff::Timestamp::now();
+    let projection = Projection::project(&state, prom.as_ref(), &scope, now, Wants::ALL);
+    let doc = Snapshot::from_projection(
+        projection,
+        &state,
+        &scope,
+        now,
+        (&conn.context, &conn.cluster_server),
+        opts.view,
+    );
     match opts.output {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &value)?;
+            serde_json::to_writer_pretty(&mut *out, &json::to_value(&doc)?)?;
             writeln!(out)?;
         }
         OutputFormat::Text => {
             text::write(&doc, now, out)?;
-            if prom.is_some() {
-                prom::write_text(&value, out)?;
-            }
+            prom::write_text(&doc, out)?;
         }
     }
     out.flush()?;

@@ -16,14 +16,11 @@ pub async fn run(global: &GlobalArgs, args: SnapshotArgs) -> Result<u8> {
         global.config.as_deref(),
         crate::config::paths::config_file().as_deref(),
     )?;
-    let context = global.context.clone().unwrap_or_default();
-    let prometheus =
-        crate::app::prom_config::prom_config(&config, &context, global.prometheus_url.as_deref())
-            .map_err(|e| color_eyre::eyre::eyre!("{e}"))?;
     let options = SnapshotOptions {
         connect: crate::entry::connect_options(global, None),
-        // Like the dashboard: every namespace unless -n narrows it.
-        all_namespaces: global.all_namespaces || global.namespace.is_none(),
+        all_namespaces: global.all_namespaces,
+        config,
+        prometheus_url: global.prometheus_url.clone(),
         output: match args.output {
             OutputFormat::Text => snapshot::OutputFormat::Text,
             OutputFormat::Json => snapshot::OutputFormat::Json,
@@ -31,7 +28,7 @@ pub async fn run(global: &GlobalArgs, args: SnapshotArgs) -> Result<u8> {
         view,
         check: args.check,
         timeout: args.timeout,
-        prometheus: Some(prometheus),
+        prometheus: snapshot::PromSource::ForContext,
     };
     let mut stdout = std::io::stdout().lock();
     let code = snapshot::run(options, &mut stdout).await?;

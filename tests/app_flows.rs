@@ -3,53 +3,36 @@
 mod common;
 
 use common::cluster_fixture::incident_cluster;
-use common::screen::{model, render};
+use common::screen::{keys, model, render, session_with};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
-use kdeck::app::model::Model;
 use kdeck::app::pane::Pane;
-use kdeck::app::update::update;
+use kdeck::app::session::Session;
 use kdeck::effect::Effect;
-use kdeck::event::Event;
-
-fn keys(model: &mut Model, text: &str) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    for c in text.chars() {
-        let code = match c {
-            '\n' => KeyCode::Enter,
-            '\x1b' => KeyCode::Esc,
-            '\t' => KeyCode::Tab,
-            '\x08' => KeyCode::Backspace,
-            c => KeyCode::Char(c),
-        };
-        model.refresh_views();
-        effects.extend(update(model, Event::Input(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)))));
-    }
-    model.refresh_views();
-    effects
-}
+use kdeck::event::{Event, Generation};
+use kdeck::policy::PolicyRules;
 
 #[test]
 fn digits_and_tab_move_between_panes() {
     let mut m = model(incident_cluster());
-    assert_eq!(m.ui.pane, Pane::Overview);
+    assert_eq!(m.model.ui.pane, Pane::Overview);
     keys(&mut m, "3");
-    assert_eq!(m.ui.pane, Pane::Autoscalers);
+    assert_eq!(m.model.ui.pane, Pane::Autoscalers);
     keys(&mut m, "\t\t");
-    assert_eq!(m.ui.pane, Pane::Events);
+    assert_eq!(m.model.ui.pane, Pane::Events);
     keys(&mut m, "\t");
-    assert_eq!(m.ui.pane, Pane::Overview);
+    assert_eq!(m.model.ui.pane, Pane::Overview);
 }
 
 #[test]
 fn filter_narrows_negates_and_esc_clears() {
     let mut m = model(incident_cluster());
-    m.refresh_views();
+    m.refresh(true);
     let all = m.visible_rows();
     assert_eq!(all, 3, "three namespaces");
     keys(&mut m, "/pay");
     assert_eq!(m.visible_rows(), 1, "filter applies while typing");
     keys(&mut m, "\n");
-    assert_eq!(m.ui.filter(Pane::Overview), "pay");
+    assert_eq!(m.model.ui.filter(Pane::Overview), "pay");
     keys(&mut m, "/");
     keys(&mut m, "\x1b");
     assert_eq!(m.visible_rows(), 1, "Esc on the line keeps the filter");
@@ -66,31 +49,34 @@ fn enter_drills_into_a_workload_and_esc_returns() {
     keys(&mut m, "2");
     let first = m.screen.rows.first().cloned().expect("zones pane has workload rows");
     keys(&mut m, "\n");
-    let drilled = m.ui.drill.clone().expect("Enter drilled into the row's workload");
+    let drilled = m.model.ui.drill.clone().expect("Enter drilled into the row's workload");
     assert_eq!(Some(drilled), first.workload);
     keys(&mut m, "\x1b");
-    assert!(m.ui.drill.is_none());
-    assert_eq!(m.ui.pane, Pane::Zones);
+    assert!(m.model.ui.drill.is_none());
+    assert_eq!(m.model.ui.pane, Pane::Zones);
 }
 
 #[test]
 fn namespace_command_scopes_views_instantly() {
     let mut m = model(incident_cluster());
     keys(&mut m, ":ns orders\n");
-    assert_eq!(m.namespace.as_deref(), Some("orders"));
+    assert_eq!(m.model.namespace.as_deref(), Some("orders"));
     assert_eq!(m.visible_rows(), 1);
     assert!(render(&mut m, 100, 30).contains("ns: orders"));
     keys(&mut m, ":ns all\n");
-    assert_eq!(m.namespace, None);
+    assert_eq!(m.model.namespace, None);
     assert_eq!(m.visible_rows(), 3);
 }
 
 #[test]
 fn context_switch_is_an_effect_and_unknown_contexts_are_refused() {
     let mut m = model(incident_cluster());
-    assert_eq!(keys(&mut m, ":ctx staging\n"), vec![Effect::SwitchContext("staging".into())]);
+    assert_eq!(
+        keys(&mut m, ":ctx staging\n"),
+        vec![Effect::SwitchContext { context: "staging".into(), generation: Generation(1) }]
+    );
     assert!(keys(&mut m, ":ctx nowhere\n").is_empty());
-    let flash = m.ui.flash.clone().expect("a refusal is shown");
+    let flash = m.model.ui.flash.clone().expect("a refusal is shown");
     assert!(flash.text.contains("nowhere"), "{flash:?}");
 }
 
@@ -108,52 +94,52 @@ fn y_copies_the_selected_name() {
 fn cursor_stays_within_the_rows() {
     let mut m = model(incident_cluster());
     keys(&mut m, "kkkk");
-    assert_eq!(m.ui.cursor().selected, 0);
+    assert_eq!(m.model.ui.cursor().selected, 0);
     keys(&mut m, "jjjjjjjjjj");
-    assert_eq!(m.ui.cursor().selected, m.visible_rows() - 1);
+    assert_eq!(m.model.ui.cursor().selected, m.visible_rows() - 1);
     keys(&mut m, "g");
-    assert_eq!(m.ui.cursor().selected, 0);
+    assert_eq!(m.model.ui.cursor().selected, 0);
     keys(&mut m, "G");
-    assert_eq!(m.ui.cursor().selected, m.visible_rows() - 1);
+    assert_eq!(m.model.ui.cursor().selected, m.visible_rows() - 1);
 }
 
 #[test]
 fn help_opens_and_any_key_closes_it_without_acting() {
     let mut m = model(incident_cluster());
     keys(&mut m, "?");
-    assert!(m.ui.help);
+    assert!(m.model.ui.help);
     keys(&mut m, "3");
-    assert!(!m.ui.help);
-    assert_eq!(m.ui.pane, Pane::Overview, "the closing key is not also an action");
+    assert!(!m.model.ui.help);
+    assert_eq!(m.model.ui.pane, Pane::Overview, "the closing key is not also an action");
 }
 
 #[test]
 fn q_and_ctrl_c_quit() {
     let mut m = model(incident_cluster());
     keys(&mut m, "q");
-    assert!(m.quit);
+    assert!(m.model.quit);
     let mut m = model(incident_cluster());
     keys(&mut m, "/");
-    update(&mut m, Event::Input(TermEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))));
-    assert!(m.quit, "Ctrl-C quits even while typing a filter");
+    m.handle(Event::Input(TermEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))));
+    assert!(m.model.quit, "Ctrl-C quits even while typing a filter");
 }
 
 #[test]
 fn actions_are_refused_plainly_in_read_only_mode() {
-    let mut m = model(incident_cluster());
-    m.readonly = true;
+    let mut m =
+        session_with(incident_cluster(), PolicyRules { readonly_flag: true, ..PolicyRules::default() });
     assert!(keys(&mut m, "s").is_empty());
-    assert!(m.ui.flash.as_ref().is_some_and(|f| f.text.contains("read-only")));
+    assert!(m.model.ui.flash.as_ref().is_some_and(|f| f.text.contains("read-only")));
 }
 
 #[test]
 fn signals_and_closed_input_end_the_loop() {
     let mut m = model(incident_cluster());
-    update(&mut m, Event::Signal("SIGHUP"));
-    assert!(m.quit);
+    m.handle(Event::Signal("SIGHUP"));
+    assert!(m.model.quit);
     let mut m = model(incident_cluster());
-    update(&mut m, Event::InputClosed("EIO".into()));
-    assert!(m.quit);
+    m.handle(Event::InputClosed("EIO".into()));
+    assert!(m.model.quit);
 }
 
 #[test]
@@ -161,23 +147,32 @@ fn forbidden_cluster_wide_pods_narrow_the_watches_to_the_context_namespace_once(
     use kdeck::k8s::{ClusterEvent, Kind, SourceState};
     let mut m = model(incident_cluster());
     let forbidden = || {
-        Event::Cluster(ClusterEvent::State {
-            kind: Kind::Pod,
-            state: SourceState::Forbidden { message: "pods is forbidden".into() },
-        })
+        Event::Cluster(
+            Generation(0),
+            ClusterEvent::State {
+                kind: Kind::Pod,
+                state: SourceState::Forbidden { message: "pods is forbidden".into() },
+            },
+        )
     };
-    let effects = update(&mut m, forbidden());
-    assert_eq!(effects, vec![Effect::NarrowWatches("default".into())]);
-    assert_eq!(m.namespace.as_deref(), Some("default"));
-    assert!(update(&mut m, forbidden()).is_empty(), "narrowed once, not in a loop");
+    let effects = m.handle(forbidden());
+    assert_eq!(
+        effects,
+        vec![Effect::NarrowWatches { namespace: "default".into(), generation: Generation(1) }]
+    );
+    assert_eq!(m.model.namespace.as_deref(), Some("default"));
+    assert!(m.handle(forbidden()).is_empty(), "narrowed once, not in a loop");
     // Other kinds being forbidden (secrets for a viewer) change nothing.
     let mut m = model(incident_cluster());
-    let secrets = Event::Cluster(ClusterEvent::State {
-        kind: Kind::TlsSecret,
-        state: SourceState::Forbidden { message: "secrets is forbidden".into() },
-    });
-    assert!(update(&mut m, secrets).is_empty());
-    assert_eq!(m.namespace, None);
+    let secrets = Event::Cluster(
+        Generation(0),
+        ClusterEvent::State {
+            kind: Kind::TlsSecret,
+            state: SourceState::Forbidden { message: "secrets is forbidden".into() },
+        },
+    );
+    assert!(m.handle(secrets).is_empty());
+    assert_eq!(m.model.namespace, None);
 }
 
 mod actions {
@@ -186,7 +181,7 @@ mod actions {
     use kdeck::effect::WriteRequest;
     use kdeck::k8s::actions::{Access as ApiAccess, WriteKind};
 
-    fn open_scale_on_gateway(m: &mut Model) -> u64 {
+    fn open_scale_on_gateway(m: &mut Session) -> u64 {
         keys(m, "3");
         // platform/gateway is first: its HPA is at max.
         let effects = keys(m, "s");
@@ -202,7 +197,7 @@ mod actions {
     fn scale_from_an_hpa_row_warns_checks_access_then_writes() {
         let mut m = model(incident_cluster());
         let id = open_scale_on_gateway(&mut m);
-        let dialog = m.ui.dialog.clone().unwrap();
+        let dialog = m.model.ui.dialog.clone().unwrap();
         assert_eq!(
             dialog.preflight.hpa,
             Some(("gateway".into(), 2, 4)),
@@ -211,10 +206,10 @@ mod actions {
         let screen = render(&mut m, 100, 30);
         assert!(screen.contains("will override this"), "{screen}");
         assert!(keys(&mut m, "\n").is_empty(), "nothing runs before the permission answer");
-        update(&mut m, Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Allowed) });
+        m.handle(Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Allowed) });
         keys(&mut m, "\x08");
         assert!(keys(&mut m, "\x08\x086\n").is_empty(), "a prod context wants the name typed");
-        assert_eq!(m.ui.dialog.as_ref().map(|d| d.step.clone()), Some(Step::TypeName));
+        assert_eq!(m.model.ui.dialog.as_ref().map(|d| d.step.clone()), Some(Step::TypeName));
         assert!(keys(&mut m, "gatewy\n").is_empty(), "a wrong name does nothing");
         keys(&mut m, "\x08\x08");
         let effects = keys(&mut m, "way\n");
@@ -225,11 +220,11 @@ mod actions {
             ),
             "{effects:?}"
         );
-        assert_eq!(m.ui.dialog.as_ref().map(|d| d.step.clone()), Some(Step::Running));
-        update(&mut m, Event::WriteDone { dialog: id, result: Ok("scaled to 6".into()) });
-        assert!(m.ui.dialog.is_none());
+        assert_eq!(m.model.ui.dialog.as_ref().map(|d| d.step.clone()), Some(Step::Running));
+        m.handle(Event::WriteDone { dialog: id, result: Ok("scaled to 6".into()) });
+        assert!(m.model.ui.dialog.is_none());
         assert_eq!(
-            m.ui.drill.as_ref().map(|w| w.name.as_str()),
+            m.model.ui.drill.as_ref().map(|w| w.name.as_str()),
             Some("gateway"),
             "progress: the workload opens"
         );
@@ -239,42 +234,39 @@ mod actions {
     fn denied_by_rbac_offers_nothing_and_sends_nothing() {
         let mut m = model(incident_cluster());
         let id = open_scale_on_gateway(&mut m);
-        update(
-            &mut m,
-            Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Denied("viewer may not patch".into())) },
-        );
+        m.handle(Event::AccessChecked {
+            dialog: id,
+            result: Ok(ApiAccess::Denied("viewer may not patch".into())),
+        });
         assert_eq!(
-            m.ui.dialog.as_ref().map(|d| d.access.clone()),
+            m.model.ui.dialog.as_ref().map(|d| d.access.clone()),
             Some(Access::Denied("viewer may not patch".into()))
         );
         assert!(render(&mut m, 100, 30).contains("not allowed: viewer may not patch"));
         assert!(keys(&mut m, "5\n").is_empty(), "no write effect");
-        assert!(m.ui.dialog.is_none(), "Enter closes a denied dialog");
+        assert!(m.model.ui.dialog.is_none(), "Enter closes a denied dialog");
     }
 
     #[test]
     fn server_errors_stay_in_the_dialog() {
         let mut m = model(incident_cluster());
         let id = open_scale_on_gateway(&mut m);
-        update(&mut m, Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Allowed) });
+        m.handle(Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Allowed) });
         keys(&mut m, "\x08\x083\ngateway\n");
-        update(
-            &mut m,
-            Event::WriteDone { dialog: id, result: Err("Operation cannot be fulfilled (409)".into()) },
-        );
-        let step = m.ui.dialog.as_ref().map(|d| d.step.clone());
+        m.handle(Event::WriteDone { dialog: id, result: Err("Operation cannot be fulfilled (409)".into()) });
+        let step = m.model.ui.dialog.as_ref().map(|d| d.step.clone());
         assert_eq!(step, Some(Step::Failed("Operation cannot be fulfilled (409)".into())));
         assert!(render(&mut m, 100, 30).contains("409"));
     }
 
     #[test]
     fn read_only_offers_no_dialog_and_no_effect() {
-        let mut m = model(incident_cluster());
-        m.readonly = true;
+        let rules = PolicyRules { readonly_flag: true, ..PolicyRules::default() };
+        let mut m = session_with(incident_cluster(), rules);
         keys(&mut m, "3");
         for key in ["s", "r", "u"] {
             assert!(keys(&mut m, key).is_empty());
-            assert!(m.ui.dialog.is_none());
+            assert!(m.model.ui.dialog.is_none());
         }
     }
 
@@ -283,8 +275,8 @@ mod actions {
         let mut m = model(incident_cluster());
         let id = open_scale_on_gateway(&mut m);
         keys(&mut m, "\x1b");
-        update(&mut m, Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Allowed) });
-        assert!(m.ui.dialog.is_none());
+        m.handle(Event::AccessChecked { dialog: id, result: Ok(ApiAccess::Allowed) });
+        assert!(m.model.ui.dialog.is_none());
     }
 }
 
@@ -292,32 +284,32 @@ mod actions {
 fn the_mouse_wheel_moves_the_selection() {
     use crossterm::event::{MouseEvent, MouseEventKind};
     let mut m = model(incident_cluster());
-    m.refresh_views();
+    m.refresh(true);
     let wheel = |kind| {
         Event::Input(TermEvent::Mouse(MouseEvent { kind, column: 5, row: 5, modifiers: KeyModifiers::NONE }))
     };
-    update(&mut m, wheel(MouseEventKind::ScrollDown));
-    update(&mut m, wheel(MouseEventKind::ScrollDown));
-    assert_eq!(m.ui.cursor().selected, 2);
-    update(&mut m, wheel(MouseEventKind::ScrollUp));
-    assert_eq!(m.ui.cursor().selected, 1);
+    m.handle(wheel(MouseEventKind::ScrollDown));
+    m.handle(wheel(MouseEventKind::ScrollDown));
+    assert_eq!(m.model.ui.cursor().selected, 2);
+    m.handle(wheel(MouseEventKind::ScrollUp));
+    assert_eq!(m.model.ui.cursor().selected, 1);
 }
 
 #[test]
 fn an_idle_tick_redraws_only_panes_with_ages_and_never_reprojects_them() {
     let mut m = model(incident_cluster());
     keys(&mut m, "2");
-    m.redraw = false; // the loop drew the key's frame
-    update(&mut m, Event::Tick);
-    assert!(!m.redraw, "the zones pane shows no age: nothing to draw");
-    assert!(!m.views_stale);
+    m.model.redraw = false; // the loop drew the key's frame
+    m.handle(Event::Tick);
+    assert!(!m.model.redraw, "the zones pane shows no age: nothing to draw");
+    assert!(!m.model.views_stale);
     // A frame still owed (held back by the frame-rate cap) is not cancelled by a tick.
-    m.redraw = true;
-    update(&mut m, Event::Tick);
-    assert!(m.redraw);
+    m.model.redraw = true;
+    m.handle(Event::Tick);
+    assert!(m.model.redraw);
     keys(&mut m, "5");
-    m.redraw = false;
-    update(&mut m, Event::Tick);
-    assert!(m.redraw, "the events pane shows ages");
-    assert!(!m.views_stale, "ages are computed at render time");
+    m.model.redraw = false;
+    m.handle(Event::Tick);
+    assert!(m.model.redraw, "the events pane shows ages");
+    assert!(!m.model.views_stale, "ages are computed at render time");
 }

@@ -12,7 +12,7 @@ use kdeck::k8s::client::ConnectOptions;
 use kdeck::prom::PromConfig;
 use kdeck::sim::auth::ADMIN_TOKEN;
 use kdeck::sim::launch::{LaunchOptions, launch};
-use kdeck::snapshot::{OutputFormat, SnapshotOptions, run};
+use kdeck::snapshot::{OutputFormat, PromSource, SnapshotOptions, run};
 use prometheus::Prometheus;
 use serde_json::Value;
 
@@ -22,7 +22,7 @@ async fn snapshot_json(kubeconfig: &std::path::Path, prometheus: PromConfig) -> 
         all_namespaces: true,
         output: OutputFormat::Json,
         timeout: Duration::from_secs(30),
-        prometheus: Some(prometheus),
+        prometheus: PromSource::Fixed(Box::new(prometheus)),
         ..SnapshotOptions::default()
     };
     let mut out = Vec::new();

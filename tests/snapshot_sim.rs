@@ -28,7 +28,7 @@ fn options(kubeconfig: PathBuf, context: Option<&str>) -> SnapshotOptions {
         view: None,
         check: true,
         timeout: Duration::from_secs(20),
-        prometheus: None,
+        ..SnapshotOptions::default()
     }
 }
 

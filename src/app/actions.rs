@@ -1,23 +1,26 @@
 //! Opening, driving and finishing the action dialog (scale, restart, undo). Pure: the
 //! permission check and the write leave as Effects, their answers come back as Events.
 
-use crate::app::dialog::{Access, Dialog, Outcome, Step, guarded};
+use crate::app::dialog::{Access, Dialog, Outcome, Step};
 use crate::app::model::Model;
 use crate::app::preflight::preflight;
+use crate::app::screen::Screen;
 use crate::app::ui_state::FlashLevel;
 use crate::effect::{Effect, WriteRequest};
 use crate::k8s::actions::{self, WriteKind};
 use crate::model::views::WorkloadKind;
+use crate::policy::ReadOnly;
 
 /// `s`, `r`, `u` on a row: open the dialog for the workload it names.
-pub fn open(model: &mut Model, write: WriteKind) -> Vec<Effect> {
-    if model.readonly {
-        model.ui.flash(FlashLevel::Warn, "read-only: actions are off (--readonly or config)", model.now);
+/// The policy in force decides first: a read-only context opens no dialog at all.
+pub fn open(model: &mut Model, screen: &Screen, write: WriteKind) -> Vec<Effect> {
+    if let ReadOnly::Yes(why) = model.policy.readonly {
+        model.ui.flash(FlashLevel::Warn, why, model.now);
         return Vec::new();
     }
     let target = match &model.ui.drill {
         Some(target) => Some(target.clone()),
-        None => model.selected_workload(),
+        None => screen.workload_at(model.ui.cursor().selected),
     };
     let Some(target) = target else {
         model.ui.flash(
@@ -43,7 +46,7 @@ pub fn open(model: &mut Model, write: WriteKind) -> Vec<Effect> {
     model.next_dialog += 1;
     let id = model.next_dialog;
     let checks = preflight(&model.cluster, &target, model.now);
-    let guarded = guarded(&model.conn.context, &model.confirm_pattern);
+    let guarded = model.policy.confirm_name;
     model.ui.dialog =
         Some(Dialog::new(id, write, target.clone(), model.conn.context.clone(), checks, guarded));
     vec![Effect::CheckAccess { dialog: id, write, target }]
@@ -63,6 +66,12 @@ pub fn backspace(model: &mut Model) {
 
 pub fn submit(model: &mut Model) -> Vec<Effect> {
     let Some(dialog) = model.ui.dialog.as_mut() else { return Vec::new() };
+    if dialog.context != model.conn.context || model.policy.is_readonly() {
+        // Cannot happen while a new connection closes dialogs; refuse rather than trust it.
+        model.ui.dialog = None;
+        model.ui.flash(FlashLevel::Error, "not sent: the context changed since the dialog opened", model.now);
+        return Vec::new();
+    }
     match dialog.submit() {
         Outcome::Stay => Vec::new(),
         Outcome::Close => {

@@ -8,11 +8,13 @@ use tokio::sync::mpsc;
 
 use crate::app::model::Model;
 use crate::app::run::Loop;
-use crate::app::sources::{PromSetup, Sources, connection_info};
+use crate::app::session::Session;
+use crate::app::sources::{Sources, connection_info};
 use crate::config::Config;
 use crate::k8s::client::{ConnectOptions, connect};
 use crate::milestones::Milestones;
 use crate::model::cluster::ClusterState;
+use crate::policy::PolicyRules;
 use crate::terminal;
 use crate::ui::theme::Theme;
 
@@ -34,34 +36,35 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     // not one of them: the watches report it on screen and keep retrying.
     let conn = connect(&options.connect).await?;
     let (tx, rx) = mpsc::channel(4096);
-    let prom_setup = PromSetup { config: options.config.clone(), flag_url: options.prometheus_url.clone() };
-    let prom_interval = crate::app::prom_config::prom_config(
-        &options.config,
-        &conn.context,
-        options.prometheus_url.as_deref(),
-    )
-    .map(|c| c.interval)
-    .unwrap_or(std::time::Duration::from_secs(15));
-    let (sources, stores) = Sources::start(options.connect.clone(), prom_setup, &conn, &tx);
-    let readonly = options.readonly || options.config.readonly_for(&conn.context);
-    let namespace = if options.all_namespaces { None } else { options.connect.namespace.clone() };
-    let model = Model::new(
+    let rules = PolicyRules {
+        config: options.config.clone(),
+        readonly_flag: options.readonly,
+        namespace_flag: options.connect.namespace.clone(),
+        all_namespaces_flag: options.all_namespaces,
+        prometheus_url_flag: options.prometheus_url.clone(),
+    };
+    let prom_interval = crate::app::prom_config::prom_config(&options.config, None)
+        .map(|c| c.interval)
+        .unwrap_or(std::time::Duration::from_secs(15));
+    let (sources, stores) = Sources::start(options.connect.clone(), rules.clone(), &conn, &tx);
+    let mut model = Model::new(
         connection_info(&conn),
         ClusterState::new(stores),
-        namespace,
-        readonly,
+        rules,
         options.theme,
         jiff::Timestamp::now(),
     );
-    let mut model = model;
-    model.confirm_pattern = options.config.safety.confirm_name_pattern.clone();
     model.prom_interval = prom_interval;
     model.prom = crate::prom::PromState::new(prom_interval);
     let (tui, bytes_written) =
         terminal::enter(options.config.mouse).wrap_err("cannot set up the terminal")?;
     let _restore = terminal::RestoreGuard;
     let stats = options.bench_stats.map(|path| crate::app::run::spawn_bench_stats(path, bytes_written));
-    let main_loop =
-        Loop { model, sources, milestones: Milestones::new(options.start, options.milestones_file), stats };
+    let main_loop = Loop {
+        session: Session::new(model),
+        sources,
+        milestones: Milestones::new(options.start, options.milestones_file),
+        stats,
+    };
     main_loop.run(tui, rx, tx).await
 }

@@ -202,11 +202,6 @@ impl Dialog {
     }
 }
 
-/// Whether a context's name asks for the name to be typed (the configured pattern, e.g. "prod").
-pub fn guarded(context: &str, pattern: &str) -> bool {
-    !pattern.is_empty() && context.to_lowercase().contains(&pattern.to_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,8 +261,6 @@ mod tests {
         assert_eq!(d.submit(), Outcome::Stay, "a wrong name does nothing");
         d.type_char('b');
         assert_eq!(d.submit(), Outcome::Run { replicas: None, revision: None });
-        assert!(guarded("prod-eu-west-1", "prod"));
-        assert!(!guarded("staging", "prod"));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! The event loop and the app state it owns (architecture.md: one writer).
 
 pub mod actions;
-pub mod alerts;
 pub mod audit;
 pub mod command;
 pub mod dashboard;
@@ -13,6 +12,7 @@ pub mod prom_config;
 pub mod replica_history;
 pub mod run;
 pub mod screen;
+pub mod session;
 pub mod sources;
 pub mod status;
 pub mod ui_state;

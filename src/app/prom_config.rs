@@ -1,16 +1,15 @@
-//! Where Prometheus settings come from, lowest first: the config file, its per-context
-//! section, then `--prometheus-url` / `KDECK_PROMETHEUS_URL`.
+//! Prometheus settings for one context: the URL from its policy (`crate::policy`, which
+//! orders flag, context section and file), the rest from the config file.
 
 use std::time::Duration;
 
 use crate::config::Config;
 use crate::prom::PromConfig;
 
-pub fn prom_config(config: &Config, context: &str, flag_url: Option<&str>) -> Result<PromConfig, String> {
+pub fn prom_config(config: &Config, url: Option<String>) -> Result<PromConfig, String> {
     let file = &config.prometheus;
-    let context_url = config.contexts.get(context).and_then(|c| c.prometheus_url.clone());
     let mut out = PromConfig {
-        url: flag_url.map(str::to_string).or(context_url).or_else(|| file.url.clone()),
+        url,
         bearer_token_file: file.bearer_token_file.clone(),
         ca_file: file.ca_file.clone(),
         insecure_skip_verify: file.insecure_skip_verify,
@@ -35,26 +34,18 @@ mod tests {
     use std::path::Path;
 
     #[test]
-    fn flag_beats_context_beats_file() {
-        let config = Config::parse(
-            "[prometheus]\nurl = \"http://file\"\ninterval_seconds = 30\n[contexts.prod]\nprometheus_url = \"http://ctx\"\n",
-            Path::new("c.toml"),
-        )
-        .unwrap();
-        assert_eq!(prom_config(&config, "dev", None).unwrap().url.as_deref(), Some("http://file"));
-        assert_eq!(prom_config(&config, "prod", None).unwrap().url.as_deref(), Some("http://ctx"));
-        assert_eq!(
-            prom_config(&config, "prod", Some("http://flag")).unwrap().url.as_deref(),
-            Some("http://flag")
-        );
-        assert_eq!(prom_config(&config, "dev", None).unwrap().interval, Duration::from_secs(30));
+    fn interval_comes_from_the_file() {
+        let config = Config::parse("[prometheus]\ninterval_seconds = 30\n", Path::new("c.toml")).unwrap();
+        let prom = prom_config(&config, Some("http://x".into())).unwrap();
+        assert_eq!(prom.interval, Duration::from_secs(30));
+        assert_eq!(prom.url.as_deref(), Some("http://x"));
     }
 
     #[test]
     fn bad_values_are_refused() {
         let config = Config::parse("[prometheus]\ninterval_seconds = 0\n", Path::new("c.toml")).unwrap();
-        assert!(prom_config(&config, "x", None).is_err());
+        assert!(prom_config(&config, None).is_err());
         let config = Config::parse("[prometheus]\ntraffic = \"haproxy\"\n", Path::new("c.toml")).unwrap();
-        assert!(prom_config(&config, "x", None).unwrap_err().contains("traffic"));
+        assert!(prom_config(&config, None).unwrap_err().contains("traffic"));
     }
 }

@@ -11,8 +11,9 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::app::model::Model;
+use crate::app::session::Session;
 use crate::app::sources::Sources;
-use crate::app::update::update;
+use crate::effect::Effect;
 use crate::event::Event;
 use crate::frame_gate::FrameGate;
 use crate::k8s::event::{ClusterEvent, PodEvent};
@@ -29,7 +30,7 @@ const MAX_DRAIN: usize = 4096;
 const PROJECTION_PACE: u32 = 8;
 
 pub struct Loop {
-    pub model: Model,
+    pub session: Session,
     pub sources: Sources,
     pub milestones: Milestones,
     /// Benchmarks only (`--bench-stats`): frames drawn and pod events applied.
@@ -118,7 +119,7 @@ impl Loop {
         let mut gate = FrameGate::default();
         loop {
             let wait = pacing
-                .next_frame(&self.model)
+                .next_frame(&self.session.model)
                 .map_or(Duration::from_secs(3600), |at| at.saturating_duration_since(Instant::now()));
             let first = tokio::select! {
                 ev = events.recv() => ev,
@@ -135,41 +136,51 @@ impl Loop {
                     }
                 }
             }
-            self.model.now = jiff::Timestamp::now();
-            for ev in batch {
+            self.session.model.now = jiff::Timestamp::now();
+            for mut ev in batch {
                 key_pressed |= matches!(ev, Event::Input(_));
-                if let (Some(stats), Event::Cluster(ClusterEvent::Pods(pods))) = (&self.stats, &ev) {
+                if let (Some(stats), Event::Cluster(_, ClusterEvent::Pods(pods))) = (&self.stats, &ev) {
                     stats.pod_events.fetch_add(pods.len() as u64, Ordering::Relaxed);
                     let lists = pods.iter().filter(|p| matches!(p, PodEvent::Init)).count();
                     stats.pod_lists.fetch_add(lists as u64, Ordering::Relaxed);
                 }
-                self.sources.observe(&ev);
-                let effects = update(&mut self.model, ev);
-                for effect in effects {
-                    self.sources.carry_out(effect, &tx, &mut terminal);
+                self.sources.observe(&mut ev);
+                // Each key is resolved against the screen it asked for (see Session).
+                for effect in self.session.handle(ev) {
+                    match effect {
+                        Effect::CopyToClipboard(text) => {
+                            let result = copy_to_clipboard(&mut terminal, &text)
+                                .map(|()| text)
+                                .map_err(|e| e.to_string());
+                            let _ = tx.try_send(Event::Copied(result));
+                        }
+                        effect => self.sources.carry_out(effect, &tx),
+                    }
                 }
             }
-            if self.model.quit {
+            let model = &self.session.model;
+            if model.quit {
                 return Ok(());
             }
             let now = Instant::now();
             // A key's frame never waits for a data projection: that follows in its own frame.
-            let data_due = self.model.data_stale && !key_pressed && pacing.data_due_at() <= now;
-            let ui_due = self.model.redraw && (key_pressed || pacing.frame_gap_passed(now));
+            let data_due = model.data_stale && !key_pressed && pacing.data_due_at() <= now;
+            let ui_due = model.redraw && (key_pressed || pacing.frame_gap_passed(now));
             if !(data_due || ui_due) {
                 continue;
             }
             let started = Instant::now();
-            if self.model.refresh(data_due) {
+            if self.session.refresh(data_due) {
                 pacing.projected(started.elapsed());
             }
+            let session = &self.session;
             let presented = gate
-                .draw(&mut terminal, |frame| ui::draw(frame, &self.model))
+                .draw(&mut terminal, |frame| ui::draw(frame, &session.model, &session.screen))
                 .wrap_err("cannot draw to the terminal")?;
-            self.model.ui.page_rows = ui::page_rows(terminal.size().map(|s| s.height).unwrap_or(24));
-            self.model.redraw = false;
+            self.session.model.ui.page_rows = ui::page_rows(terminal.size().map(|s| s.height).unwrap_or(24));
+            self.session.model.redraw = false;
             pacing.drawn();
-            self.milestones.frame_drawn(&self.model);
+            self.milestones.frame_drawn(&self.session);
             if let Some(stats) = &self.stats {
                 if presented {
                     stats.frames.fetch_add(1, Ordering::Relaxed);

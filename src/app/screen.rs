@@ -2,18 +2,18 @@
 //! line, the pane in front (its view and which rows pass the filter), and what each visible
 //! row names (for Enter and `y`).
 
-use crate::app::alerts;
+mod rows;
+
 use crate::app::model::Model;
 use crate::app::pane::Pane;
 use crate::app::replica_history;
 use crate::app::status;
-use crate::app::ui_state::{RowFilter, WorkloadRef};
+use crate::app::ui_state::WorkloadRef;
 use crate::k8s::Kind;
 use crate::model::Scope;
-use crate::model::views::{
-    WorkloadKind, autoscalers, ingresses, namespaces, problems, shared::Shared, timeline, workload, zones,
-};
-use crate::prom::{ObjectKind, StatusWord, Traffic};
+use crate::model::projection::{Projection, Wants};
+use crate::model::views::{autoscalers, ingresses, namespaces, problems, timeline, workload, zones};
+use crate::prom::{StatusWord, Traffic};
 use crate::ui::view::{ApiHealth, StatusView, Unreachable};
 
 #[derive(Debug, Default)]
@@ -103,19 +103,22 @@ impl Screen {
         };
         let states: Vec<_> = Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind))).collect();
         let api = status::api_health(states.iter().copied(), now);
-        let Shared { zones, autoscalers, ingresses, mut problems } = Shared::project(cluster, &scope, now);
-        // The namespaces' problem counts are the cluster's own (before alerts are merged in).
-        let namespaces = (model.ui.drill.is_none() && model.ui.pane == Pane::Overview)
-            .then(|| namespaces::project_from(cluster, &scope, now, &autoscalers, &ingresses, &problems));
-        alerts::merge(&mut problems, model.prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns)));
+        let front = model.ui.drill.is_none().then_some(model.ui.pane);
+        let wants = Wants {
+            namespaces: front == Some(Pane::Overview),
+            timeline: matches!(front, Some(Pane::Overview | Pane::Events)),
+            usage: false,
+        };
+        let projection = Projection::project(cluster, Some(&model.prom), &scope, now, wants);
+        let errors = projection.problems.errors();
         let status = StatusView {
             context: model.conn.context.clone(),
             server: model.conn.server.clone(),
             namespace: model.namespace.clone().unwrap_or_else(|| "all".to_string()),
-            readonly: model.readonly,
+            readonly: model.policy.is_readonly(),
             prometheus: model.prom.status().line(),
-            errors: problems.errors(),
-            warnings: problems.problems.len() - problems.errors(),
+            errors,
+            warnings: projection.problems.problems.len() - errors,
             api: api.clone(),
         };
         let anything_synced = states.iter().any(|(_, s)| s.is_settled());
@@ -131,63 +134,9 @@ impl Screen {
                 synced: false,
             };
         }
-        let mut pane = if let Some(id) = &model.ui.drill {
-            PaneView::Workload(Box::new(workload::project(cluster, &scope, now, id)))
-        } else {
-            match model.ui.pane {
-                Pane::Overview => {
-                    let timeline = timeline::project(cluster, &scope, now);
-                    let namespaces = namespaces.unwrap_or_default();
-                    PaneView::Overview { namespaces, problems, timeline, visible: Vec::new() }
-                }
-                Pane::Zones => {
-                    PaneView::Zones { view: zones, visible: Vec::new(), what_if: model.ui.zone_what_if }
-                }
-                Pane::Autoscalers => {
-                    let history = autoscalers
-                        .rows
-                        .iter()
-                        .map(|r| {
-                            let mut points = model.prom.hpa_history(&r.namespace, &r.name);
-                            if points.is_empty() {
-                                points = replica_history::observed(cluster.history(), &r.namespace, &r.name);
-                            }
-                            let current = r.current.map(f64::from);
-                            let buckets = replica_history::buckets(&points, current, now, HISTORY_WIDTH);
-                            replica_history::sparkline(&buckets, f64::from(r.min), f64::from(r.max))
-                        })
-                        .collect();
-                    let badges = autoscalers
-                        .rows
-                        .iter()
-                        .map(|r| {
-                            let kind = ObjectKind::HorizontalPodAutoscaler;
-                            alerts::badge(model.prom.alerts_for(kind, &r.namespace, &r.name).len())
-                        })
-                        .collect();
-                    PaneView::Autoscalers { view: autoscalers, visible: Vec::new(), history, badges }
-                }
-                Pane::Ingresses => {
-                    let traffic = ingresses
-                        .rows
-                        .iter()
-                        .map(|r| model.prom.ingress_traffic(&r.namespace, &r.name))
-                        .collect();
-                    let badges = ingresses
-                        .rows
-                        .iter()
-                        .map(|r| {
-                            alerts::badge(
-                                model.prom.alerts_for(ObjectKind::Ingress, &r.namespace, &r.name).len(),
-                            )
-                        })
-                        .collect();
-                    PaneView::Ingresses { view: ingresses, visible: Vec::new(), traffic, badges }
-                }
-                Pane::Events => {
-                    PaneView::Events { view: timeline::project(cluster, &scope, now), visible: Vec::new() }
-                }
-            }
+        let mut pane = match &model.ui.drill {
+            Some(id) => PaneView::Workload(Box::new(workload::project(cluster, &scope, now, id))),
+            None => pane_view(model, projection),
         };
         let rows = pane.select(model.ui.drill.as_ref(), model.ui.filter(model.ui.pane));
         let synced = states.iter().all(|(_, s)| s.is_settled());
@@ -215,9 +164,9 @@ impl Screen {
         }
     }
 
-    /// The same screen with the clock-driven counters moved on: API retry seconds and the
-    /// Prometheus age. Cheap (no view is projected), for the 1 s tick.
-    pub fn with_fresh_clock(mut self, model: &Model) -> Screen {
+    /// Move the clock-driven counters on (API retry seconds, the Prometheus age) without
+    /// projecting any view: cheap enough for the 1 s tick.
+    pub fn refresh_clock(&mut self, model: &Model) {
         let states: Vec<_> =
             Kind::WATCHED.iter().map(|&kind| (kind, model.cluster.source_state(kind))).collect();
         self.status.api = status::api_health(states.iter().copied(), model.now);
@@ -228,116 +177,69 @@ impl Screen {
             view.seconds = *seconds;
             view.error = error.clone();
         }
-        self
-    }
-
-    pub fn row_count(&self, _drill: bool) -> usize {
-        self.rows.len()
     }
 
     pub fn workload_at(&self, index: usize) -> Option<WorkloadRef> {
         self.rows.get(index).and_then(|r| r.workload.clone())
     }
 
-    pub fn name_at(&self, _drill: bool, index: usize) -> Option<String> {
+    pub fn name_at(&self, index: usize) -> Option<String> {
         self.rows.get(index).map(|r| r.name.clone())
     }
-}
 
-impl PaneView {
-    /// Keep the rows that pass `filter` (in `visible`) and return what each one names.
-    fn select(&mut self, drill: Option<&WorkloadRef>, filter: &str) -> Vec<RowTarget> {
-        let filter = RowFilter::parse(filter);
-        let keep = |text: String| filter.as_ref().is_none_or(|f| f.keeps(&text.to_lowercase()));
-        match self {
-            PaneView::Empty => Vec::new(),
-            PaneView::Workload(view) => {
-                let namespace = drill.map(|id| id.namespace.as_str()).unwrap_or_default();
-                view.pods
-                    .iter()
-                    .map(|p| RowTarget { name: format!("{namespace}/{}", p.name), workload: None })
-                    .collect()
-            }
-            PaneView::Overview { namespaces, visible: kept, .. } => {
-                *kept = visible(&namespaces.rows, |r| keep(r.name.clone()));
-                kept.iter()
-                    .map(|&i| RowTarget { name: namespaces.rows[i].name.clone(), workload: None })
-                    .collect()
-            }
-            PaneView::Zones { view, visible: kept, .. } => {
-                *kept = visible(&view.workloads, |w| {
-                    keep(format!("{}/{} {}", w.namespace, w.name, w.kind.as_str()))
-                });
-                kept.iter()
-                    .map(|&i| {
-                        let w = &view.workloads[i];
-                        RowTarget {
-                            name: format!("{}/{}", w.namespace, w.name),
-                            workload: Some(WorkloadRef {
-                                kind: w.kind,
-                                namespace: w.namespace.clone(),
-                                name: w.name.clone(),
-                            }),
-                        }
-                    })
-                    .collect()
-            }
-            PaneView::Autoscalers { view, visible: kept, .. } => {
-                *kept =
-                    visible(&view.rows, |r| keep(format!("{}/{} {}", r.namespace, r.name, r.target.name)));
-                kept.iter()
-                    .map(|&i| {
-                        let r = &view.rows[i];
-                        let kind = match r.target.kind.as_str() {
-                            "Deployment" => Some(WorkloadKind::Deployment),
-                            "StatefulSet" => Some(WorkloadKind::StatefulSet),
-                            _ => None,
-                        };
-                        let workload = kind.map(|kind| WorkloadRef {
-                            kind,
-                            namespace: r.namespace.clone(),
-                            name: r.target.name.clone(),
-                        });
-                        RowTarget { name: format!("{}/{}", r.namespace, r.name), workload }
-                    })
-                    .collect()
-            }
-            PaneView::Ingresses { view, visible: kept, .. } => {
-                *kept = visible(&view.rows, |r| {
-                    keep(format!("{}/{} {}", r.namespace, r.name, r.hosts.join(" ")))
-                });
-                kept.iter()
-                    .map(|&i| RowTarget {
-                        name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
-                        workload: None,
-                    })
-                    .collect()
-            }
-            PaneView::Events { view, visible: kept } => {
-                *kept = visible(&view.entries, |e| {
-                    keep(format!(
-                        "{} {} {} {}",
-                        e.kind,
-                        e.namespace.as_deref().unwrap_or(""),
-                        e.name,
-                        e.message
-                    ))
-                });
-                kept.iter()
-                    .map(|&i| {
-                        let e = &view.entries[i];
-                        let name = match &e.namespace {
-                            Some(ns) => format!("{ns}/{}", e.name),
-                            None => e.name.clone(),
-                        };
-                        RowTarget { name, workload: None }
-                    })
-                    .collect()
-            }
-        }
+    /// Whether the screen shows text derived from the clock (ages, "retrying 12 s").
+    pub fn shows_time(&self, model: &Model) -> bool {
+        model.ui.pane == Pane::Events || model.ui.drill.is_some() || self.shows_time
     }
 }
 
-fn visible<T>(rows: &[T], keep: impl Fn(&T) -> bool) -> Vec<usize> {
-    rows.iter().enumerate().filter(|(_, r)| keep(r)).map(|(i, _)| i).collect()
+/// The pane in front, from the frame's projection (it takes the views it shows).
+fn pane_view(model: &Model, projection: Projection) -> PaneView {
+    let Projection { zones, autoscalers, ingresses, problems, namespaces, timeline, prom } = projection;
+    let now = model.now;
+    match model.ui.pane {
+        Pane::Overview => PaneView::Overview {
+            namespaces: namespaces.unwrap_or_default(),
+            problems,
+            timeline: timeline.unwrap_or_default(),
+            visible: Vec::new(),
+        },
+        Pane::Zones => PaneView::Zones { view: zones, visible: Vec::new(), what_if: model.ui.zone_what_if },
+        Pane::Autoscalers => {
+            let joined = prom.map(|p| p.autoscalers).unwrap_or_default();
+            let history = autoscalers
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let mut points = joined.get(i).map(|p| p.history.clone()).unwrap_or_default();
+                    if points.is_empty() {
+                        points = replica_history::observed(model.cluster.history(), &r.namespace, &r.name);
+                    }
+                    let current = r.current.map(f64::from);
+                    let buckets = replica_history::buckets(&points, current, now, HISTORY_WIDTH);
+                    replica_history::sparkline(&buckets, f64::from(r.min), f64::from(r.max))
+                })
+                .collect();
+            let badges =
+                (0..autoscalers.rows.len()).map(|i| badge(joined.get(i).map(|p| p.alerts.len()))).collect();
+            PaneView::Autoscalers { view: autoscalers, visible: Vec::new(), history, badges }
+        }
+        Pane::Ingresses => {
+            let joined = prom.map(|p| p.ingresses).unwrap_or_default();
+            let traffic = (0..ingresses.rows.len()).map(|i| joined.get(i).and_then(|p| p.traffic)).collect();
+            let badges =
+                (0..ingresses.rows.len()).map(|i| badge(joined.get(i).map(|p| p.alerts.len()))).collect();
+            PaneView::Ingresses { view: ingresses, visible: Vec::new(), traffic, badges }
+        }
+        Pane::Events => PaneView::Events { view: timeline.unwrap_or_default(), visible: Vec::new() },
+    }
+}
+
+/// A row badge: "⚑2" when alerts fire on the object.
+pub fn badge(count: Option<usize>) -> String {
+    match count {
+        Some(n) if n > 0 => format!("⚑{n}"),
+        _ => String::new(),
+    }
 }

@@ -1,40 +1,54 @@
-//! The loop's IO side: the running watches of the current context, and the effect runner.
-//! Results come back as Events; nothing here touches the Model.
+//! The loop's IO side: the running watches and poller of the connection in use, and the
+//! effect runner. Results come back as Events; nothing here touches the Model.
+//!
+//! Every connection has a `Generation`, taken when the switch is asked for. Its events
+//! carry it, its `Connected` carries it, and only the newest generation asked for is
+//! adopted: two quick `:ctx` switches end on the second, whichever connects first, and
+//! writes go to the client of the context the dialog was opened in, or nowhere.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 
 use crate::effect::{Effect, WriteRequest};
-use crate::event::{Connected, ConnectionInfo, Event};
+use crate::event::{Connected, ConnectionInfo, Event, Generation};
 use crate::k8s::ClusterEvent;
 use crate::k8s::actions::{self, WriteKind};
 use crate::k8s::client::{ConnectOptions, Connection, connect};
 use crate::k8s::watch::{Stores, WatchScope, WatchSet, spawn_watches};
-use crate::terminal::Tui;
+use crate::policy::PolicyRules;
 
 pub struct Sources {
     connect: ConnectOptions,
     client: kube::Client,
+    /// The context `client` talks to: a write for another context is refused.
+    context: String,
     audit_log: Option<std::path::PathBuf>,
     /// Held so the watches keep running; replacing it aborts the old ones.
     _watches: Option<WatchSet>,
-    /// Bumped on every context switch: events from older watches are dropped on the way.
-    generation: Arc<AtomicU64>,
-    /// How to build the Prometheus settings for a context.
-    prom_setup: PromSetup,
-    /// The running Prometheus poller; replaced with the context, aborted on drop.
-    poller: Option<tokio::task::JoinHandle<()>>,
-    /// A context switch under way: its options, and its watches once connected.
-    pending: Option<(ConnectOptions, tokio::sync::oneshot::Receiver<Handoff>)>,
+    /// The running Prometheus poller; replaced with the connection, aborted on drop.
+    poller: Option<JoinHandle<()>>,
+    /// Config and flags, for each new context's Prometheus settings.
+    rules: PolicyRules,
+    /// The newest connection asked for: the only one adopted when it connects.
+    latest: Generation,
 }
 
-/// The config and flag Prometheus settings are derived from, per context.
-#[derive(Clone)]
-pub struct PromSetup {
-    pub config: crate::config::Config,
-    pub flag_url: Option<String>,
+/// What a new connection hands to the loop with its `Connected` event: its watches,
+/// client and Prometheus poller. Dropped without being adopted, it stops them all.
+pub struct Handoff {
+    options: ConnectOptions,
+    context: String,
+    client: kube::Client,
+    watches: Option<WatchSet>,
+    poller: Option<JoinHandle<()>>,
+}
+
+impl Drop for Handoff {
+    fn drop(&mut self) {
+        if let Some(poller) = self.poller.take() {
+            poller.abort();
+        }
+    }
 }
 
 impl Drop for Sources {
@@ -56,40 +70,42 @@ pub fn connection_info(conn: &Connection) -> ConnectionInfo {
 }
 
 impl Sources {
-    /// Start the watches of an established connection; returns the store readers the
-    /// Model's ClusterState reads.
+    /// Start the watches of an established connection (generation 0); returns the store
+    /// readers the Model's ClusterState reads.
     pub fn start(
         connect: ConnectOptions,
-        prom_setup: PromSetup,
+        rules: PolicyRules,
         conn: &Connection,
         tx: &mpsc::Sender<Event>,
     ) -> (Sources, Stores) {
-        let generation = Arc::new(AtomicU64::new(0));
-        let poller = start_poller(&prom_setup, conn, tx.clone(), generation.clone(), 0);
-        let watches =
-            start_watches(conn.client.clone(), WatchScope::Cluster, tx.clone(), generation.clone(), 0);
+        let generation = Generation::default();
+        let (open, gate) = watch::channel(true);
+        let poller = start_poller(&rules, conn, tx.clone(), generation, gate.clone());
+        let watches = start_watches(conn.client.clone(), WatchScope::Cluster, tx.clone(), generation, gate);
+        drop(open);
         let stores = watches.stores();
         let sources = Sources {
             connect,
             client: conn.client.clone(),
+            context: conn.context.clone(),
             audit_log: crate::app::audit::default_path(),
             _watches: Some(watches),
-            generation,
-            prom_setup,
             poller,
-            pending: None,
+            rules,
+            latest: generation,
         };
         (sources, stores)
     }
 
-    pub fn carry_out(&mut self, effect: Effect, tx: &mpsc::Sender<Event>, terminal: &mut Tui) {
+    /// The context the write client talks to.
+    pub fn context(&self) -> &str {
+        &self.context
+    }
+
+    /// Carry out an effect. `CopyToClipboard` touches the terminal: the loop does it.
+    pub fn carry_out(&mut self, effect: Effect, tx: &mpsc::Sender<Event>) {
         match effect {
-            Effect::CopyToClipboard(text) => {
-                let result = crate::app::run::copy_to_clipboard(terminal, &text)
-                    .map(|()| text)
-                    .map_err(|e| e.to_string());
-                let _ = tx.try_send(Event::Copied(result));
-            }
+            Effect::CopyToClipboard(_) => {}
             Effect::CheckAccess { dialog, write, target } => {
                 let client = self.client.clone();
                 let tx = tx.clone();
@@ -99,102 +115,126 @@ impl Sources {
                     let _ = tx.send(Event::AccessChecked { dialog, result }).await;
                 });
             }
-            Effect::Write(request) => {
-                let client = self.client.clone();
-                let tx = tx.clone();
-                let audit_log = self.audit_log.clone();
-                tokio::spawn(async move {
-                    let result = write(&client, &request).await;
-                    if let Some(path) = audit_log {
-                        crate::app::audit::record(&path, &request, &result, jiff::Timestamp::now());
-                    }
-                    let _ = tx.send(Event::WriteDone { dialog: request.dialog, result }).await;
-                });
-            }
-            Effect::SwitchContext(context) => {
+            Effect::Write(request) => self.write(request, tx),
+            Effect::SwitchContext { context, generation } => {
                 let mut options = self.connect.clone();
                 options.context = Some(context);
-                self.reconnect(options, WatchScope::Cluster, tx);
+                self.reconnect(options, WatchScope::Cluster, generation, tx);
             }
-            Effect::NarrowWatches(namespace) => {
-                self.reconnect(self.connect.clone(), WatchScope::Namespace(namespace), tx);
+            Effect::NarrowWatches { namespace, generation } => {
+                self.reconnect(self.connect.clone(), WatchScope::Namespace(namespace), generation, tx);
             }
         }
     }
 
-    /// Connect in the background; the old watches run until the new ones are up.
-    fn reconnect(&mut self, options: ConnectOptions, scope: WatchScope, tx: &mpsc::Sender<Event>) {
+    fn write(&self, request: WriteRequest, tx: &mpsc::Sender<Event>) {
+        if request.context != self.context {
+            let why = format!(
+                "not sent: the dialog was opened in {}, kdeck is now on {}",
+                request.context, self.context
+            );
+            let _ = tx.try_send(Event::WriteDone { dialog: request.dialog, result: Err(why) });
+            return;
+        }
+        let client = self.client.clone();
+        let tx = tx.clone();
+        let audit_log = self.audit_log.clone();
+        tokio::spawn(async move {
+            let result = write(&client, &request).await;
+            if let Some(path) = audit_log {
+                crate::app::audit::record(&path, &request, &result, jiff::Timestamp::now());
+            }
+            let _ = tx.send(Event::WriteDone { dialog: request.dialog, result }).await;
+        });
+    }
+
+    /// Connect in the background; the current watches run until the loop adopts the new
+    /// ones (`observe`), and keep running if the connection fails.
+    fn reconnect(
+        &mut self,
+        options: ConnectOptions,
+        scope: WatchScope,
+        generation: Generation,
+        tx: &mpsc::Sender<Event>,
+    ) {
+        self.latest = generation;
         let context = options.context.clone().unwrap_or_else(|| "the current context".to_string());
         let tx = tx.clone();
-        let generation = self.generation.clone();
-        let prom_setup = self.prom_setup.clone();
-        let (handoff_tx, handoff_rx) = tokio::sync::oneshot::channel();
-        self.pending = Some((options.clone(), handoff_rx));
+        let rules = self.rules.clone();
         tokio::spawn(async move {
-            match connect(&options).await {
-                Ok(conn) => {
-                    // From here on, events of the old watches are dropped on the way.
-                    let next = generation.fetch_add(1, Ordering::SeqCst) + 1;
-                    let poller = start_poller(&prom_setup, &conn, tx.clone(), generation.clone(), next);
-                    let watches = start_watches(conn.client.clone(), scope, tx.clone(), generation, next);
-                    let connected = Connected { info: connection_info(&conn), stores: watches.stores() };
-                    // Hand the watches over before announcing them, so the loop can adopt
-                    // them when it sees Connected; Connected is queued before any of
-                    // their events.
-                    let _ = handoff_tx.send((watches, conn.client.clone(), poller));
-                    let _ = tx.send(Event::Connected(Box::new(connected))).await;
-                }
+            let conn = match connect(&options).await {
+                Ok(conn) => conn,
                 Err(err) => {
-                    let _ = tx.send(Event::ConnectFailed(format!("cannot switch to {context}: {err}"))).await;
+                    let message = format!("cannot switch to {context}: {err}");
+                    let _ = tx.send(Event::ConnectFailed { generation, message }).await;
+                    return;
                 }
+            };
+            // The new sources' events wait behind this gate until Connected is queued, so
+            // the loop never sees data of a connection before the connection itself.
+            let (open, gate) = watch::channel(false);
+            let poller = start_poller(&rules, &conn, tx.clone(), generation, gate.clone());
+            let watches = start_watches(conn.client.clone(), scope, tx.clone(), generation, gate);
+            let stores = watches.stores();
+            let handoff = Handoff {
+                options,
+                context: conn.context.clone(),
+                client: conn.client.clone(),
+                watches: Some(watches),
+                poller,
+            };
+            let connected =
+                Connected { generation, info: connection_info(&conn), stores, handoff: Some(handoff) };
+            if tx.send(Event::Connected(Box::new(connected))).await.is_ok() {
+                let _ = open.send(true);
             }
         });
     }
 
-    /// Called by the loop before `update` sees an event: a Connected event means the
-    /// pending watches replace the current ones (dropping them aborts their tasks).
-    pub fn observe(&mut self, event: &Event) {
-        if !matches!(event, Event::Connected(_)) {
+    /// Called by the loop before `update` sees an event: the newest connection asked for
+    /// replaces the current one (dropping the old watches aborts them); an older one is
+    /// stopped.
+    pub fn observe(&mut self, event: &mut Event) {
+        let Event::Connected(connected) = event else { return };
+        let Some(mut handoff) = connected.handoff.take() else { return };
+        if connected.generation != self.latest {
             return;
         }
-        if let Some((options, mut handoff)) = self.pending.take()
-            && let Ok((watches, client, poller)) = handoff.try_recv()
-        {
-            self.connect = options;
-            self.client = client;
-            if let Some(old) = std::mem::replace(&mut self.poller, poller) {
-                old.abort();
-            }
-            self._watches = Some(watches);
+        self.connect = handoff.options.clone();
+        self.client = handoff.client.clone();
+        self.context = handoff.context.clone();
+        if let Some(old) = std::mem::replace(&mut self.poller, handoff.poller.take()) {
+            old.abort();
         }
+        self._watches = handoff.watches.take();
     }
 }
-
-/// What a reconnect hands to the loop: the new watches, client and Prometheus poller.
-type Handoff = (WatchSet, kube::Client, Option<tokio::task::JoinHandle<()>>);
 
 /// The Prometheus poller for a connection, its events tagged like the watches'. A bad
 /// Prometheus setting is reported on screen, not fatal.
 fn start_poller(
-    setup: &PromSetup,
+    rules: &PolicyRules,
     conn: &Connection,
     tx: mpsc::Sender<Event>,
-    current: Arc<AtomicU64>,
-    generation: u64,
-) -> Option<tokio::task::JoinHandle<()>> {
-    let config =
-        match crate::app::prom_config::prom_config(&setup.config, &conn.context, setup.flag_url.as_deref()) {
-            Ok(config) => config,
-            Err(why) => {
-                let _ = tx.try_send(Event::ConnectFailed(format!("Prometheus settings: {why}")));
-                return None;
-            }
-        };
+    generation: Generation,
+    mut gate: watch::Receiver<bool>,
+) -> Option<JoinHandle<()>> {
+    let url = rules.for_context(&conn.context).prometheus_url;
+    let config = match crate::app::prom_config::prom_config(&rules.config, url) {
+        Ok(config) => config,
+        Err(why) => {
+            let _ = tx.try_send(Event::SettingsError(format!("Prometheus settings: {why}")));
+            return None;
+        }
+    };
     let (prom_tx, mut prom_rx) = mpsc::channel::<crate::prom::PromEvent>(64);
     let poller = crate::prom::spawn_poller(config, Some(conn.client.clone()), prom_tx);
     tokio::spawn(async move {
+        if gate.wait_for(|open| *open).await.is_err() {
+            return;
+        }
         while let Some(ev) = prom_rx.recv().await {
-            if current.load(Ordering::SeqCst) != generation || tx.send(Event::Prom(ev)).await.is_err() {
+            if tx.send(Event::Prom(generation, ev)).await.is_err() {
                 return;
             }
         }
@@ -222,22 +262,23 @@ async fn write(client: &kube::Client, request: &WriteRequest) -> Result<String, 
 
 const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// Spawn the watches and a forwarder that tags their events with the generation.
+/// Spawn the watches and a forwarder that tags their events with the generation, once the
+/// gate opens.
 fn start_watches(
     client: kube::Client,
     scope: WatchScope,
     tx: mpsc::Sender<Event>,
-    current: Arc<AtomicU64>,
-    generation: u64,
+    generation: Generation,
+    mut gate: watch::Receiver<bool>,
 ) -> WatchSet {
     let (cluster_tx, mut cluster_rx) = mpsc::channel::<ClusterEvent>(256);
     let watches = spawn_watches(client, scope, cluster_tx);
     tokio::spawn(async move {
+        if gate.wait_for(|open| *open).await.is_err() {
+            return;
+        }
         while let Some(ev) = cluster_rx.recv().await {
-            if current.load(Ordering::SeqCst) != generation {
-                return;
-            }
-            if tx.send(Event::Cluster(ev)).await.is_err() {
+            if tx.send(Event::Cluster(generation, ev)).await.is_err() {
                 return;
             }
         }

@@ -4,12 +4,24 @@
 use jiff::Timestamp;
 
 use crate::app::pane::Pane;
+use crate::app::screen::RowTarget;
 use crate::keymap::InputMode;
 pub use crate::model::views::WorkloadRef;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableCursor {
     pub selected: usize,
+    /// The row under the cursor, held by identity: after a re-projection the cursor finds
+    /// it again wherever it moved.
+    pub anchor: Option<RowTarget>,
+}
+
+impl TableCursor {
+    /// Select the row at `index` of `rows` (clamped) and hold it.
+    pub fn select(&mut self, index: usize, rows: &[RowTarget]) {
+        self.selected = index.min(rows.len().saturating_sub(1));
+        self.anchor = rows.get(self.selected).cloned();
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,23 +5,26 @@ use crate::app::actions;
 use crate::app::command::{self, Command};
 use crate::app::model::Model;
 use crate::app::pane::Pane;
+use crate::app::screen::Screen;
 use crate::app::ui_state::{FlashLevel, InputLine, LineKind};
 use crate::effect::Effect;
 use crate::event::Event;
 use crate::k8s::actions::WriteKind;
 use crate::k8s::{ClusterEvent, Kind, SourceState};
 use crate::keymap;
+use crate::policy::ReadOnly;
 use crate::ui::theme::Theme;
 
-/// Apply one event. Returns the IO to perform.
-pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
+/// Apply one event. Returns the IO to perform. Keys act on the rows of `screen`: the
+/// caller (`Session::handle`) makes sure it shows what the user asked for.
+pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
     match event {
         Event::Input(crossterm::event::Event::Key(key)) => {
             let Some(action) = keymap::action_for(key, model.ui.mode()) else {
                 return Vec::new();
             };
             model.redraw = true;
-            apply_action(model, action)
+            apply_action(model, screen, action)
         }
         Event::Input(crossterm::event::Event::Resize(..)) => {
             model.redraw = true;
@@ -36,7 +39,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
                 _ => return Vec::new(),
             };
             if model.ui.mode() == keymap::InputMode::Normal {
-                move_cursor(model, delta);
+                move_cursor(model, screen, delta);
                 model.redraw = true;
             }
             Vec::new()
@@ -47,7 +50,11 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             model.quit = true;
             Vec::new()
         }
-        Event::Prom(ev) => {
+        // Data of a connection the model no longer holds (or not yet) is dropped.
+        Event::Prom(generation, _) | Event::Cluster(generation, _) if generation != model.generation => {
+            Vec::new()
+        }
+        Event::Prom(_, ev) => {
             model.prom.set_now(model.now);
             model.prom.apply(ev);
             model.data_stale = true;
@@ -58,11 +65,11 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             // Ages are computed at render time from `now`: redraw (ratatui then sends only
             // the changed cells) when the screen shows any, without re-projecting the views.
             // Retry counters and Prometheus staleness live in the projection.
-            model.status_stale |= model.screen.counts_seconds;
-            model.redraw |= model.shows_time();
+            model.status_stale |= screen.counts_seconds;
+            model.redraw |= screen.shows_time(model);
             Vec::new()
         }
-        Event::Cluster(ev) => {
+        Event::Cluster(_, ev) => {
             let narrow = narrow_on_forbidden(model, &ev);
             let was_synced = model.cluster.all_synced();
             model.cluster.apply(ev);
@@ -80,15 +87,31 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Connected(connected) => {
-            let crate::event::Connected { info, stores } = *connected;
+            let crate::event::Connected { generation, info, stores, .. } = *connected;
+            // A switch asked for before the newest one: the newest wins, whatever the order
+            // in which they connect.
+            if generation != model.requested {
+                return Vec::new();
+            }
             let name = info.context.clone();
-            model.reset_for_context(info, stores);
-            model.ui.flash(FlashLevel::Info, format!("context: {name}"), model.now);
+            model.adopt(generation, info, stores);
+            let text = match &model.policy.readonly {
+                ReadOnly::Yes(_) => format!("context: {name} (read-only)"),
+                ReadOnly::No => format!("context: {name}"),
+            };
+            model.ui.flash(FlashLevel::Info, text, model.now);
             Vec::new()
         }
-        Event::ConnectFailed(why) => {
+        Event::ConnectFailed { generation, message } => {
+            if generation == model.requested {
+                model.redraw = true;
+                model.ui.flash(FlashLevel::Error, message, model.now);
+            }
+            Vec::new()
+        }
+        Event::SettingsError(message) => {
             model.redraw = true;
-            model.ui.flash(FlashLevel::Error, why, model.now);
+            model.ui.flash(FlashLevel::Error, message, model.now);
             Vec::new()
         }
         Event::AccessChecked { dialog, result } => {
@@ -129,25 +152,23 @@ fn narrow_on_forbidden(model: &mut Model, ev: &ClusterEvent) -> Option<Effect> {
         format!("not allowed to list pods in every namespace: showing {namespace}"),
         model.now,
     );
-    Some(Effect::NarrowWatches(namespace))
+    model.requested = model.requested.next();
+    Some(Effect::NarrowWatches { namespace, generation: model.requested })
 }
 
-pub fn apply_action(model: &mut Model, action: Action) -> Vec<Effect> {
+pub fn apply_action(model: &mut Model, screen: &Screen, action: Action) -> Vec<Effect> {
     match action {
         Action::Quit => model.quit = true,
         Action::ShowPane(pane) => show_pane(model, pane),
         Action::NextPane => show_pane(model, model.ui.pane.next()),
         Action::PrevPane => show_pane(model, model.ui.pane.prev()),
-        Action::Up => move_cursor(model, -1),
-        Action::Down => move_cursor(model, 1),
-        Action::PageUp => move_cursor(model, -(model.ui.page_rows.max(1) as isize)),
-        Action::PageDown => move_cursor(model, model.ui.page_rows.max(1) as isize),
-        Action::Top => model.ui.cursor_mut().selected = 0,
-        Action::Bottom => {
-            let rows = model.visible_rows();
-            model.ui.cursor_mut().selected = rows.saturating_sub(1);
-        }
-        Action::Open => open_selected(model),
+        Action::Up => move_cursor(model, screen, -1),
+        Action::Down => move_cursor(model, screen, 1),
+        Action::PageUp => move_cursor(model, screen, -(model.ui.page_rows.max(1) as isize)),
+        Action::PageDown => move_cursor(model, screen, model.ui.page_rows.max(1) as isize),
+        Action::Top => model.ui.cursor_mut().select(0, &screen.rows),
+        Action::Bottom => model.ui.cursor_mut().select(usize::MAX, &screen.rows),
+        Action::Open => open_selected(model, screen),
         Action::Back => back(model),
         Action::ToggleHelp => model.ui.help = !model.ui.help,
         Action::BeginFilter => {
@@ -165,14 +186,14 @@ pub fn apply_action(model: &mut Model, action: Action) -> Vec<Effect> {
             }
         }
         Action::CopyName => {
-            return match model.selected_name() {
+            return match screen.name_at(model.ui.cursor().selected) {
                 Some(name) => vec![Effect::CopyToClipboard(name)],
                 None => Vec::new(),
             };
         }
-        Action::Scale => return actions::open(model, WriteKind::Scale),
-        Action::Restart => return actions::open(model, WriteKind::Restart),
-        Action::Undo => return actions::open(model, WriteKind::Undo),
+        Action::Scale => return actions::open(model, screen, WriteKind::Scale),
+        Action::Restart => return actions::open(model, screen, WriteKind::Restart),
+        Action::Undo => return actions::open(model, screen, WriteKind::Undo),
     }
     Vec::new()
 }
@@ -183,18 +204,17 @@ fn show_pane(model: &mut Model, pane: Pane) {
     model.views_stale = true;
 }
 
-fn move_cursor(model: &mut Model, delta: isize) {
-    let rows = model.visible_rows();
+fn move_cursor(model: &mut Model, screen: &Screen, delta: isize) {
     let cursor = model.ui.cursor_mut();
-    let last = rows.saturating_sub(1);
-    cursor.selected = cursor.selected.saturating_add_signed(delta).min(last);
+    let to = cursor.selected.saturating_add_signed(delta);
+    cursor.select(to, &screen.rows);
 }
 
-fn open_selected(model: &mut Model) {
+fn open_selected(model: &mut Model, screen: &Screen) {
     if model.ui.drill.is_some() {
         return;
     }
-    match model.selected_workload() {
+    match screen.workload_at(model.ui.cursor().selected) {
         Some(workload) => {
             model.ui.drill = Some(workload);
             model.ui.drill_cursor = Default::default();
@@ -282,7 +302,9 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
             model.ui.flash(FlashLevel::Info, format!("namespace: {label}"), model.now);
         }
         Command::Context(name) => {
-            if name == model.conn.context {
+            // With a switch under way, naming the current context is a switch back to it.
+            let switching = model.requested != model.generation;
+            if name == model.conn.context && !switching {
                 model.ui.flash(FlashLevel::Info, format!("already on {name}"), model.now);
             } else if !model.conn.contexts.is_empty() && !model.conn.contexts.contains(&name) {
                 model.ui.flash(
@@ -292,8 +314,8 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
                 );
             } else {
                 model.ui.flash(FlashLevel::Info, format!("switching to {name}..."), model.now);
-                model.watch_namespace = None;
-                return vec![Effect::SwitchContext(name)];
+                model.requested = model.requested.next();
+                return vec![Effect::SwitchContext { context: name, generation: model.requested }];
             }
         }
         Command::Theme(name) => match Theme::shipped(&name) {

@@ -4,6 +4,7 @@ pub mod cert;
 pub mod cluster;
 pub mod fixtures;
 pub mod history;
+pub mod projection;
 pub mod quantity;
 pub mod scope;
 pub mod views;

@@ -1,11 +1,11 @@
 //! The snapshot document: the views serialized under stable keys (the JSON contract).
 
 use crate::k8s::SourceState;
+use crate::model::projection::{AutoscalerProm, IngressProm, Projection, UsageProm, Wants};
 use crate::model::views::{
     ViewName, autoscalers::AutoscalerRow, ingresses::IngressRow, namespaces::NamespaceRow, problems::Problem,
     timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
 };
-use crate::model::views::{autoscalers, ingresses, namespaces, problems, timeline, zones};
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -20,7 +20,8 @@ pub struct SourceRow {
     pub state: SourceState,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// Serialized through `json::Document`, which adds Prometheus's keys to the rows.
+#[derive(Debug, Clone)]
 pub struct Snapshot {
     pub schema_version: u32,
     pub generated_at: Timestamp,
@@ -30,52 +31,55 @@ pub struct Snapshot {
     pub namespace_scope: Option<Vec<String>>,
     pub sources: Vec<SourceRow>,
     pub error_count: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespaces: Option<Vec<NamespaceRow>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zones: Option<Vec<ZoneRow>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lose_a_zone: Option<Vec<ZoneLoss>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub workloads: Option<Vec<WorkloadSpread>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub autoscalers: Option<Vec<AutoscalerRow>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ingresses: Option<Vec<IngressRow>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub problems: Option<Vec<Problem>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<TimelineEntry>>,
+    /// Prometheus answers joined to the rows above (serialized into them by `json`).
+    pub prom: Option<SnapshotProm>,
+}
+
+/// Prometheus's part of the snapshot, each vector aligned with the rows it describes.
+#[derive(Debug, Clone)]
+pub struct SnapshotProm {
+    /// The status line ("prom live", "prom unreachable ...").
+    pub status: String,
+    pub ingresses: Vec<IngressProm>,
+    pub autoscalers: Vec<AutoscalerProm>,
+    pub namespaces: Vec<UsageProm>,
+    pub workloads: Vec<UsageProm>,
 }
 
 impl Snapshot {
-    /// Project the views (all, or only `view`) into a document.
-    pub fn project(
+    /// The document over a projection made with `Wants::ALL` (only `view`'s rows are kept).
+    /// `error_count` is the projection's, alerts included: what the status line counts.
+    pub fn from_projection(
+        projection: Projection,
         cluster: &ClusterState,
         scope: &Scope,
         now: Timestamp,
-        context: &str,
-        server: &str,
+        connection: (&str, &str),
         view: Option<ViewName>,
     ) -> Snapshot {
         let wants = |v: ViewName| view.is_none_or(|only| only == v);
-        // Problems decide --check whatever view is printed.
-        let problems = problems::project(cluster, scope, now);
-        let zones_view = (wants(ViewName::Zones) || wants(ViewName::Workloads))
-            .then(|| zones::project(cluster, scope, now));
-        let (zones, lose_a_zone, workloads) = match zones_view {
-            Some(z) => (
-                wants(ViewName::Zones).then_some(z.zones),
-                wants(ViewName::Zones).then_some(z.lose_a_zone),
-                wants(ViewName::Workloads).then_some(z.workloads),
-            ),
-            None => (None, None, None),
-        };
+        let Projection { zones, autoscalers, ingresses, problems, namespaces, timeline, prom } = projection;
+        let error_count = problems.errors();
+        let prom = prom.map(|join| SnapshotProm {
+            status: join.status.line(),
+            ingresses: join.ingresses,
+            autoscalers: join.autoscalers,
+            namespaces: join.namespaces,
+            workloads: join.workloads,
+        });
         Snapshot {
             schema_version: SCHEMA_VERSION,
             generated_at: now,
-            context: context.to_owned(),
-            server: server.to_owned(),
+            context: connection.0.to_owned(),
+            server: connection.1.to_owned(),
             namespace_scope: match scope {
                 Scope::All => None,
                 Scope::Namespaces(set) => Some(set.iter().cloned().collect()),
@@ -85,15 +89,29 @@ impl Snapshot {
                 .into_iter()
                 .map(|(kind, state)| SourceRow { kind, state })
                 .collect(),
-            error_count: problems.errors(),
-            namespaces: wants(ViewName::Namespaces).then(|| namespaces::project(cluster, scope, now).rows),
-            zones,
-            lose_a_zone,
-            workloads,
-            autoscalers: wants(ViewName::Autoscalers).then(|| autoscalers::project(cluster, scope, now).rows),
-            ingresses: wants(ViewName::Ingresses).then(|| ingresses::project(cluster, scope, now).rows),
-            timeline: wants(ViewName::Timeline).then(|| timeline::project(cluster, scope, now).entries),
+            error_count,
+            namespaces: wants(ViewName::Namespaces).then(|| namespaces.map(|n| n.rows).unwrap_or_default()),
+            zones: wants(ViewName::Zones).then_some(zones.zones),
+            lose_a_zone: wants(ViewName::Zones).then_some(zones.lose_a_zone),
+            workloads: wants(ViewName::Workloads).then_some(zones.workloads),
+            autoscalers: wants(ViewName::Autoscalers).then_some(autoscalers.rows),
+            ingresses: wants(ViewName::Ingresses).then_some(ingresses.rows),
+            timeline: wants(ViewName::Timeline).then(|| timeline.map(|t| t.entries).unwrap_or_default()),
             problems: wants(ViewName::Problems).then_some(problems.problems),
+            prom,
         }
+    }
+
+    /// Project and build in one step (fixtures and tests; `run` asks Prometheus first).
+    pub fn project(
+        cluster: &ClusterState,
+        scope: &Scope,
+        now: Timestamp,
+        context: &str,
+        server: &str,
+        view: Option<ViewName>,
+    ) -> Snapshot {
+        let projection = Projection::project(cluster, None, scope, now, Wants::ALL);
+        Snapshot::from_projection(projection, cluster, scope, now, (context, server), view)
     }
 }

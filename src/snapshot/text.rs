@@ -7,11 +7,11 @@ use crate::model::views::Severity;
 use jiff::Timestamp;
 use std::io::{self, Write};
 
-const WIDTH: usize = 80;
+pub(super) const WIDTH: usize = 80;
 const TIMELINE_SHOWN: usize = 20;
 
 /// Cut to `width` characters, marking the cut with "~".
-fn fit(text: &str, width: usize) -> String {
+pub(super) fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_owned();
     }

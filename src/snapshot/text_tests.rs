@@ -60,7 +60,7 @@ fn text_fits_80_columns_and_names_trouble() {
 #[test]
 fn json_has_the_documented_keys() {
     let (doc, _) = doc();
-    let v = serde_json::to_value(&doc).unwrap();
+    let v = crate::snapshot::json::to_value(&doc).unwrap();
     for key in [
         "context",
         "server",
@@ -109,7 +109,7 @@ fn one_view_only() {
     let state = Fixtures::new().with(node("n1", None, true)).build();
     let doc =
         Snapshot::project(&state, &Scope::All, now, "c", "s", Some(crate::model::views::ViewName::Zones));
-    let v = serde_json::to_value(&doc).unwrap();
+    let v = crate::snapshot::json::to_value(&doc).unwrap();
     assert!(v.get("zones").is_some() && v.get("namespaces").is_none() && v.get("problems").is_none());
     assert_eq!(v["zones"][0]["zone"], "unlabelled");
     assert_eq!(doc.error_count, 0);

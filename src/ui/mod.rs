@@ -13,7 +13,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::model::Model;
-use crate::app::screen::Body;
+use crate::app::screen::{Body, Screen};
 
 /// Below this the layout cannot hold a table: show a note instead.
 pub const MIN_WIDTH: u16 = 40;
@@ -27,7 +27,7 @@ pub fn page_rows(height: u16) -> usize {
 }
 
 /// Draw the whole screen; returns where the cursor is shown (None: hidden).
-pub fn draw(frame: &mut Frame, model: &Model) -> Option<Position> {
+pub fn draw(frame: &mut Frame, model: &Model, screen: &Screen) -> Option<Position> {
     let area = frame.area();
     let theme = &model.theme;
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -45,11 +45,10 @@ pub fn draw(frame: &mut Frame, model: &Model) -> Option<Position> {
         Constraint::Length(1),
     ])
     .areas(area);
-    let screen = &model.screen;
     widgets::status_bar::render(&screen.status, theme, frame, status);
     let drill = model.ui.drill.as_ref().map(|w| format!("{}/{}", w.namespace, w.name));
     widgets::tabs::render(model.ui.pane, drill.as_deref(), theme, frame, tabs);
-    draw_body(&screen.body, model, frame, body);
+    draw_body(screen, model, frame, body);
     let cursor = widgets::bottom_line::render(&model.ui, theme, frame, bottom);
     if let Some(dialog) = &model.ui.dialog {
         widgets::dialog::render(dialog, theme, model.now, frame, body);
@@ -60,14 +59,14 @@ pub fn draw(frame: &mut Frame, model: &Model) -> Option<Position> {
     cursor
 }
 
-fn draw_body(body: &Body, model: &Model, frame: &mut Frame, area: Rect) {
+fn draw_body(screen: &Screen, model: &Model, frame: &mut Frame, area: Rect) {
     let ctx = panes::PaneCtx {
         theme: &model.theme,
         now: model.now,
         selected: model.ui.cursor().selected,
-        synced: model.screen.synced,
+        synced: screen.synced,
     };
-    match body {
+    match &screen.body {
         Body::Unreachable(view) => widgets::unreachable::render(view, ctx.theme, frame, area),
         Body::Pane(pane) => panes::render(pane, &ctx, frame, area),
     }

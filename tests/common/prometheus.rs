@@ -13,12 +13,18 @@ pub struct Prometheus {
 impl Prometheus {
     /// Scrape `target` over HTTPS every second.
     pub fn start(target: &str, ca_pem: &str, token: &str) -> Prometheus {
+        Prometheus::start_with_rules(target, ca_pem, token, None)
+    }
+
+    /// The same, evaluating `rules` (a rule file's YAML) every second.
+    pub fn start_with_rules(target: &str, ca_pem: &str, token: &str, rules: Option<&str>) -> Prometheus {
         kdeck::tls::install_crypto_provider();
         let binary = kdeck::demo_prometheus::binary().unwrap_or_else(|| {
             panic!("the real Prometheus is required: install it (`apt-get install -y prometheus`) so `prometheus` is on PATH or at /usr/bin/prometheus")
         });
         let mut setup = kdeck::demo_prometheus::ScrapeSetup::new(target, ca_pem, token);
         setup.interval = Duration::from_secs(1);
+        setup.rules = rules;
         let server = kdeck::demo_prometheus::start(&binary, &setup).expect("prometheus starts");
         let url = server.url.clone();
         Prometheus { _server: server, url }

@@ -37,6 +37,13 @@ pub struct TargetRef {
     pub exists: Option<bool>,
 }
 
+impl TargetRef {
+    /// The workload this HPA scales, when it is a kind kdeck can act on.
+    pub fn workload_kind(&self) -> Option<super::WorkloadKind> {
+        super::WorkloadKind::from_kind(&self.kind)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum MetricSource {
     Resource,

@@ -45,6 +45,16 @@ impl WorkloadKind {
             WorkloadKind::DaemonSet => "DaemonSet",
         }
     }
+
+    /// From a Kubernetes `kind` string (an HPA's scaleTargetRef, an ownerReference).
+    pub fn from_kind(kind: &str) -> Option<WorkloadKind> {
+        match kind {
+            "Deployment" => Some(WorkloadKind::Deployment),
+            "StatefulSet" => Some(WorkloadKind::StatefulSet),
+            "DaemonSet" => Some(WorkloadKind::DaemonSet),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

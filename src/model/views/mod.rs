@@ -2,6 +2,7 @@
 //! `project(cluster, scope, now)` is pure and sorts trouble first (the workload detail also
 //! takes the workload to show).
 
+pub mod alerts;
 pub mod autoscalers;
 pub mod common;
 pub mod events;

@@ -11,8 +11,8 @@ use super::autoscalers::{self, AutoscalersView};
 use super::common::{ReadyTotal, Severity, workloads};
 use super::ingresses::{self, IngressesView};
 use super::problems::ProblemsView;
-use super::shared::Shared;
 use crate::k8s::pod_counters::RESTART_WINDOW_SECONDS;
+use crate::model::projection::{Projection, Wants};
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -73,9 +73,10 @@ pub struct NamespaceRow {
     pub severity: Severity,
 }
 
+/// The namespaces alone, through the one pipeline (`model::projection`), without Prometheus.
 pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> NamespacesView {
-    let shared = Shared::project(cluster, scope, now);
-    project_from(cluster, scope, now, &shared.autoscalers, &shared.ingresses, &shared.problems)
+    let wants = Wants { namespaces: true, ..Wants::default() };
+    Projection::project(cluster, None, scope, now, wants).namespaces.unwrap_or_default()
 }
 
 /// The namespaces over views already projected for this frame (each is projected once).

@@ -139,8 +139,11 @@ fn pod_problems(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Problem>) {
     }
 }
 
+/// The problems alone, through the one pipeline (`model::projection`), without Prometheus.
 pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> ProblemsView {
-    super::shared::Shared::project(cluster, scope, now).problems
+    let projection =
+        crate::model::projection::Projection::project(cluster, None, scope, now, Default::default());
+    projection.problems
 }
 
 /// The problems over views already projected for this frame (each is projected once).

@@ -1,7 +1,7 @@
 //! Firing Prometheus alerts as problems, named after the object their labels point at.
 
-use crate::model::views::Severity;
-use crate::model::views::problems::{Problem, ProblemCategory, ProblemsView};
+use super::Severity;
+use super::problems::{Problem, ProblemCategory, ProblemsView};
 use crate::prom::{Alert, ObjectKind};
 
 fn kind_name(kind: ObjectKind) -> &'static str {
@@ -46,11 +46,6 @@ pub fn merge(problems: &mut ProblemsView, alerts: &[Alert], in_scope: impl Fn(Op
     }
 }
 
-/// A row badge: "⚑2" when alerts fire on the object.
-pub fn badge(count: usize) -> String {
-    if count == 0 { String::new() } else { format!("⚑{count}") }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,7 +71,5 @@ mod tests {
         assert_eq!(problems.problems[0].severity, Severity::Error);
         assert_eq!(problems.problems[0].kind, "HorizontalPodAutoscaler");
         assert!(problems.problems[0].message.contains("KubeHpaMaxedOut"));
-        assert_eq!(badge(0), "");
-        assert_eq!(badge(2), "⚑2");
     }
 }

@@ -1,0 +1,99 @@
+//! Which rows of the pane in front pass the filter, and what each one names (for Enter,
+//! `y` and the actions). Row targets are typed: a kind is never guessed from a string.
+
+use super::{PaneView, RowTarget};
+use crate::app::ui_state::{RowFilter, WorkloadRef};
+
+impl PaneView {
+    /// Keep the rows that pass `filter` (in `visible`) and return what each one names.
+    pub(super) fn select(&mut self, drill: Option<&WorkloadRef>, filter: &str) -> Vec<RowTarget> {
+        let filter = RowFilter::parse(filter);
+        let keep = |text: String| filter.as_ref().is_none_or(|f| f.keeps(&text.to_lowercase()));
+        match self {
+            PaneView::Empty => Vec::new(),
+            PaneView::Workload(view) => {
+                let namespace = drill.map(|id| id.namespace.as_str()).unwrap_or_default();
+                view.pods
+                    .iter()
+                    .map(|p| RowTarget { name: format!("{namespace}/{}", p.name), workload: None })
+                    .collect()
+            }
+            PaneView::Overview { namespaces, visible: kept, .. } => {
+                *kept = visible(&namespaces.rows, |r| keep(r.name.clone()));
+                kept.iter()
+                    .map(|&i| RowTarget { name: namespaces.rows[i].name.clone(), workload: None })
+                    .collect()
+            }
+            PaneView::Zones { view, visible: kept, .. } => {
+                *kept = visible(&view.workloads, |w| {
+                    keep(format!("{}/{} {}", w.namespace, w.name, w.kind.as_str()))
+                });
+                kept.iter()
+                    .map(|&i| {
+                        let w = &view.workloads[i];
+                        RowTarget {
+                            name: format!("{}/{}", w.namespace, w.name),
+                            workload: Some(WorkloadRef {
+                                kind: w.kind,
+                                namespace: w.namespace.clone(),
+                                name: w.name.clone(),
+                            }),
+                        }
+                    })
+                    .collect()
+            }
+            PaneView::Autoscalers { view, visible: kept, .. } => {
+                *kept =
+                    visible(&view.rows, |r| keep(format!("{}/{} {}", r.namespace, r.name, r.target.name)));
+                kept.iter()
+                    .map(|&i| {
+                        let r = &view.rows[i];
+                        // A DaemonSet target is named too: the actions refuse what it cannot do.
+                        let workload = r.target.workload_kind().map(|kind| WorkloadRef {
+                            kind,
+                            namespace: r.namespace.clone(),
+                            name: r.target.name.clone(),
+                        });
+                        RowTarget { name: format!("{}/{}", r.namespace, r.name), workload }
+                    })
+                    .collect()
+            }
+            PaneView::Ingresses { view, visible: kept, .. } => {
+                *kept = visible(&view.rows, |r| {
+                    keep(format!("{}/{} {}", r.namespace, r.name, r.hosts.join(" ")))
+                });
+                kept.iter()
+                    .map(|&i| RowTarget {
+                        name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
+                        workload: None,
+                    })
+                    .collect()
+            }
+            PaneView::Events { view, visible: kept } => {
+                *kept = visible(&view.entries, |e| {
+                    keep(format!(
+                        "{} {} {} {}",
+                        e.kind,
+                        e.namespace.as_deref().unwrap_or(""),
+                        e.name,
+                        e.message
+                    ))
+                });
+                kept.iter()
+                    .map(|&i| {
+                        let e = &view.entries[i];
+                        let name = match &e.namespace {
+                            Some(ns) => format!("{ns}/{}", e.name),
+                            None => e.name.clone(),
+                        };
+                        RowTarget { name, workload: None }
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+fn visible<T>(rows: &[T], keep: impl Fn(&T) -> bool) -> Vec<usize> {
+    rows.iter().enumerate().filter(|(_, r)| keep(r)).map(|(i, _)| i).collect()
+}

@@ -1,0 +1,152 @@
+//! The one projection pipeline. A dashboard frame (`app::screen`) and `kdeck snapshot` both
+//! start here, so the status line's error count and `snapshot --check` cannot disagree:
+//! the shared views are projected once, firing alerts are merged into the problems before
+//! anything counts them, and Prometheus answers are joined to rows by typed keys.
+
+use jiff::Timestamp;
+
+use super::views::WorkloadKind;
+use super::views::alerts;
+use super::views::autoscalers::AutoscalersView;
+use super::views::ingresses::IngressesView;
+use super::views::namespaces::{self, NamespacesView};
+use super::views::problems::ProblemsView;
+use super::views::shared::Shared;
+use super::views::timeline::{self, TimelineView};
+use super::views::zones::ZonesView;
+use super::{ClusterState, Scope};
+use crate::prom::{Alert, ObjectKind, PromState, PromStatus, Traffic, Usage};
+
+/// Which of the optional parts to project (the shared views always are: problems need them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wants {
+    pub namespaces: bool,
+    pub timeline: bool,
+    /// Prometheus usage per namespace and per workload (a scan of pod samples per row:
+    /// the snapshot wants it, a frame does not show it).
+    pub usage: bool,
+}
+
+impl Wants {
+    pub const ALL: Wants = Wants { namespaces: true, timeline: true, usage: true };
+}
+
+pub struct Projection {
+    pub zones: ZonesView,
+    pub autoscalers: AutoscalersView,
+    pub ingresses: IngressesView,
+    /// Ranked, with firing alerts merged in.
+    pub problems: ProblemsView,
+    pub namespaces: Option<NamespacesView>,
+    pub timeline: Option<TimelineView>,
+    /// None when Prometheus is not asked at all.
+    pub prom: Option<PromJoin>,
+}
+
+/// Prometheus answers for the projected rows, each vector aligned with its view's rows.
+#[derive(Debug, Clone)]
+pub struct PromJoin {
+    pub status: PromStatus,
+    pub ingresses: Vec<IngressProm>,
+    pub autoscalers: Vec<AutoscalerProm>,
+    /// Empty unless `Wants::usage` (and, for namespaces, `Wants::namespaces`).
+    pub namespaces: Vec<UsageProm>,
+    pub workloads: Vec<UsageProm>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IngressProm {
+    pub traffic: Option<Traffic>,
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AutoscalerProm {
+    /// Current replicas over the last hour, oldest first.
+    pub history: Vec<(Timestamp, f64)>,
+    pub alerts: Vec<Alert>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UsageProm {
+    pub usage: Option<Usage>,
+    pub alerts: Vec<Alert>,
+}
+
+/// The Prometheus kind of a workload: a typed mapping, never a string guess.
+pub fn object_kind(kind: WorkloadKind) -> ObjectKind {
+    match kind {
+        WorkloadKind::Deployment => ObjectKind::Deployment,
+        WorkloadKind::StatefulSet => ObjectKind::StatefulSet,
+        WorkloadKind::DaemonSet => ObjectKind::DaemonSet,
+    }
+}
+
+impl Projection {
+    pub fn project(
+        cluster: &ClusterState,
+        prom: Option<&PromState>,
+        scope: &Scope,
+        now: Timestamp,
+        wants: Wants,
+    ) -> Projection {
+        let Shared { zones, autoscalers, ingresses, mut problems } = Shared::project(cluster, scope, now);
+        if let Some(prom) = prom {
+            alerts::merge(&mut problems, prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns)));
+        }
+        let namespaces = wants
+            .namespaces
+            .then(|| namespaces::project_from(cluster, scope, now, &autoscalers, &ingresses, &problems));
+        let timeline = wants.timeline.then(|| timeline::project(cluster, scope, now));
+        let mut projection =
+            Projection { zones, autoscalers, ingresses, problems, namespaces, timeline, prom: None };
+        projection.prom = prom.map(|prom| projection.join(prom, wants));
+        projection
+    }
+
+    fn join(&self, prom: &PromState, wants: Wants) -> PromJoin {
+        let ingresses = self
+            .ingresses
+            .rows
+            .iter()
+            .map(|r| IngressProm {
+                traffic: prom.ingress_traffic(&r.namespace, &r.name),
+                alerts: prom.alerts_for(ObjectKind::Ingress, &r.namespace, &r.name),
+            })
+            .collect();
+        let autoscalers = self
+            .autoscalers
+            .rows
+            .iter()
+            .map(|r| AutoscalerProm {
+                history: prom.hpa_history(&r.namespace, &r.name),
+                alerts: prom.alerts_for(ObjectKind::HorizontalPodAutoscaler, &r.namespace, &r.name),
+            })
+            .collect();
+        let namespaces = match (&self.namespaces, wants.usage) {
+            (Some(view), true) => view
+                .rows
+                .iter()
+                .map(|r| UsageProm {
+                    usage: prom.namespace_usage(&r.name),
+                    alerts: prom.alerts_for(ObjectKind::Namespace, &r.name, &r.name),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let workloads = if wants.usage {
+            self.zones.workloads.iter().map(|w| workload_prom(prom, w.kind, &w.namespace, &w.name)).collect()
+        } else {
+            Vec::new()
+        };
+        PromJoin { status: prom.status(), ingresses, autoscalers, namespaces, workloads }
+    }
+}
+
+fn workload_prom(prom: &PromState, kind: WorkloadKind, namespace: &str, name: &str) -> UsageProm {
+    let kind = object_kind(kind);
+    UsageProm {
+        usage: prom.workload_usage(namespace, kind, name),
+        alerts: prom.alerts_for(kind, namespace, name),
+    }
+}

@@ -1,0 +1,184 @@
+//! `:ctx` against the simulated cluster with the real effect runner (`Sources`) and the
+//! real watches: the policy of the context switched to is in force, and two switches
+//! typed within 50 ms end on the second with live watches and the matching write client.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::screen::key_event;
+use k8s_openapi::api::apps::v1::Deployment;
+use kdeck::app::model::Model;
+use kdeck::app::session::Session;
+use kdeck::app::sources::{Sources, connection_info};
+use kdeck::config::Config;
+use kdeck::effect::Effect;
+use kdeck::event::Event;
+use kdeck::k8s::client::{ConnectOptions, connect};
+use kdeck::model::ClusterState;
+use kdeck::policy::PolicyRules;
+use kdeck::sim::handle::SimUser;
+use kdeck::sim::launch::{LaunchOptions, Launched, launch};
+use kdeck::ui::theme::Theme;
+use tokio::sync::mpsc;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// The loop without a terminal: events in, `Sources::observe`, `Session::handle`, effects
+/// out to the real runner, a refresh per batch.
+struct Driver {
+    session: Session,
+    sources: Sources,
+    rx: mpsc::Receiver<Event>,
+    tx: mpsc::Sender<Event>,
+    /// Every effect `update` asked for, in order.
+    effects: Vec<Effect>,
+}
+
+impl Driver {
+    async fn start(launched: &Launched, kubeconfig: &std::path::Path, context: &str, config: &str) -> Driver {
+        let options = ConnectOptions {
+            kubeconfig: Some(kubeconfig.to_path_buf()),
+            context: Some(context.into()),
+            namespace: None,
+        };
+        let conn = connect(&options).await.unwrap();
+        let rules = PolicyRules {
+            config: Config::parse(config, std::path::Path::new("config.toml")).unwrap(),
+            ..PolicyRules::default()
+        };
+        let (tx, rx) = mpsc::channel(4096);
+        let (sources, stores) = Sources::start(options, rules.clone(), &conn, &tx);
+        let model = Model::new(
+            connection_info(&conn),
+            ClusterState::new(stores),
+            rules,
+            Theme::default_theme(),
+            jiff::Timestamp::now(),
+        );
+        let _ = launched;
+        Driver { session: Session::new(model), sources, rx, tx, effects: Vec::new() }
+    }
+
+    fn carry_out(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            self.effects.push(effect.clone());
+            self.sources.carry_out(effect, &self.tx);
+        }
+    }
+
+    /// Keys typed in one read.
+    fn type_keys(&mut self, text: &str) {
+        for c in text.chars() {
+            let effects = self.session.handle(key_event(c));
+            self.carry_out(effects);
+        }
+        self.session.refresh(false);
+    }
+
+    /// Run the loop until `done` holds for the projected screen, or fail after LIMIT.
+    async fn run_until(&mut self, what: &str, done: impl Fn(&Session) -> bool) {
+        let deadline = tokio::time::Instant::now() + LIMIT;
+        loop {
+            self.session.refresh(true);
+            if done(&self.session) {
+                return;
+            }
+            let Ok(Some(mut event)) = tokio::time::timeout_at(deadline, self.rx.recv()).await else {
+                panic!("timed out waiting for {what}; flash: {:?}", self.session.model.ui.flash);
+            };
+            self.session.model.now = jiff::Timestamp::now();
+            self.sources.observe(&mut event);
+            let effects = self.session.handle(event);
+            self.carry_out(effects);
+        }
+    }
+}
+
+fn settled_on(context: &'static str) -> impl Fn(&Session) -> bool {
+    move |s| s.model.conn.context == context && s.model.generation == s.model.requested && s.screen.synced
+}
+
+async fn sim() -> (Launched, std::path::PathBuf, tempdir::Dir) {
+    let launched = launch(LaunchOptions::default()).await.unwrap();
+    let dir = tempdir::Dir::new("ctx-switch");
+    let kubeconfig = dir.path().join("kubeconfig");
+    launched.sim.write_kubeconfig(&kubeconfig).unwrap();
+    (launched, kubeconfig, dir)
+}
+
+mod tempdir {
+    /// A directory removed when dropped.
+    pub struct Dir(std::path::PathBuf);
+    impl Dir {
+        pub fn new(name: &str) -> Dir {
+            let path = std::env::temp_dir().join(format!("kdeck-{name}-{}", std::process::id()));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+        pub fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_context_switched_to_brings_its_read_only_policy() {
+    let (launched, kubeconfig, _dir) = sim().await;
+    let config = "[contexts.kdeck-sim]\nreadonly = true\n";
+    let mut d = Driver::start(&launched, &kubeconfig, "kdeck-sim-viewer", config).await;
+    d.run_until("the viewer context to sync", settled_on("kdeck-sim-viewer")).await;
+    d.type_keys(":ctx kdeck-sim\n");
+    d.run_until("the switch to kdeck-sim", settled_on("kdeck-sim")).await;
+    assert!(d.session.model.policy.is_readonly());
+    // What the reporter typed: restart on the zones pane, confirm, Enter.
+    d.type_keys("2ry\n");
+    d.type_keys("2s5\n");
+    assert!(d.session.model.ui.dialog.is_none(), "no dialog in a read-only context");
+    let acted: Vec<_> =
+        d.effects.iter().filter(|e| matches!(e, Effect::Write(_) | Effect::CheckAccess { .. })).collect();
+    assert!(acted.is_empty(), "nothing may be sent: {acted:?}");
+    launched.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_quick_switches_end_on_the_second_with_live_watches() {
+    let (launched, kubeconfig, _dir) = sim().await;
+    let admin = launched.sim.client(SimUser::Admin).await.unwrap();
+    let deployments: kube::Api<Deployment> = kube::Api::namespaced(admin, "adapters");
+    let mut d = Driver::start(&launched, &kubeconfig, "kdeck-sim-viewer", "").await;
+    d.run_until("the first sync", settled_on("kdeck-sim-viewer")).await;
+    // Both orders, several times: which connection finishes first is up to the runtime.
+    let rounds = [("kdeck-sim", "kdeck-sim-viewer"), ("kdeck-sim-viewer", "kdeck-sim")];
+    for (round, (first, second)) in rounds.iter().cycle().take(4).enumerate() {
+        let typed = Instant::now();
+        d.type_keys(&format!(":ctx {first}\n:ctx {second}\n"));
+        assert!(typed.elapsed() < Duration::from_millis(50), "both switches typed within 50 ms");
+        d.run_until(&format!("round {round}: settled on {second}"), settled_on(second)).await;
+        assert_eq!(d.sources.context(), *second, "writes would go to the context on screen");
+        // The adopted watches are live: a change made now reaches the model.
+        let replicas = 2 + round as i32;
+        let patch = serde_json::json!({"spec": {"replicas": replicas}});
+        deployments
+            .patch_scale(
+                "adapter-atlantis",
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&patch),
+            )
+            .await
+            .unwrap();
+        d.run_until(&format!("round {round}: the scale to {replicas} seen"), |s| {
+            s.model.cluster.stores().deployments.state().iter().any(|dep| {
+                dep.metadata.name.as_deref() == Some("adapter-atlantis")
+                    && dep.spec.as_ref().and_then(|spec| spec.replicas) == Some(replicas)
+            })
+        })
+        .await;
+    }
+    launched.stop().await;
+}
