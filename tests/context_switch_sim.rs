@@ -99,37 +99,19 @@ fn settled_on(context: &'static str) -> impl Fn(&Session) -> bool {
     move |s| s.model.conn.context == context && s.model.generation == s.model.requested && s.screen.synced
 }
 
-async fn sim() -> (Launched, std::path::PathBuf, tempdir::Dir) {
+/// A sim and its kubeconfig in a directory of the test's own (`name`): a switch re-reads
+/// the kubeconfig, as kubectl does.
+async fn sim(name: &str) -> (Launched, std::path::PathBuf, tempfile::TempDir) {
     let launched = launch(LaunchOptions::default()).await.unwrap();
-    let dir = tempdir::Dir::new("ctx-switch");
+    let dir = tempfile::Builder::new().prefix(&format!("kdeck-{name}-")).tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();
     (launched, kubeconfig, dir)
 }
 
-mod tempdir {
-    /// A directory removed when dropped.
-    pub struct Dir(std::path::PathBuf);
-    impl Dir {
-        pub fn new(name: &str) -> Dir {
-            let path = std::env::temp_dir().join(format!("kdeck-{name}-{}", std::process::id()));
-            std::fs::create_dir_all(&path).unwrap();
-            Dir(path)
-        }
-        pub fn path(&self) -> &std::path::Path {
-            &self.0
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_context_switched_to_brings_its_read_only_policy() {
-    let (launched, kubeconfig, _dir) = sim().await;
+    let (launched, kubeconfig, _dir) = sim("ctx-readonly").await;
     let config = "[contexts.kdeck-sim]\nreadonly = true\n";
     let mut d = Driver::start(&launched, &kubeconfig, "kdeck-sim-viewer", config).await;
     d.run_until("the viewer context to sync", settled_on("kdeck-sim-viewer")).await;
@@ -148,7 +130,7 @@ async fn the_context_switched_to_brings_its_read_only_policy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_quick_switches_end_on_the_second_with_live_watches() {
-    let (launched, kubeconfig, _dir) = sim().await;
+    let (launched, kubeconfig, _dir) = sim("ctx-quick").await;
     let admin = launched.sim.client(SimUser::Admin).await.unwrap();
     let deployments: kube::Api<Deployment> = kube::Api::namespaced(admin, "adapters");
     let mut d = Driver::start(&launched, &kubeconfig, "kdeck-sim-viewer", "").await;
