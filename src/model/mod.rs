@@ -4,7 +4,6 @@ pub mod cert;
 pub mod cluster;
 pub mod fixtures;
 pub mod history;
-pub mod quantity;
 pub mod scope;
 pub mod views;
 
