@@ -26,3 +26,4 @@ pub mod snapshot_command;
 pub mod terminal;
 pub mod tls;
 pub mod ui;
+pub mod units;

@@ -6,7 +6,7 @@
 
 use super::event::ClusterEvent;
 use super::source_state::{Kind, SourceState};
-use crate::model::quantity;
+use crate::units::quantity;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! `PodIndex`. Tests build `PodFacts` directly as fixtures.
 
 use super::slim_pod::{SlimContainerStatus, SlimPod};
-use crate::model::quantity;
+use crate::units::quantity;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]

@@ -5,7 +5,6 @@ pub mod cluster;
 pub mod fixtures;
 pub mod history;
 pub mod projection;
-pub mod quantity;
 pub mod scope;
 pub mod views;
 

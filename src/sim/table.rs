@@ -11,7 +11,6 @@ use serde_json::{Map, Value, json};
 
 use crate::sim::resources::ResourceType;
 
-pub use age::human_duration;
 pub use core::workload_selector;
 
 /// What each row's `object` carries (`includeObject` query parameter).

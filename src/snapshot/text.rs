@@ -2,8 +2,8 @@
 
 use super::Snapshot;
 use crate::k8s::SourceState;
-use crate::model::quantity::{format_bytes, format_millis};
 use crate::model::views::Severity;
+use crate::units::format::{bytes, cpu, resource_quantity};
 use jiff::Timestamp;
 use std::io::{self, Write};
 
@@ -39,6 +39,14 @@ fn wrapped(out: &mut impl Write, prefix: &str, text: &str) -> io::Result<()> {
         line.push_str(&word);
     }
     writeln!(out, "{}{line}", if first { prefix } else { &indent })
+}
+
+/// An HPA metric value in the screen's units, keeping the "(avg)" the screen has no room for.
+fn metric_value(metric: &str, value: &str) -> String {
+    match value.strip_suffix(" (avg)") {
+        Some(value) => format!("{} (avg)", resource_quantity(metric, value)),
+        None => resource_quantity(metric, value),
+    }
 }
 
 fn severity_tag(s: Severity) -> &'static str {
@@ -141,8 +149,8 @@ fn zones(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
                 fit(&z.zone, 16),
                 format!("{}/{}", z.nodes.ready, z.nodes.total),
                 format!("{}/{}", z.pods.ready, z.pods.total),
-                format!("{}/{}", format_millis(z.cpu.requested), format_millis(z.cpu.allocatable)),
-                format!("{}/{}", format_bytes(z.memory.requested), format_bytes(z.memory.allocatable)),
+                format!("{}/{}", cpu(z.cpu.requested), cpu(z.cpu.allocatable)),
+                format!("{}/{}", bytes(z.memory.requested), bytes(z.memory.allocatable)),
             )?;
             if !z.not_ready_nodes.is_empty() {
                 wrapped(out, "    NotReady: ", &z.not_ready_nodes.join(" "))?;
@@ -210,8 +218,9 @@ fn autoscalers(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
         }
         wrapped(out, &format!("{} ", if h.severity >= Severity::Warning { "!" } else { " " }), &text)?;
         for m in &h.metrics {
-            let current = m.current.as_deref().unwrap_or("<unknown>");
-            wrapped(out, "      ", &format!("{}: {current} / {}", m.name, m.target))?;
+            let current =
+                m.current.as_deref().map_or_else(|| "<unknown>".to_owned(), |v| metric_value(&m.name, v));
+            wrapped(out, "      ", &format!("{}: {current} / {}", m.name, metric_value(&m.name, &m.target)))?;
         }
     }
     Ok(())
@@ -273,3 +282,7 @@ pub fn write(doc: &Snapshot, now: Timestamp, out: &mut impl Write) -> io::Result
 #[cfg(test)]
 #[path = "text_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "text_units_tests.rs"]
+mod units_tests;

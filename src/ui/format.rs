@@ -5,47 +5,18 @@ use ratatui::style::Style;
 
 use crate::model::views::{ReadyTotal, Severity};
 use crate::ui::theme::Theme;
+use crate::units;
 
-/// kubectl-style age: 45s, 12m, 5h, 3d.
+/// CPU and bytes print through the one formatter per unit the snapshot text uses as well.
+pub use crate::units::format::{bytes, cpu};
+
+/// Age from a timestamp, in kdeck's one-unit style (45s, 12m, 5h, 3d): see [`units::format::age`].
 pub fn age(since: Timestamp, now: Timestamp) -> String {
-    let seconds = now.duration_since(since).as_secs().max(0);
-    match seconds {
-        s if s < 120 => format!("{s}s"),
-        s if s < 2 * 3600 => format!("{}m", s / 60),
-        s if s < 48 * 3600 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86400),
-    }
+    units::format::age(now.duration_since(since).as_secs())
 }
 
 pub fn ready_total(rt: ReadyTotal) -> String {
     format!("{}/{}", rt.ready, rt.total)
-}
-
-/// Millicores as cores: 250m, 1.5, 12.
-pub fn cpu(millis: u64) -> String {
-    if millis < 1000 {
-        format!("{millis}m")
-    } else if millis < 10_000 {
-        format!("{:.1}", millis as f64 / 1000.0)
-    } else {
-        format!("{}", millis / 1000)
-    }
-}
-
-/// Bytes in binary units: 512Mi, 3.2Gi.
-pub fn bytes(value: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "Ki", "Mi", "Gi", "Ti"];
-    let mut scaled = value as f64;
-    let mut unit = 0;
-    while scaled >= 1024.0 && unit < UNITS.len() - 1 {
-        scaled /= 1024.0;
-        unit += 1;
-    }
-    if scaled < 10.0 && unit > 0 {
-        format!("{scaled:.1}{}", UNITS[unit])
-    } else {
-        format!("{scaled:.0}{}", UNITS[unit])
-    }
 }
 
 /// Latency: 85ms, 1.2s.
@@ -119,12 +90,7 @@ mod tests {
     }
 
     #[test]
-    fn quantities_stay_short() {
-        assert_eq!(cpu(250), "250m");
-        assert_eq!(cpu(1500), "1.5");
-        assert_eq!(cpu(24_000), "24");
-        assert_eq!(bytes(512 * 1024 * 1024), "512Mi");
-        assert_eq!(bytes(3 * 1024 * 1024 * 1024 + 300 * 1024 * 1024), "3.3Gi");
+    fn percentages() {
         assert_eq!(percent(50, 200), "25%");
         assert_eq!(percent(1, 0), "-");
     }

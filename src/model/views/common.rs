@@ -278,13 +278,3 @@ pub fn zone_placements(
 pub fn age_seconds(since: i64, now: jiff::Timestamp) -> i64 {
     (now.as_second() - since).max(0)
 }
-
-/// "3m", "2h", "5d" for people.
-pub fn human_age(seconds: i64) -> String {
-    match seconds {
-        s if s < 120 => format!("{s}s"),
-        s if s < 7200 => format!("{}m", s / 60),
-        s if s < 172_800 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
-    }
-}

@@ -6,7 +6,8 @@ use super::common::{
     ZonePlacement, node_ready, workloads, zone_of, zone_placements,
 };
 use super::floors::{Floor, workload_floors};
-use crate::model::{ClusterState, Scope, quantity};
+use crate::model::{ClusterState, Scope};
+use crate::units::quantity;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

@@ -12,9 +12,9 @@ use super::World;
 use super::demand::ready_pods;
 use super::hpa::{Reading, qty_milli};
 use super::hpa_math::proposal;
-use super::quantity::{bytes, cpu_millis};
 use super::scheduler::pod_requests;
 use super::snapshot::Snapshot;
+use crate::units::quantity::{milli_value, value};
 
 impl World {
     pub(super) fn read_metric(
@@ -89,9 +89,9 @@ impl World {
                     .as_ref()
                     .and_then(|q| {
                         if name == "cpu" {
-                            cpu_millis(&q.0).map(|v| v as f64)
+                            milli_value(&q.0).map(|v| v as f64)
                         } else {
-                            bytes(&q.0).map(|v| v as f64)
+                            value(&q.0).map(|v| v as f64)
                         }
                     })
                     .unwrap_or(1.0);
@@ -134,7 +134,7 @@ impl World {
                     .target
                     .average_value
                     .as_ref()
-                    .and_then(|q| cpu_millis(&q.0))
+                    .and_then(|q| milli_value(&q.0))
                     .map(|v| v as f64 / 1000.0)
                     .unwrap_or(1.0);
                 let ratio = per_pod / target.max(0.001);
@@ -170,7 +170,7 @@ impl World {
                 }
                 let total = load.queue * self.load_factor(key, now);
                 let (ratio, current_value, proposed) = if let Some(avg) =
-                    m.target.average_value.as_ref().and_then(|q| cpu_millis(&q.0)).map(|v| v as f64 / 1000.0)
+                    m.target.average_value.as_ref().and_then(|q| milli_value(&q.0)).map(|v| v as f64 / 1000.0)
                 {
                     let ratio = total / (avg.max(0.001) * f64::from(current.max(1)));
                     let proposed = if (1.0 - ratio).abs() <= super::hpa_math::TOLERANCE {
@@ -191,7 +191,7 @@ impl World {
                         .target
                         .value
                         .as_ref()
-                        .and_then(|q| cpu_millis(&q.0))
+                        .and_then(|q| milli_value(&q.0))
                         .map(|v| v as f64 / 1000.0)
                         .unwrap_or(1.0);
                     let ratio = total / value.max(0.001);

@@ -68,8 +68,8 @@ pub(super) fn render_nodes(out: &mut String, snap: &Snapshot) {
         let name = n.metadata.name.clone().unwrap_or_default();
         for (res, q) in n.status.iter().flat_map(|s| s.allocatable.iter().flatten()) {
             let (v, unit) = match res.as_str() {
-                "cpu" => (super::quantity::cpu_millis(&q.0).unwrap_or(0) as f64 / 1000.0, "core"),
-                "memory" => (super::quantity::bytes(&q.0).unwrap_or(0) as f64, "byte"),
+                "cpu" => (crate::units::quantity::milli_value(&q.0).unwrap_or(0) as f64 / 1000.0, "core"),
+                "memory" => (crate::units::quantity::value(&q.0).unwrap_or(0) as f64, "byte"),
                 _ => (q.0.parse().unwrap_or(0.0), "integer"),
             };
             let _ = writeln!(
@@ -162,9 +162,9 @@ pub(super) fn render_pods(out: &mut String, snap: &Snapshot, cap: usize) {
         for c in p.spec.iter().flat_map(|s| s.containers.iter()) {
             for (res, q) in c.resources.iter().flat_map(|r| r.requests.iter().flatten()) {
                 let (v, unit) = if res == "cpu" {
-                    (super::quantity::cpu_millis(&q.0).unwrap_or(0) as f64 / 1000.0, "core")
+                    (crate::units::quantity::milli_value(&q.0).unwrap_or(0) as f64 / 1000.0, "core")
                 } else {
-                    (super::quantity::bytes(&q.0).unwrap_or(0) as f64, "byte")
+                    (crate::units::quantity::value(&q.0).unwrap_or(0) as f64, "byte")
                 };
                 let _ = writeln!(
                     out,

@@ -8,10 +8,10 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::demand::workload_of;
-use super::quantity::{bytes, cpu_millis, format_kibibytes, format_nanocores};
 use super::snapshot::{Snapshot, is_ready};
 use super::{World, typed};
 use crate::sim::metrics_types::{ContainerMetrics, NodeMetrics, PodMetrics};
+use crate::units::quantity::{milli_value, value};
 
 /// (cpu millicores, memory bytes) a running container uses now.
 pub fn container_usage(
@@ -23,8 +23,8 @@ pub fn container_usage(
 ) -> (f64, f64) {
     let key = workload_of(pod).unwrap_or_default();
     let req = c.resources.as_ref().and_then(|r| r.requests.as_ref());
-    let cpu_req = req.and_then(|r| r.get("cpu")).and_then(|q| cpu_millis(&q.0)).unwrap_or(50) as f64;
-    let mem_req = req.and_then(|r| r.get("memory")).and_then(|q| bytes(&q.0)).unwrap_or(64 << 20) as f64;
+    let cpu_req = req.and_then(|r| r.get("cpu")).and_then(|q| milli_value(&q.0)).unwrap_or(50) as f64;
+    let mem_req = req.and_then(|r| r.get("memory")).and_then(|q| value(&q.0)).unwrap_or(64 << 20) as f64;
     let is_main = pod.spec.as_ref().is_some_and(|s| s.containers.first().map(|f| &f.name) == Some(&c.name));
     // Sidecars idle along at a small share of their request.
     let (cpu_f, mem_f) = if is_main {
@@ -113,4 +113,14 @@ impl World {
             }
         }
     }
+}
+
+/// Simulated CPU usage on the wire the way metrics-server writes it: nanocores ("123456789n").
+fn format_nanocores(millis: f64) -> String {
+    format!("{}n", (millis * 1_000_000.0).max(0.0).round() as i64)
+}
+
+/// Simulated memory usage on the wire the way metrics-server writes it: kibibytes ("524288Ki").
+fn format_kibibytes(bytes: f64) -> String {
+    format!("{}Ki", (bytes / 1024.0).max(0.0).round() as i64)
 }

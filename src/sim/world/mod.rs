@@ -24,7 +24,6 @@ mod metrics_api;
 pub mod naming;
 pub mod nodes;
 pub mod pods;
-pub mod quantity;
 mod replicasets;
 pub mod rolling;
 mod schedule_pass;

@@ -13,7 +13,7 @@ use rand::Rng;
 use rand::rngs::SmallRng;
 
 use super::labels::{Labels, matches, matches_map};
-use super::quantity::{bytes, cpu_millis};
+use crate::units::quantity;
 
 pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
 pub const HOSTNAME_LABEL: &str = "kubernetes.io/hostname";
@@ -40,8 +40,8 @@ impl NodeFacts {
             labels: node.metadata.labels.clone().unwrap_or_default(),
             taints: spec.and_then(|s| s.taints.clone()).unwrap_or_default(),
             unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
-            cpu_millis: get("cpu").and_then(cpu_millis).unwrap_or(0),
-            memory_bytes: get("memory").and_then(bytes).unwrap_or(0),
+            cpu_millis: get("cpu").and_then(quantity::milli_value).unwrap_or(0),
+            memory_bytes: get("memory").and_then(quantity::value).unwrap_or(0),
             max_pods: get("pods").and_then(|p| p.parse().ok()).unwrap_or(110),
         }
     }
@@ -63,7 +63,10 @@ pub fn pod_requests(pod: &Pod) -> (i64, i64) {
     containers.fold((0, 0), |(cpu, mem), c| {
         let req = c.resources.as_ref().and_then(|r| r.requests.as_ref());
         let q = |k: &str| req.and_then(|r| r.get(k)).map(|q| q.0.as_str());
-        (cpu + q("cpu").and_then(cpu_millis).unwrap_or(0), mem + q("memory").and_then(bytes).unwrap_or(0))
+        (
+            cpu + q("cpu").and_then(quantity::milli_value).unwrap_or(0),
+            mem + q("memory").and_then(quantity::value).unwrap_or(0),
+        )
     })
 }
 

@@ -109,14 +109,7 @@ fn row_cells(row: &AutoscalerRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
 
 /// Metric values as a person reads them: memory in Mi/Gi, without the "(avg)" suffix.
 fn quantity_text(metric: &str, value: &str) -> String {
-    let value = value.trim_end_matches(" (avg)");
-    if metric == "memory"
-        && !value.ends_with('%')
-        && let Some(bytes) = crate::model::quantity::bytes(value)
-    {
-        return format::bytes(bytes);
-    }
-    value.to_string()
+    crate::units::format::resource_quantity(metric, value.trim_end_matches(" (avg)"))
 }
 
 fn flag_text(flag: HpaFlag, row: &AutoscalerRow) -> String {

@@ -117,10 +117,7 @@ fn pod_cells(pod: &PodDetail, ctx: &PaneCtx<'_>) -> Vec<Cell> {
         ready: u32::from(pod.containers_ready),
         total: u32::from(pod.containers),
     };
-    let age = ctx
-        .now
-        .checked_sub(jiff::SignedDuration::from_secs(pod.age_seconds))
-        .map_or_else(|_| "-".to_string(), |t| format::age(t, ctx.now));
+    let age = crate::units::format::age(pod.age_seconds);
     vec![
         Cell::new(pod.name.clone(), severity_style(pod.severity, theme)),
         Cell::new(format::ready_total(ready), format::readiness_style(ready, theme)),
