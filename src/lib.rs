@@ -2,6 +2,9 @@
 //!
 //! The binary (`main.rs`) is thin; everything lives here so integration tests reach it.
 
+// A panic is for bugs; everything a user can cause is an error value (issue #13).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod action;
 pub mod app;
 pub mod cli;

@@ -1,6 +1,9 @@
 //! kdeck's binary: parse the command line, install error hooks, run. Everything else is in
 //! the library.
 
+// A panic is for bugs; everything a user can cause is an error value (issue #13).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -43,7 +46,10 @@ fn yield_to_the_loop() {
 fn main() -> ExitCode {
     let start = Instant::now();
     hold_less_memory();
-    let cli = kdeck::cli::Cli::parse();
+    let cli = match kdeck::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return kdeck::errors::command_line_error(&err),
+    };
     kdeck::errors::install_hooks();
     // Two workers at most, and one when pinned to one core (`taskset -c 1`): two workers on
     // one core wake each other through syscalls for every message.

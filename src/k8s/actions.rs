@@ -12,19 +12,12 @@ use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use serde_json::json;
 
+use crate::k8s::error_text::describe;
 use crate::model::views::{WorkloadKind, WorkloadRef};
 
 /// The annotation `kubectl rollout restart` sets on the pod template.
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 const REVISION: &str = "deployment.kubernetes.io/revision";
-
-/// One line, with the server's message when it sent one (403, 404, 409, 422 ...).
-pub fn describe(error: &kube::Error) -> String {
-    match error {
-        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
-        other => crate::k8s::watch::one_line(other),
-    }
-}
 
 /// Whether the user may `verb` the resource (and subresource) in `namespace`.
 pub async fn can_i(

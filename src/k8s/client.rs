@@ -190,7 +190,7 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
             )));
         }
         Ok(Err(join)) => return Err(ConnectError::Client(one_line(join))),
-        Ok(Ok(Err(e))) => return Err(ConnectError::Client(one_line(e))),
+        Ok(Ok(Err(e))) => return Err(ConnectError::Client(super::error_text::describe(&e))),
         Ok(Ok(Ok(client))) => client,
     };
     Ok(Connection { client, context, cluster_server, default_namespace, user, contexts })

@@ -138,12 +138,12 @@ pub async fn run(client: kube::Client, namespace: Option<String>, tx: Sender<Clu
                 tokio::time::sleep(ABSENT_RECHECK).await;
             }
             Err(e) if status_code(&e) == Some(403) => {
-                send_state(SourceState::Forbidden { message: super::watch::one_line(&e) }).await;
+                send_state(SourceState::Forbidden { message: super::error_text::server_message(&e) }).await;
                 tokio::time::sleep(ABSENT_RECHECK).await;
             }
             Err(e) => {
                 let since = *retrying_since.get_or_insert_with(jiff::Timestamp::now);
-                send_state(SourceState::Retrying { since, error: super::watch::one_line(&e) }).await;
+                send_state(SourceState::Retrying { since, error: super::error_text::describe(&e) }).await;
                 tokio::time::sleep(METRICS_INTERVAL).await;
             }
         }

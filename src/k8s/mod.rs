@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod client;
+pub mod error_text;
 pub mod event;
 pub mod metrics;
 pub mod pod_counters;

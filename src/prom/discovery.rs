@@ -83,7 +83,10 @@ pub async fn discover(client: kube::Client, cfg: &PromConfig) -> Result<Querier,
         kube::Error::Api(s) if s.code == 403 => {
             PromError::new(PromErrorKind::Forbidden, "cannot list services for discovery")
         }
-        _ => PromError::new(PromErrorKind::NotFound, format!("listing services for discovery: {e}")),
+        _ => PromError::new(
+            PromErrorKind::NotFound,
+            format!("listing services for discovery: {}", crate::k8s::error_text::describe(&e)),
+        ),
     })?;
     let found = candidates(&list.items);
     let mut last = None;

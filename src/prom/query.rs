@@ -175,8 +175,9 @@ impl Querier {
         let req = http::Request::get(uri)
             .body(kube::client::Body::empty())
             .map_err(|e| PromError::new(K::Config, format!("proxy request: {e}")))?;
-        let resp =
-            client.send(req).await.map_err(|e| PromError::new(K::Unreachable, format!("API server: {e}")))?;
+        let resp = client.send(req).await.map_err(|e| {
+            PromError::new(K::Unreachable, format!("API server: {}", crate::k8s::error_text::describe(&e)))
+        })?;
         let status = resp.status().as_u16();
         let mut stream = resp.into_body();
         let mut body = Vec::new();

@@ -9,6 +9,7 @@ mod stores;
 
 pub use stores::{Stores, Writers};
 
+use super::error_text;
 use super::event::ClusterEvent;
 use super::source_state::{Kind, SourceState};
 use k8s_openapi::api::policy::v1 as policy;
@@ -69,12 +70,6 @@ impl Drop for WatchSet {
     }
 }
 
-/// First line of an error's message (API errors can carry long bodies).
-pub fn one_line(error: &dyn std::fmt::Display) -> String {
-    let text = error.to_string();
-    text.lines().next().unwrap_or("").trim().to_owned()
-}
-
 /// The HTTP status of a watcher error, when the API server answered one.
 fn http_code(error: &watcher::Error) -> Option<u16> {
     match error {
@@ -110,17 +105,14 @@ impl Reporter {
     /// Report an error; returns how long to pause before polling the stream again.
     async fn error(&mut self, error: &watcher::Error) -> Option<Duration> {
         if http_code(error) == Some(403) {
-            let message = match error {
-                watcher::Error::InitialListFailed(kube::Error::Api(s)) => s.message.clone(),
-                other => one_line(other),
-            };
+            let message = error_text::watch_server_message(error);
             tracing::info!(kind = self.kind.name(), %message, "forbidden");
             self.send(SourceState::Forbidden { message }).await;
             return Some(FORBIDDEN_BACKOFF);
         }
         let since = *self.failing_since.get_or_insert_with(jiff::Timestamp::now);
         tracing::warn!(kind = self.kind.name(), error = %error, "watch error, retrying");
-        self.send(SourceState::Retrying { since, error: one_line(error) }).await;
+        self.send(SourceState::Retrying { since, error: error_text::describe_watch(error) }).await;
         None
     }
 }
