@@ -18,10 +18,14 @@ use crate::model::views::{WorkloadKind, WorkloadRef};
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 const REVISION: &str = "deployment.kubernetes.io/revision";
 
+fn clean(text: &str) -> String {
+    crate::sanitize::line(text).into_owned()
+}
+
 /// One line, with the server's message when it sent one (403, 404, 409, 422 ...).
 pub fn describe(error: &kube::Error) -> String {
     match error {
-        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
+        kube::Error::Api(status) => format!("{} ({})", crate::sanitize::line(&status.message), status.code),
         other => crate::k8s::watch::one_line(other),
     }
 }
@@ -55,7 +59,10 @@ pub async fn can_i(
     Ok(if status.allowed {
         Access::Allowed
     } else {
-        let reason = status.reason.filter(|r| !r.is_empty()).unwrap_or_else(|| "denied by RBAC".to_string());
+        let reason = status
+            .reason
+            .filter(|r| !r.is_empty())
+            .map_or_else(|| "denied by RBAC".to_string(), crate::sanitize::line_owned);
         Access::Denied(reason)
     })
 }
@@ -174,11 +181,11 @@ pub fn revisions(deployment: &Deployment, replica_sets: &[ReplicaSet]) -> Vec<Re
                 .as_ref()
                 .and_then(|s| s.template.as_ref())
                 .and_then(|t| t.spec.as_ref())
-                .map(|p| p.containers.iter().filter_map(|c| c.image.clone()).collect())
+                .map(|p| p.containers.iter().filter_map(|c| c.image.as_deref()).map(clean).collect())
                 .unwrap_or_default();
             Some(Revision {
                 number,
-                replica_set: rs.metadata.name.clone().unwrap_or_default(),
+                replica_set: rs.metadata.name.as_deref().map(clean).unwrap_or_default(),
                 images,
                 created: rs.metadata.creation_timestamp.as_ref().map(|t| t.0),
             })

@@ -69,10 +69,10 @@ impl Drop for WatchSet {
     }
 }
 
-/// First line of an error's message (API errors can carry long bodies).
+/// First line of an error's message (API errors can carry long bodies), terminal-safe.
 pub fn one_line(error: &dyn std::fmt::Display) -> String {
     let text = error.to_string();
-    text.lines().next().unwrap_or("").trim().to_owned()
+    crate::sanitize::line(text.lines().next().unwrap_or("")).trim().to_owned()
 }
 
 /// The HTTP status of a watcher error, when the API server answered one.
@@ -111,7 +111,9 @@ impl Reporter {
     async fn error(&mut self, error: &watcher::Error) -> Option<Duration> {
         if http_code(error) == Some(403) {
             let message = match error {
-                watcher::Error::InitialListFailed(kube::Error::Api(s)) => s.message.clone(),
+                watcher::Error::InitialListFailed(kube::Error::Api(s)) => {
+                    crate::sanitize::line_owned(s.message.clone())
+                }
                 other => one_line(other),
             };
             tracing::info!(kind = self.kind.name(), %message, "forbidden");
@@ -190,8 +192,8 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         cfg.clone()
     );
     namespaced!(apps::DaemonSet, Kind::DaemonSet, writers.daemon_sets, prune::daemon_set, cfg.clone());
-    namespaced!(autoscaling::HorizontalPodAutoscaler, Kind::Hpa, writers.hpas, prune::meta, cfg.clone());
-    namespaced!(net::Ingress, Kind::Ingress, writers.ingresses, prune::meta, cfg.clone());
+    namespaced!(autoscaling::HorizontalPodAutoscaler, Kind::Hpa, writers.hpas, prune::hpa, cfg.clone());
+    namespaced!(net::Ingress, Kind::Ingress, writers.ingresses, prune::ingress, cfg.clone());
     namespaced!(core::Service, Kind::Service, writers.services, prune::meta, cfg.clone());
     namespaced!(
         discovery::EndpointSlice,
@@ -201,13 +203,13 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         cfg.clone()
     );
     namespaced!(
-        core::Secret,
+        crate::k8s::tls_secret::TlsSecret,
         Kind::TlsSecret,
         writers.tls_secrets,
         prune::tls_secret,
         cfg.clone().fields("type=kubernetes.io/tls")
     );
-    namespaced!(core::Event, Kind::Event, writers.events, prune::meta, cfg.clone());
+    namespaced!(core::Event, Kind::Event, writers.events, prune::event, cfg.clone());
     namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
 
     tasks.push(tokio::spawn(pods::run(stores::api_for(c, s), watcher::Config::default(), tx.clone())));
