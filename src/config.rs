@@ -46,7 +46,8 @@ fn default_prod_pattern() -> String {
     "prod".to_string()
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// `Debug` shows header names only: a header can carry a credential.
+#[derive(Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrometheusConfig {
     pub url: Option<String>,
@@ -61,6 +62,20 @@ pub struct PrometheusConfig {
     pub headers: BTreeMap<String, String>,
     /// Traffic query templates: ingress-nginx (default), traefik or envoy.
     pub traffic: Option<String>,
+}
+
+impl std::fmt::Debug for PrometheusConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrometheusConfig")
+            .field("url", &self.url)
+            .field("interval_seconds", &self.interval_seconds)
+            .field("bearer_token_file", &self.bearer_token_file)
+            .field("ca_file", &self.ca_file)
+            .field("insecure_skip_verify", &self.insecure_skip_verify)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("traffic", &self.traffic)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

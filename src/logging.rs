@@ -13,13 +13,18 @@ pub fn default_log_file() -> Option<PathBuf> {
 /// Start logging to `path` (level from `KDECK_LOG`, default info). Keep the guard alive for
 /// the life of the process: dropping it flushes the last lines.
 pub fn init(path: &Path) -> std::io::Result<WorkerGuard> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    // 0600 (an existing looser file is tightened), its dir 0700 when kdeck creates it.
+    let file = crate::state_files::open_append(path)?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = EnvFilter::try_from_env("KDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    // A second init (tests) is harmless: the first subscriber stays.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).try_init();
+    // A second init (tests) is harmless: the first subscriber stays. ANSI sanitization (the
+    // default since 0.3.20, pinned here) escapes ESC, BEL, DEL and C1 controls in messages and
+    // fields: server error texts must not act on the terminal of whoever reads the log.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_ansi_sanitization(true)
+        .try_init();
     Ok(guard)
 }

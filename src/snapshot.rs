@@ -168,8 +168,10 @@ pub async fn run(opts: SnapshotOptions, out: &mut impl std::io::Write) -> color_
             writeln!(out)?;
         }
         OutputFormat::Text => {
-            text::write(&doc, now, out)?;
-            prom::write_text(&doc, out)?;
+            // Every cell is clean already; the writer drops any control byte that slipped by.
+            let mut safe = crate::sanitize::SafeWriter::new(&mut *out);
+            text::write(&doc, now, &mut safe)?;
+            prom::write_text(&doc, &mut safe)?;
         }
     }
     out.flush()?;

@@ -30,7 +30,9 @@ pub async fn run(global: &GlobalArgs, args: SnapshotArgs) -> Result<u8> {
         timeout: args.timeout,
         prometheus: snapshot::PromSource::ForContext,
     };
-    let mut stdout = std::io::stdout().lock();
+    // Every string was sanitized where it entered kdeck; this is the last net (no control
+    // byte but LF/TAB reaches the terminal, whatever a view forgets).
+    let mut stdout = crate::sanitize::SafeWriter::new(std::io::stdout().lock());
     let code = snapshot::run(options, &mut stdout).await?;
     Ok(u8::try_from(code).unwrap_or(1))
 }

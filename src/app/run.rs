@@ -300,5 +300,10 @@ fn spawn_signals(tx: mpsc::Sender<Event>) {
 /// Effects that touch the terminal are done here, in the loop's task, between frames.
 pub fn copy_to_clipboard(terminal: &mut Tui, text: &str) -> std::io::Result<()> {
     use crossterm::clipboard::CopyToClipboard;
-    crossterm::execute!(terminal.backend_mut(), CopyToClipboard::to_clipboard_from(text))
+    // crossterm base64-encodes the text, so it cannot break out of the OSC 52 sequence; but
+    // whatever is copied is pasted later into a shell or a chat: no controls, no newlines.
+    crossterm::execute!(
+        terminal.backend_mut(),
+        CopyToClipboard::to_clipboard_from(crate::sanitize::line(text).as_ref())
+    )
 }

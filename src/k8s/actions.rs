@@ -19,6 +19,11 @@ use crate::model::views::{WorkloadKind, WorkloadRef};
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 const REVISION: &str = "deployment.kubernetes.io/revision";
 
+/// Revisions are read straight from the API (not through a pruned watch): clean them here.
+fn clean(text: &str) -> String {
+    crate::sanitize::line(text).into_owned()
+}
+
 /// Whether the user may `verb` the resource (and subresource) in `namespace`.
 pub async fn can_i(
     client: &Client,
@@ -48,7 +53,10 @@ pub async fn can_i(
     Ok(if status.allowed {
         Access::Allowed
     } else {
-        let reason = status.reason.filter(|r| !r.is_empty()).unwrap_or_else(|| "denied by RBAC".to_string());
+        let reason = status
+            .reason
+            .filter(|r| !r.is_empty())
+            .map_or_else(|| "denied by RBAC".to_string(), crate::sanitize::line_owned);
         Access::Denied(reason)
     })
 }
@@ -167,11 +175,11 @@ pub fn revisions(deployment: &Deployment, replica_sets: &[ReplicaSet]) -> Vec<Re
                 .as_ref()
                 .and_then(|s| s.template.as_ref())
                 .and_then(|t| t.spec.as_ref())
-                .map(|p| p.containers.iter().filter_map(|c| c.image.clone()).collect())
+                .map(|p| p.containers.iter().filter_map(|c| c.image.as_deref()).map(clean).collect())
                 .unwrap_or_default();
             Some(Revision {
                 number,
-                replica_set: rs.metadata.name.clone().unwrap_or_default(),
+                replica_set: rs.metadata.name.as_deref().map(clean).unwrap_or_default(),
                 images,
                 created: rs.metadata.creation_timestamp.as_ref().map(|t| t.0),
             })

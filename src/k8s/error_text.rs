@@ -82,7 +82,7 @@ fn describe_auth(error: &AuthError) -> String {
     match error {
         AuthError::AuthExecRun { cmd, out } => {
             let stderr = String::from_utf8_lossy(&out.stderr);
-            let last = stderr.lines().map(str::trim).rfind(|l| !l.is_empty());
+            let last = stderr.lines().map(str::trim).rfind(|l| !l.is_empty()).map(crate::sanitize::line);
             let status = match out.status.code() {
                 Some(code) => format!("exit code {code}"),
                 None => "killed by a signal".to_owned(),
@@ -194,8 +194,10 @@ fn strip_prefixes(text: &str) -> &str {
     text
 }
 
+/// The first non-empty line of text from the server or a plugin, terminal-safe.
 fn first_line(text: &str) -> String {
-    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_owned()
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    crate::sanitize::line(line).trim().to_owned()
 }
 
 #[cfg(test)]

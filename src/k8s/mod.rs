@@ -10,6 +10,7 @@ pub mod pod_facts;
 pub mod pod_index;
 pub mod slim_pod;
 pub mod source_state;
+pub mod tls_secret;
 pub mod watch;
 
 pub use event::{ClusterEvent, PodEvent};

@@ -4,6 +4,7 @@
 //! `PodIndex`. Tests build `PodFacts` directly as fixtures.
 
 use super::slim_pod::{SlimContainerStatus, SlimPod};
+use crate::sanitize;
 use crate::units::quantity;
 use serde::Serialize;
 
@@ -97,20 +98,26 @@ fn reason_rank(reason: &str) -> u8 {
     }
 }
 
+/// Cluster text, safe for a terminal (names are validated by the API server; reasons are not).
+fn clean(text: &str) -> String {
+    sanitize::line(text).into_owned()
+}
+
 impl PodFacts {
+    /// Every string kept is sanitized here, the pods' one edge (`sanitize::line`).
     pub fn from_slim(pod: &SlimPod) -> PodFacts {
         let meta = &pod.metadata;
         let owner = meta.owner_references.as_ref().and_then(|refs| {
             refs.iter()
                 .find(|r| r.controller == Some(true))
                 .or(refs.first())
-                .map(|r| (OwnerKind::parse(&r.kind), r.name.clone()))
+                .map(|r| (OwnerKind::parse(&r.kind), clean(&r.name)))
         });
         let condition = |t: &str| pod.status.conditions.iter().find(|c| c.type_ == t);
         let ready = condition("Ready").is_some_and(|c| c.status == "True");
         let unscheduled_reason = condition("PodScheduled")
             .filter(|c| c.status == "False")
-            .map(|c| c.reason.clone().unwrap_or_else(|| "Unscheduled".into()));
+            .map(|c| c.reason.as_deref().map_or_else(|| "Unscheduled".into(), clean));
 
         let native_sidecars =
             pod.spec.init_containers.iter().filter(|c| c.restart_policy.as_deref() == Some("Always")).count();
@@ -154,11 +161,11 @@ impl PodFacts {
         let ready_containers = pod.status.container_statuses.iter().filter(|s| s.ready).count();
 
         PodFacts {
-            namespace: meta.namespace.clone().unwrap_or_default(),
-            name: meta.name.clone().unwrap_or_default(),
+            namespace: meta.namespace.as_deref().map(clean).unwrap_or_default(),
+            name: meta.name.as_deref().map(clean).unwrap_or_default(),
             uid: meta.uid.clone().unwrap_or_default(),
             owner,
-            node: pod.spec.node_name.clone().filter(|n| !n.is_empty()),
+            node: pod.spec.node_name.as_deref().filter(|n| !n.is_empty()).map(clean),
             phase: PodPhase::parse(pod.status.phase.as_deref()),
             ready,
             unscheduled_reason,
@@ -166,8 +173,8 @@ impl PodFacts {
             ready_containers: ready_containers as u16,
             sidecars: sidecars as u16,
             restarts: statuses.iter().map(|s| s.restart_count).sum(),
-            state_reason: state_reason.map(str::to_owned).or_else(|| pod.status.reason.clone()),
-            last_reason: last.and_then(|t| t.reason.clone()),
+            state_reason: state_reason.or(pod.status.reason.as_deref()).map(clean),
+            last_reason: last.and_then(|t| t.reason.as_deref()).map(clean),
             last_finished_at: last.and_then(|t| t.finished_at.as_deref().and_then(unix_seconds)),
             created: meta.creation_timestamp.as_ref().map(|t| t.0.as_second()).unwrap_or(0),
             cpu_request_millis: cpu,
@@ -228,5 +235,23 @@ mod tests {
         assert_eq!(facts.node, None);
         assert_eq!(facts.unscheduled_reason.as_deref(), Some("Unschedulable"));
         assert_eq!(facts.phase, PodPhase::Pending);
+    }
+
+    #[test]
+    fn reasons_with_escape_sequences_decode_clean() {
+        let nasty = "OOM\x1b]0;owned\x07Killed\x1b[2J\r\x1b]52;c;aGk=\x07";
+        let json = serde_json::json!({"metadata": {"name": "p", "namespace": "n"},
+            "spec": {"nodeName": "n1\u{9b}2J", "containers": [{"name": "a", "image": "i"}]},
+            "status": {"phase": "Failed", "reason": nasty, "conditions": [
+                    {"type": "PodScheduled", "status": "False", "reason": nasty}],
+                "containerStatuses": [{"name": "a", "ready": false, "restartCount": 1, "image": "i", "imageID": "",
+                    "state": {"terminated": {"reason": nasty, "exitCode": 1, "message": nasty}},
+                    "lastState": {"terminated": {"reason": nasty, "exitCode": 137, "message": nasty,
+                        "finishedAt": "2025-01-01T01:00:00Z"}}}]}});
+        let facts = PodFacts::from_slim(&serde_json::from_value(json).unwrap());
+        assert_eq!(facts.state_reason.as_deref(), Some("OOMKilled "));
+        assert_eq!(facts.last_reason.as_deref(), Some("OOMKilled "));
+        assert_eq!(facts.unscheduled_reason.as_deref(), Some("OOMKilled "));
+        assert_eq!(facts.node.as_deref(), Some("n1"));
     }
 }

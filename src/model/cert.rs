@@ -32,7 +32,8 @@ pub fn read_certificate(data: &[u8]) -> Result<CertInfo, String> {
             .general_names
             .iter()
             .filter_map(|n| match n {
-                GeneralName::DNSName(d) => Some((*d).to_owned()),
+                // IA5String: any ASCII, controls included (sanitized like all outside text).
+                GeneralName::DNSName(d) => Some(crate::sanitize::line(d).into_owned()),
                 _ => None,
             })
             .collect(),
@@ -40,7 +41,8 @@ pub fn read_certificate(data: &[u8]) -> Result<CertInfo, String> {
     };
     let not_after = Timestamp::from_second(cert.validity().not_after.timestamp())
         .map_err(|e| format!("certificate notAfter out of range: {e}"))?;
-    Ok(CertInfo { subject: cert.subject().to_string(), sans, not_after })
+    let subject = crate::sanitize::line_owned(cert.subject().to_string());
+    Ok(CertInfo { subject, sans, not_after })
 }
 
 /// Does a SAN cover a host? Wildcards cover exactly one leftmost label (RFC 6125).
@@ -96,5 +98,17 @@ mod tests {
         let hosts = vec!["a.shop.test".to_owned(), "x.y.shop.test".to_owned()];
         assert_eq!(uncovered_hosts(&info, &hosts), vec!["x.y.shop.test"]);
         assert!(read_certificate(b"garbage").is_err());
+    }
+
+    #[test]
+    fn subject_and_sans_with_escapes_are_sanitized() {
+        let mut params = rcgen::CertificateParams::new(vec!["shop\x1b]0;owned\x07.test".to_owned()]).unwrap();
+        params.distinguished_name.push(rcgen::DnType::CommonName, "cn\x1b[2J\r");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let info = read_certificate(cert.pem().as_bytes()).unwrap();
+        assert_eq!(info.sans, vec!["shop.test"]);
+        assert!(!crate::sanitize::has_controls(&info.subject), "{:?}", info.subject);
+        assert!(info.subject.contains("cn"), "{:?}", info.subject);
     }
 }

@@ -32,7 +32,8 @@ impl std::str::FromStr for TrafficSet {
 }
 
 /// Everything kdeck needs to reach one Prometheus. `url: None` means "discover".
-#[derive(Clone, Debug)]
+/// `Debug` redacts the token, the password and header values (see below).
+#[derive(Clone)]
 pub struct PromConfig {
     pub url: Option<String>,
     pub bearer_token: Option<String>,
@@ -86,6 +87,41 @@ impl Default for PromConfig {
             sparkline_width: 60,
             enabled: true,
         }
+    }
+}
+
+/// Credentials never reach a log line or a panic message through `{:?}`.
+impl std::fmt::Debug for PromConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const HIDDEN: &str = "<redacted>";
+        let headers: Vec<(&str, &str)> = self.headers.iter().map(|(k, _)| (k.as_str(), HIDDEN)).collect();
+        f.debug_struct("PromConfig")
+            .field("url", &self.url.as_deref().map(describe_url))
+            .field("bearer_token", &self.bearer_token.as_ref().map(|_| HIDDEN))
+            .field("bearer_token_file", &self.bearer_token_file)
+            .field("basic_auth", &self.basic_auth.as_ref().map(|(user, _)| (user, HIDDEN)))
+            .field("ca_file", &self.ca_file)
+            .field("client_cert", &self.client_cert)
+            .field("client_key", &self.client_key)
+            .field("insecure_skip_verify", &self.insecure_skip_verify)
+            .field("headers", &headers)
+            .field("interval", &self.interval)
+            .field("timeout", &self.timeout)
+            .field("traffic", &self.traffic)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A URL without the password of its userinfo (`https://u:p@h` -> `https://u:<redacted>@h`).
+fn describe_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{scheme}://{user}:<redacted>@{host}{}", &rest[authority_end..])
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -207,5 +243,21 @@ mod tests {
         assert_eq!(bearer_token(&cfg).unwrap_err().kind, PromErrorKind::Config);
         let cfg = PromConfig { ca_file: Some("/nonexistent/ca.pem".into()), ..PromConfig::default() };
         assert_eq!(http_client(&cfg).unwrap_err().kind, PromErrorKind::Config);
+    }
+
+    #[test]
+    fn debug_hides_credentials() {
+        let cfg = PromConfig {
+            url: Some("https://u:hunter2@prom.example/x".into()),
+            bearer_token: Some("tok-SECRET".into()),
+            basic_auth: Some(("user".into(), "pw-SECRET".into())),
+            headers: vec![("Authorization".into(), "Bearer hdr-SECRET".into())],
+            ..PromConfig::default()
+        };
+        let debug = format!("{cfg:?}");
+        for secret in ["hunter2", "tok-SECRET", "pw-SECRET", "hdr-SECRET"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        assert!(debug.contains("prom.example") && debug.contains("Authorization"), "{debug}");
     }
 }

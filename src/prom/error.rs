@@ -36,8 +36,10 @@ pub struct PromError {
 impl PromError {
     pub fn new(kind: PromErrorKind, message: impl Into<String>) -> PromError {
         let message: String = message.into();
-        // One line, bounded: bodies from proxies can be whole HTML pages.
-        let line = message.lines().next().unwrap_or("").chars().take(160).collect();
+        // One line, bounded: bodies from proxies can be whole HTML pages; no escape sequences
+        // from a body reach the status line.
+        let first = message.lines().next().unwrap_or("");
+        let line = crate::sanitize::line(first).chars().take(160).collect();
         PromError { kind, message: line }
     }
 

@@ -15,6 +15,15 @@ use super::envelope::{form_encode, parse};
 use super::error::{PromError, PromErrorKind as K};
 use super::{PromSample, PromSeries};
 
+/// Label names and values, safe for a terminal: alert labels, pod, ingress and host names
+/// from Prometheus are shown as they are (`sanitize::line`, this module is the edge).
+fn clean_labels(labels: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, String> {
+    labels
+        .into_iter()
+        .map(|(k, v)| (crate::sanitize::line_owned(k), crate::sanitize::line_owned(v)))
+        .collect()
+}
+
 #[derive(Clone)]
 enum Transport {
     Direct(prometheus_http_query::Client),
@@ -75,7 +84,7 @@ impl Querier {
                 .into_iter()
                 .map(|iv| {
                     let (labels, sample) = iv.into_inner();
-                    PromSample { labels: labels.into_iter().collect(), value: sample.value() }
+                    PromSample { labels: clean_labels(labels), value: sample.value() }
                 })
                 .collect(),
             Data::Scalar(s) => vec![PromSample { labels: BTreeMap::new(), value: s.value() }],
@@ -104,7 +113,7 @@ impl Querier {
                             Some((ts, s.value()))
                         })
                         .collect();
-                    PromSeries { labels: labels.into_iter().collect(), points }
+                    PromSeries { labels: clean_labels(labels), points }
                 })
                 .collect()),
             _ => Err(PromError::new(K::Malformed, "non-matrix answer to a range query")),

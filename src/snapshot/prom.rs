@@ -12,6 +12,7 @@ use super::text::{WIDTH, fit};
 use crate::prom::catalog;
 use crate::prom::poller::{resolve, run_one};
 use crate::prom::{PromConfig, PromError, PromErrorKind, PromEvent, PromState};
+use crate::units::format;
 
 /// Ask every catalog query once; failures become the state's status, never an error.
 pub async fn collect(cfg: PromConfig, kube: Option<kube::Client>, limit: Duration) -> PromState {
@@ -67,10 +68,10 @@ pub fn write_text(doc: &Snapshot, out: &mut impl std::io::Write) -> std::io::Res
     }
     writeln!(out, "  {:<44} {:>8} {:>7} {:>8}", "INGRESS", "REQ/s", "5XX", "P99")?;
     for (row, t) in with_traffic {
-        let errors = t.error_ratio.map_or_else(|| "-".to_string(), |r| format!("{:.1}%", r * 100.0));
-        let p99 = t.p99.map_or_else(|| "-".to_string(), |s| format!("{:.0}ms", s * 1000.0));
+        let errors = t.error_ratio.map_or_else(|| "-".to_string(), format::ratio_percent);
+        let p99 = t.p99.map_or_else(|| "-".to_string(), format::latency);
         let name = fit(&format!("{}/{}", row.namespace, row.name), 44);
-        let rps = fit(&format!("{:.1}", t.rps), 8);
+        let rps = fit(&format::per_second(t.rps), 8);
         writeln!(out, "  {name:<44} {rps:>8} {:>7} {:>8}", fit(&errors, 7), fit(&p99, 8))?;
     }
     Ok(())

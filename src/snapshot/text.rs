@@ -10,10 +10,12 @@ use std::io::{self, Write};
 pub(super) const WIDTH: usize = 80;
 const TIMELINE_SHOWN: usize = 20;
 
-/// Cut to `width` characters, marking the cut with "~".
+/// Cut to `width` characters, marking the cut with "~". Every cell goes through here or
+/// `wrapped`: both sanitize (defence in depth; the k8s/prom edges already did).
 pub(super) fn fit(text: &str, width: usize) -> String {
+    let text = crate::sanitize::line(text);
     if text.chars().count() <= width {
-        return text.to_owned();
+        return text.into_owned();
     }
     let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
     out.push('~');
@@ -26,7 +28,9 @@ fn wrapped(out: &mut impl Write, prefix: &str, text: &str) -> io::Result<()> {
     let room = WIDTH.saturating_sub(indent.len()).max(20);
     let mut line = String::new();
     let mut first = true;
-    for word in text.split_whitespace() {
+    let prefix = crate::sanitize::line(prefix);
+    let prefix = prefix.as_ref();
+    for word in crate::sanitize::line(text).split_whitespace() {
         let word = fit(word, room);
         if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
             writeln!(out, "{}{line}", if first { prefix } else { &indent })?;

@@ -114,3 +114,22 @@ fn one_view_only() {
     assert_eq!(v["zones"][0]["zone"], "unlabelled");
     assert_eq!(doc.error_count, 0);
 }
+
+#[test]
+fn escape_sequences_in_cluster_text_never_reach_the_output() {
+    // Fixtures skip the watch edge (which sanitizes), so this checks the writer's own net.
+    let now: Timestamp = "2025-06-01T12:00:00Z".parse().unwrap();
+    let nasty = "boom\x1b]0;owned\x07 \x1b[2J\r\x1b]52;c;aGk=\x07 \u{9b}31m end";
+    let state = Fixtures::new()
+        .at(now)
+        .with(namespace("shop"))
+        .with(warning_event("shop", "Pod", "web-1-a", nasty, nasty, "2025-06-01T11:00:00Z"))
+        .build();
+    let doc = Snapshot::project(&state, &Scope::one("shop"), now, "ctx\x1b[2J", "https://x", None);
+    let mut buf = Vec::new();
+    write(&doc, now, &mut buf).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+    assert!(!text.contains("]0;owned") && !text.contains("]52;") && !text.contains("[2J"), "{text}");
+    assert!(text.contains("boom") && text.contains("end"), "{text}");
+}

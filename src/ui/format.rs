@@ -19,10 +19,7 @@ pub fn ready_total(rt: ReadyTotal) -> String {
     format!("{}/{}", rt.ready, rt.total)
 }
 
-/// Latency: 85ms, 1.2s.
-pub fn seconds(value: f64) -> String {
-    if value < 1.0 { format!("{:.0}ms", value * 1000.0) } else { format!("{value:.1}s") }
-}
+pub use crate::units::format::{latency, per_second, ratio_percent};
 
 /// "used/allocatable" as a percentage, or "-" without capacity.
 pub fn percent(part: u64, whole: u64) -> String {

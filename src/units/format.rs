@@ -10,6 +10,27 @@ fn div_round(a: u128, b: u128) -> u128 {
     (a + b / 2) / b
 }
 
+/// Prometheus answers (floats, possibly NaN or infinite) for the traffic columns. A value
+/// that is not a finite number prints as "-".
+fn finite(value: f64, show: impl Fn(f64) -> String) -> String {
+    if value.is_finite() { show(value) } else { "-".to_owned() }
+}
+
+/// Latency: 85ms, 1.2s.
+pub fn latency(seconds: f64) -> String {
+    finite(seconds, |s| if s < 1.0 { format!("{:.0}ms", s * 1000.0) } else { format!("{s:.1}s") })
+}
+
+/// A rate: 12.5 (requests a second).
+pub fn per_second(rate: f64) -> String {
+    finite(rate, |r| format!("{r:.1}"))
+}
+
+/// A ratio of one as a percentage: 0.131 prints 13.1%.
+pub fn ratio_percent(ratio: f64) -> String {
+    finite(ratio, |r| format!("{:.1}%", r * 100.0))
+}
+
 /// kdeck's short age, one unit wide: 45s, 12m, 5h, 3d (below 2 minutes in seconds, below 2 hours
 /// in minutes, below 2 days in hours). Negative ages (clock skew) print as 0s.
 pub fn age(seconds: i64) -> String {

@@ -26,6 +26,14 @@ impl Tmux {
         Tmux { socket, exit_file }
     }
 
+    /// Record every byte the pane's program writes to its terminal, appended to `file`
+    /// (`tmux pipe-pane -o`). Start the program only after this (see terminal_safety.rs).
+    pub fn record_output(&self, file: &Path) {
+        let command = format!("cat >> '{}'", file.display());
+        let out = run(&["-L", &self.socket, "pipe-pane", "-o", &command]);
+        assert!(out.status.success(), "tmux pipe-pane: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(&run(&["-L", &self.socket, "capture-pane", "-p"]).stdout).into_owned()
     }

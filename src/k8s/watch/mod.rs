@@ -182,8 +182,8 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         cfg.clone()
     );
     namespaced!(apps::DaemonSet, Kind::DaemonSet, writers.daemon_sets, prune::daemon_set, cfg.clone());
-    namespaced!(autoscaling::HorizontalPodAutoscaler, Kind::Hpa, writers.hpas, prune::meta, cfg.clone());
-    namespaced!(net::Ingress, Kind::Ingress, writers.ingresses, prune::meta, cfg.clone());
+    namespaced!(autoscaling::HorizontalPodAutoscaler, Kind::Hpa, writers.hpas, prune::hpa, cfg.clone());
+    namespaced!(net::Ingress, Kind::Ingress, writers.ingresses, prune::ingress, cfg.clone());
     namespaced!(core::Service, Kind::Service, writers.services, prune::meta, cfg.clone());
     namespaced!(
         discovery::EndpointSlice,
@@ -193,13 +193,13 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         cfg.clone()
     );
     namespaced!(
-        core::Secret,
+        crate::k8s::tls_secret::TlsSecret,
         Kind::TlsSecret,
         writers.tls_secrets,
         prune::tls_secret,
         cfg.clone().fields("type=kubernetes.io/tls")
     );
-    namespaced!(core::Event, Kind::Event, writers.events, prune::meta, cfg.clone());
+    namespaced!(core::Event, Kind::Event, writers.events, prune::event, cfg.clone());
     namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
 
     tasks.push(tokio::spawn(pods::run(stores::api_for(c, s), watcher::Config::default(), tx.clone())));

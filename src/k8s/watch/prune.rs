@@ -1,14 +1,45 @@
-//! `.modify()` pruning at the edge: what the small kinds' stores do not need.
+//! `.modify()` pruning at the edge: what the small kinds' stores do not need, and the
+//! terminal safety of what they keep: every label and annotation value, condition reason and
+//! message, event text, image and ingress host is passed through `sanitize::line` here, once,
+//! so no view can show an escape sequence from the cluster.
 
-use k8s_openapi::api::{apps::v1 as apps, core::v1 as core};
-use kube::ResourceExt;
+use crate::k8s::tls_secret::TlsSecret;
+use crate::sanitize::{in_place, string_in_place};
+use k8s_openapi::api::autoscaling::v2 as autoscaling;
+use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, networking::v1 as net};
+use std::collections::BTreeMap;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// Drop managedFields and the last-applied annotation (often larger than the object).
+/// Sanitize the reason and message of every condition in a list.
+macro_rules! clean_conditions {
+    ($conditions:expr) => {
+        for c in $conditions.iter_mut().flatten() {
+            in_place(&mut c.reason);
+            in_place(&mut c.message);
+        }
+    };
+}
+
+/// Keys and values of a label or annotation map (a dirty key is rare: the map is rebuilt).
+fn clean_map(map: &mut Option<BTreeMap<String, String>>) {
+    let Some(map) = map.as_mut() else { return };
+    if map.keys().any(|k| crate::sanitize::has_controls(k)) {
+        *map = std::mem::take(map).into_iter().map(|(k, v)| (crate::sanitize::line_owned(k), v)).collect();
+    }
+    map.values_mut().for_each(string_in_place);
+}
+
+/// Drop managedFields and the last-applied annotation (often larger than the object);
+/// sanitize labels and annotations.
 pub fn meta<K: kube::Resource>(obj: &mut K) {
-    obj.meta_mut().managed_fields = None;
-    obj.annotations_mut().remove(LAST_APPLIED);
+    let meta = obj.meta_mut();
+    meta.managed_fields = None;
+    if let Some(annotations) = meta.annotations.as_mut() {
+        annotations.remove(LAST_APPLIED);
+    }
+    clean_map(&mut meta.labels);
+    clean_map(&mut meta.annotations);
 }
 
 /// Namespaces: only metadata and phase are shown.
@@ -24,6 +55,7 @@ pub fn node(node: &mut core::Node) {
         status.images = None;
         status.volumes_attached = None;
         status.volumes_in_use = None;
+        clean_conditions!(status.conditions);
     }
 }
 
@@ -55,6 +87,9 @@ pub fn deployment(d: &mut apps::Deployment) {
     if let Some(spec) = d.spec.as_mut() {
         slim_template(&mut spec.template);
     }
+    if let Some(status) = d.status.as_mut() {
+        clean_conditions!(status.conditions);
+    }
 }
 
 /// ReplicaSets (ten a Deployment with the default history) are read for owners, revisions
@@ -68,7 +103,10 @@ pub fn replica_set(rs: &mut apps::ReplicaSet) {
         if let Some(pod) = template.spec.as_mut() {
             let containers = std::mem::take(&mut pod.containers)
                 .into_iter()
-                .map(|c| core::Container { name: c.name, image: c.image, ..Default::default() })
+                .map(|mut c| {
+                    in_place(&mut c.image);
+                    core::Container { name: c.name, image: c.image, ..Default::default() }
+                })
                 .collect();
             *pod = core::PodSpec { containers, ..Default::default() };
         }
@@ -81,6 +119,9 @@ pub fn stateful_set(s: &mut apps::StatefulSet) {
         slim_template(&mut spec.template);
         spec.volume_claim_templates = None;
     }
+    if let Some(status) = s.status.as_mut() {
+        clean_conditions!(status.conditions);
+    }
 }
 
 pub fn daemon_set(d: &mut apps::DaemonSet) {
@@ -88,21 +129,107 @@ pub fn daemon_set(d: &mut apps::DaemonSet) {
     if let Some(spec) = d.spec.as_mut() {
         slim_template(&mut spec.template);
     }
+    if let Some(status) = d.status.as_mut() {
+        clean_conditions!(status.conditions);
+    }
 }
 
-/// TLS secrets: keep only the certificate; never hold private keys in memory.
-pub fn tls_secret(secret: &mut core::Secret) {
-    meta(secret);
-    secret.string_data = None;
-    if let Some(data) = secret.data.as_mut() {
-        data.retain(|k, _| k == "tls.crt");
+/// HPAs: conditions (shown with the flags) and the metric names shown in the METRICS column.
+pub fn hpa(h: &mut autoscaling::HorizontalPodAutoscaler) {
+    meta(h);
+    let specs = h.spec.as_mut().and_then(|s| s.metrics.as_mut()).into_iter().flatten();
+    let current = h.status.as_mut().and_then(|s| s.current_metrics.as_mut()).into_iter().flatten();
+    for name in specs.flat_map(metric_spec_names).chain(current.flat_map(metric_status_names)) {
+        string_in_place(name);
     }
+    if let Some(status) = h.status.as_mut() {
+        clean_conditions!(status.conditions);
+    }
+}
+
+fn metric_spec_names(m: &mut autoscaling::MetricSpec) -> Vec<&mut String> {
+    let mut names = Vec::new();
+    names.extend(m.object.as_mut().map(|o| &mut o.metric.name));
+    names.extend(m.pods.as_mut().map(|o| &mut o.metric.name));
+    names.extend(m.external.as_mut().map(|o| &mut o.metric.name));
+    names.extend(m.resource.as_mut().map(|o| &mut o.name));
+    names.extend(m.container_resource.as_mut().map(|o| &mut o.name));
+    names
+}
+
+fn metric_status_names(m: &mut autoscaling::MetricStatus) -> Vec<&mut String> {
+    let mut names = Vec::new();
+    names.extend(m.object.as_mut().map(|o| &mut o.metric.name));
+    names.extend(m.pods.as_mut().map(|o| &mut o.metric.name));
+    names.extend(m.external.as_mut().map(|o| &mut o.metric.name));
+    names.extend(m.resource.as_mut().map(|o| &mut o.name));
+    names.extend(m.container_resource.as_mut().map(|o| &mut o.name));
+    names
+}
+
+/// Ingresses: hosts, paths, class and backend names are shown on the ingresses pane.
+pub fn ingress(i: &mut net::Ingress) {
+    meta(i);
+    let Some(spec) = i.spec.as_mut() else { return };
+    in_place(&mut spec.ingress_class_name);
+    let backends = spec.default_backend.iter_mut();
+    let rules = spec.rules.iter_mut().flatten();
+    let mut paths = Vec::new();
+    for rule in rules {
+        in_place(&mut rule.host);
+        paths.extend(rule.http.iter_mut().flat_map(|h| h.paths.iter_mut()));
+    }
+    let mut route_backends = Vec::new();
+    for p in paths {
+        in_place(&mut p.path);
+        route_backends.push(&mut p.backend);
+    }
+    for b in backends.chain(route_backends) {
+        if let Some(s) = b.service.as_mut() {
+            string_in_place(&mut s.name);
+            if let Some(port) = s.port.as_mut() {
+                in_place(&mut port.name);
+            }
+        }
+    }
+    for tls in spec.tls.iter_mut().flatten() {
+        in_place(&mut tls.secret_name);
+        tls.hosts.iter_mut().flatten().for_each(string_in_place);
+    }
+}
+
+/// Events: everything the timeline, the events pane and the drill-down show.
+pub fn event(e: &mut core::Event) {
+    meta(e);
+    let o = &mut e.involved_object;
+    for text in [
+        &mut e.reason,
+        &mut e.message,
+        &mut e.type_,
+        &mut e.action,
+        &mut o.kind,
+        &mut o.name,
+        &mut o.namespace,
+    ] {
+        in_place(text);
+    }
+    in_place(&mut e.reporting_component);
+    in_place(&mut e.reporting_instance);
+    if let Some(source) = e.source.as_mut() {
+        in_place(&mut source.component);
+        in_place(&mut source.host);
+    }
+}
+
+/// TLS secrets arrive as the slim `TlsSecret` (only `tls.crt` is ever decoded, see
+/// `k8s::tls_secret`); what is left to prune is metadata.
+pub fn tls_secret(secret: &mut TlsSecret) {
+    meta(secret);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::ByteString;
 
     #[test]
     fn replica_sets_keep_owner_revision_and_images_only() {
@@ -126,21 +253,82 @@ mod tests {
 
     #[test]
     fn tls_secret_keeps_only_the_certificate() {
-        let mut secret = core::Secret {
-            data: Some(
-                [
-                    ("tls.crt".to_owned(), ByteString(b"cert".to_vec())),
-                    ("tls.key".to_owned(), ByteString(b"key".to_vec())),
-                ]
-                .into(),
-            ),
-            ..Default::default()
-        };
-        secret.annotations_mut().insert(LAST_APPLIED.into(), "{...}".into());
-        secret.annotations_mut().insert("keep".into(), "me".into());
+        // As the watch decodes it: a Secret with a key in, no key out (it is never decoded).
+        let mut secret: TlsSecret = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "s", "annotations": {LAST_APPLIED: "{\"data\":{\"tls.key\":\"a2V5\"}}", "keep": "me"}},
+            "type": "kubernetes.io/tls",
+            "data": {"tls.crt": "Y2VydA==", "tls.key": "a2V5"}}))
+        .unwrap();
         tls_secret(&mut secret);
-        let data = secret.data.unwrap();
-        assert_eq!(data.keys().collect::<Vec<_>>(), vec!["tls.crt"]);
-        assert_eq!(secret.metadata.annotations.unwrap().len(), 1);
+        assert_eq!(secret.data.tls_crt.as_ref().map(|b| b.0.as_slice()), Some(&b"cert"[..]));
+        assert_eq!(secret.metadata.annotations.as_ref().unwrap().len(), 1);
+        let debug = format!("{secret:?}");
+        assert!(
+            !debug.contains("a2V5") && !debug.contains("key\"") && !debug.contains("[107, 101, 121]"),
+            "{debug}"
+        );
+    }
+
+    const NASTY: &str = "a\x1b]0;owned\x07b\x1b[2Jc\rd\x1b]52;c;aGk=\x07e\u{9b}31mf";
+    const CLEAN: &str = "abc def";
+
+    #[test]
+    fn events_are_sanitized_at_the_edge() {
+        let mut ev: core::Event = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "e", "namespace": "shop", "annotations": {"note": NASTY},
+                "labels": {"k": NASTY}},
+            "involvedObject": {"kind": "Pod", "name": "web\x1b[2J", "namespace": "shop"},
+            "reason": NASTY, "message": NASTY, "type": "Warning", "source": {"component": NASTY}}))
+        .unwrap();
+        event(&mut ev);
+        assert_eq!(ev.message.as_deref(), Some(CLEAN));
+        assert_eq!(ev.reason.as_deref(), Some(CLEAN));
+        assert_eq!(ev.involved_object.name.as_deref(), Some("web"));
+        assert_eq!(ev.source.unwrap().component.as_deref(), Some(CLEAN));
+        assert_eq!(ev.metadata.annotations.unwrap()["note"], CLEAN);
+        assert_eq!(ev.metadata.labels.unwrap()["k"], CLEAN);
+    }
+
+    #[test]
+    fn annotations_conditions_and_dirty_keys_are_sanitized() {
+        let mut d: apps::Deployment = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "annotations": {"a": NASTY, "k\x1b[2J": "v", "fine": "untouched"}},
+            "status": {"conditions": [{"type": "Progressing", "status": "False", "reason": NASTY, "message": NASTY}]}}))
+        .unwrap();
+        deployment(&mut d);
+        let annotations = d.metadata.annotations.unwrap();
+        assert_eq!(annotations["a"], CLEAN);
+        assert_eq!(annotations["k"], "v");
+        assert_eq!(annotations["fine"], "untouched");
+        let c = &d.status.unwrap().conditions.unwrap()[0];
+        assert_eq!((c.reason.as_deref(), c.message.as_deref()), (Some(CLEAN), Some(CLEAN)));
+    }
+
+    #[test]
+    fn ingress_hosts_and_hpa_metric_names_are_sanitized() {
+        let mut i: net::Ingress = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "shop"},
+            "spec": {"rules": [{"host": "shop\x1b]0;x\x07.test", "http": {"paths": [{"path": "/\x1b[2J",
+                "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}],
+                "tls": [{"hosts": ["shop\r.test"], "secretName": "s"}]}}))
+        .unwrap();
+        ingress(&mut i);
+        let spec = i.spec.unwrap();
+        let rule = &spec.rules.unwrap()[0];
+        assert_eq!(rule.host.as_deref(), Some("shop.test"));
+        assert_eq!(rule.http.as_ref().unwrap().paths[0].path.as_deref(), Some("/"));
+        assert_eq!(spec.tls.unwrap()[0].hosts.as_ref().unwrap()[0], "shop .test");
+        let mut h: autoscaling::HorizontalPodAutoscaler = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web"},
+            "spec": {"maxReplicas": 3, "scaleTargetRef": {"kind": "Deployment", "name": "web"},
+                "metrics": [{"type": "External", "external": {"metric": {"name": "q\x1b[2J"},
+                    "target": {"type": "Value", "value": "1"}}}]},
+            "status": {"desiredReplicas": 1, "conditions": [{"type": "ScalingActive", "status": "False",
+                "message": NASTY}]}}))
+        .unwrap();
+        hpa(&mut h);
+        let metric = &h.spec.unwrap().metrics.unwrap()[0];
+        assert_eq!(metric.external.as_ref().unwrap().metric.name, "q");
+        assert_eq!(h.status.unwrap().conditions.unwrap()[0].message.as_deref(), Some(CLEAN));
     }
 }

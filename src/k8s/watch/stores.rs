@@ -40,7 +40,7 @@ kinds! {
     ingress_classes: net::IngressClass,
     services: core::Service,
     endpoint_slices: discovery::EndpointSlice,
-    tls_secrets: core::Secret,
+    tls_secrets: crate::k8s::tls_secret::TlsSecret,
     events: core::Event,
     pdbs: policy::PodDisruptionBudget,
 }

@@ -230,7 +230,7 @@ fn tls_row(cluster: &ClusterState, ns: &str, secret: String, hosts: Vec<String>,
         s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(&row.secret)
     });
     let Some(secret) = found else { return row };
-    let data = secret.data.as_ref().and_then(|d| d.get("tls.crt"));
+    let data = secret.data.tls_crt.as_ref();
     match data.map(|d| cert::read_certificate(&d.0)) {
         Some(Ok(info)) => {
             let CertInfo { subject, sans, not_after } = info.clone();

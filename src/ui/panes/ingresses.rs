@@ -124,14 +124,14 @@ fn traffic_cells(traffic: Option<Traffic>, ctx: &PaneCtx<'_>) -> [Cell; 3] {
         return [Cell::new("-", theme.muted), Cell::new("-", theme.muted), Cell::new("-", theme.muted)];
     };
     let base = if t.stale { theme.muted } else { theme.text };
-    let errors = t.error_ratio.map_or_else(|| "-".to_string(), |r| format!("{:.1}%", r * 100.0));
+    let errors = t.error_ratio.map_or_else(|| "-".to_string(), format::ratio_percent);
     let error_style = match t.error_ratio {
         Some(r) if r >= 0.05 && !t.stale => theme.error,
         Some(r) if r >= 0.01 && !t.stale => theme.warn,
         _ => base,
     };
-    let p99 = t.p99.map_or_else(|| "-".to_string(), format::seconds);
-    [Cell::new(format!("{:.1}", t.rps), base), Cell::new(errors, error_style), Cell::new(p99, base)]
+    let p99 = t.p99.map_or_else(|| "-".to_string(), format::latency);
+    [Cell::new(format::per_second(t.rps), base), Cell::new(errors, error_style), Cell::new(p99, base)]
 }
 
 fn flag_text(flag: IngressFlag) -> &'static str {
