@@ -107,6 +107,8 @@ impl Screen {
         let wants = Wants {
             namespaces: front == Some(Pane::Overview),
             timeline: matches!(front, Some(Pane::Overview | Pane::Events)),
+            traffic: front == Some(Pane::Ingresses),
+            history: front == Some(Pane::Autoscalers),
             usage: false,
         };
         let projection = Projection::project(cluster, Some(&model.prom), &scope, now, wants);

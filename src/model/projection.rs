@@ -22,13 +22,18 @@ use crate::prom::{Alert, ObjectKind, PromState, PromStatus, Traffic, Usage};
 pub struct Wants {
     pub namespaces: bool,
     pub timeline: bool,
-    /// Prometheus usage per namespace and per workload (a scan of pod samples per row:
-    /// the snapshot wants it, a frame does not show it).
+    /// Prometheus answers per row, each a scan of samples per row, so only for what is shown:
+    /// traffic and alerts per ingress,
+    pub traffic: bool,
+    /// replica history and alerts per autoscaler,
+    pub history: bool,
+    /// usage and alerts per namespace and per workload (the snapshot's; no pane shows it).
     pub usage: bool,
 }
 
 impl Wants {
-    pub const ALL: Wants = Wants { namespaces: true, timeline: true, usage: true };
+    pub const ALL: Wants =
+        Wants { namespaces: true, timeline: true, traffic: true, history: true, usage: true };
 }
 
 pub struct Projection {
@@ -47,7 +52,9 @@ pub struct Projection {
 #[derive(Debug, Clone)]
 pub struct PromJoin {
     pub status: PromStatus,
+    /// Empty unless `Wants::traffic`.
     pub ingresses: Vec<IngressProm>,
+    /// Empty unless `Wants::history`.
     pub autoscalers: Vec<AutoscalerProm>,
     /// Empty unless `Wants::usage` (and, for namespaces, `Wants::namespaces`).
     pub namespaces: Vec<UsageProm>,
@@ -105,24 +112,30 @@ impl Projection {
     }
 
     fn join(&self, prom: &PromState, wants: Wants) -> PromJoin {
-        let ingresses = self
-            .ingresses
-            .rows
-            .iter()
-            .map(|r| IngressProm {
-                traffic: prom.ingress_traffic(&r.namespace, &r.name),
-                alerts: prom.alerts_for(ObjectKind::Ingress, &r.namespace, &r.name),
-            })
-            .collect();
-        let autoscalers = self
-            .autoscalers
-            .rows
-            .iter()
-            .map(|r| AutoscalerProm {
-                history: prom.hpa_history(&r.namespace, &r.name),
-                alerts: prom.alerts_for(ObjectKind::HorizontalPodAutoscaler, &r.namespace, &r.name),
-            })
-            .collect();
+        let ingresses = match wants.traffic {
+            true => self
+                .ingresses
+                .rows
+                .iter()
+                .map(|r| IngressProm {
+                    traffic: prom.ingress_traffic(&r.namespace, &r.name),
+                    alerts: prom.alerts_for(ObjectKind::Ingress, &r.namespace, &r.name),
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        let autoscalers = match wants.history {
+            true => self
+                .autoscalers
+                .rows
+                .iter()
+                .map(|r| AutoscalerProm {
+                    history: prom.hpa_history(&r.namespace, &r.name),
+                    alerts: prom.alerts_for(ObjectKind::HorizontalPodAutoscaler, &r.namespace, &r.name),
+                })
+                .collect(),
+            false => Vec::new(),
+        };
         let namespaces = match (&self.namespaces, wants.usage) {
             (Some(view), true) => view
                 .rows
