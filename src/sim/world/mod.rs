@@ -6,6 +6,7 @@
 //! endpoints, metrics). Every delay is measured on the sim clock, so `--speed` only changes
 //! how fast it happens in real time; the rng is seeded so runs are reproducible.
 
+mod burst;
 mod churn;
 mod daemonsets;
 mod demand;
@@ -24,6 +25,7 @@ mod metrics_api;
 pub mod naming;
 pub mod nodes;
 pub mod pods;
+mod pressure;
 pub mod quantity;
 mod replicasets;
 pub mod rolling;
@@ -86,6 +88,8 @@ pub struct World {
     /// Where the churn rate is set at run time (`PUT /sim/churn/{n}`), when served.
     pub(crate) churn_control: Option<std::sync::Arc<std::sync::atomic::AtomicU32>>,
     pub(crate) churn_names: Vec<(Option<String>, String)>,
+    /// A scenario step that falls due later: (sim second, namespace, deployment) to restart.
+    pub(crate) pending_restart: Option<(i64, String, String)>,
 }
 
 /// Sim time between HPA syncs (kube-controller-manager's --horizontal-pod-autoscaler-sync-period).
@@ -115,6 +119,7 @@ impl World {
             churn_debt: 0.0,
             churn_control: None,
             churn_names: Vec::new(),
+            pending_restart: None,
         }
     }
 
@@ -166,9 +171,11 @@ impl World {
             self.update_telemetry_synthetic(now, dt);
             return;
         }
+        crate::sim::scenario::step(self);
         let mut snap = Snapshot::load(&self.store);
         self.reconcile_nodes(&mut snap, now);
         self.evict_from_tainted_nodes(&mut snap, now);
+        self.evict_for_disk_pressure(&mut snap, now);
         self.reconcile_deployments(&mut snap, now);
         self.reconcile_replicasets(&mut snap, now);
         self.reconcile_statefulsets(&mut snap, now);
