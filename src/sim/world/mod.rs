@@ -15,6 +15,7 @@ mod deployments;
 mod endpoints;
 pub mod events;
 pub mod faults;
+mod history;
 mod hpa;
 pub mod hpa_math;
 mod hpa_metrics;
@@ -139,9 +140,11 @@ impl World {
     /// Converge the initial topology: pods placed and Running before anyone looks.
     pub fn warm_up(&mut self) {
         self.warm = true;
+        let seeded = self.seed_history();
         for _ in 0..6 {
             self.tick();
         }
+        self.date_history(&seeded);
         self.warm = false;
     }
 
