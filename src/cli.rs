@@ -73,7 +73,8 @@ pub struct SimulationArgs {
     /// Topology: demo, a name from assets/topologies, a file, or synthetic:pods=N,nodes=N,...
     #[arg(long, default_value = "demo", value_name = "NAME|FILE")]
     pub topology: String,
-    /// Incident scenario: steady, zone-outage, traffic-spike, bad-rollout, cert-expiry
+    /// Incident scenario: steady, zone-outage, traffic-spike, bad-rollout, cert-expiry, error-burst,
+    /// config-crash, node-pressure
     #[arg(long, default_value = "steady", value_name = "NAME")]
     pub scenario: String,
     /// Run the sim clock this many times faster than real time

@@ -2,7 +2,11 @@
 //!
 //! Every timestamp the sim writes (creationTimestamp, event times, heartbeats) and every
 //! controller delay comes from here, so a sped-up demo stays self-consistent.
+//! A manual clock ([`SimClock::manual`]) stands still until [`SimClock::advance`]d: tests
+//! drive the world through sim time without waiting on the wall clock.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
@@ -12,6 +16,8 @@ pub struct SimClock {
     real_start: Instant,
     sim_start: Timestamp,
     speed: f64,
+    /// Manual clocks: milliseconds advanced so far (shared by every clone).
+    manual: Option<Arc<AtomicU64>>,
 }
 
 impl SimClock {
@@ -22,7 +28,19 @@ impl SimClock {
 
     pub fn starting_at(sim_start: Timestamp, speed: f64) -> Self {
         let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
-        Self { real_start: Instant::now(), sim_start, speed }
+        Self { real_start: Instant::now(), sim_start, speed, manual: None }
+    }
+
+    /// A clock that only moves when advanced.
+    pub fn manual(sim_start: Timestamp) -> Self {
+        Self { manual: Some(Arc::new(AtomicU64::new(0))), ..Self::starting_at(sim_start, 1.0) }
+    }
+
+    /// Move a manual clock (and its clones) forward; a wall clock ignores this.
+    pub fn advance(&self, by: Duration) {
+        if let Some(ms) = &self.manual {
+            ms.fetch_add(u64::try_from(by.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        }
     }
 
     pub fn speed(&self) -> f64 {
@@ -31,6 +49,9 @@ impl SimClock {
 
     /// Sim time elapsed since the clock started.
     pub fn elapsed(&self) -> Duration {
+        if let Some(ms) = &self.manual {
+            return Duration::from_millis(ms.load(Ordering::Relaxed));
+        }
         self.real_start.elapsed().mul_f64(self.speed)
     }
 
@@ -60,6 +81,16 @@ mod tests {
     fn nonsense_speed_falls_back_to_real_time() {
         assert_eq!(SimClock::new(-3.0).speed(), 1.0);
         assert_eq!(SimClock::new(f64::NAN).speed(), 1.0);
+    }
+
+    #[test]
+    fn a_manual_clock_moves_only_when_advanced() {
+        let start = Timestamp::from_second(1_700_000_000).unwrap_or(Timestamp::UNIX_EPOCH);
+        let clock = SimClock::manual(start);
+        let clone = clock.clone();
+        assert_eq!(clock.now(), start);
+        clone.advance(Duration::from_secs(90));
+        assert_eq!(clock.now().as_second(), start.as_second() + 90);
     }
 
     #[test]

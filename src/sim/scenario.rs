@@ -12,6 +12,11 @@ use crate::sim::world::World;
 use crate::sim::world::faults::Fault;
 use crate::sim::world::typed;
 
+mod pick;
+mod rollouts;
+
+pub use rollouts::next_release;
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Scenario {
     #[default]
@@ -24,14 +29,25 @@ pub enum Scenario {
     BadRollout,
     /// One ingress certificate expires in 5 days, another expired 2 days ago.
     CertExpiry,
+    /// A release of a Deployment behind an ingress: its pods are Ready, but the ingress
+    /// answers 5xx to about one request in six and slower, from the rollout on.
+    ErrorBurst,
+    /// A ConfigMap a Deployment reads is edited, the Deployment is restarted 45 s later and
+    /// its new pods crash-loop on the bad value while the old ones keep serving.
+    ConfigCrash,
+    /// One node runs low on ephemeral storage: DiskPressure, its taint, evictions.
+    NodePressure,
 }
 
-pub const ALL: [Scenario; 5] = [
+pub const ALL: [Scenario; 8] = [
     Scenario::Steady,
     Scenario::ZoneOutage,
     Scenario::TrafficSpike,
     Scenario::BadRollout,
     Scenario::CertExpiry,
+    Scenario::ErrorBurst,
+    Scenario::ConfigCrash,
+    Scenario::NodePressure,
 ];
 
 impl Scenario {
@@ -42,6 +58,9 @@ impl Scenario {
             Scenario::TrafficSpike => "traffic-spike",
             Scenario::BadRollout => "bad-rollout",
             Scenario::CertExpiry => "cert-expiry",
+            Scenario::ErrorBurst => "error-burst",
+            Scenario::ConfigCrash => "config-crash",
+            Scenario::NodePressure => "node-pressure",
         }
     }
 }
@@ -73,6 +92,12 @@ pub struct ScenarioTargets {
     /// namespace/secret
     pub cert_expiring: Option<String>,
     pub cert_expired: Option<String>,
+    /// namespace/deployment behind an ingress (else the first such Deployment)
+    pub error_burst: Option<String>,
+    /// namespace/deployment reading a ConfigMap (else the first such Deployment)
+    pub config_crash: Option<String>,
+    /// node name (else the first untainted node)
+    pub pressure_node: Option<String>,
 }
 
 const DAY: i64 = 86_400;
@@ -91,8 +116,25 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
             renew_cert(world, world.cfg.targets.cert_expiring.clone(), now.as_second() + 5 * DAY);
             renew_cert(world, world.cfg.targets.cert_expired.clone(), now.as_second() - 2 * DAY);
         }
+        Scenario::ErrorBurst => rollouts::start_error_burst(world),
+        Scenario::ConfigCrash => rollouts::start_config_crash(world),
+        Scenario::NodePressure => {
+            if world.cfg.targets.pressure_node.is_none() {
+                world.cfg.targets.pressure_node = pick::pressure_node(&world.store);
+            }
+        }
         Scenario::Steady | Scenario::ZoneOutage | Scenario::TrafficSpike => {}
     }
+}
+
+/// Scenario steps that fall due later (the restart after a config edit).
+pub fn step(world: &mut World) {
+    rollouts::step(world);
+}
+
+/// "namespace/name" split in two.
+pub(crate) fn split_target(target: Option<&str>) -> Option<(String, String)> {
+    target.and_then(|t| t.split_once('/')).map(|(a, b)| (a.to_string(), b.to_string()))
 }
 
 /// The image a bad release ships: same repository, next minor version.
@@ -104,13 +146,7 @@ pub fn bad_image(image: &str) -> String {
 }
 
 fn start_bad_rollout(world: &mut World) {
-    let Some((ns, name)) = world
-        .cfg
-        .targets
-        .bad_rollout
-        .clone()
-        .and_then(|t| t.split_once('/').map(|(a, b)| (a.to_string(), b.to_string())))
-    else {
+    let Some((ns, name)) = split_target(world.cfg.targets.bad_rollout.as_deref()) else {
         tracing::warn!("bad-rollout: no target deployment in this topology");
         return;
     };

@@ -10,7 +10,7 @@ use super::events::{DEPLOYMENT_CONTROLLER, reference};
 use super::naming::{TEMPLATE_HASH_LABEL, template_hash, template_key};
 use super::replicasets::controller_ref;
 use super::rolling::{OldSet, new_rs_replicas, scale_down_old, surge_and_unavailable};
-use super::snapshot::{Snapshot, is_available, is_ready, owned_by};
+use super::snapshot::{Snapshot, active_owned_by, is_available, is_ready, owned_by};
 use super::{World, typed};
 
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -40,7 +40,7 @@ impl World {
 
     pub(super) fn counts(snap: &Snapshot, rs: &ReplicaSet, min_ready: i32, now: Timestamp) -> Counts {
         let uid = rs.metadata.uid.clone().unwrap_or_default();
-        let pods: Vec<_> = snap.pods.iter().filter(|p| owned_by(&p.metadata, &uid)).collect();
+        let pods: Vec<_> = snap.pods.iter().filter(|p| active_owned_by(p, &uid)).collect();
         Counts {
             pods: pods.len() as i32,
             ready: pods.iter().filter(|p| is_ready(p)).count() as i32,

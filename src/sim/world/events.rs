@@ -174,6 +174,68 @@ impl EventRecorder {
         }
     }
 
+    /// An event that happened before the sim started (`count` times, from `first` to
+    /// `last`): stored with those times, its creationTimestamp included, and aggregated into
+    /// like a live one.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_past(
+        &mut self,
+        store: &Store,
+        (first, last, count): (Timestamp, Timestamp, i32),
+        obj: ObjectReference,
+        source: Source,
+        type_: &'static str,
+        reason: &str,
+        message: String,
+    ) {
+        let Some(name) = obj.name.clone() else { return };
+        let namespace = obj.namespace.clone().unwrap_or_else(|| "default".to_string());
+        let key = Key {
+            uid: obj.uid.clone().unwrap_or_default(),
+            kind: obj.kind.clone().unwrap_or_default(),
+            namespace: namespace.clone(),
+            name: name.clone(),
+            type_,
+            reason: reason.to_string(),
+            message: message.clone(),
+            component: source.component,
+        };
+        self.sequence += 1;
+        let event_name = format!("{name}.{:x}", first.as_nanosecond() as u64 + self.sequence);
+        let event = Event {
+            metadata: ObjectMeta {
+                name: Some(event_name.clone()),
+                namespace: Some(namespace.clone()),
+                ..Default::default()
+            },
+            involved_object: obj,
+            reason: Some(reason.to_string()),
+            message: Some(message),
+            type_: Some(type_.to_string()),
+            count: Some(count.max(1)),
+            first_timestamp: Some(Time(first)),
+            last_timestamp: Some(Time(last)),
+            source: Some(EventSource {
+                component: Some(source.component.to_string()),
+                host: source.host.map(str::to_string),
+            }),
+            reporting_component: Some(source.component.to_string()),
+            reporting_instance: Some(source.host.unwrap_or(source.component).to_string()),
+            ..Default::default()
+        };
+        if let Err(err) = typed::create(store, &event) {
+            tracing::debug!(?err, "past event not recorded");
+            return;
+        }
+        let created = crate::sim::store::meta::format_time(first);
+        if let Ok(rt) = typed::resource::<Event>() {
+            let _ = store.churn_json(rt, Some(&namespace), &event_name, |v| {
+                v["metadata"]["creationTimestamp"] = serde_json::Value::String(created);
+            });
+        }
+        self.seen.insert(key, Seen { event_name, namespace, count: count.max(1), last });
+    }
+
     /// Delete events older than the TTL, and the oldest beyond the cap.
     pub fn collect_garbage(&mut self, store: &Store, now: Timestamp) {
         let mut expired: Vec<Key> = self

@@ -1,20 +1,27 @@
 //! The kubelets: advance every bound pod's status and record the kubelet's events.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
 use super::events::{kubelet, reference};
+use super::faults::{Fault, RESTARTED_AT, restart_fault_key};
 use super::nodes::{node_ip, node_ready};
 use super::pods::{Notice, PodEnv, advance, pod_ip};
-use super::snapshot::Snapshot;
+use super::snapshot::{Snapshot, is_terminal};
 use super::{World, typed};
 
 impl World {
     pub(super) fn run_kubelets(&mut self, snap: &mut Snapshot, now: Timestamp) {
-        let faults = self.cfg.faults.clone();
-        let fault_of = move |image: &str| faults.get(image).copied();
         for i in 0..snap.pods.len() {
             let pod = &snap.pods[i];
+            if is_terminal(pod) {
+                continue;
+            }
+            let restart_fault = restart_fault(&self.cfg.faults, pod);
+            let faults = &self.cfg.faults;
+            let fault_of = |image: &str| restart_fault.or_else(|| faults.get(image).copied());
             let Some(node_name) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
             let node = snap.nodes.iter().find(|n| n.metadata.name.as_deref() == Some(&node_name));
             let (ip, ready) =
@@ -67,6 +74,13 @@ impl World {
             }
         }
     }
+}
+
+/// A fault that hits the pods of one `rollout restart` (same image, new config).
+fn restart_fault(faults: &HashMap<String, Fault>, pod: &Pod) -> Option<Fault> {
+    let restarted_at = pod.metadata.annotations.as_ref()?.get(RESTARTED_AT)?;
+    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    faults.get(&restart_fault_key(ns, restarted_at)).copied()
 }
 
 /// (is warning, reason, message) as the kubelet words them.

@@ -6,6 +6,7 @@
 //! endpoints, metrics). Every delay is measured on the sim clock, so `--speed` only changes
 //! how fast it happens in real time; the rng is seeded so runs are reproducible.
 
+mod burst;
 mod churn;
 mod daemonsets;
 mod demand;
@@ -14,6 +15,7 @@ mod deployments;
 mod endpoints;
 pub mod events;
 pub mod faults;
+mod history;
 mod hpa;
 pub mod hpa_math;
 mod hpa_metrics;
@@ -24,6 +26,7 @@ mod metrics_api;
 pub mod naming;
 pub mod nodes;
 pub mod pods;
+mod pressure;
 mod replicasets;
 pub mod rolling;
 mod schedule_pass;
@@ -85,6 +88,8 @@ pub struct World {
     /// Where the churn rate is set at run time (`PUT /sim/churn/{n}`), when served.
     pub(crate) churn_control: Option<std::sync::Arc<std::sync::atomic::AtomicU32>>,
     pub(crate) churn_names: Vec<(Option<String>, String)>,
+    /// A scenario step that falls due later: (sim second, namespace, deployment) to restart.
+    pub(crate) pending_restart: Option<(i64, String, String)>,
 }
 
 /// Sim time between HPA syncs (kube-controller-manager's --horizontal-pod-autoscaler-sync-period).
@@ -114,6 +119,7 @@ impl World {
             churn_debt: 0.0,
             churn_control: None,
             churn_names: Vec::new(),
+            pending_restart: None,
         }
     }
 
@@ -133,9 +139,11 @@ impl World {
     /// Converge the initial topology: pods placed and Running before anyone looks.
     pub fn warm_up(&mut self) {
         self.warm = true;
+        let seeded = self.seed_history();
         for _ in 0..6 {
             self.tick();
         }
+        self.date_history(&seeded);
         self.warm = false;
     }
 
@@ -165,9 +173,11 @@ impl World {
             self.update_telemetry_synthetic(now, dt);
             return;
         }
+        crate::sim::scenario::step(self);
         let mut snap = Snapshot::load(&self.store);
         self.reconcile_nodes(&mut snap, now);
         self.evict_from_tainted_nodes(&mut snap, now);
+        self.evict_for_disk_pressure(&mut snap, now);
         self.reconcile_deployments(&mut snap, now);
         self.reconcile_replicasets(&mut snap, now);
         self.reconcile_statefulsets(&mut snap, now);

@@ -67,8 +67,12 @@ impl World {
             let node = snap.nodes[i].clone();
             let name = node.metadata.name.clone().unwrap_or_default();
             let down = outage.is_some() && zone(&node) == outage.as_deref();
-            let updated =
-                if down { self.node_goes_silent(&node, now) } else { self.node_heartbeat(&node, now) };
+            let updated = if down {
+                self.node_goes_silent(&node, now)
+            } else {
+                let beat = self.node_heartbeat(&node, now);
+                self.apply_disk_pressure(&node, beat, now)
+            };
             if let Some(new) = updated {
                 match typed::replace(&self.store, &new) {
                     Ok(stored) => snap.nodes[i] = stored,

@@ -67,8 +67,9 @@ fn run_length(fault: Fault, key: &str, restarts: i32, seed: u64) -> f64 {
     let u = unit(hash2(seed, key, restarts as u64));
     match fault {
         Fault::CrashLoop => 2.0 + 4.0 * u,
+        Fault::BadConfig => 1.0 + 2.0 * u,
         Fault::OomKilled => 240.0 + 960.0 * u,
-        Fault::ImagePull => f64::INFINITY,
+        Fault::ImagePull | Fault::ServerErrors => f64::INFINITY,
     }
 }
 
@@ -101,7 +102,8 @@ fn advance_container(
     let image = container.image.clone().unwrap_or_default();
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let key = format!("{}/{pod_name}/{name}", pod.metadata.namespace.as_deref().unwrap_or_default());
-    let fault = (env.fault_of)(&image);
+    // A fault that only shows in the traffic does not change the container's life.
+    let fault = (env.fault_of)(&image).filter(|f| f.crashes() || *f == Fault::ImagePull);
     let mut status = prev.cloned().unwrap_or(ContainerStatus {
         name: name.clone(),
         image: image.clone(),
@@ -158,6 +160,7 @@ fn advance_container(
                 terminated: Some(ContainerStateTerminated {
                     reason: Some(reason.into()),
                     exit_code: code,
+                    message: (f == Fault::BadConfig).then(super::faults::bad_config_message),
                     started_at: Some(Time(since)),
                     finished_at: Some(Time(crash_at)),
                     container_id: status.container_id.clone(),

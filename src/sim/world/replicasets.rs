@@ -8,7 +8,7 @@ use k8s_openapi::{Metadata, Resource};
 
 use super::events::{REPLICASET_CONTROLLER, kubelet, reference};
 use super::naming::random_suffix;
-use super::snapshot::{Snapshot, is_available, is_ready, owned_by};
+use super::snapshot::{Snapshot, active_owned_by, is_available, is_ready};
 use super::{World, typed};
 
 /// The controller reference a child carries.
@@ -122,8 +122,7 @@ impl World {
         for rs in &sets {
             let uid = rs.metadata.uid.clone().unwrap_or_default();
             let want = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
-            let mut pods: Vec<Pod> =
-                snap.pods.iter().filter(|p| owned_by(&p.metadata, &uid)).cloned().collect();
+            let mut pods: Vec<Pod> = snap.pods.iter().filter(|p| active_owned_by(p, &uid)).cloned().collect();
             if pods.len() > want {
                 pods.sort_by_key(deletion_rank);
                 for pod in pods.iter().take(pods.len() - want) {
@@ -145,7 +144,7 @@ impl World {
         for rs in &sets {
             let uid = rs.metadata.uid.clone().unwrap_or_default();
             let want = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as usize;
-            let have = snap.pods.iter().filter(|p| owned_by(&p.metadata, &uid)).count();
+            let have = snap.pods.iter().filter(|p| active_owned_by(p, &uid)).count();
             let ns = rs.metadata.namespace.clone().unwrap_or_default();
             let rs_name = rs.metadata.name.clone().unwrap_or_default();
             let Some(template) = rs.spec.as_ref().and_then(|s| s.template.clone()) else { continue };
@@ -172,7 +171,7 @@ impl World {
             let rs = &snap.replicasets[i];
             let uid = rs.metadata.uid.clone().unwrap_or_default();
             let min_ready = rs.spec.as_ref().and_then(|s| s.min_ready_seconds).unwrap_or(0);
-            let pods: Vec<&Pod> = snap.pods.iter().filter(|p| owned_by(&p.metadata, &uid)).collect();
+            let pods: Vec<&Pod> = snap.pods.iter().filter(|p| active_owned_by(p, &uid)).collect();
             let status = ReplicaSetStatus {
                 replicas: pods.len() as i32,
                 fully_labeled_replicas: Some(pods.len() as i32),

@@ -66,6 +66,17 @@ pub fn owned_by(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMet
     meta.owner_references.iter().flatten().any(|o| o.controller == Some(true) && o.uid == uid)
 }
 
+/// Failed or Succeeded: the pod stays (an evicted pod is kept for `kubectl describe`) but no
+/// controller counts it among its replicas, and the kubelet no longer runs it.
+pub fn is_terminal(pod: &Pod) -> bool {
+    matches!(pod.status.as_ref().and_then(|s| s.phase.as_deref()), Some("Succeeded" | "Failed"))
+}
+
+/// Owned by `uid` and not terminal: what a ReplicaSet counts (`controller.FilterActivePods`).
+pub fn active_owned_by(pod: &Pod, uid: &str) -> bool {
+    owned_by(&pod.metadata, uid) && !is_terminal(pod)
+}
+
 /// The pod's Ready condition is True.
 pub fn is_ready(pod: &Pod) -> bool {
     ready_since(pod).is_some()

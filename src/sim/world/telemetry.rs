@@ -198,13 +198,14 @@ impl World {
                 let ready = super::demand::ready_pods(snap, &key).len();
                 let util = if ready == 0 { 10.0 } else { self.cpu_fraction(snap, &key, now) };
                 let err5 = if ready == 0 { 1.0 } else { (0.002 + (util - 0.85).max(0.0) * 0.3).min(0.6) };
-                let median = 0.025 * (1.0 + 4.0 * (util - 0.7).clamp(0.0, 5.0));
+                let bad = super::burst::degradation(snap, &key, &self.cfg.faults);
+                let median = 0.025 * (1.0 + 4.0 * (util - 0.7).clamp(0.0, 5.0)) * bad.slowdown;
                 total += rps;
                 for (method, share) in [("GET", 0.8), ("POST", 0.2)] {
                     for (status, frac) in [
-                        ("200", (1.0 - err5 - 0.01).max(0.0)),
+                        ("200", (1.0 - err5 - bad.errors - 0.01).max(0.0)),
                         ("404", 0.01),
-                        ("500", err5 * 0.3),
+                        ("500", err5 * 0.3 + bad.errors),
                         ("503", err5 * 0.7),
                     ] {
                         let labels = vec![
@@ -221,7 +222,7 @@ impl World {
                             ("status".to_string(), status.to_string()),
                         ];
                         let m = if status == "503" { median * 0.2 } else { median };
-                        updates.push((labels, rps * share * frac * dt, m, 0.5));
+                        updates.push((labels, rps * share * frac * dt, m, bad.sigma));
                     }
                 }
             }
