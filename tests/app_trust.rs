@@ -163,3 +163,15 @@ fn the_cursor_holds_its_row_when_data_reorders_the_rows() {
     let effects = keys(&mut m, "s");
     assert_eq!(scale_target(&effects).map(|(_, name)| name), moved.workload.as_ref().map(|w| w.name.clone()));
 }
+
+#[test]
+fn each_context_opens_with_its_namespace_unless_the_user_chose_one() {
+    let config = "[contexts.staging]\nnamespace = \"payments\"\n";
+    let mut m = session_with(incident_cluster(), rules(config));
+    keys(&mut m, ":ctx staging\n");
+    m.handle(connected(1, "staging"));
+    assert_eq!(m.model.namespace.as_deref(), Some("payments"), "staging's configured scope");
+    keys(&mut m, ":ns orders\n:ctx prod-eu-west-1\n");
+    m.handle(connected(2, "prod-eu-west-1"));
+    assert_eq!(m.model.namespace.as_deref(), Some("orders"), "a scope typed with :ns survives the switch");
+}

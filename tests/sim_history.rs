@@ -1,26 +1,14 @@
 //! The demo's past at launch: revisions, ages, the last hour's events, on a manual sim clock
 //! (nothing moves between load and the assertions).
 
-use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
-use kdeck::sim::clock::SimClock;
-use kdeck::sim::scenario::Scenario;
-use kdeck::sim::store::Store;
-use kdeck::sim::topology;
 use kdeck::sim::world::{World, typed};
 
-const START: i64 = 1_780_000_000;
+#[path = "common/manual_world.rs"]
+mod manual_world;
 
-fn world(topology_name: &str) -> (World, SimClock) {
-    let clock = SimClock::manual(Timestamp::from_second(START).unwrap());
-    let store = Store::new(clock.clone());
-    let loaded = topology::load(&store, topology_name, 7).unwrap();
-    let mut world = World::new(store, loaded.config, Scenario::Steady);
-    world.set_certs(loaded.certs);
-    world.warm_up();
-    (world, clock)
-}
+use manual_world::{START, world};
 
 fn revision(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> i64 {
     let a = meta.annotations.as_ref();

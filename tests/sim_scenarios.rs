@@ -8,21 +8,13 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Event, Node, Pod};
 use kdeck::sim::clock::SimClock;
 use kdeck::sim::scenario::Scenario;
-use kdeck::sim::store::{Store, WatchEventType};
-use kdeck::sim::topology;
+use kdeck::sim::store::WatchEventType;
 use kdeck::sim::world::{World, typed};
 
-const START: i64 = 1_780_000_000;
+#[path = "common/manual_world.rs"]
+mod manual_world;
 
-fn world(topology_name: &str) -> (World, SimClock) {
-    let clock = SimClock::manual(Timestamp::from_second(START).unwrap());
-    let store = Store::new(clock.clone());
-    let loaded = topology::load(&store, topology_name, 7).unwrap();
-    let mut world = World::new(store, loaded.config, Scenario::Steady);
-    world.set_certs(loaded.certs);
-    world.warm_up();
-    (world, clock)
-}
+use manual_world::{START, world};
 
 /// Advance sim time a second per tick until `cond` holds; fail after `limit` sim seconds.
 fn run_until(w: &mut World, clock: &SimClock, limit: u64, what: &str, mut cond: impl FnMut(&World) -> bool) {

@@ -22,6 +22,9 @@ pub struct Model {
     pub requested: Generation,
     /// The namespace scope: None = all namespaces.
     pub namespace: Option<String>,
+    /// The user chose the scope with `:ns`: it survives context switches (to compare the
+    /// same namespace across clusters); otherwise each context opens with its own.
+    pub namespace_typed: bool,
     /// The namespace the watches are limited to, when the user may not watch cluster-wide.
     pub watch_namespace: Option<String>,
     /// Config and flags, from which each context's policy is derived.
@@ -67,6 +70,7 @@ impl Model {
             generation: Generation::default(),
             requested: Generation::default(),
             namespace: policy.namespace.clone(),
+            namespace_typed: false,
             watch_namespace: None,
             rules,
             policy,
@@ -100,7 +104,7 @@ impl Model {
             self.cluster.set_fallback_namespaces([ns.clone()]);
         }
         self.policy = self.rules.for_context(&conn.context);
-        if !same_context {
+        if !same_context && !self.namespace_typed {
             self.namespace = self.policy.namespace.clone();
         }
         self.conn = conn;

@@ -297,6 +297,7 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
         Command::Namespace(namespace) => {
             let label = namespace.clone().unwrap_or_else(|| "all namespaces".to_string());
             model.namespace = namespace;
+            model.namespace_typed = true;
             model.ui.drill = None;
             model.views_stale = true;
             model.ui.flash(FlashLevel::Info, format!("namespace: {label}"), model.now);

@@ -158,14 +158,7 @@ impl World {
                 name: Some(name),
                 namespace: d.metadata.namespace.clone(),
                 labels,
-                annotations: Some(
-                    [
-                        (REVISION.to_string(), revision.to_string()),
-                        ("deployment.kubernetes.io/desired-replicas".to_string(), desired.to_string()),
-                        ("deployment.kubernetes.io/max-replicas".to_string(), (desired + surge).to_string()),
-                    ]
-                    .into(),
-                ),
+                annotations: Some(revision_annotations(revision, desired, desired + surge)),
                 owner_references: Some(vec![controller_ref(d)]),
                 ..Default::default()
             },
@@ -265,4 +258,18 @@ impl World {
             }
         }
     }
+}
+
+/// The annotations the Deployment controller puts on each ReplicaSet it creates.
+pub(crate) fn revision_annotations(
+    revision: impl ToString,
+    desired: i32,
+    max: i32,
+) -> std::collections::BTreeMap<String, String> {
+    [
+        (REVISION.to_string(), revision.to_string()),
+        ("deployment.kubernetes.io/desired-replicas".to_string(), desired.to_string()),
+        ("deployment.kubernetes.io/max-replicas".to_string(), max.to_string()),
+    ]
+    .into()
 }

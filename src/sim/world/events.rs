@@ -141,31 +141,8 @@ impl EventRecorder {
                 }
             }
         }
-        self.sequence += 1;
-        // Real names are "<object>.<hex nanoseconds>"; the sequence keeps them unique.
-        let nanos = now.as_nanosecond() as u64 + self.sequence;
-        let event_name = format!("{}.{nanos:x}", key.name);
-        let event = Event {
-            metadata: ObjectMeta {
-                name: Some(event_name.clone()),
-                namespace: Some(namespace.clone()),
-                ..Default::default()
-            },
-            involved_object: obj,
-            reason: Some(reason.to_string()),
-            message: Some(message),
-            type_: Some(type_.to_string()),
-            count: Some(1),
-            first_timestamp: Some(Time(now)),
-            last_timestamp: Some(Time(now)),
-            source: Some(EventSource {
-                component: Some(source.component.to_string()),
-                host: source.host.map(str::to_string),
-            }),
-            reporting_component: Some(source.component.to_string()),
-            reporting_instance: Some(source.host.unwrap_or(source.component).to_string()),
-            ..Default::default()
-        };
+        let event_name = self.next_name(&key.name, now);
+        let event = event(&event_name, &namespace, obj, &source, (type_, reason, message), (now, now, 1));
         match typed::create(store, &event) {
             Ok(_) => {
                 self.seen.insert(key, Seen { event_name, namespace, count: 1, last: now });
@@ -200,29 +177,15 @@ impl EventRecorder {
             message: message.clone(),
             component: source.component,
         };
-        self.sequence += 1;
-        let event_name = format!("{name}.{:x}", first.as_nanosecond() as u64 + self.sequence);
-        let event = Event {
-            metadata: ObjectMeta {
-                name: Some(event_name.clone()),
-                namespace: Some(namespace.clone()),
-                ..Default::default()
-            },
-            involved_object: obj,
-            reason: Some(reason.to_string()),
-            message: Some(message),
-            type_: Some(type_.to_string()),
-            count: Some(count.max(1)),
-            first_timestamp: Some(Time(first)),
-            last_timestamp: Some(Time(last)),
-            source: Some(EventSource {
-                component: Some(source.component.to_string()),
-                host: source.host.map(str::to_string),
-            }),
-            reporting_component: Some(source.component.to_string()),
-            reporting_instance: Some(source.host.unwrap_or(source.component).to_string()),
-            ..Default::default()
-        };
+        let event_name = self.next_name(&name, first);
+        let event = event(
+            &event_name,
+            &namespace,
+            obj,
+            &source,
+            (type_, reason, message),
+            (first, last, count.max(1)),
+        );
         if let Err(err) = typed::create(store, &event) {
             tracing::debug!(?err, "past event not recorded");
             return;
@@ -234,6 +197,12 @@ impl EventRecorder {
             });
         }
         self.seen.insert(key, Seen { event_name, namespace, count: count.max(1), last });
+    }
+
+    /// Real names are "<object>.<hex nanoseconds>"; the sequence keeps them unique.
+    fn next_name(&mut self, object: &str, at: Timestamp) -> String {
+        self.sequence += 1;
+        format!("{object}.{:x}", at.as_nanosecond() as u64 + self.sequence)
     }
 
     /// Delete events older than the TTL, and the oldest beyond the cap.
@@ -264,5 +233,38 @@ impl EventRecorder {
 
     pub fn is_empty(&self) -> bool {
         self.seen.is_empty()
+    }
+}
+
+/// An Event as the kubelet or a controller writes it: `what` is (type, reason, message),
+/// `when` is (first, last, count).
+fn event(
+    name: &str,
+    namespace: &str,
+    obj: ObjectReference,
+    source: &Source,
+    (type_, reason, message): (&str, &str, String),
+    (first, last, count): (Timestamp, Timestamp, i32),
+) -> Event {
+    Event {
+        metadata: ObjectMeta {
+            name: Some(name.to_string()),
+            namespace: Some(namespace.to_string()),
+            ..Default::default()
+        },
+        involved_object: obj,
+        reason: Some(reason.to_string()),
+        message: Some(message),
+        type_: Some(type_.to_string()),
+        count: Some(count),
+        first_timestamp: Some(Time(first)),
+        last_timestamp: Some(Time(last)),
+        source: Some(EventSource {
+            component: Some(source.component.to_string()),
+            host: source.host.map(str::to_string),
+        }),
+        reporting_component: Some(source.component.to_string()),
+        reporting_instance: Some(source.host.unwrap_or(source.component).to_string()),
+        ..Default::default()
     }
 }

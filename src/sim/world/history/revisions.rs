@@ -7,7 +7,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::sim::load::hash2;
 use crate::sim::store::Store;
-use crate::sim::world::deployments::REVISION;
+use crate::sim::world::deployments::revision_annotations;
 use crate::sim::world::naming::{TEMPLATE_HASH_LABEL, template_hash};
 use crate::sim::world::replicasets::controller_ref;
 use crate::sim::world::typed;
@@ -78,14 +78,7 @@ fn old_replicaset(d: &Deployment, revision: i64, steps_back: i64) -> Option<Repl
             name: Some(format!("{}-{hash}", d.metadata.name.as_deref()?)),
             namespace: d.metadata.namespace.clone(),
             labels: Some(labels),
-            annotations: Some(
-                [
-                    (REVISION.to_string(), revision.to_string()),
-                    ("deployment.kubernetes.io/desired-replicas".to_string(), desired.to_string()),
-                    ("deployment.kubernetes.io/max-replicas".to_string(), (desired + 1).to_string()),
-                ]
-                .into(),
-            ),
+            annotations: Some(revision_annotations(revision, desired, desired + 1)),
             owner_references: Some(vec![controller_ref(d)]),
             ..Default::default()
         },
