@@ -120,7 +120,7 @@ impl Screen {
             readonly: model.policy.is_readonly(),
             prometheus: model.prom.status().line(),
             errors,
-            warnings: projection.problems.problems.len() - errors,
+            warnings: projection.problems.warnings(),
             api: api.clone(),
         };
         let anything_synced = states.iter().any(|(_, s)| s.is_settled());

@@ -48,10 +48,15 @@ impl ProblemsView {
         self.problems.iter().filter(|p| p.severity == Severity::Error).count()
     }
 
-    /// Problems per namespace (cluster-scoped ones are not counted).
+    /// Warnings only: information (a spread finding of a small workload) is not counted.
+    pub fn warnings(&self) -> usize {
+        self.problems.iter().filter(|p| p.severity == Severity::Warning).count()
+    }
+
+    /// Warnings and errors per namespace (cluster-scoped ones and information are not counted).
     pub fn per_namespace(&self) -> BTreeMap<String, u32> {
         let mut out = BTreeMap::new();
-        for p in &self.problems {
+        for p in self.problems.iter().filter(|p| p.severity >= Severity::Warning) {
             if let Some(ns) = &p.namespace {
                 *out.entry(ns.clone()).or_default() += 1;
             }
@@ -192,6 +197,14 @@ pub fn project_from(
         if w.flags.contains(&SpreadFlag::ZoneWithoutReady) {
             let message = format!("no ready replica in zone(s) {}", w.zones_without_ready.join(", "));
             out.push(problem(Severity::Warning, ProblemCategory::Spread, kind, ns, &w.name, message));
+        }
+        // A single-zone row already says which zones are left out.
+        if w.flags.contains(&SpreadFlag::ZoneUnused) && !w.flags.contains(&SpreadFlag::SingleZone) {
+            let zone_count = w.zones.len() + w.zones_unused.len();
+            // Fewer replicas than zones cannot cover them all: that is information, not trouble.
+            let severity = if w.desired >= zone_count as i32 { Severity::Warning } else { Severity::Info };
+            let message = format!("no pod in zone(s) {}", w.zones_unused.join(", "));
+            out.push(problem(severity, ProblemCategory::Spread, kind, ns, &w.name, message));
         }
     }
 

@@ -53,8 +53,10 @@ pub enum SpreadFlag {
     SingleZone,
     /// Replica counts between zones differ by more than allowed.
     Skewed,
-    /// A zone holds none of the workload's ready replicas although it should.
+    /// A zone where the workload has pods and none of them is ready.
     ZoneWithoutReady,
+    /// A zone of the cluster where the workload runs no pod at all (a spread finding).
+    ZoneUnused,
     /// Fewer ready replicas than desired.
     NotReady,
 }
@@ -72,7 +74,10 @@ pub struct WorkloadSpread {
     /// Observed skew (max - min pods over the cluster's zones) and the limit applied.
     pub skew: u32,
     pub max_skew: Option<i32>,
+    /// Zones where it has pods and none is ready.
     pub zones_without_ready: Vec<String>,
+    /// Zones of the cluster where it runs no pod.
+    pub zones_unused: Vec<String>,
     pub flags: Vec<SpreadFlag>,
     pub severity: Severity,
 }
@@ -180,27 +185,36 @@ fn spread(
     if !is_daemon && limit.is_some_and(|l| skew > l) {
         flags.push(SpreadFlag::Skewed);
     }
-    let should_cover_all = info.desired >= zone_count as i32 && zone_count > 1;
-    let zones_without_ready: Vec<String> = cluster_zones
-        .iter()
-        .filter(|z| {
-            let c = zones.get(*z).copied().unwrap_or_default();
-            c.ready == 0 && (c.total > 0 || (should_cover_all && !is_daemon))
-        })
-        .cloned()
-        .collect();
+    // Only a zone the workload is in can be without its ready replicas; a zone it never
+    // used is a spread finding of its own.
+    let zones_without_ready: Vec<String> =
+        zones.iter().filter(|(_, c)| c.total > 0 && c.ready == 0).map(|(zone, _)| zone.clone()).collect();
     if !zones_without_ready.is_empty() {
         flags.push(SpreadFlag::ZoneWithoutReady);
+    }
+    let zones_unused: Vec<String> = if is_daemon || zone_count < 2 || placed == 0 {
+        Vec::new()
+    } else {
+        cluster_zones.iter().filter(|z| per_zone(z) == 0).cloned().collect()
+    };
+    if !zones_unused.is_empty() {
+        flags.push(SpreadFlag::ZoneUnused);
     }
     if (ready as i32) < info.desired {
         flags.push(SpreadFlag::NotReady);
     }
+    // A zone left unused is worth a warning only when the workload has a replica for every
+    // zone (or a spread constraint it breaks, which `Skewed` reports); otherwise it is info.
+    let unused_matters = info.desired >= zone_count as i32;
+    let findings = flags.iter().filter(|f| **f != SpreadFlag::ZoneUnused || unused_matters).count();
     let severity = if info.desired > 0 && ready == 0 {
         Severity::Error
+    } else if findings > 0 {
+        Severity::Warning
     } else if flags.is_empty() {
         Severity::Ok
     } else {
-        Severity::Warning
+        Severity::Info
     };
     WorkloadSpread {
         kind: info.id.kind,
@@ -214,6 +228,7 @@ fn spread(
         skew,
         max_skew: limit.map(|l| l as i32),
         zones_without_ready,
+        zones_unused,
         flags,
         severity,
     }

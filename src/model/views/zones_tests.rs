@@ -58,11 +58,13 @@ fn spread_flags_single_zone_skew_and_zone_without_ready() {
     assert_eq!(web.skew, 3);
     assert_eq!(web.max_skew, Some(1), "no constraint, more replicas than zones");
     assert!(web.flags.contains(&SpreadFlag::Skewed));
-    assert_eq!(web.zones_without_ready, vec!["unlabelled"]);
+    assert!(web.zones_without_ready.is_empty(), "every zone web is in has a ready replica");
+    assert_eq!(web.zones_unused, vec!["unlabelled"], "a zone it never used is a spread finding");
+    assert_eq!(web.severity, Severity::Warning, "4 replicas could cover the 3 zones");
     assert!(!web.flags.contains(&SpreadFlag::SingleZone));
 
     let api = workload(&view, "api");
-    assert_eq!(api.flags, vec![SpreadFlag::SingleZone]);
+    assert_eq!(api.flags, vec![SpreadFlag::SingleZone, SpreadFlag::ZoneUnused]);
 
     let db = workload(&view, "db");
     assert_eq!(db.skew, 0);
@@ -103,4 +105,30 @@ fn scope_filters_workloads() {
     let view = project(&cluster(), &Scope::one("other"), Timestamp::UNIX_EPOCH);
     assert!(view.workloads.is_empty());
     assert_eq!(view.zones.len(), 3, "zones are cluster-wide");
+}
+
+#[test]
+fn a_replica_short_of_the_zones_leaves_a_zone_unused_as_information() {
+    let state = Fixtures::new()
+        .with(node("n-a1", Some("zone-a"), true))
+        .with(node("n-b1", Some("zone-b"), true))
+        .with(node("n-c1", Some("zone-c"), true))
+        .with(deployment("shop", "solo", 1, 1))
+        .with(replica_set("shop", "solo-1", "solo", 1, "2025-06-01T10:00:00Z"))
+        .with(deployment("shop", "pair", 2, 2))
+        .with(replica_set("shop", "pair-1", "pair", 1, "2025-06-01T10:00:00Z"))
+        .pod(pod("shop", "solo-1-a", Some((Rs, "solo-1")), Some("n-a1")))
+        .pod(pod("shop", "pair-1-a", Some((Rs, "pair-1")), Some("n-a1")))
+        .pod(pod("shop", "pair-1-b", Some((Rs, "pair-1")), Some("n-b1")))
+        .build();
+    let view = project(&state, &Scope::All, Timestamp::UNIX_EPOCH);
+    for name in ["solo", "pair"] {
+        let w = workload(&view, name);
+        assert_eq!(w.flags, vec![SpreadFlag::ZoneUnused], "{name}: not single-zone, no zone without ready");
+        assert_eq!(w.severity, Severity::Info, "{name}: fewer replicas than zones");
+    }
+    let problems = super::super::problems::project(&state, &Scope::All, Timestamp::UNIX_EPOCH);
+    assert!(problems.problems.iter().all(|p| p.severity == Severity::Info), "{:?}", problems.problems);
+    assert_eq!((problems.errors(), problems.warnings()), (0, 0), "information is not counted");
+    assert!(problems.per_namespace().is_empty());
 }

@@ -148,7 +148,14 @@ fn matrix_row(w: &WorkloadSpread, zones: &[&str], ctx: &PaneCtx<'_>) -> Vec<Cell
         let text = if cell.total == 0 { "·".to_string() } else { format::ready_total(cell) };
         cells.push(Cell::new(text, readiness_style(cell, theme)));
     }
-    let flags: Vec<&str> = w.flags.iter().map(|f| flag_text(*f)).collect();
+    // "single-zone" already says the other zones are unused.
+    let single = w.flags.contains(&SpreadFlag::SingleZone);
+    let flags: Vec<&str> = w
+        .flags
+        .iter()
+        .filter(|f| !(single && **f == SpreadFlag::ZoneUnused))
+        .map(|f| flag_text(*f))
+        .collect();
     cells.push(Cell::new(flags.join(" "), severity_style(w.severity, theme)));
     cells
 }
@@ -158,6 +165,7 @@ fn flag_text(flag: SpreadFlag) -> &'static str {
         SpreadFlag::SingleZone => "single-zone",
         SpreadFlag::Skewed => "skew",
         SpreadFlag::ZoneWithoutReady => "no-ready-zone",
+        SpreadFlag::ZoneUnused => "zone-unused",
         SpreadFlag::NotReady => "not-ready",
     }
 }
