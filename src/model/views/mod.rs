@@ -7,6 +7,7 @@ pub mod autoscalers;
 pub mod common;
 pub mod events;
 pub mod floors;
+pub mod hpa_demand;
 pub mod ingresses;
 pub mod namespaces;
 pub mod problems;

@@ -222,7 +222,11 @@ pub fn project_from(
         };
         for flag in &h.flags {
             match flag {
-                HpaFlag::AtMax => add(Severity::Warning, format!("at max replicas ({})", h.max)),
+                // Demand above the ceiling is an error; merely resting at max is a warning.
+                HpaFlag::AtMax => match super::hpa_demand::exceeds_max(h) {
+                    Some(why) => add(Severity::Error, format!("{why}: demand exceeds the ceiling")),
+                    None => add(Severity::Warning, format!("at max replicas ({})", h.max)),
+                },
                 HpaFlag::MetricsUnavailable => {
                     let reason = h.conditions.get("ScalingActive").and_then(|c| c.reason.clone());
                     add(
