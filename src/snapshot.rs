@@ -86,23 +86,7 @@ async fn sync(
                 state.apply(event);
             }
             Ok(None) => return Err(eyre!("watches stopped before the cluster was synced")),
-            Err(_) => {
-                let pending: Vec<String> = state
-                    .source_states()
-                    .into_iter()
-                    .filter(|(name, s)| *name != "metrics" && !s.is_settled())
-                    .map(|(name, s)| match s {
-                        crate::k8s::SourceState::Retrying { error, .. } => format!("{name} ({error})"),
-                        _ => name.to_owned(),
-                    })
-                    .collect();
-                return Err(eyre!(
-                    "timed out after {}s waiting for {} to sync: {}",
-                    timeout.as_secs(),
-                    if pending.len() == 1 { "1 kind" } else { "these kinds" },
-                    pending.join(", ")
-                ));
-            }
+            Err(_) => return Err(eyre!("{}", not_synced(state, timeout))),
         }
     }
     // Take whatever else is already queued (e.g. the first metrics sample).
@@ -110,6 +94,44 @@ async fn sync(
         state.apply(event);
     }
     Ok(())
+}
+
+/// One line naming the kinds that did not sync, grouped by the error they share (an
+/// unreachable server fails every kind the same way: say it once).
+fn not_synced(state: &ClusterState, timeout: Duration) -> String {
+    let mut groups: Vec<(Option<String>, Vec<&'static str>)> = Vec::new();
+    for (name, s) in state.source_states() {
+        if name == "metrics" || s.is_settled() {
+            continue;
+        }
+        let error = match s {
+            crate::k8s::SourceState::Retrying { error, .. } => Some(error),
+            _ => None,
+        };
+        match groups.iter_mut().find(|(e, _)| *e == error) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((error, vec![name])),
+        }
+    }
+    let kinds: usize = groups.iter().map(|(_, names)| names.len()).sum();
+    let parts: Vec<String> = groups
+        .into_iter()
+        .map(|(error, names)| match error {
+            Some(error) => format!("{} ({error})", names.join(", ")),
+            None => names.join(", "),
+        })
+        .collect();
+    format!(
+        "timed out after {} waiting for {} to sync: {}",
+        humantime_short(timeout),
+        if kinds == 1 { "1 kind" } else { "these kinds" },
+        parts.join("; ")
+    )
+}
+
+/// "2s", "500ms": the timeout as the user typed it.
+fn humantime_short(d: Duration) -> String {
+    if d.subsec_millis() == 0 { format!("{}s", d.as_secs()) } else { format!("{}ms", d.as_millis()) }
 }
 
 /// How long the snapshot waits for Prometheus at most (after the cluster synced).

@@ -169,5 +169,6 @@ fn a_snapshot_of_an_unreachable_server_is_one_line_that_says_why() {
     let line = one_line_failure(&output);
     assert!(line.starts_with("kdeck: timed out after 2s waiting for"), "{line}");
     assert!(line.contains("cannot reach the API server: connection refused"), "{line}");
+    assert_eq!(line.matches("connection refused").count(), 1, "kinds that fail alike are named once: {line}");
     assert!(!line.contains("HyperError") && !line.contains("ServiceError"), "{line}");
 }
