@@ -6,7 +6,7 @@ pub mod json;
 pub mod prom;
 mod text;
 
-pub use document::{Snapshot, SnapshotProm};
+pub use document::Snapshot;
 
 use crate::config::Config;
 use crate::k8s::client::{ConnectOptions, connect};

@@ -36,7 +36,7 @@ struct Driver {
 }
 
 impl Driver {
-    async fn start(launched: &Launched, kubeconfig: &std::path::Path, context: &str, config: &str) -> Driver {
+    async fn start(kubeconfig: &std::path::Path, context: &str, config: &str) -> Driver {
         let options = ConnectOptions {
             kubeconfig: Some(kubeconfig.to_path_buf()),
             context: Some(context.into()),
@@ -56,7 +56,6 @@ impl Driver {
             Theme::default_theme(),
             jiff::Timestamp::now(),
         );
-        let _ = launched;
         Driver { session: Session::new(model), sources, rx, tx, effects: Vec::new() }
     }
 
@@ -113,7 +112,7 @@ async fn sim(name: &str) -> (Launched, std::path::PathBuf, tempfile::TempDir) {
 async fn the_context_switched_to_brings_its_read_only_policy() {
     let (launched, kubeconfig, _dir) = sim("ctx-readonly").await;
     let config = "[contexts.kdeck-sim]\nreadonly = true\n";
-    let mut d = Driver::start(&launched, &kubeconfig, "kdeck-sim-viewer", config).await;
+    let mut d = Driver::start(&kubeconfig, "kdeck-sim-viewer", config).await;
     d.run_until("the viewer context to sync", settled_on("kdeck-sim-viewer")).await;
     d.type_keys(":ctx kdeck-sim\n");
     d.run_until("the switch to kdeck-sim", settled_on("kdeck-sim")).await;
@@ -133,7 +132,7 @@ async fn two_quick_switches_end_on_the_second_with_live_watches() {
     let (launched, kubeconfig, _dir) = sim("ctx-quick").await;
     let admin = launched.sim.client(SimUser::Admin).await.unwrap();
     let deployments: kube::Api<Deployment> = kube::Api::namespaced(admin, "adapters");
-    let mut d = Driver::start(&launched, &kubeconfig, "kdeck-sim-viewer", "").await;
+    let mut d = Driver::start(&kubeconfig, "kdeck-sim-viewer", "").await;
     d.run_until("the first sync", settled_on("kdeck-sim-viewer")).await;
     // Both orders, several times: which connection finishes first is up to the runtime.
     let rounds = [("kdeck-sim", "kdeck-sim-viewer"), ("kdeck-sim-viewer", "kdeck-sim")];

@@ -112,47 +112,32 @@ impl Projection {
     }
 
     fn join(&self, prom: &PromState, wants: Wants) -> PromJoin {
-        let ingresses = match wants.traffic {
-            true => self
-                .ingresses
-                .rows
-                .iter()
-                .map(|r| IngressProm {
-                    traffic: prom.ingress_traffic(&r.namespace, &r.name),
-                    alerts: prom.alerts_for(ObjectKind::Ingress, &r.namespace, &r.name),
-                })
-                .collect(),
-            false => Vec::new(),
-        };
-        let autoscalers = match wants.history {
-            true => self
-                .autoscalers
-                .rows
-                .iter()
-                .map(|r| AutoscalerProm {
-                    history: prom.hpa_history(&r.namespace, &r.name),
-                    alerts: prom.alerts_for(ObjectKind::HorizontalPodAutoscaler, &r.namespace, &r.name),
-                })
-                .collect(),
-            false => Vec::new(),
-        };
-        let namespaces = match (&self.namespaces, wants.usage) {
-            (Some(view), true) => view
-                .rows
-                .iter()
-                .map(|r| UsageProm {
-                    usage: prom.namespace_usage(&r.name),
-                    alerts: prom.alerts_for(ObjectKind::Namespace, &r.name, &r.name),
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        let workloads = if wants.usage {
-            self.zones.workloads.iter().map(|w| workload_prom(prom, w.kind, &w.namespace, &w.name)).collect()
-        } else {
-            Vec::new()
-        };
-        PromJoin { status: prom.status(), ingresses, autoscalers, namespaces, workloads }
+        let ingresses = self.ingresses.rows.iter().filter(|_| wants.traffic).map(|r| IngressProm {
+            traffic: prom.ingress_traffic(&r.namespace, &r.name),
+            alerts: prom.alerts_for(ObjectKind::Ingress, &r.namespace, &r.name),
+        });
+        let autoscalers = self.autoscalers.rows.iter().filter(|_| wants.history).map(|r| AutoscalerProm {
+            history: prom.hpa_history(&r.namespace, &r.name),
+            alerts: prom.alerts_for(ObjectKind::HorizontalPodAutoscaler, &r.namespace, &r.name),
+        });
+        let namespaces =
+            self.namespaces.iter().flat_map(|v| &v.rows).filter(|_| wants.usage).map(|r| UsageProm {
+                usage: prom.namespace_usage(&r.name),
+                alerts: prom.alerts_for(ObjectKind::Namespace, &r.name, &r.name),
+            });
+        let workloads = self
+            .zones
+            .workloads
+            .iter()
+            .filter(|_| wants.usage)
+            .map(|w| workload_prom(prom, w.kind, &w.namespace, &w.name));
+        PromJoin {
+            status: prom.status(),
+            ingresses: ingresses.collect(),
+            autoscalers: autoscalers.collect(),
+            namespaces: namespaces.collect(),
+            workloads: workloads.collect(),
+        }
     }
 }
 

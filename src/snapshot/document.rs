@@ -1,7 +1,7 @@
 //! The snapshot document: the views serialized under stable keys (the JSON contract).
 
 use crate::k8s::SourceState;
-use crate::model::projection::{AutoscalerProm, IngressProm, Projection, UsageProm, Wants};
+use crate::model::projection::{Projection, PromJoin, Wants};
 use crate::model::views::{
     ViewName, autoscalers::AutoscalerRow, ingresses::IngressRow, namespaces::NamespaceRow, problems::Problem,
     timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
@@ -40,18 +40,7 @@ pub struct Snapshot {
     pub problems: Option<Vec<Problem>>,
     pub timeline: Option<Vec<TimelineEntry>>,
     /// Prometheus answers joined to the rows above (serialized into them by `json`).
-    pub prom: Option<SnapshotProm>,
-}
-
-/// Prometheus's part of the snapshot, each vector aligned with the rows it describes.
-#[derive(Debug, Clone)]
-pub struct SnapshotProm {
-    /// The status line ("prom live", "prom unreachable ...").
-    pub status: String,
-    pub ingresses: Vec<IngressProm>,
-    pub autoscalers: Vec<AutoscalerProm>,
-    pub namespaces: Vec<UsageProm>,
-    pub workloads: Vec<UsageProm>,
+    pub prom: Option<PromJoin>,
 }
 
 impl Snapshot {
@@ -68,13 +57,6 @@ impl Snapshot {
         let wants = |v: ViewName| view.is_none_or(|only| only == v);
         let Projection { zones, autoscalers, ingresses, problems, namespaces, timeline, prom } = projection;
         let error_count = problems.errors();
-        let prom = prom.map(|join| SnapshotProm {
-            status: join.status.line(),
-            ingresses: join.ingresses,
-            autoscalers: join.autoscalers,
-            namespaces: join.namespaces,
-            workloads: join.workloads,
-        });
         Snapshot {
             schema_version: SCHEMA_VERSION,
             generated_at: now,

@@ -5,8 +5,8 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::document::{Snapshot, SnapshotProm, SourceRow};
-use crate::model::projection::{AutoscalerProm, IngressProm, UsageProm};
+use super::document::{Snapshot, SourceRow};
+use crate::model::projection::{AutoscalerProm, IngressProm, PromJoin, UsageProm};
 use crate::model::views::{
     autoscalers::AutoscalerRow, ingresses::IngressRow, namespaces::NamespaceRow, problems::Problem,
     timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
@@ -23,7 +23,7 @@ pub struct Document<'a> {
     sources: &'a [SourceRow],
     error_count: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    prometheus: Option<&'a str>,
+    prometheus: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     namespaces: Option<Vec<Row<'a, NamespaceRow, UsageJson<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,7 +147,7 @@ fn rows<'a, T, A: 'a, P>(
 
 impl<'a> Document<'a> {
     pub fn new(doc: &'a Snapshot, empty: &'a EmptyAnswers) -> Document<'a> {
-        let prom: Option<&SnapshotProm> = doc.prom.as_ref();
+        let prom: Option<&PromJoin> = doc.prom.as_ref();
         Document {
             schema_version: doc.schema_version,
             generated_at: doc.generated_at,
@@ -156,7 +156,7 @@ impl<'a> Document<'a> {
             namespace_scope: &doc.namespace_scope,
             sources: &doc.sources,
             error_count: doc.error_count,
-            prometheus: prom.map(|p| p.status.as_str()),
+            prometheus: prom.map(|p| p.status.line()),
             namespaces: rows(doc.namespaces.as_ref(), prom.map(|p| &p.namespaces), usage, &empty.usage),
             zones: doc.zones.as_deref(),
             lose_a_zone: doc.lose_a_zone.as_deref(),

@@ -56,7 +56,7 @@ pub async fn collect(cfg: PromConfig, kube: Option<kube::Client>, limit: Duratio
 pub fn write_text(doc: &Snapshot, out: &mut impl std::io::Write) -> std::io::Result<()> {
     let Some(prom) = &doc.prom else { return Ok(()) };
     writeln!(out)?;
-    writeln!(out, "{}", fit(&format!("PROMETHEUS  {}", prom.status), WIDTH))?;
+    writeln!(out, "{}", fit(&format!("PROMETHEUS  {}", prom.status.line()), WIDTH))?;
     let Some(ingresses) = &doc.ingresses else { return Ok(()) };
     let with_traffic: Vec<_> = ingresses
         .iter()

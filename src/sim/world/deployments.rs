@@ -4,7 +4,8 @@
 
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, ReplicaSetSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::events::{DEPLOYMENT_CONTROLLER, reference};
 use super::naming::{TEMPLATE_HASH_LABEL, template_hash, template_key};
@@ -153,23 +154,9 @@ impl World {
         selector.match_labels.get_or_insert_default().insert(TEMPLATE_HASH_LABEL.into(), hash.clone());
         let labels = template.metadata.as_ref().and_then(|m| m.labels.clone());
         let surge = surge_and_unavailable(desired, None, None).0;
-        let rs = ReplicaSet {
-            metadata: ObjectMeta {
-                name: Some(name),
-                namespace: d.metadata.namespace.clone(),
-                labels,
-                annotations: Some(revision_annotations(revision, desired, desired + surge)),
-                owner_references: Some(vec![controller_ref(d)]),
-                ..Default::default()
-            },
-            spec: Some(ReplicaSetSpec {
-                replicas: Some(0),
-                min_ready_seconds: spec.min_ready_seconds,
-                selector,
-                template: Some(template),
-            }),
-            status: None,
-        };
+        let annotations = revision_annotations(revision, desired, desired + surge);
+        let rs =
+            empty_replica_set(d, name, labels, annotations, (selector, template), spec.min_ready_seconds);
         match typed::create(&self.store, &rs) {
             Ok(created) => {
                 snap.replicasets.push(created.clone());
@@ -272,4 +259,32 @@ pub(crate) fn revision_annotations(
         ("deployment.kubernetes.io/max-replicas".to_string(), max.to_string()),
     ]
     .into()
+}
+
+/// A ReplicaSet of `d` at zero replicas, as the controller creates one for a revision.
+pub(crate) fn empty_replica_set(
+    d: &Deployment,
+    name: String,
+    labels: Option<std::collections::BTreeMap<String, String>>,
+    annotations: std::collections::BTreeMap<String, String>,
+    (selector, template): (LabelSelector, PodTemplateSpec),
+    min_ready_seconds: Option<i32>,
+) -> ReplicaSet {
+    ReplicaSet {
+        metadata: ObjectMeta {
+            name: Some(name),
+            namespace: d.metadata.namespace.clone(),
+            labels,
+            annotations: Some(annotations),
+            owner_references: Some(vec![controller_ref(d)]),
+            ..Default::default()
+        },
+        spec: Some(ReplicaSetSpec {
+            replicas: Some(0),
+            min_ready_seconds,
+            selector,
+            template: Some(template),
+        }),
+        status: None,
+    }
 }

@@ -2,14 +2,12 @@
 //! templates (older image tags) are put in place scaled to 0, so the controller gives the
 //! current template the next revision, as a cluster that has seen releases would show.
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, ReplicaSetSpec, ReplicaSetStatus};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, ReplicaSetStatus};
 
 use crate::sim::load::hash2;
 use crate::sim::store::Store;
-use crate::sim::world::deployments::revision_annotations;
+use crate::sim::world::deployments::{empty_replica_set, revision_annotations};
 use crate::sim::world::naming::{TEMPLATE_HASH_LABEL, template_hash};
-use crate::sim::world::replicasets::controller_ref;
 use crate::sim::world::typed;
 
 /// The revision a Deployment will be at, deterministic per seed: about six in ten have had
@@ -73,23 +71,12 @@ fn old_replicaset(d: &Deployment, revision: i64, steps_back: i64) -> Option<Repl
     let mut selector = spec.selector.clone();
     selector.match_labels.get_or_insert_default().insert(TEMPLATE_HASH_LABEL.into(), hash.clone());
     let desired = spec.replicas.unwrap_or(1);
-    Some(ReplicaSet {
-        metadata: ObjectMeta {
-            name: Some(format!("{}-{hash}", d.metadata.name.as_deref()?)),
-            namespace: d.metadata.namespace.clone(),
-            labels: Some(labels),
-            annotations: Some(revision_annotations(revision, desired, desired + 1)),
-            owner_references: Some(vec![controller_ref(d)]),
-            ..Default::default()
-        },
-        spec: Some(ReplicaSetSpec {
-            replicas: Some(0),
-            min_ready_seconds: spec.min_ready_seconds,
-            selector,
-            template: Some(template),
-        }),
-        status: Some(ReplicaSetStatus { replicas: 0, observed_generation: Some(1), ..Default::default() }),
-    })
+    let name = format!("{}-{hash}", d.metadata.name.as_deref()?);
+    let annotations = revision_annotations(revision, desired, desired + 1);
+    let mut rs =
+        empty_replica_set(d, name, Some(labels), annotations, (selector, template), spec.min_ready_seconds);
+    rs.status = Some(ReplicaSetStatus { replicas: 0, observed_generation: Some(1), ..Default::default() });
+    Some(rs)
 }
 
 #[cfg(test)]
