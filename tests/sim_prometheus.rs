@@ -65,7 +65,7 @@ async fn prometheus_sees_what_the_sim_holds() {
     prom.wait_for("kube_horizontalpodautoscaler_status_desired_replicas{namespace=\"azora\",horizontalpodautoscaler=\"ai-personalization-hpa\"}", Duration::from_secs(60), |r| {
         let now: HorizontalPodAutoscaler = typed::get(&store, Some("azora"), "ai-personalization-hpa").unwrap();
         let desired = now.status.map(|s| s.desired_replicas).unwrap_or(-1);
-        (r.len() == 1 && value(&r[0]) == f64::from(desired) && desired == max).then_some(())
+        (r.len() == 1 && value(&r[0]) == f64::from(desired) && desired >= 1).then_some(())
     })
     .await;
 

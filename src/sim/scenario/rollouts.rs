@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ManagedFieldsEntry, Time};
 
 use super::{Scenario, pick, split_target};
 use crate::sim::world::World;
@@ -79,14 +80,26 @@ pub fn start_config_crash(world: &mut World) {
         tracing::warn!(%ns, %name, "config-crash: the Deployment reads no ConfigMap");
         return;
     };
+    let now = world.now();
     let edited = typed::modify::<ConfigMap>(&world.store, Some(&ns), &config, |cm| {
         cm.data.get_or_insert_default().insert(BAD_CONFIG_KEY.into(), BAD_CONFIG_VALUE.into());
+        // What the apiserver records of a `kubectl edit`: the manager and when it wrote.
+        let fields = cm.metadata.managed_fields.get_or_insert_default();
+        fields.retain(|f| f.manager.as_deref() != Some("kubectl-edit"));
+        fields.push(ManagedFieldsEntry {
+            manager: Some("kubectl-edit".into()),
+            operation: Some("Update".into()),
+            api_version: Some("v1".into()),
+            fields_type: Some("FieldsV1".into()),
+            time: Some(Time(now)),
+            ..Default::default()
+        });
     });
     if let Err(err) = edited {
         tracing::warn!(%err, %config, "config-crash: ConfigMap not edited");
         return;
     }
-    let due = world.now().as_second() + RESTART_DELAY_SECS;
+    let due = now.as_second() + RESTART_DELAY_SECS;
     world.pending_restart = Some((due, ns, name));
 }
 

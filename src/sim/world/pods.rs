@@ -56,9 +56,11 @@ pub fn scheduled_at(pod: &Pod) -> Option<Timestamp> {
     cond.or_else(|| pod.metadata.creation_timestamp.clone()).map(|t| t.0)
 }
 
+/// The kubelet's restart back-off: none after a run of ten minutes or more (its back-off
+/// entry has expired, so the container restarts at once), else 10 s doubling to 300 s.
 fn backoff_secs(restarts: i32, last_run_secs: f64) -> f64 {
     if last_run_secs >= 600.0 {
-        return 10.0;
+        return 0.0;
     }
     (10.0 * 2f64.powi((restarts - 1).clamp(0, 5))).min(300.0)
 }
@@ -68,7 +70,8 @@ fn run_length(fault: Fault, key: &str, restarts: i32, seed: u64) -> f64 {
     match fault {
         Fault::CrashLoop => 2.0 + 4.0 * u,
         Fault::BadConfig => 1.0 + 2.0 * u,
-        Fault::OomKilled => 240.0 + 960.0 * u,
+        // A slow leak: 10 to 40 minutes, so the restart is immediate (no crash loop).
+        Fault::OomKilled => 600.0 + 1800.0 * u,
         Fault::ImagePull | Fault::ServerErrors => f64::INFINITY,
     }
 }
@@ -178,7 +181,9 @@ fn advance_container(
                     "back-off {back:.0}s restarting failed container={name} pod={pod_name}_{ns}({uid})"
                 )),
             ));
-            notices.push(Notice::BackOff { container: name.clone() });
+            if back > 0.0 {
+                notices.push(Notice::BackOff { container: name.clone() });
+            }
             if container.readiness_probe.is_some() {
                 notices.push(Notice::Unhealthy { message: probe_failure(container, env.node_ip) });
             }

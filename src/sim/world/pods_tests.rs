@@ -86,11 +86,13 @@ fn crash_loop_restarts_with_growing_backoff() {
 }
 
 #[test]
-fn oom_killed_is_reported_as_the_last_state() {
+fn oom_killed_is_reported_as_the_last_state_and_restarts_at_once() {
     let mut pod = bound_pod("img:big", false);
-    step(&mut pod, t(0) + SignedDuration::from_hours(1), Some(Fault::OomKilled));
+    step(&mut pod, t(0) + SignedDuration::from_hours(3), Some(Fault::OomKilled));
     let c = container(&pod);
     assert!(c.restart_count >= 2);
+    // A slow leak runs ten minutes or more, so the kubelet restarts it without a back-off.
+    assert_ne!(waiting_reason(&c.state), Some("CrashLoopBackOff"));
     assert_eq!(c.last_state.unwrap().terminated.unwrap().reason.as_deref(), Some("OOMKilled"));
 }
 
