@@ -22,6 +22,8 @@ pub struct Config {
     #[serde(default)]
     pub safety: Safety,
     #[serde(default)]
+    pub triage: TriageConfig,
+    #[serde(default)]
     pub prometheus: PrometheusConfig,
     /// Settings that apply only while a given context is in use.
     #[serde(default)]
@@ -44,6 +46,42 @@ impl Default for Safety {
 
 fn default_prod_pattern() -> String {
     "prod".to_string()
+}
+
+/// How problems are ranked and when traffic is an error (README: "How problems are ranked").
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TriageConfig {
+    /// A namespace or context whose name contains this text is production.
+    pub production_pattern: String,
+    /// Namespaces with one of these words in their name (split on `-`, `_`, `.`) are not.
+    pub nonproduction_words: Vec<String>,
+    /// An ingress answering more than this share of 5xx (percent) is an error.
+    pub max_5xx_percent: f64,
+    /// An ingress whose p99 latency is above this (seconds) is an error.
+    pub max_p99_seconds: f64,
+}
+
+impl Default for TriageConfig {
+    fn default() -> Self {
+        TriageConfig {
+            production_pattern: default_prod_pattern(),
+            nonproduction_words: [
+                "dev",
+                "development",
+                "staging",
+                "stage",
+                "test",
+                "qa",
+                "sandbox",
+                "preview",
+            ]
+            .map(String::from)
+            .to_vec(),
+            max_5xx_percent: 1.0,
+            max_p99_seconds: 1.0,
+        }
+    }
 }
 
 /// `Debug` shows header names only: a header can carry a credential.
@@ -179,6 +217,7 @@ mod tests {
     fn documented_sample_parses() {
         let config = Config::parse(SAMPLE, Path::new("assets/config.sample.toml")).unwrap();
         assert_eq!(config.safety.confirm_name_pattern, "prod");
+        assert_eq!(config.triage, TriageConfig::default());
         assert_eq!(config.contexts["prod-eu-1"].readonly, Some(true));
         assert_eq!(config.prometheus.headers.get("X-Scope-OrgID").map(String::as_str), Some("team-a"));
     }

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::k8s::client::{ConnectOptions, connect};
 use crate::k8s::watch::{WatchScope, spawn_watches};
 use crate::model::projection::{Projection, Wants};
+use crate::model::triage::TriageRules;
 use crate::model::views::ViewName;
 use crate::model::{ClusterState, Scope};
 use crate::policy::PolicyRules;
@@ -175,7 +176,8 @@ pub async fn run(opts: SnapshotOptions, out: &mut impl std::io::Write) -> color_
         None => None,
     };
     let now = jiff::Timestamp::now();
-    let projection = Projection::project(&state, prom.as_ref(), &scope, now, Wants::ALL);
+    let triage = TriageRules::new(&opts.config.triage, &conn.context);
+    let projection = Projection::project(&state, prom.as_ref(), &scope, now, &triage, Wants::ALL);
     let doc = Snapshot::from_projection(
         projection,
         &state,

@@ -155,6 +155,8 @@ fn the_cursor_holds_its_row_when_data_reorders_the_rows() {
 
     let mut m = model(incident_cluster());
     keys(&mut m, "2");
+    // Down and up: the user has chosen a row (an untouched cursor stays at the top).
+    keys(&mut m, "jk");
     keys(&mut m, &"j".repeat(index));
     assert_eq!(&m.screen.rows[m.model.ui.cursor().selected], moved);
     m.handle(payments_api_pods_deleted());

@@ -12,6 +12,7 @@ use crate::app::ui_state::WorkloadRef;
 use crate::k8s::Kind;
 use crate::model::Scope;
 use crate::model::projection::{Projection, Wants};
+use crate::model::triage::{TriageRules, traffic};
 use crate::model::views::{autoscalers, ingresses, namespaces, problems, timeline, workload, zones};
 use crate::prom::{StatusWord, Traffic};
 use crate::ui::view::{ApiHealth, StatusView, Unreachable};
@@ -72,6 +73,8 @@ pub enum PaneView {
         visible: Vec<usize>,
         /// Request rate, 5xx ratio and latency per row, when Prometheus answers.
         traffic: Vec<Option<Traffic>>,
+        /// Which traffic thresholds each row breaks (`[triage]`).
+        breaches: Vec<traffic::Breach>,
         badges: Vec<String>,
     },
     Events {
@@ -111,7 +114,8 @@ impl Screen {
             history: front == Some(Pane::Autoscalers),
             usage: false,
         };
-        let projection = Projection::project(cluster, Some(&model.prom), &scope, now, wants);
+        let triage = TriageRules::new(&model.rules.config.triage, &model.policy.context);
+        let projection = Projection::project(cluster, Some(&model.prom), &scope, now, &triage, wants);
         let errors = projection.problems.errors();
         let status = StatusView {
             context: model.conn.context.clone(),
@@ -229,10 +233,14 @@ fn pane_view(model: &Model, projection: Projection) -> PaneView {
         }
         Pane::Ingresses => {
             let joined = prom.map(|p| p.ingresses).unwrap_or_default();
-            let traffic = (0..ingresses.rows.len()).map(|i| joined.get(i).and_then(|p| p.traffic)).collect();
+            let traffic: Vec<Option<Traffic>> =
+                (0..ingresses.rows.len()).map(|i| joined.get(i).and_then(|p| p.traffic)).collect();
+            let config = &model.rules.config.triage;
+            let breaches =
+                traffic.iter().map(|t| t.map(|t| traffic::breach(&t, config)).unwrap_or_default()).collect();
             let badges =
                 (0..ingresses.rows.len()).map(|i| badge(joined.get(i).map(|p| p.alerts.len()))).collect();
-            PaneView::Ingresses { view: ingresses, visible: Vec::new(), traffic, badges }
+            PaneView::Ingresses { view: ingresses, visible: Vec::new(), traffic, breaches, badges }
         }
         Pane::Events => PaneView::Events { view: timeline.unwrap_or_default(), visible: Vec::new() },
     }

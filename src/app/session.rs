@@ -69,12 +69,13 @@ impl Session {
         project
     }
 
-    /// Put the cursor back on the row it held, wherever that row is now; when it is gone,
-    /// keep the position (clamped) and hold the row found there.
+    /// Put the cursor back on the row the user chose, wherever that row is now; when it is
+    /// gone, or none was chosen, keep the position (clamped) and hold the row found there.
     fn reanchor(&mut self) {
         let rows = &self.screen.rows;
         let cursor = self.model.ui.cursor_mut();
-        if let Some(at) = cursor.anchor.as_ref().and_then(|held| rows.iter().position(|r| r == held)) {
+        let held = cursor.anchor.as_ref().filter(|_| cursor.chosen);
+        if let Some(at) = held.and_then(|held| rows.iter().position(|r| r == held)) {
             cursor.selected = at;
         } else {
             cursor.selected = cursor.selected.min(rows.len().saturating_sub(1));

@@ -14,6 +14,9 @@ pub struct TableCursor {
     /// The row under the cursor, held by identity: after a re-projection the cursor finds
     /// it again wherever it moved.
     pub anchor: Option<RowTarget>,
+    /// The user chose the row (moved the cursor). Until then the cursor stays at its place,
+    /// the top of a trouble-first list, whatever row comes there.
+    pub chosen: bool,
 }
 
 impl TableCursor {
@@ -21,6 +24,7 @@ impl TableCursor {
     pub fn select(&mut self, index: usize, rows: &[RowTarget]) {
         self.selected = index.min(rows.len().saturating_sub(1));
         self.anchor = rows.get(self.selected).cloned();
+        self.chosen = true;
     }
 }
 

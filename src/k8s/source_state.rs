@@ -22,12 +22,14 @@ pub enum Kind {
     TlsSecret,
     Event,
     Pdb,
+    /// Metadata and the last write time only: the likely cause of a crash is a config edit.
+    ConfigMap,
     Metrics,
 }
 
 impl Kind {
     /// The kinds watched with a kube-runtime watcher (everything but metrics).
-    pub const WATCHED: [Kind; 15] = [
+    pub const WATCHED: [Kind; 16] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -43,6 +45,7 @@ impl Kind {
         Kind::TlsSecret,
         Kind::Event,
         Kind::Pdb,
+        Kind::ConfigMap,
     ];
 
     /// The plural, lower-case name users know from kubectl.
@@ -63,6 +66,7 @@ impl Kind {
             Kind::TlsSecret => "secrets",
             Kind::Event => "events",
             Kind::Pdb => "poddisruptionbudgets",
+            Kind::ConfigMap => "configmaps",
             Kind::Metrics => "metrics",
         }
     }
@@ -72,7 +76,7 @@ impl Kind {
         self as usize
     }
 
-    pub const COUNT: usize = 16;
+    pub const COUNT: usize = 17;
 }
 
 /// How one source is doing.

@@ -53,7 +53,7 @@ fn source_states_and_sync() {
     );
     assert!(again.is_empty());
     let states = state.source_states();
-    assert_eq!(states.len(), 16);
+    assert_eq!(states.len(), 17);
     assert_eq!(states.last().unwrap().0, "metrics");
     assert!(state.is_forbidden(Kind::Pod));
 }

@@ -6,6 +6,7 @@ pub mod fixtures;
 pub mod history;
 pub mod projection;
 pub mod scope;
+pub mod triage;
 pub mod views;
 
 pub use cluster::{Changed, ClusterState};

@@ -1,10 +1,12 @@
 //! The one projection pipeline. A dashboard frame (`app::screen`) and `kdeck snapshot` both
 //! start here, so the status line's error count and `snapshot --check` cannot disagree:
-//! the shared views are projected once, firing alerts are merged into the problems before
-//! anything counts them, and Prometheus answers are joined to rows by typed keys.
+//! the shared views are projected once, firing alerts and traffic above the thresholds join
+//! the findings before triage ranks them into problems and anything counts them, and
+//! Prometheus answers are joined to rows by typed keys.
 
 use jiff::Timestamp;
 
+use super::triage::{self, TriageInput, TriageRules};
 use super::views::WorkloadKind;
 use super::views::alerts;
 use super::views::autoscalers::AutoscalersView;
@@ -40,7 +42,7 @@ pub struct Projection {
     pub zones: ZonesView,
     pub autoscalers: AutoscalersView,
     pub ingresses: IngressesView,
-    /// Ranked, with firing alerts merged in.
+    /// One per object, ranked, firing alerts and traffic included.
     pub problems: ProblemsView,
     pub namespaces: Option<NamespacesView>,
     pub timeline: Option<TimelineView>,
@@ -95,12 +97,24 @@ impl Projection {
         prom: Option<&PromState>,
         scope: &Scope,
         now: Timestamp,
+        rules: &TriageRules,
         wants: Wants,
     ) -> Projection {
-        let Shared { zones, autoscalers, ingresses, mut problems } = Shared::project(cluster, scope, now);
+        let Shared { zones, autoscalers, ingresses, mut findings } = Shared::project(cluster, scope, now);
         if let Some(prom) = prom {
-            alerts::merge(&mut problems, prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns)));
+            findings.extend(alerts::findings(prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns))));
+            findings.extend(triage::traffic::findings(&ingresses, prom, &rules.config));
         }
+        let input = TriageInput {
+            cluster,
+            scope,
+            now,
+            rules,
+            zones: &zones,
+            autoscalers: &autoscalers,
+            ingresses: &ingresses,
+        };
+        let problems = triage::rank(findings, &input);
         let namespaces = wants
             .namespaces
             .then(|| namespaces::project_from(cluster, scope, now, &autoscalers, &ingresses, &problems));

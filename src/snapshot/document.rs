@@ -2,6 +2,7 @@
 
 use crate::k8s::SourceState;
 use crate::model::projection::{Projection, PromJoin, Wants};
+use crate::model::triage::TriageRules;
 use crate::model::views::{
     ViewName, autoscalers::AutoscalerRow, ingresses::IngressRow, namespaces::NamespaceRow, problems::Problem,
     timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
@@ -93,7 +94,8 @@ impl Snapshot {
         server: &str,
         view: Option<ViewName>,
     ) -> Snapshot {
-        let projection = Projection::project(cluster, None, scope, now, Wants::ALL);
+        let rules = TriageRules::new(&Default::default(), context);
+        let projection = Projection::project(cluster, None, scope, now, &rules, Wants::ALL);
         Snapshot::from_projection(projection, cluster, scope, now, (context, server), view)
     }
 }

@@ -96,16 +96,26 @@ fn header(doc: &Snapshot, now: Timestamp, out: &mut impl Write) -> io::Result<()
 fn problems(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
     let Some(list) = &doc.problems else { return Ok(()) };
     let warnings = list.iter().filter(|p| p.severity == Severity::Warning).count();
-    writeln!(out, "\nPROBLEMS ({} errors, {warnings} warnings)", doc.error_count)?;
+    writeln!(
+        out,
+        "\nPROBLEMS (objects: {} with errors, {warnings} with warnings; [score], highest first)",
+        doc.error_count
+    )?;
     if list.is_empty() {
         writeln!(out, "  none")?;
     }
     for p in list {
-        let object = match &p.namespace {
-            Some(ns) => format!("{} {ns}/{}", p.kind, p.name),
-            None => format!("{} {}", p.kind, p.name),
-        };
-        wrapped(out, &format!("  {} ", severity_tag(p.severity)), &format!("{object}: {}", p.message))?;
+        let object = format!("{} {}", p.kind, p.object());
+        let score = format!("[{}] ", p.score.total);
+        wrapped(
+            out,
+            &format!("  {} ", severity_tag(p.severity)),
+            &format!("{score}{object}: {}", p.message),
+        )?;
+        if let Some(cause) = &p.cause {
+            let ago = crate::units::format::age(doc.generated_at.duration_since(cause.at).as_secs());
+            wrapped(out, "        ", &format!("since {}, {ago} ago", cause.summary))?;
+        }
     }
     Ok(())
 }

@@ -51,7 +51,7 @@ fn text_fits_80_columns_and_names_trouble() {
         assert!(line.chars().count() <= 80, "too wide ({}): {line}", line.chars().count());
     }
     assert!(text.contains("PROBLEMS ("), "{text}");
-    assert!(text.contains("ERROR Node n2: node NotReady (zone zone-b)"), "{text}");
+    assert!(text.contains("] Node n2: node NotReady (zone zone-b)"), "{text}");
     assert!(text.contains("secrets      forbidden: secrets is forbidden"), "{text}");
     assert!(text.contains("NAMESPACES") && text.contains("ZONES") && text.contains("TIMELINE"));
     assert!(text.contains("shop.example.com/ -> web:80 0/0 ready no-ready-endpoints"), "{text}");

@@ -201,6 +201,7 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
     );
     namespaced!(core::Event, Kind::Event, writers.events, prune::event, cfg.clone());
     namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
+    namespaced!(core::ConfigMap, Kind::ConfigMap, writers.config_maps, prune::config_map, cfg.clone());
 
     tasks.push(tokio::spawn(pods::run(stores::api_for(c, s), watcher::Config::default(), tx.clone())));
     tasks.push(tokio::spawn(super::metrics::run(client.clone(), ns, tx)));

@@ -7,6 +7,7 @@ use crate::k8s::tls_secret::TlsSecret;
 use crate::sanitize::{in_place, string_in_place};
 use k8s_openapi::api::autoscaling::v2 as autoscaling;
 use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, networking::v1 as net};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
 use std::collections::BTreeMap;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -42,6 +43,27 @@ pub fn meta<K: kube::Resource>(obj: &mut K) {
     clean_map(&mut meta.annotations);
 }
 
+/// ConfigMaps: no data, and of the managed fields only the latest write (manager and time),
+/// which dates an edit for the likely-cause search.
+pub fn config_map(cm: &mut core::ConfigMap) {
+    let latest = cm
+        .metadata
+        .managed_fields
+        .take()
+        .into_iter()
+        .flatten()
+        .filter(|f| f.time.is_some())
+        .max_by_key(|f| f.time.as_ref().map(|t| t.0));
+    meta(cm);
+    cm.data = None;
+    cm.binary_data = None;
+    cm.metadata.managed_fields = latest.map(|f| {
+        let mut manager = f.manager;
+        in_place(&mut manager);
+        vec![ManagedFieldsEntry { manager, time: f.time, operation: f.operation, ..Default::default() }]
+    });
+}
+
 /// Namespaces: only metadata and phase are shown.
 pub fn meta_only(ns: &mut core::Namespace) {
     meta(ns);
@@ -59,7 +81,30 @@ pub fn node(node: &mut core::Node) {
     }
 }
 
-/// Workloads keep only the template's labels, requests and spread constraints.
+/// The ConfigMaps a container reads (envFrom and env key references), names only: values
+/// are dropped.
+fn keep_config_refs(c: &mut core::Container) {
+    c.env_from = c.env_from.take().map(|sources| {
+        sources
+            .into_iter()
+            .filter_map(|e| e.config_map_ref)
+            .map(|r| core::EnvFromSource { config_map_ref: Some(r), ..Default::default() })
+            .collect()
+    });
+    c.env = c.env.take().map(|vars| {
+        vars.into_iter()
+            .filter_map(|v| {
+                let key_ref = v.value_from?.config_map_key_ref?;
+                let value_from =
+                    Some(core::EnvVarSource { config_map_key_ref: Some(key_ref), ..Default::default() });
+                Some(core::EnvVar { name: v.name, value_from, ..Default::default() })
+            })
+            .collect()
+    });
+}
+
+/// Workloads keep only the template's labels, requests, spread constraints and the names of
+/// the ConfigMaps they read.
 fn slim_template(template: &mut core::PodTemplateSpec) {
     if let Some(meta) = template.metadata.as_mut() {
         meta.annotations = None;
@@ -67,8 +112,7 @@ fn slim_template(template: &mut core::PodTemplateSpec) {
     }
     if let Some(spec) = template.spec.as_mut() {
         for c in &mut spec.containers {
-            c.env = None;
-            c.env_from = None;
+            keep_config_refs(c);
             c.volume_mounts = None;
             c.command = None;
             c.args = None;
@@ -76,7 +120,16 @@ fn slim_template(template: &mut core::PodTemplateSpec) {
             c.readiness_probe = None;
             c.startup_probe = None;
         }
-        spec.volumes = None;
+        spec.volumes = spec.volumes.take().map(|volumes| {
+            volumes
+                .into_iter()
+                .filter_map(|v| {
+                    let name = v.config_map?.name;
+                    let config_map = Some(core::ConfigMapVolumeSource { name, ..Default::default() });
+                    Some(core::Volume { name: v.name, config_map, ..Default::default() })
+                })
+                .collect()
+        });
         spec.init_containers = None;
         spec.affinity = None;
     }

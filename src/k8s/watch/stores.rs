@@ -43,6 +43,7 @@ kinds! {
     tls_secrets: crate::k8s::tls_secret::TlsSecret,
     events: core::Event,
     pdbs: policy::PodDisruptionBudget,
+    config_maps: core::ConfigMap,
 }
 
 impl std::fmt::Debug for Stores {

@@ -1,7 +1,7 @@
 //! Firing Prometheus alerts as problems, named after the object their labels point at.
 
 use super::Severity;
-use super::problems::{Problem, ProblemCategory, ProblemsView};
+use super::problems::{Finding, ProblemCategory};
 use crate::prom::{Alert, ObjectKind};
 
 fn kind_name(kind: ObjectKind) -> &'static str {
@@ -17,7 +17,7 @@ fn kind_name(kind: ObjectKind) -> &'static str {
     }
 }
 
-pub fn as_problem(alert: &Alert) -> Problem {
+pub fn as_finding(alert: &Alert) -> Finding {
     let severity = match alert.severity.as_deref() {
         Some("critical" | "error" | "page") => Severity::Error,
         _ => Severity::Warning,
@@ -27,7 +27,7 @@ pub fn as_problem(alert: &Alert) -> Problem {
         Some(text) => format!("alert {} firing: {text}", alert.name),
         None => format!("alert {} firing", alert.name),
     };
-    Problem {
+    Finding {
         severity,
         category: ProblemCategory::Alert,
         kind: kind_name(alert.kind).to_string(),
@@ -37,13 +37,9 @@ pub fn as_problem(alert: &Alert) -> Problem {
     }
 }
 
-/// Add the alerts in scope to the ranked list, keeping errors first.
-pub fn merge(problems: &mut ProblemsView, alerts: &[Alert], in_scope: impl Fn(Option<&str>) -> bool) {
-    let before = problems.problems.len();
-    problems.problems.extend(alerts.iter().map(as_problem).filter(|p| in_scope(p.namespace.as_deref())));
-    if problems.problems.len() != before {
-        problems.problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
-    }
+/// The alerts in scope, as findings to rank with the others.
+pub fn findings(alerts: &[Alert], in_scope: impl Fn(Option<&str>) -> bool) -> Vec<Finding> {
+    alerts.iter().map(as_finding).filter(|f| in_scope(f.namespace.as_deref())).collect()
 }
 
 #[cfg(test)]
@@ -63,13 +59,13 @@ mod tests {
     }
 
     #[test]
-    fn alerts_join_the_problems_in_severity_order_and_scope() {
-        let mut problems = ProblemsView::default();
+    fn alerts_in_scope_become_findings_with_their_severity() {
         let alerts = [alert("warning", "shop"), alert("critical", "shop"), alert("critical", "other")];
-        merge(&mut problems, &alerts, |ns| ns == Some("shop"));
-        assert_eq!(problems.problems.len(), 2);
-        assert_eq!(problems.problems[0].severity, Severity::Error);
-        assert_eq!(problems.problems[0].kind, "HorizontalPodAutoscaler");
-        assert!(problems.problems[0].message.contains("KubeHpaMaxedOut"));
+        let found = findings(&alerts, |ns| ns == Some("shop"));
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].severity, Severity::Error);
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert_eq!(found[1].kind, "HorizontalPodAutoscaler");
+        assert!(found[1].message.contains("KubeHpaMaxedOut"));
     }
 }

@@ -26,6 +26,21 @@ pub fn exceeds_max(row: &AutoscalerRow) -> Option<String> {
     limited.then(|| format!("at max replicas ({}) and asking for more (TooManyReplicas)", row.max))
 }
 
+/// At max, how many times its target the highest metric is (2.0 = twice the target).
+pub fn demand_ratio(row: &AutoscalerRow) -> Option<f64> {
+    if !row.flags.contains(&HpaFlag::AtMax) {
+        return None;
+    }
+    row.metrics
+        .iter()
+        .filter_map(|m| {
+            let current = value(m.current.as_deref()?)?;
+            let target = value(&m.target).filter(|t| *t > 0)?;
+            Some(current as f64 / target as f64)
+        })
+        .max_by(f64::total_cmp)
+}
+
 /// Current above target, both read in the target's own unit ("208%" vs "60%", "250m (avg)"
 /// vs "200m"); false when either cannot be read.
 fn above_target(metric: &MetricRow) -> bool {

@@ -76,7 +76,8 @@ pub struct NamespaceRow {
 /// The namespaces alone, through the one pipeline (`model::projection`), without Prometheus.
 pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> NamespacesView {
     let wants = Wants { namespaces: true, ..Wants::default() };
-    Projection::project(cluster, None, scope, now, wants).namespaces.unwrap_or_default()
+    let rules = crate::model::triage::TriageRules::default();
+    Projection::project(cluster, None, scope, now, &rules, wants).namespaces.unwrap_or_default()
 }
 
 /// The namespaces over views already projected for this frame (each is projected once).

@@ -1,11 +1,14 @@
-//! Problems: one ranked list of everything the other views found wrong, each naming its
-//! object. Pod troubles are grouped per workload (one line per workload and reason).
+//! Findings: everything the other views found wrong, each naming its object. Pod troubles
+//! are grouped per workload (one finding per workload and reason). `model::triage` turns
+//! them into the ranked problems, one per object.
 
 use super::autoscalers::{AutoscalersView, HpaFlag};
 use super::common::{Severity, node_ready, replica_set_owners, workload_of};
 use super::ingresses::{IngressesView, RouteVerdict};
 use super::zones::{SpreadFlag, ZonesView};
 use crate::k8s::source_state::{Kind, SourceState};
+pub use crate::model::triage::Problem;
+use crate::model::triage::TriageRules;
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -22,12 +25,15 @@ pub enum ProblemCategory {
     Autoscaler,
     Ingress,
     Certificate,
+    /// 5xx ratio or p99 latency above the thresholds (Prometheus).
+    Traffic,
     /// A firing Prometheus alert naming the object.
     Alert,
 }
 
+/// One thing wrong with one object.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Problem {
+pub struct Finding {
     pub severity: Severity,
     pub category: ProblemCategory,
     /// Kubernetes kind of the object ("Deployment", "Pod", "Node", ...; "Source" for watches).
@@ -39,21 +45,23 @@ pub struct Problem {
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct ProblemsView {
-    /// Errors first, then warnings; within a severity by category, namespace, name.
+    /// One per object, ranked by score (`model::triage`).
     pub problems: Vec<Problem>,
 }
 
 impl ProblemsView {
+    /// Objects with an error.
     pub fn errors(&self) -> usize {
         self.problems.iter().filter(|p| p.severity == Severity::Error).count()
     }
 
-    /// Warnings only: information (a spread finding of a small workload) is not counted.
+    /// Objects whose worst is a warning: information (a spread finding of a small workload)
+    /// is not counted.
     pub fn warnings(&self) -> usize {
         self.problems.iter().filter(|p| p.severity == Severity::Warning).count()
     }
 
-    /// Warnings and errors per namespace (cluster-scoped ones and information are not counted).
+    /// Objects with a warning or an error per namespace (cluster-scoped ones are not counted).
     pub fn per_namespace(&self) -> BTreeMap<String, u32> {
         let mut out = BTreeMap::new();
         for p in self.problems.iter().filter(|p| p.severity >= Severity::Warning) {
@@ -65,15 +73,15 @@ impl ProblemsView {
     }
 }
 
-fn problem(
+pub fn finding(
     severity: Severity,
     category: ProblemCategory,
     kind: &str,
     namespace: Option<&str>,
     name: &str,
     message: String,
-) -> Problem {
-    Problem {
+) -> Finding {
+    Finding {
         severity,
         category,
         kind: kind.to_owned(),
@@ -108,7 +116,7 @@ fn pod_reason(
 /// (namespace, workload kind, workload name, reason)
 type GroupKey = (String, String, String, &'static str);
 
-fn pod_problems(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Problem>) {
+fn pod_findings(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Finding>) {
     let pods = cluster.pods();
     let owners = replica_set_owners(cluster);
     // (namespace, kind, name, reason) -> (severity, pod names)
@@ -140,30 +148,36 @@ fn pod_problems(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Problem>) {
             let tail = if more > 0 { format!(", +{more}") } else { String::new() };
             format!("{} pod(s) {reason}: {}{tail}", pod_names.len(), shown.join(", "))
         };
-        out.push(problem(severity, ProblemCategory::Pods, &kind, Some(&ns), &name, message));
+        out.push(finding(severity, ProblemCategory::Pods, &kind, Some(&ns), &name, message));
     }
 }
 
 /// The problems alone, through the one pipeline (`model::projection`), without Prometheus.
 pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> ProblemsView {
-    let projection =
-        crate::model::projection::Projection::project(cluster, None, scope, now, Default::default());
+    let projection = crate::model::projection::Projection::project(
+        cluster,
+        None,
+        scope,
+        now,
+        &TriageRules::default(),
+        Default::default(),
+    );
     projection.problems
 }
 
-/// The problems over views already projected for this frame (each is projected once).
-pub fn project_from(
+/// The findings over views already projected for this frame (each is projected once).
+pub fn findings(
     cluster: &ClusterState,
     scope: &Scope,
     zones: &ZonesView,
     autoscalers: &AutoscalersView,
     ingresses: &IngressesView,
-) -> ProblemsView {
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, state) in cluster.source_states() {
         if let SourceState::Retrying { since, error } = state {
             let message = format!("watch failing since {since}: {error}");
-            out.push(problem(Severity::Warning, ProblemCategory::Source, "Source", None, name, message));
+            out.push(finding(Severity::Warning, ProblemCategory::Source, "Source", None, name, message));
         }
     }
     if !cluster.is_forbidden(Kind::Node) {
@@ -172,46 +186,56 @@ pub fn project_from(
                 let name = node.metadata.name.clone().unwrap_or_default();
                 let zone = super::common::zone_of(&node);
                 let message = format!("node NotReady (zone {zone})");
-                out.push(problem(Severity::Error, ProblemCategory::Node, "Node", None, &name, message));
+                out.push(finding(Severity::Error, ProblemCategory::Node, "Node", None, &name, message));
+            }
+            // The kubelet evicts pods while a pressure condition holds.
+            let conditions = node.status.as_ref().and_then(|s| s.conditions.as_ref());
+            for c in conditions.into_iter().flatten() {
+                if c.status == "True" && super::timeline::PRESSURES.contains(&c.type_.as_str()) {
+                    let name = node.metadata.name.clone().unwrap_or_default();
+                    let message = format!("{}: the kubelet is evicting pods", c.type_);
+                    out.push(finding(Severity::Error, ProblemCategory::Node, "Node", None, &name, message));
+                }
             }
         }
     }
-    pod_problems(cluster, scope, &mut out);
+    pod_findings(cluster, scope, &mut out);
 
     for w in &zones.workloads {
         let (ns, kind) = (Some(w.namespace.as_str()), w.kind.as_str());
         if w.flags.contains(&SpreadFlag::NotReady) {
             let severity = if w.ready == 0 && w.desired > 0 { Severity::Error } else { Severity::Warning };
             let message = format!("{}/{} replicas ready", w.ready, w.desired);
-            out.push(problem(severity, ProblemCategory::Workload, kind, ns, &w.name, message));
+            out.push(finding(severity, ProblemCategory::Workload, kind, ns, &w.name, message));
         }
+        // Fewer replicas than zones cannot cover every zone: where they sit is information then
+        // (a spread constraint they break is `Skewed`; the replica count says what is not ready).
+        let zone_count = w.zones.len() + w.zones_unused.len();
+        let gap = if w.desired >= zone_count as i32 { Severity::Warning } else { Severity::Info };
         if w.flags.contains(&SpreadFlag::SingleZone) {
             let zone = w.zones.keys().next().cloned().unwrap_or_default();
             let message = format!("all {} replicas in zone {zone}", w.total);
-            out.push(problem(Severity::Warning, ProblemCategory::Spread, kind, ns, &w.name, message));
+            out.push(finding(gap, ProblemCategory::Spread, kind, ns, &w.name, message));
         }
         if w.flags.contains(&SpreadFlag::Skewed) {
             let message = format!("zone skew {} above {}", w.skew, w.max_skew.unwrap_or(1));
-            out.push(problem(Severity::Warning, ProblemCategory::Spread, kind, ns, &w.name, message));
+            out.push(finding(Severity::Warning, ProblemCategory::Spread, kind, ns, &w.name, message));
         }
         if w.flags.contains(&SpreadFlag::ZoneWithoutReady) {
             let message = format!("no ready replica in zone(s) {}", w.zones_without_ready.join(", "));
-            out.push(problem(Severity::Warning, ProblemCategory::Spread, kind, ns, &w.name, message));
+            out.push(finding(gap, ProblemCategory::Spread, kind, ns, &w.name, message));
         }
         // A single-zone row already says which zones are left out.
         if w.flags.contains(&SpreadFlag::ZoneUnused) && !w.flags.contains(&SpreadFlag::SingleZone) {
-            let zone_count = w.zones.len() + w.zones_unused.len();
-            // Fewer replicas than zones cannot cover them all: that is information, not trouble.
-            let severity = if w.desired >= zone_count as i32 { Severity::Warning } else { Severity::Info };
             let message = format!("no pod in zone(s) {}", w.zones_unused.join(", "));
-            out.push(problem(severity, ProblemCategory::Spread, kind, ns, &w.name, message));
+            out.push(finding(gap, ProblemCategory::Spread, kind, ns, &w.name, message));
         }
     }
 
     for h in &autoscalers.rows {
         let ns = Some(h.namespace.as_str());
         let mut add = |severity, message: String| {
-            out.push(problem(
+            out.push(finding(
                 severity,
                 ProblemCategory::Autoscaler,
                 "HorizontalPodAutoscaler",
@@ -268,11 +292,11 @@ pub fn project_from(
                 RouteVerdict::Ok | RouteVerdict::NotCounted => continue,
             };
             let message = format!("{}{} -> {}:{}: {what}", r.host, r.path, r.service, r.port);
-            out.push(problem(Severity::Error, ProblemCategory::Ingress, "Ingress", ns, &i.name, message));
+            out.push(finding(Severity::Error, ProblemCategory::Ingress, "Ingress", ns, &i.name, message));
         }
         for t in &i.tls {
             let mut add = |severity, message: String| {
-                out.push(problem(severity, ProblemCategory::Certificate, "Ingress", ns, &i.name, message));
+                out.push(finding(severity, ProblemCategory::Certificate, "Ingress", ns, &i.name, message));
             };
             match (t.secret_state, t.days_left) {
                 (super::ingresses::SecretState::Missing, _) => {
@@ -299,13 +323,7 @@ pub fn project_from(
         }
     }
 
-    out.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(a.category.cmp(&b.category))
-            .then_with(|| (&a.namespace, &a.name, &a.message).cmp(&(&b.namespace, &b.name, &b.message)))
-    });
-    ProblemsView { problems: out }
+    out
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@ use crate::k8s::pod_facts::OwnerKind::ReplicaSet as Rs;
 use crate::model::fixtures::{Fixtures, objects::*};
 
 #[test]
-fn one_ranked_list_naming_objects() {
+fn one_ranked_row_per_object() {
     let mut crash = pod("shop", "web-1-a", Some((Rs, "web-1")), Some("n1"));
     crash.ready = false;
     crash.state_reason = Some("CrashLoopBackOff".into());
@@ -39,13 +39,12 @@ fn one_ranked_list_naming_objects() {
             )
         })
         .collect();
+    // One row per object, its reasons joined worst first.
     let expect = [
         "Error Node -/n2 node NotReady (zone b)",
         "Error Pod shop/bare Unschedulable",
-        "Error Deployment shop/web 1 pod(s) CrashLoopBackOff: web-1-a",
+        "Error Deployment shop/web 1 pod(s) CrashLoopBackOff: web-1-a; 1/2 replicas ready; all 2 replicas in zone a",
         "Warning Source -/events watch failing since 1970-01-01T00:00:00Z: connection refused",
-        "Warning Deployment shop/web 1/2 replicas ready",
-        "Warning Deployment shop/web all 2 replicas in zone a",
         "Warning HorizontalPodAutoscaler shop/web at max replicas (2)",
     ];
     for e in expect {

@@ -1,5 +1,6 @@
 //! Timeline: what changed recently, newest first. Rollouts (new ReplicaSet revisions), node
-//! Ready flips and warning events come from the stores' own timestamps; HPA rescales and
+//! Ready and pressure flips, ConfigMap edits (their last managed-fields write) and warning
+//! events come from the stores' own timestamps; HPA rescales and
 //! pods entering CrashLoopBackOff from what kdeck observed since it started (plus each
 //! HPA's lastScaleTime when no rescale was observed).
 
@@ -20,6 +21,9 @@ pub enum ChangeKind {
     Rescale,
     NodeNotReady,
     NodeReady,
+    /// DiskPressure, MemoryPressure or PIDPressure turned True.
+    NodePressure,
+    ConfigEdit,
     CrashLoop,
     WarningEvent,
 }
@@ -53,6 +57,30 @@ fn entry(
 }
 
 pub fn project(cluster: &ClusterState, scope: &Scope, _now: Timestamp) -> TimelineView {
+    let mut out = changes(cluster, scope);
+    let warnings = events::matching(cluster, usize::MAX, |ns, _, _| scope.includes(ns));
+    for ev in warnings.into_iter().filter(|e| e.warning) {
+        let Some(at) = ev.at else { continue };
+        let count = if ev.count > 1 { format!(" (x{})", ev.count) } else { String::new() };
+        let msg = format!("{}: {}{count}", ev.reason, ev.message);
+        out.push(entry(
+            at,
+            ChangeKind::WarningEvent,
+            &ev.object_kind,
+            ev.namespace,
+            ev.object_name,
+            msg,
+            Severity::Warning,
+        ));
+    }
+    out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name))));
+    out.truncate(TIMELINE_LIMIT);
+    TimelineView { entries: out }
+}
+
+/// Every change the stores date, unsorted and without warning events: what the likely-cause
+/// search reads (the timeline's limit must not hide a cause).
+pub fn changes(cluster: &ClusterState, scope: &Scope) -> Vec<TimelineEntry> {
     let stores = cluster.stores();
     let mut out = Vec::new();
     for rs in stores.replica_sets.state() {
@@ -119,10 +147,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, _now: Timestamp) -> Timeli
         }
         let status = hpa.status.as_ref();
         if let Some(at) = status.and_then(|s| s.last_scale_time.as_ref()).map(|t| t.0) {
-            let msg = format!(
-                "last scaled (now {} replicas)",
-                status.and_then(|s| s.current_replicas).unwrap_or(0)
-            );
+            let msg = format!("scaled to {} replicas", status.and_then(|s| s.current_replicas).unwrap_or(0));
             out.push(entry(
                 at,
                 ChangeKind::Rescale,
@@ -150,27 +175,48 @@ pub fn project(cluster: &ClusterState, scope: &Scope, _now: Timestamp) -> Timeli
             let reason = ready_cond.and_then(|c| c.reason.clone()).unwrap_or_default();
             (ChangeKind::NodeNotReady, Severity::Error, format!("became NotReady {reason}").trim().to_owned())
         };
-        out.push(entry(at, change, "Node", None, name, msg, severity));
+        out.push(entry(at, change, "Node", None, name.clone(), msg, severity));
+        let conditions = node.status.as_ref().and_then(|s| s.conditions.as_ref());
+        for c in conditions.into_iter().flatten().filter(|c| PRESSURES.contains(&c.type_.as_str())) {
+            if c.status != "True" {
+                continue;
+            }
+            let Some(at) = c.last_transition_time.as_ref().map(|t| t.0) else { continue };
+            let msg = c.type_.clone();
+            out.push(entry(at, ChangeKind::NodePressure, "Node", None, name.clone(), msg, Severity::Error));
+        }
     }
-    let warnings = events::matching(cluster, usize::MAX, |ns, _, _| scope.includes(ns));
-    for ev in warnings.into_iter().filter(|e| e.warning) {
-        let Some(at) = ev.at else { continue };
-        let count = if ev.count > 1 { format!(" (x{})", ev.count) } else { String::new() };
-        let msg = format!("{}: {}{count}", ev.reason, ev.message);
+    for cm in stores.config_maps.state() {
+        let meta = &cm.metadata;
+        if !scope.includes(meta.namespace.as_deref()) {
+            continue;
+        }
+        let created = meta.creation_timestamp.as_ref().map(|t| t.0);
+        let write = meta.managed_fields.iter().flatten().find_map(|f| Some((f.time.as_ref()?.0, &f.manager)));
+        // A write in the second of creation is the creation itself.
+        let Some((at, manager)) =
+            write.filter(|(at, _)| created.is_none_or(|c| at.as_second() > c.as_second()))
+        else {
+            continue;
+        };
+        let by = manager.as_deref().map(|m| format!(" by {m}")).unwrap_or_default();
+        let name = meta.name.clone().unwrap_or_default();
+        let message = format!("edited{by}");
         out.push(entry(
             at,
-            ChangeKind::WarningEvent,
-            &ev.object_kind,
-            ev.namespace,
-            ev.object_name,
-            msg,
-            Severity::Warning,
+            ChangeKind::ConfigEdit,
+            "ConfigMap",
+            meta.namespace.clone(),
+            name,
+            message,
+            Severity::Info,
         ));
     }
-    out.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name))));
-    out.truncate(TIMELINE_LIMIT);
-    TimelineView { entries: out }
+    out
 }
+
+/// The node conditions under which the kubelet evicts pods.
+pub const PRESSURES: [&str; 3] = ["DiskPressure", "MemoryPressure", "PIDPressure"];
 
 #[cfg(test)]
 #[path = "timeline_tests.rs"]

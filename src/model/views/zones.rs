@@ -203,10 +203,11 @@ fn spread(
     if (ready as i32) < info.desired {
         flags.push(SpreadFlag::NotReady);
     }
-    // A zone left unused is worth a warning only when the workload has a replica for every
-    // zone (or a spread constraint it breaks, which `Skewed` reports); otherwise it is info.
-    let unused_matters = info.desired >= zone_count as i32;
-    let findings = flags.iter().filter(|f| **f != SpreadFlag::ZoneUnused || unused_matters).count();
+    // Where replicas sit is worth a warning only when the workload has a replica for every
+    // zone (a spread constraint it breaks is `Skewed`); otherwise it is info, as in the problems.
+    let gap_matters = info.desired >= zone_count as i32;
+    let placement = [SpreadFlag::ZoneUnused, SpreadFlag::SingleZone, SpreadFlag::ZoneWithoutReady];
+    let findings = flags.iter().filter(|f| !placement.contains(f) || gap_matters).count();
     let severity = if info.desired > 0 && ready == 0 {
         Severity::Error
     } else if findings > 0 {

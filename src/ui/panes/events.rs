@@ -34,6 +34,8 @@ pub fn change_text(change: ChangeKind) -> &'static str {
         ChangeKind::Rescale => "rescale",
         ChangeKind::NodeNotReady => "node-down",
         ChangeKind::NodeReady => "node-up",
+        ChangeKind::NodePressure => "pressure",
+        ChangeKind::ConfigEdit => "config",
         ChangeKind::CrashLoop => "crashloop",
         ChangeKind::WarningEvent => "warning",
     }

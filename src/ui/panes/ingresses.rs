@@ -5,6 +5,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::{PaneCtx, title};
+use crate::model::triage::traffic::Breach;
+use crate::model::views::Severity;
 use crate::model::views::ingresses::{IngressFlag, IngressRow, IngressesView, RouteRow, RouteVerdict};
 use crate::prom::Traffic;
 use crate::ui::format::{self, readiness_style, severity_style};
@@ -24,11 +26,19 @@ const COLUMNS: [Column; 11] = [
     Column::new("P99", 7, 4).right(),
 ];
 
+/// Per row, aligned with the view's rows: what Prometheus says and what alerts fire.
+pub struct Extras<'a> {
+    pub traffic: &'a [Option<Traffic>],
+    /// Which traffic thresholds each row breaks.
+    pub breaches: &'a [Breach],
+    /// "⚑2" when alerts fire on the ingress.
+    pub badges: &'a [String],
+}
+
 pub fn render(
     view: &IngressesView,
     visible: &[usize],
-    traffic: &[Option<Traffic>],
-    badges: &[String],
+    extras: &Extras<'_>,
     ctx: &PaneCtx<'_>,
     frame: &mut Frame,
     area: Rect,
@@ -41,12 +51,13 @@ pub fn render(
         focused: true,
     };
     table::render(spec, ctx.theme, frame, area, &|i| {
-        let mut cells = row_cells(&view.rows[visible[i]], ctx);
-        if let Some(badge) = badges.get(visible[i]).filter(|b| !b.is_empty()) {
+        let breach = extras.breaches.get(visible[i]).copied().unwrap_or_default();
+        let mut cells = row_cells(&view.rows[visible[i]], breach, ctx);
+        if let Some(badge) = extras.badges.get(visible[i]).filter(|b| !b.is_empty()) {
             cells[0].text = format!("{badge} {}", cells[0].text);
             cells[0].style = ctx.theme.error;
         }
-        cells.extend(traffic_cells(traffic.get(visible[i]).copied().flatten(), ctx));
+        cells.extend(traffic_cells(extras.traffic.get(visible[i]).copied().flatten(), breach, ctx));
         cells
     });
 }
@@ -66,9 +77,13 @@ fn verdict_rank(verdict: RouteVerdict) -> u8 {
     }
 }
 
-fn row_cells(row: &IngressRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
+fn row_cells(row: &IngressRow, breach: Breach, ctx: &PaneCtx<'_>) -> Vec<Cell> {
     let theme = ctx.theme;
-    let style = severity_style(row.severity, theme);
+    let traffic_words = [(breach.errors, "5xx-high"), (breach.latency, "p99-high")];
+    let traffic_words: Vec<&str> = traffic_words.iter().filter(|(on, _)| *on).map(|(_, w)| *w).collect();
+    let healthy = row.flags.is_empty() && traffic_words.is_empty();
+    let severity = if traffic_words.is_empty() { row.severity } else { Severity::Error };
+    let style = severity_style(severity, theme);
     let route = worst_route(row);
     let more = row.routes.len().saturating_sub(1);
     let host_path = route.map_or_else(
@@ -100,10 +115,11 @@ fn row_cells(row: &IngressRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
         Some(_) => theme.ok,
         None => theme.muted,
     };
-    let verdict = if row.flags.is_empty() {
+    let verdict = if healthy {
         "ok".to_string()
     } else {
-        row.flags.iter().map(|f| flag_text(*f)).collect::<Vec<_>>().join(" ")
+        let flags = row.flags.iter().map(|f| flag_text(*f));
+        traffic_words.iter().copied().chain(flags).collect::<Vec<_>>().join(" ")
     };
     vec![
         Cell::new(format!("{}/{}", row.namespace, row.name), style),
@@ -113,25 +129,22 @@ fn row_cells(row: &IngressRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
         Cell::new(format::ready_total(endpoints), readiness_style(endpoints, theme)),
         Cell::new(by_zone.join(" "), theme.muted),
         Cell::new(tls_text, tls_style),
-        Cell::new(verdict, if row.flags.is_empty() { theme.ok } else { style }),
+        Cell::new(verdict, if healthy { theme.ok } else { style }),
     ]
 }
 
 /// REQ/s, 5XX, P99; "-" when Prometheus has no answer, dimmed when the answer is stale.
-fn traffic_cells(traffic: Option<Traffic>, ctx: &PaneCtx<'_>) -> [Cell; 3] {
+fn traffic_cells(traffic: Option<Traffic>, breach: Breach, ctx: &PaneCtx<'_>) -> [Cell; 3] {
     let theme = ctx.theme;
     let Some(t) = traffic else {
         return [Cell::new("-", theme.muted), Cell::new("-", theme.muted), Cell::new("-", theme.muted)];
     };
     let base = if t.stale { theme.muted } else { theme.text };
     let errors = t.error_ratio.map_or_else(|| "-".to_string(), format::ratio_percent);
-    let error_style = match t.error_ratio {
-        Some(r) if r >= 0.05 && !t.stale => theme.error,
-        Some(r) if r >= 0.01 && !t.stale => theme.warn,
-        _ => base,
-    };
+    let error_style = if breach.errors { theme.error } else { base };
+    let p99_style = if breach.latency { theme.error } else { base };
     let p99 = t.p99.map_or_else(|| "-".to_string(), format::latency);
-    [Cell::new(format::per_second(t.rps), base), Cell::new(errors, error_style), Cell::new(p99, base)]
+    [Cell::new(format::per_second(t.rps), base), Cell::new(errors, error_style), Cell::new(p99, p99_style)]
 }
 
 fn flag_text(flag: IngressFlag) -> &'static str {

@@ -36,8 +36,9 @@ pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect)
         PaneView::Autoscalers { view, visible, history, badges } => {
             autoscalers::render(view, visible, history, badges, ctx, frame, area)
         }
-        PaneView::Ingresses { view, visible, traffic, badges } => {
-            ingresses::render(view, visible, traffic, badges, ctx, frame, area)
+        PaneView::Ingresses { view, visible, traffic, breaches, badges } => {
+            let extras = ingresses::Extras { traffic, breaches, badges };
+            ingresses::render(view, visible, &extras, ctx, frame, area)
         }
         PaneView::Events { view, visible } => events::render(view, visible, ctx, frame, area),
         PaneView::Workload(view) => workload::render(view, ctx, frame, area),

@@ -1,4 +1,5 @@
-//! Overview: namespace health (trouble first) beside the top problems.
+//! Overview: the top problems with their likely causes, and namespace health (trouble
+//! first): problems above the table on a small terminal, beside it on a wide one.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -6,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem};
 
 use super::{PaneCtx, title};
+use crate::model::views::Severity;
 use crate::model::views::namespaces::{NamespaceRow, NamespacesView};
 use crate::model::views::problems::ProblemsView;
 use crate::model::views::timeline::TimelineView;
@@ -41,8 +43,12 @@ pub fn render(
     let [table_area, side] = if wide {
         Layout::horizontal([Constraint::Min(90), Constraint::Percentage(38)]).areas(area)
     } else {
-        let problem_rows = u16::try_from(problems.problems.len().min(6) + 2).unwrap_or(8);
-        Layout::vertical([Constraint::Min(5), Constraint::Length(problem_rows.max(3))]).areas(area)
+        // The problems come first: the answer to "what is broken and why" before the table.
+        let wanted = u16::try_from(problem_lines(problems, PROBLEM_LINES_SMALL) + 2).unwrap_or(3);
+        let most = area.height.saturating_sub(7).max(3);
+        let [side, table_area] =
+            Layout::vertical([Constraint::Length(wanted.clamp(3, most)), Constraint::Min(5)]).areas(area);
+        [table_area, side]
     };
     let spec = TableSpec {
         title: title("Namespaces", visible.len(), namespaces.rows.len(), theme),
@@ -111,36 +117,62 @@ fn row_cells(row: &NamespaceRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
     ]
 }
 
+/// Lines the problem list may take above the table on a small terminal.
+const PROBLEM_LINES_SMALL: usize = 10;
+
+/// Lines the first problems take (one each, plus one for a cause), up to `limit`.
+fn problem_lines(problems: &ProblemsView, limit: usize) -> usize {
+    let mut lines = 0;
+    for p in &problems.problems {
+        let needs = 1 + usize::from(p.cause.is_some());
+        if lines + needs > limit {
+            break;
+        }
+        lines += needs;
+    }
+    lines
+}
+
 fn render_problems(problems: &ProblemsView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
     let theme = ctx.theme;
-    let items: Vec<ListItem> = problems
-        .problems
-        .iter()
-        .take(usize::from(area.height.saturating_sub(2)))
-        .map(|p| {
-            let object = match &p.namespace {
-                Some(ns) => format!("{ns}/{}", p.name),
-                None => p.name.clone(),
-            };
-            ListItem::new(Line::from(vec![
-                Span::styled(
-                    if p.severity == crate::model::views::Severity::Error { "✖ " } else { "▲ " },
-                    severity_style(p.severity, theme),
-                ),
-                Span::styled(format!("{} ", crate::ui::format::short_kind(&p.kind)), theme.muted),
-                Span::styled(format!("{object}: "), theme.accent),
-                Span::styled(p.message.clone(), theme.text),
-            ]))
-        })
-        .collect();
+    let room = usize::from(area.height.saturating_sub(2));
+    let mut used = 0;
+    let mut items: Vec<ListItem> = Vec::new();
+    for p in &problems.problems {
+        let mut lines = vec![Line::from(vec![
+            Span::styled(
+                match p.severity {
+                    Severity::Error => "✖ ",
+                    Severity::Warning => "▲ ",
+                    _ => "· ",
+                },
+                severity_style(p.severity, theme),
+            ),
+            Span::styled(format!("{} ", crate::ui::format::short_kind(&p.kind)), theme.muted),
+            Span::styled(format!("{}: ", p.object()), theme.accent),
+            Span::styled(p.message.clone(), theme.text),
+        ])];
+        if let Some(cause) = &p.cause {
+            lines.push(Line::from(vec![
+                Span::styled("  ↳ since ", theme.muted),
+                Span::styled(cause.summary.clone(), theme.info),
+                Span::styled(format!(", {} ago", format::age(cause.at, ctx.now)), theme.muted),
+            ]));
+        }
+        if used + lines.len() > room {
+            break;
+        }
+        used += lines.len();
+        items.push(ListItem::new(lines));
+    }
     let empty = items.is_empty();
     let block = Block::bordered().border_style(theme.border).title(title(
         "Problems",
-        problems.problems.len(),
+        items.len(),
         problems.problems.len(),
         theme,
     ));
-    if empty {
+    if empty && problems.problems.is_empty() {
         let text = if ctx.synced {
             Span::styled(" nothing wrong that kdeck can see", theme.ok)
         } else {

@@ -1,0 +1,177 @@
+//! How objects relate, for triage: which workloads serve which ingresses (ingress route ->
+//! Service -> selector -> pod template labels), which ConfigMaps a workload reads, and which
+//! nodes run a workload's pods.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+
+use crate::model::ClusterState;
+use crate::model::views::common::{replica_set_owners, workload_of};
+use crate::model::views::ingresses::IngressesView;
+
+/// (kind, namespace, name) of an object.
+pub type ObjectKey = (String, Option<String>, String);
+
+pub fn key(kind: &str, namespace: Option<&str>, name: &str) -> ObjectKey {
+    (kind.to_owned(), namespace.map(str::to_owned), name.to_owned())
+}
+
+struct Workload {
+    kind: &'static str,
+    name: String,
+    labels: BTreeMap<String, String>,
+    config_maps: Vec<String>,
+}
+
+#[derive(Default)]
+pub struct Links {
+    /// Workload -> the ingresses it serves ("ns/name").
+    serves: HashMap<ObjectKey, Vec<String>>,
+    /// Ingress -> the workloads behind its routes.
+    behind: HashMap<ObjectKey, Vec<ObjectKey>>,
+    /// Workload -> the ConfigMaps its pod template reads.
+    config_maps: HashMap<ObjectKey, Vec<String>>,
+}
+
+fn config_maps_of(template: &PodTemplateSpec) -> Vec<String> {
+    let Some(spec) = template.spec.as_ref() else { return Vec::new() };
+    let mut out = BTreeSet::new();
+    for c in &spec.containers {
+        out.extend(
+            c.env_from.iter().flatten().filter_map(|e| e.config_map_ref.as_ref()).map(|r| r.name.clone()),
+        );
+        let refs = c.env.iter().flatten().filter_map(|e| e.value_from.as_ref()?.config_map_key_ref.as_ref());
+        out.extend(refs.map(|r| r.name.clone()));
+    }
+    out.extend(spec.volumes.iter().flatten().filter_map(|v| v.config_map.as_ref()).map(|c| c.name.clone()));
+    out.into_iter().collect()
+}
+
+fn workloads(cluster: &ClusterState) -> HashMap<String, Vec<Workload>> {
+    let stores = cluster.stores();
+    let mut by_ns: HashMap<String, Vec<Workload>> = HashMap::new();
+    let mut add = |kind: &'static str,
+                   meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+                   template: Option<&PodTemplateSpec>| {
+        let (Some(ns), Some(name), Some(template)) = (meta.namespace.clone(), meta.name.clone(), template)
+        else {
+            return;
+        };
+        let labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+        let config_maps = config_maps_of(template);
+        by_ns.entry(ns).or_default().push(Workload { kind, name, labels, config_maps });
+    };
+    for d in stores.deployments.state() {
+        add("Deployment", &d.metadata, d.spec.as_ref().map(|s| &s.template));
+    }
+    for s in stores.stateful_sets.state() {
+        add("StatefulSet", &s.metadata, s.spec.as_ref().map(|s| &s.template));
+    }
+    for d in stores.daemon_sets.state() {
+        add("DaemonSet", &d.metadata, d.spec.as_ref().map(|s| &s.template));
+    }
+    by_ns
+}
+
+impl Links {
+    pub fn build(cluster: &ClusterState, ingresses: &IngressesView) -> Links {
+        let by_ns = workloads(cluster);
+        let mut links = Links::default();
+        for (ns, list) in &by_ns {
+            for w in list.iter().filter(|w| !w.config_maps.is_empty()) {
+                links.config_maps.insert(key(w.kind, Some(ns), &w.name), w.config_maps.clone());
+            }
+        }
+        let services = cluster.stores().services.state();
+        for row in &ingresses.rows {
+            let ingress = key("Ingress", Some(&row.namespace), &row.name);
+            let names: BTreeSet<&str> =
+                row.routes.iter().chain(row.default_backend.iter()).map(|r| r.service.as_str()).collect();
+            let mut behind = BTreeSet::new();
+            for service in names {
+                let found = services.iter().find(|s| {
+                    s.metadata.namespace.as_deref() == Some(row.namespace.as_str())
+                        && s.metadata.name.as_deref() == Some(service)
+                });
+                let Some(selector) = found.and_then(|s| s.spec.as_ref()?.selector.as_ref()) else { continue };
+                if selector.is_empty() {
+                    continue;
+                }
+                let matching = by_ns
+                    .get(&row.namespace)
+                    .into_iter()
+                    .flatten()
+                    .filter(|w| selector.iter().all(|(k, v)| w.labels.get(k) == Some(v)));
+                behind.extend(matching.map(|w| key(w.kind, Some(&row.namespace), &w.name)));
+            }
+            for w in &behind {
+                links.serves.entry(w.clone()).or_default().push(format!("{}/{}", row.namespace, row.name));
+            }
+            links.behind.insert(ingress, behind.into_iter().collect());
+        }
+        links
+    }
+
+    /// The ingresses a workload serves.
+    pub fn serves(&self, workload: &ObjectKey) -> &[String] {
+        self.serves.get(workload).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn behind(&self, ingress: &ObjectKey) -> &[ObjectKey] {
+        self.behind.get(ingress).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn config_maps(&self, workload: &ObjectKey) -> &[String] {
+        self.config_maps.get(workload).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+/// Per workload: the nodes its pods run on, among `nodes`, and whether a pod of it failed
+/// scheduling on an unreachable or not-ready node's taint (its FailedScheduling event says
+/// so). Done only when a node changed recently.
+#[derive(Default)]
+pub struct NodesUnder {
+    pub nodes: HashMap<ObjectKey, BTreeSet<String>>,
+    pub blocked_by_down_node: BTreeSet<ObjectKey>,
+}
+
+pub fn nodes_under(cluster: &ClusterState, nodes: &BTreeSet<String>) -> NodesUnder {
+    let mut out = NodesUnder::default();
+    if nodes.is_empty() {
+        return out;
+    }
+    let blocked: BTreeSet<(String, String)> = cluster
+        .stores()
+        .events
+        .state()
+        .iter()
+        .filter(|e| e.reason.as_deref() == Some("FailedScheduling"))
+        .filter(|e| {
+            e.message.as_deref().is_some_and(|m| {
+                m.contains("node.kubernetes.io/unreachable") || m.contains("node.kubernetes.io/not-ready")
+            })
+        })
+        .filter_map(|e| Some((e.involved_object.namespace.clone()?, e.involved_object.name.clone()?)))
+        .collect();
+    let pods = cluster.pods();
+    let owners = replica_set_owners(cluster);
+    for row in pods.rows() {
+        let ns = pods.str(row.namespace);
+        let on_changed = row.node.map(|n| pods.str(n)).filter(|n| nodes.contains(*n));
+        let is_blocked =
+            row.unscheduled_reason.is_some() && blocked.contains(&(ns.to_owned(), row.name.to_string()));
+        if on_changed.is_none() && !is_blocked {
+            continue;
+        }
+        let Some(w) = row.owner.and_then(|(k, n)| workload_of(&owners, ns, k, pods.str(n))) else { continue };
+        let workload = key(w.kind.as_str(), Some(ns), &w.name);
+        if let Some(node) = on_changed {
+            out.nodes.entry(workload.clone()).or_default().insert(node.to_owned());
+        }
+        if is_blocked {
+            out.blocked_by_down_node.insert(workload);
+        }
+    }
+    out
+}

@@ -1,0 +1,154 @@
+//! From findings to ranked problems: group per object, find each one's likely cause, count
+//! what each causes, score, sort.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+
+use super::cause::{self, Changes};
+use super::links::{self, Links, ObjectKey, key};
+use super::score::{self, Facts};
+use super::{Problem, Reason, TriageRules};
+use crate::model::views::autoscalers::AutoscalersView;
+use crate::model::views::hpa_demand;
+use crate::model::views::ingresses::{IngressesView, RouteVerdict};
+use crate::model::views::problems::{Finding, ProblemCategory, ProblemsView};
+use crate::model::views::timeline;
+use crate::model::views::zones::ZonesView;
+use crate::model::{ClusterState, Scope};
+
+/// An autoscaler at max whose metric is this many times its target is far above it.
+const FAR_ABOVE_TARGET: f64 = 1.5;
+
+pub struct TriageInput<'a> {
+    pub cluster: &'a ClusterState,
+    pub scope: &'a Scope,
+    pub now: Timestamp,
+    pub rules: &'a TriageRules,
+    pub zones: &'a ZonesView,
+    pub autoscalers: &'a AutoscalersView,
+    pub ingresses: &'a IngressesView,
+}
+
+fn group(findings: Vec<Finding>) -> Vec<(ObjectKey, Vec<Reason>)> {
+    let mut by_object: BTreeMap<ObjectKey, Vec<Reason>> = BTreeMap::new();
+    for f in findings {
+        let reason = Reason { severity: f.severity, category: f.category, message: f.message };
+        by_object.entry(key(&f.kind, f.namespace.as_deref(), &f.name)).or_default().push(reason);
+    }
+    let mut out: Vec<(ObjectKey, Vec<Reason>)> = by_object.into_iter().collect();
+    for (_, reasons) in &mut out {
+        reasons.sort_by_key(|r| std::cmp::Reverse(r.severity));
+        reasons.dedup();
+    }
+    out
+}
+
+/// What makes the object's trouble reach users, in words.
+fn user_facing(
+    object: &ObjectKey,
+    reasons: &[Reason],
+    input: &TriageInput<'_>,
+    links: &Links,
+) -> Vec<String> {
+    let (kind, ns, name) = object;
+    let ns_str = ns.as_deref().unwrap_or_default();
+    let mut out = Vec::new();
+    match kind.as_str() {
+        "Ingress" => {
+            out.push("serves users (ingress)".to_owned());
+            if reasons.iter().any(|r| r.category == ProblemCategory::Traffic) {
+                out.push("users get errors or slow answers".to_owned());
+            }
+            let row = input.ingresses.rows.iter().find(|r| r.namespace == ns_str && &r.name == name);
+            let empty = row.is_some_and(|r| {
+                r.routes
+                    .iter()
+                    .chain(r.default_backend.iter())
+                    .any(|r| r.verdict == RouteVerdict::NoReadyEndpoints)
+            });
+            if empty {
+                out.push("no ready endpoints".to_owned());
+            }
+        }
+        "Deployment" | "StatefulSet" | "DaemonSet" => {
+            if let Some(ingress) = links.serves(object).first() {
+                out.push(format!("serves ingress {ingress}"));
+                let spread = input
+                    .zones
+                    .workloads
+                    .iter()
+                    .find(|w| w.kind.as_str() == kind && w.namespace == ns_str && &w.name == name);
+                if spread.is_some_and(|w| w.ready == 0 && w.desired > 0) {
+                    out.push("no ready replicas behind the ingress".to_owned());
+                }
+            }
+        }
+        "HorizontalPodAutoscaler" => {
+            let row = input.autoscalers.rows.iter().find(|r| r.namespace == ns_str && &r.name == name);
+            if let Some(row) = row {
+                let target = key(&row.target.kind, Some(ns_str), &row.target.name);
+                if let Some(ingress) = links.serves(&target).first() {
+                    out.push(format!("scales a workload behind ingress {ingress}"));
+                }
+                if let Some(ratio) = hpa_demand::demand_ratio(row).filter(|r| *r >= FAR_ABOVE_TARGET) {
+                    out.push(format!("at max with a metric {ratio:.1}x its target"));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+pub fn rank(findings: Vec<Finding>, input: &TriageInput<'_>) -> ProblemsView {
+    let grouped = group(findings);
+    let links = Links::build(input.cluster, input.ingresses);
+    let entries = timeline::changes(input.cluster, input.scope);
+    let changes = Changes::index(&entries, input.now);
+    let nodes = links::nodes_under(input.cluster, &changes.changed_nodes);
+    let causes: Vec<Option<cause::Cause>> = grouped
+        .iter()
+        .map(|(object, reasons)| cause::find(object, reasons, &links, &nodes, &changes))
+        .collect();
+    let mut caused: HashMap<ObjectKey, usize> = HashMap::new();
+    for ((object, _), cause) in grouped.iter().zip(&causes) {
+        if let Some(c) = cause.as_ref().map(|c| c.object_key()).filter(|c| c != object) {
+            *caused.entry(c).or_default() += 1;
+        }
+    }
+    let mut problems: Vec<Problem> = grouped
+        .into_iter()
+        .zip(causes)
+        .map(|((object, reasons), cause)| {
+            let own = changes.latest(&object).map(|e| e.at);
+            let facts = Facts {
+                severity: reasons[0].severity,
+                user_facing: user_facing(&object, &reasons, input, &links),
+                environment: input.rules.environment(object.1.as_deref()),
+                changed_at: own.max(cause.as_ref().map(|c| c.at)),
+                causes: caused.get(&object).copied().unwrap_or(0),
+            };
+            let (kind, namespace, name) = object;
+            Problem {
+                severity: reasons[0].severity,
+                category: reasons[0].category,
+                kind,
+                namespace,
+                name,
+                message: reasons.iter().map(|r| r.message.as_str()).collect::<Vec<_>>().join("; "),
+                score: score::score(&facts, input.now),
+                reasons,
+                cause,
+            }
+        })
+        .collect();
+    problems.sort_by(|a, b| {
+        b.score
+            .total
+            .cmp(&a.score.total)
+            .then(b.severity.cmp(&a.severity))
+            .then_with(|| (&a.kind, &a.namespace, &a.name).cmp(&(&b.kind, &b.namespace, &b.name)))
+    });
+    ProblemsView { problems }
+}
