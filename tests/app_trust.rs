@@ -177,3 +177,27 @@ fn each_context_opens_with_its_namespace_unless_the_user_chose_one() {
     m.handle(connected(2, "prod-eu-west-1"));
     assert_eq!(m.model.namespace.as_deref(), Some("orders"), "a scope typed with :ns survives the switch");
 }
+
+fn unauthorized(generation: u64) -> Event {
+    let state = SourceState::Retrying {
+        since: jiff::Timestamp::UNIX_EPOCH,
+        error: "401 Unauthorized: the token has expired".into(),
+    };
+    Event::Cluster(Generation(generation), ClusterEvent::State { kind: Kind::Pod, state })
+}
+
+#[test]
+fn a_401_reads_the_credentials_again_once_then_says_so() {
+    let mut m = model(incident_cluster());
+    let context = m.model.conn.context.clone();
+    let reread = vec![Effect::SwitchContext { context: context.clone(), generation: Generation(1) }];
+    assert_eq!(m.handle(unauthorized(0)), reread, "the kubeconfig is read again (exec plugin, token file)");
+    assert!(m.handle(unauthorized(0)).is_empty(), "one re-read at a time");
+    m.handle(connected(1, &context));
+    assert!(m.handle(unauthorized(1)).is_empty(), "rejected again: no reconnect loop");
+    assert!(render(&mut m, 120, 30).contains("still rejected (401)"), "and the user is told");
+    // Once a watch is live again, a later expiry is re-read again.
+    m.handle(Event::Cluster(Generation(1), ClusterEvent::State { kind: Kind::Pod, state: SourceState::Live }));
+    let again = m.handle(unauthorized(1));
+    assert_eq!(again, vec![Effect::SwitchContext { context, generation: Generation(2) }]);
+}

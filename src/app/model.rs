@@ -12,6 +12,16 @@ use crate::policy::{Policy, PolicyRules};
 use crate::prom::PromState;
 use crate::ui::theme::Theme;
 
+/// A 401 re-reads the kubeconfig (exec plugin, token file) once; a second one is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    Accepted,
+    /// Rejected once: the kubeconfig is being read again.
+    Rereading,
+    /// Rejected again after re-reading: the user must log in.
+    Rejected,
+}
+
 pub struct Model {
     pub ui: UiState,
     pub conn: ConnectionInfo,
@@ -27,6 +37,8 @@ pub struct Model {
     pub namespace_typed: bool,
     /// The namespace the watches are limited to, when the user may not watch cluster-wide.
     pub watch_namespace: Option<String>,
+    /// How the credentials stand after a 401 (`update::reread_on_unauthorized`).
+    pub credentials: Credentials,
     /// Config and flags, from which each context's policy is derived.
     pub rules: PolicyRules,
     /// The policy of the context in use, recomputed on every connection.
@@ -72,6 +84,7 @@ impl Model {
             namespace: policy.namespace.clone(),
             namespace_typed: false,
             watch_namespace: None,
+            credentials: Credentials::Accepted,
             rules,
             policy,
             theme,

@@ -3,7 +3,7 @@
 use crate::action::{Action, InputEdit};
 use crate::app::actions;
 use crate::app::command::{self, Command};
-use crate::app::model::Model;
+use crate::app::model::{Credentials, Model};
 use crate::app::pane::Pane;
 use crate::app::screen::Screen;
 use crate::app::ui_state::{FlashLevel, InputLine, LineKind};
@@ -70,7 +70,7 @@ pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Cluster(_, ev) => {
-            let narrow = narrow_on_forbidden(model, &ev);
+            let narrow = narrow_on_forbidden(model, &ev).or_else(|| reread_on_unauthorized(model, &ev));
             let was_synced = model.cluster.all_synced();
             model.cluster.apply(ev);
             model.data_stale = true;
@@ -132,6 +132,38 @@ pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
+    }
+}
+
+/// A watch answered 401: the token may have expired. Read the kubeconfig again (an exec
+/// plugin runs again, a token file is re-read) once; if that is rejected too, say so and
+/// leave it to the user, instead of reconnecting in a loop.
+fn reread_on_unauthorized(model: &mut Model, ev: &ClusterEvent) -> Option<Effect> {
+    let ClusterEvent::State { state, .. } = ev else { return None };
+    let unauthorized = matches!(state, SourceState::Retrying { error, .. } if error.starts_with("401"));
+    if matches!(state, SourceState::Live) {
+        model.credentials = Credentials::Accepted;
+    }
+    if !unauthorized || model.requested != model.generation {
+        return None;
+    }
+    let context = model.conn.context.clone();
+    match model.credentials {
+        Credentials::Accepted => {
+            model.credentials = Credentials::Rereading;
+            let text = format!("401 Unauthorized: reading the credentials of {context} again");
+            model.ui.flash(FlashLevel::Warn, text, model.now);
+            model.requested = model.requested.next();
+            Some(Effect::SwitchContext { context, generation: model.requested })
+        }
+        Credentials::Rereading => {
+            model.credentials = Credentials::Rejected;
+            let text =
+                format!("credentials of {context} still rejected (401): log in again, then :ctx {context}");
+            model.ui.flash(FlashLevel::Error, text, model.now);
+            None
+        }
+        Credentials::Rejected => None,
     }
 }
 

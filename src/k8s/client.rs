@@ -17,6 +17,8 @@ use std::time::Duration;
 
 /// How long building the client (including running an exec plugin) may take.
 const EXEC_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest silence on a request before it fails: the bound on noticing a dead link.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Default)]
 pub struct ConnectOptions {
@@ -173,6 +175,11 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
         }
     };
     let mut config = config;
+    // A connection that stays open and sends nothing (a laptop asleep, a VPN gone) fails
+    // a request after this long, counted from when it was sent; watches end sooner on the
+    // server's side (`watch::WATCH_TIMEOUT_SECS`), so a healthy one is never cut by it.
+    config.read_timeout = Some(READ_TIMEOUT);
+    config.reset_reader_on_write = true;
     if let Some(ns) = &opts.namespace {
         config.default_namespace = ns.clone();
     }

@@ -117,8 +117,16 @@ impl Reporter {
     }
 }
 
+/// Every watch ends after this long on the server's side and resumes from its last
+/// resourceVersion: a healthy quiet watch thus never stays silent as long as the client's
+/// read timeout, and a silent one (a dead link) is noticed within that timeout.
+pub const WATCH_TIMEOUT_SECS: u32 = 50;
+
+// A healthy watch must end (server side, plus kube's 5 s margin) before the read timeout cuts it.
+const _: () = assert!(WATCH_TIMEOUT_SECS as u64 + 5 < crate::k8s::client::READ_TIMEOUT.as_secs());
+
 fn config(page: u32) -> watcher::Config {
-    watcher::Config::default().page_size(page)
+    watcher::Config::default().page_size(page).timeout(WATCH_TIMEOUT_SECS)
 }
 
 /// Start one watch per kind (and the metrics poller) on the current tokio runtime.
@@ -203,7 +211,8 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
     namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
     namespaced!(core::ConfigMap, Kind::ConfigMap, writers.config_maps, prune::config_map, cfg.clone());
 
-    tasks.push(tokio::spawn(pods::run(stores::api_for(c, s), watcher::Config::default(), tx.clone())));
+    let pods_config = watcher::Config::default().timeout(WATCH_TIMEOUT_SECS);
+    tasks.push(tokio::spawn(pods::run(stores::api_for(c, s), pods_config, tx.clone())));
     tasks.push(tokio::spawn(super::metrics::run(client.clone(), ns, tx)));
     WatchSet { stores, tasks }
 }
