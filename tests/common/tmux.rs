@@ -49,6 +49,12 @@ impl Tmux {
         assert!(run(&["-L", &self.socket, "send-keys", "-l", text]).status.success());
     }
 
+    /// Resize the window (the program gets SIGWINCH).
+    pub fn resize(&self, width: u16, height: u16) {
+        let (w, h) = (width.to_string(), height.to_string());
+        assert!(run(&["-L", &self.socket, "resize-window", "-x", &w, "-y", &h]).status.success());
+    }
+
     /// The pid of the command the pane's shell runs (kdeck itself).
     pub fn command_pid(&self) -> Option<u32> {
         let out = run(&["-L", &self.socket, "list-panes", "-F", "#{pane_pid}"]);
