@@ -197,7 +197,10 @@ fn a_401_reads_the_credentials_again_once_then_says_so() {
     assert!(m.handle(unauthorized(1)).is_empty(), "rejected again: no reconnect loop");
     assert!(render(&mut m, 120, 30).contains("still rejected (401)"), "and the user is told");
     // Once a watch is live again, a later expiry is re-read again.
-    m.handle(Event::Cluster(Generation(1), ClusterEvent::State { kind: Kind::Pod, state: SourceState::Live }));
+    m.handle(Event::Cluster(
+        Generation(1),
+        ClusterEvent::State { kind: Kind::Pod, state: SourceState::Live },
+    ));
     let again = m.handle(unauthorized(1));
     assert_eq!(again, vec![Effect::SwitchContext { context, generation: Generation(2) }]);
 }

@@ -6,93 +6,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::screen::key_event;
+use common::driver::Driver;
 use k8s_openapi::api::apps::v1::Deployment;
-use kdeck::app::model::Model;
 use kdeck::app::session::Session;
-use kdeck::app::sources::{Sources, connection_info};
-use kdeck::config::Config;
 use kdeck::effect::Effect;
-use kdeck::event::Event;
-use kdeck::k8s::client::{ConnectOptions, connect};
-use kdeck::model::ClusterState;
-use kdeck::policy::PolicyRules;
 use kdeck::sim::handle::SimUser;
 use kdeck::sim::launch::{LaunchOptions, Launched, launch};
-use kdeck::ui::theme::Theme;
-use tokio::sync::mpsc;
-
-const LIMIT: Duration = Duration::from_secs(30);
-
-/// The loop without a terminal: events in, `Sources::observe`, `Session::handle`, effects
-/// out to the real runner, a refresh per batch.
-struct Driver {
-    session: Session,
-    sources: Sources,
-    rx: mpsc::Receiver<Event>,
-    tx: mpsc::Sender<Event>,
-    /// Every effect `update` asked for, in order.
-    effects: Vec<Effect>,
-}
-
-impl Driver {
-    async fn start(kubeconfig: &std::path::Path, context: &str, config: &str) -> Driver {
-        let options = ConnectOptions {
-            kubeconfig: Some(kubeconfig.to_path_buf()),
-            context: Some(context.into()),
-            namespace: None,
-        };
-        let conn = connect(&options).await.unwrap();
-        let rules = PolicyRules {
-            config: Config::parse(config, std::path::Path::new("config.toml")).unwrap(),
-            ..PolicyRules::default()
-        };
-        let (tx, rx) = mpsc::channel(4096);
-        let (sources, stores) = Sources::start(options, rules.clone(), &conn, &tx);
-        let model = Model::new(
-            connection_info(&conn),
-            ClusterState::new(stores),
-            rules,
-            Theme::default_theme(),
-            jiff::Timestamp::now(),
-        );
-        Driver { session: Session::new(model), sources, rx, tx, effects: Vec::new() }
-    }
-
-    fn carry_out(&mut self, effects: Vec<Effect>) {
-        for effect in effects {
-            self.effects.push(effect.clone());
-            self.sources.carry_out(effect, &self.tx);
-        }
-    }
-
-    /// Keys typed in one read.
-    fn type_keys(&mut self, text: &str) {
-        for c in text.chars() {
-            let effects = self.session.handle(key_event(c));
-            self.carry_out(effects);
-        }
-        self.session.refresh(false);
-    }
-
-    /// Run the loop until `done` holds for the projected screen, or fail after LIMIT.
-    async fn run_until(&mut self, what: &str, done: impl Fn(&Session) -> bool) {
-        let deadline = tokio::time::Instant::now() + LIMIT;
-        loop {
-            self.session.refresh(true);
-            if done(&self.session) {
-                return;
-            }
-            let Ok(Some(mut event)) = tokio::time::timeout_at(deadline, self.rx.recv()).await else {
-                panic!("timed out waiting for {what}; flash: {:?}", self.session.model.ui.flash);
-            };
-            self.session.model.now = jiff::Timestamp::now();
-            self.sources.observe(&mut event);
-            let effects = self.session.handle(event);
-            self.carry_out(effects);
-        }
-    }
-}
 
 fn settled_on(context: &'static str) -> impl Fn(&Session) -> bool {
     move |s| s.model.conn.context == context && s.model.generation == s.model.requested && s.screen.synced
