@@ -6,10 +6,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version and the commit it was built from (`build.rs`; "unknown" outside git).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("KDECK_GIT_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "kdeck",
-    version,
+    version = VERSION,
     about = "Kubernetes triage dashboard: namespaces, zones, autoscalers, ingresses, actions",
     long_about = None,
 )]
@@ -66,6 +69,13 @@ pub enum Command {
     Sim(SimArgs),
     /// Print the triage views once, headless, and exit
     Snapshot(SnapshotArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `kdeck man > ~/.local/share/man/man1/kdeck.1`
+    Man,
 }
 
 #[derive(Debug, Clone, Args)]

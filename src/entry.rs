@@ -13,10 +13,16 @@ use crate::k8s::client::ConnectOptions;
 use crate::ui::theme::{Theme, no_color_requested};
 
 pub async fn run(cli: Cli, start: Instant) -> Result<ExitCode> {
+    // Text for the shell, before anything else starts (no log file, no TLS).
+    match &cli.command {
+        Some(Command::Completions { shell }) => return crate::cli_docs::completions(*shell),
+        Some(Command::Man) => return crate::cli_docs::man(),
+        _ => {}
+    }
     crate::tls::install_crypto_provider();
     let global = cli.global;
     let _log_guard = start_logging(&global)?;
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "kdeck starting");
+    tracing::info!(version = crate::cli::VERSION, "kdeck starting");
     match cli.command {
         None => dashboard(&global, start, connect_options(&global, None)).await,
         Some(Command::Demo(args)) => demo(&global, start, &args.sim).await,
@@ -25,6 +31,7 @@ pub async fn run(cli: Cli, start: Instant) -> Result<ExitCode> {
             let code = crate::snapshot_command::run(&global, args).await?;
             Ok(ExitCode::from(code))
         }
+        Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod app;
 pub mod cli;
+pub mod cli_docs;
 pub mod config;
 pub mod demo_prometheus;
 pub mod effect;
