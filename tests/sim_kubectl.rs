@@ -42,16 +42,16 @@ struct Run {
 static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
 
 impl Kubectl {
-    fn new(sim: &SimHandle) -> Option<Kubectl> {
+    /// A missing kubectl fails the test with one line: these tests never pass silently.
+    fn new(sim: &SimHandle) -> Kubectl {
         let Some(binary) = kubectl_binary() else {
-            println!("skipping: no kubectl binary on PATH, at /usr/bin/kubectl or in $KUBECTL");
-            return None;
+            panic!("kubectl is required: `bash .ci/test` installs it (kubernetes-client), or set $KUBECTL");
         };
         let n = NEXT_DIR.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("kdeck-sim-kubectl-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         sim.write_kubeconfig(&dir.join("kubeconfig")).unwrap();
-        Some(Kubectl { binary, dir })
+        Kubectl { binary, dir }
     }
 
     fn command(&self, args: &[&str]) -> tokio::process::Command {
@@ -106,7 +106,7 @@ fn header(output: &str) -> &str {
 #[tokio::test]
 async fn get_tables_show_the_real_columns() {
     let sim = sim::start().await;
-    let Some(kubectl) = Kubectl::new(&sim) else { return };
+    let kubectl = Kubectl::new(&sim);
 
     let nodes = kubectl.ok(&["get", "nodes", "-L", "topology.kubernetes.io/zone"]).await;
     assert_eq!(
@@ -140,7 +140,7 @@ async fn get_tables_show_the_real_columns() {
 #[tokio::test]
 async fn describe_scale_restart_and_undo_a_deployment() {
     let sim = sim::start().await;
-    let Some(kubectl) = Kubectl::new(&sim) else { return };
+    let kubectl = Kubectl::new(&sim);
     let described = kubectl.ok(&["describe", "deployment", "web", "-n", "shop"]).await;
     for expected in
         ["Replicas:", "2 desired", "NewReplicaSet:", "web-7c9b6d5f4", "OldReplicaSets:", "ScalingReplicaSet"]
@@ -173,7 +173,7 @@ async fn describe_scale_restart_and_undo_a_deployment() {
 #[tokio::test]
 async fn get_pods_watch_sees_a_later_change() {
     let sim = sim::start().await;
-    let Some(kubectl) = Kubectl::new(&sim) else { return };
+    let kubectl = Kubectl::new(&sim);
     let mut child = kubectl
         .command(&["get", "pods", "-n", "shop", "-w"])
         .stdout(Stdio::piped())
@@ -224,7 +224,7 @@ async fn get_pods_watch_sees_a_later_change() {
 #[tokio::test]
 async fn auth_can_i_answers_per_context() {
     let sim = sim::start().await;
-    let Some(kubectl) = Kubectl::new(&sim) else { return };
+    let kubectl = Kubectl::new(&sim);
     let admin = kubectl.run(&["auth", "can-i", "patch", "deployments"]).await;
     assert_eq!((admin.code, admin.stdout.trim()), (0, "yes"));
     let viewer =
@@ -270,7 +270,7 @@ spec:
 #[tokio::test]
 async fn apply_creates_then_patches() {
     let sim = sim::start().await;
-    let Some(kubectl) = Kubectl::new(&sim) else { return };
+    let kubectl = Kubectl::new(&sim);
     let manifest = kubectl.dir.join("manifest.yaml");
     std::fs::write(&manifest, MANIFEST.replace("VALUE", "one")).unwrap();
     let first = kubectl.ok(&["apply", "-f", manifest.to_str().unwrap()]).await;
