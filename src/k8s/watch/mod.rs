@@ -24,8 +24,9 @@ use tokio::task::JoinHandle;
 pub const POD_BATCH: usize = 500;
 /// Small-kind events coalesced into one `Changed` message.
 const SMALL_BATCH: usize = 256;
-/// How long a kind the user may not list waits before asking again.
-const FORBIDDEN_BACKOFF: Duration = Duration::from_secs(300);
+/// How long a kind the user may not list waits before asking again: once a minute is
+/// nothing for the server, and a permission granted during an incident shows soon.
+const FORBIDDEN_BACKOFF: Duration = Duration::from_secs(60);
 /// Page sizes when the server cannot stream lists: slim pods decode fast, so fewer round
 /// trips pay (performance.md).
 const POD_PAGE: u32 = 2000;

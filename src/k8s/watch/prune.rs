@@ -55,6 +55,8 @@ pub fn config_map(cm: &mut core::ConfigMap) {
         .filter(|f| f.time.is_some())
         .max_by_key(|f| f.time.as_ref().map(|t| t.0));
     meta(cm);
+    // Nothing reads a ConfigMap's annotations, and one can hold a megabyte.
+    cm.metadata.annotations = None;
     cm.data = None;
     cm.binary_data = None;
     cm.metadata.managed_fields = latest.map(|f| {
