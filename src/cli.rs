@@ -114,6 +114,15 @@ pub struct SimArgs {
     /// Added latency per API response, e.g. 50ms (for benchmarks)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0ms")]
     pub latency: Duration,
+    /// API fault on from the start (repeatable): down, blackhole, gone-storm, throttle, error-500,
+    /// latency-MS, revoke-KIND, expire-token, garble, huge-object
+    #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
+    pub faults: Vec<String>,
+}
+
+/// Check an API fault name at parse time (the sim takes it by name).
+fn parse_fault(name: &str) -> Result<String, String> {
+    name.parse::<crate::sim::api_faults::ApiFault>().map(|_| name.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

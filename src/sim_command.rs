@@ -16,6 +16,7 @@ pub async fn launch_in_process(sim: &SimulationArgs) -> Result<Launched> {
         speed: sim.speed,
         seed: sim.seed,
         latency: std::time::Duration::ZERO,
+        faults: Vec::new(),
     };
     launch(options).await.wrap_err("cannot start the simulated cluster")
 }
@@ -31,20 +32,30 @@ pub async fn run(args: SimArgs) -> Result<ExitCode> {
         speed: args.sim.speed,
         seed: args.sim.seed,
         latency: args.latency,
+        faults: args.faults.clone(),
     };
     let launched = launch(options).await.wrap_err("cannot start the simulated cluster")?;
     let kubeconfig = match &args.write_kubeconfig {
         Some(path) => path.clone(),
         None => std::env::temp_dir().join(format!("kdeck-sim-{}.kubeconfig", std::process::id())),
     };
+    // rewritten when the expire-token fault issues new tokens
     launched
         .sim
-        .write_kubeconfig(&kubeconfig)
+        .keep_kubeconfig_current(&kubeconfig)
         .wrap_err_with(|| format!("cannot write kubeconfig {}", kubeconfig.display()))?;
     println!("kdeck sim listening on {}", launched.sim.url());
     println!("kubeconfig: {}", kubeconfig.display());
     println!("try: kubectl --kubeconfig {} get pods -A", kubeconfig.display());
     println!("contexts: kdeck-sim (admin), kdeck-sim-viewer (read-only); Ctrl-C stops");
+    println!(
+        "API faults: curl -k -H 'Authorization: Bearer admin' -X PUT {}/sim/fault/NAME (this control port stays open while the API is down)",
+        launched.sim.control_url()
+    );
+    let active = launched.sim.faults().active();
+    if !active.is_empty() {
+        println!("faults on: {}", active.names().join(", "));
+    }
     wait_for_stop_signal().await;
     launched.stop().await;
     Ok(ExitCode::SUCCESS)

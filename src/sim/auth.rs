@@ -3,7 +3,9 @@
 
 use http::HeaderMap;
 
-/// Token of the admin user (cluster-admin).
+use crate::sim::api_faults::tokens::Tokens;
+
+/// Token of the admin user (cluster-admin), until the `expire-token` fault rotates it.
 pub const ADMIN_TOKEN: &str = "admin";
 /// Token of the read-only viewer user.
 pub const VIEWER_TOKEN: &str = "viewer";
@@ -31,18 +33,17 @@ impl SimUser {
     }
 }
 
-/// The user a request's `Authorization: Bearer` header names; None when missing or unknown.
-pub fn authenticate(headers: &HeaderMap) -> Option<SimUser> {
+/// The token of a request's `Authorization: Bearer` header.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return None;
-    }
-    match token.trim() {
-        ADMIN_TOKEN => Some(SimUser::Admin),
-        VIEWER_TOKEN => Some(SimUser::Viewer),
-        _ => None,
-    }
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The user a request's bearer token names; None when missing, unknown or expired (the
+/// `expire-token` fault issues new tokens: see [`Tokens`]).
+pub fn authenticate(headers: &HeaderMap, tokens: &Tokens) -> Option<SimUser> {
+    tokens.user(bearer_token(headers)?)
 }
 
 /// An authorization decision with the reason RBAC would give.
@@ -101,14 +102,15 @@ mod tests {
 
     #[test]
     fn bearer_tokens_map_to_users() {
+        let tokens = Tokens::default();
         let mut headers = HeaderMap::new();
-        assert_eq!(authenticate(&headers), None);
+        assert_eq!(authenticate(&headers, &tokens), None);
         headers.insert(http::header::AUTHORIZATION, "Bearer viewer".parse().unwrap());
-        assert_eq!(authenticate(&headers), Some(SimUser::Viewer));
+        assert_eq!(authenticate(&headers, &tokens), Some(SimUser::Viewer));
         headers.insert(http::header::AUTHORIZATION, "Bearer nope".parse().unwrap());
-        assert_eq!(authenticate(&headers), None);
+        assert_eq!(authenticate(&headers, &tokens), None);
         headers.insert(http::header::AUTHORIZATION, "Basic admin".parse().unwrap());
-        assert_eq!(authenticate(&headers), None);
+        assert_eq!(authenticate(&headers, &tokens), None);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::sim::api_faults::{ApiFault, ApiFaults};
 use crate::sim::clock::SimClock;
 use crate::sim::http::request_log::{RequestCount, RequestLog};
 use crate::sim::http::{self, AppState};
@@ -37,6 +38,8 @@ pub struct SimOptions {
     /// Whether watches accept `sendInitialEvents` (the WatchList feature). Off, the sim
     /// answers 422 Invalid as a server without the feature does.
     pub streaming_lists: bool,
+    /// API faults on from the first request (`kdeck sim --fault NAME`).
+    pub faults: Vec<ApiFault>,
 }
 
 impl Default for SimOptions {
@@ -48,6 +51,7 @@ impl Default for SimOptions {
             bookmark_interval: Duration::from_secs(30),
             clock: SimClock::new(1.0),
             streaming_lists: true,
+            faults: Vec::new(),
         }
     }
 }
@@ -77,12 +81,14 @@ impl std::error::Error for SimError {}
 /// A running sim API server.
 pub struct SimHandle {
     addr: SocketAddr,
+    control_addr: SocketAddr,
     ca_pem: String,
     store: Store,
     app: Arc<AppState>,
     scenario: watch::Receiver<String>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
+    control_task: JoinHandle<()>,
 }
 
 impl SimHandle {
@@ -95,9 +101,17 @@ impl SimHandle {
         let certs = tls_certs::generate().map_err(SimError::Certificates)?;
         let listener = tokio::net::TcpListener::bind(opts.listen).await.map_err(SimError::Bind)?;
         let addr = listener.local_addr().map_err(SimError::Bind)?;
+        // the /sim/ endpoints again, on a port the `down` and `blackhole` faults leave open
+        let control_listener =
+            tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await.map_err(SimError::Bind)?;
+        let control_addr = control_listener.local_addr().map_err(SimError::Bind)?;
         store.set_history_limit(opts.history_limit);
         let (shutdown, shutdown_rx) = watch::channel(false);
         let (scenario_tx, scenario) = watch::channel("steady".to_string());
+        let faults = Arc::new(ApiFaults::new(store.clone()));
+        for fault in opts.faults {
+            faults.switch_on(fault);
+        }
         let app = Arc::new(AppState {
             store: store.clone(),
             latency: opts.latency,
@@ -108,11 +122,31 @@ impl SimHandle {
             server_address: addr.to_string(),
             streaming_lists: opts.streaming_lists,
             churn_per_sec: Arc::default(),
+            faults: faults.clone(),
         });
         let router = http::router(app.clone());
-        let task = tokio::spawn(server::serve(listener, certs.server_config, router, shutdown_rx));
-        tracing::info!(%addr, "sim API server listening");
-        Ok(SimHandle { addr, ca_pem: certs.ca_pem, store, app, scenario, shutdown, task })
+        let task = tokio::spawn(server::serve(
+            listener,
+            certs.server_config.clone(),
+            router,
+            shutdown_rx.clone(),
+            Some(faults.subscribe()),
+        ));
+        let control = http::control_router(app.clone());
+        let control_task =
+            tokio::spawn(server::serve(control_listener, certs.server_config, control, shutdown_rx, None));
+        tracing::info!(%addr, %control_addr, "sim API server listening");
+        Ok(SimHandle {
+            addr,
+            control_addr,
+            ca_pem: certs.ca_pem,
+            store,
+            app,
+            scenario,
+            shutdown,
+            task,
+            control_task,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -124,6 +158,17 @@ impl SimHandle {
         format!("https://{}", self.addr)
     }
 
+    /// https://127.0.0.1:PORT of the control port: the `/sim/` endpoints only (admin token,
+    /// same CA), open while the `down` and `blackhole` faults are on.
+    pub fn control_url(&self) -> String {
+        format!("https://{}", self.control_addr)
+    }
+
+    /// The API fault switches (the same as `/sim/fault`).
+    pub fn faults(&self) -> &ApiFaults {
+        &self.app.faults
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -133,8 +178,9 @@ impl SimHandle {
         &self.ca_pem
     }
 
+    /// The kubeconfig, with the tokens the sim accepts now (see the `expire-token` fault).
     pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig::yaml(&self.url(), &self.ca_pem)
+        kubeconfig::yaml(&self.url(), &self.ca_pem, &self.app.faults.active().tokens())
     }
 
     /// Contexts kdeck-sim (admin, current) and kdeck-sim-viewer; cluster kdeck-sim.
@@ -145,6 +191,36 @@ impl SimHandle {
 
     pub fn write_kubeconfig(&self, path: &Path) -> std::io::Result<()> {
         std::fs::write(path, self.kubeconfig_yaml())
+    }
+
+    /// Write the kubeconfig now, and again whenever the `expire-token` fault issues new
+    /// tokens, until the sim stops: a client that re-reads it after a 401 recovers.
+    pub fn keep_kubeconfig_current(&self, path: &Path) -> std::io::Result<()> {
+        self.write_kubeconfig(path)?;
+        let mut faults = self.app.faults.subscribe();
+        let mut shutdown = self.shutdown.subscribe();
+        let mut written = faults.borrow_and_update().tokens();
+        let (url, ca_pem, path) = (self.url(), self.ca_pem.clone(), path.to_path_buf());
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    switched = faults.changed() => if switched.is_err() { break },
+                    _ = shutdown.wait_for(|stop| *stop) => break,
+                }
+                let tokens = faults.borrow_and_update().tokens();
+                if tokens.current(SimUser::Admin) == written.current(SimUser::Admin) {
+                    continue;
+                }
+                match std::fs::write(&path, kubeconfig::yaml(&url, &ca_pem, &tokens)) {
+                    Ok(()) => {
+                        tracing::info!(path = %path.display(), "kubeconfig rewritten with the new tokens")
+                    }
+                    Err(err) => tracing::warn!(path = %path.display(), %err, "cannot rewrite the kubeconfig"),
+                }
+                written = tokens;
+            }
+        });
+        Ok(())
     }
 
     /// A kube client for `user`, through the kubeconfig (TLS verified against the CA).
@@ -193,8 +269,10 @@ impl SimHandle {
     /// Stop: open watches end, in-flight requests finish (up to 5 s), the port closes.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
-        if let Err(err) = self.task.await {
-            tracing::warn!(%err, "sim server task failed");
+        for task in [self.task, self.control_task] {
+            if let Err(err) = task.await {
+                tracing::warn!(%err, "sim server task failed");
+            }
         }
     }
 }

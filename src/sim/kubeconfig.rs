@@ -4,6 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::sim::api_faults::tokens::Tokens;
 use crate::sim::auth::SimUser;
 
 pub const CLUSTER_NAME: &str = "kdeck-sim";
@@ -17,8 +18,9 @@ pub fn context_name(user: SimUser) -> &'static str {
     }
 }
 
-/// The kubeconfig YAML for a server at `url` (https://127.0.0.1:PORT) with this CA PEM.
-pub fn yaml(url: &str, ca_pem: &str) -> String {
+/// The kubeconfig YAML for a server at `url` (https://127.0.0.1:PORT) with this CA PEM and
+/// the tokens the sim accepts now.
+pub fn yaml(url: &str, ca_pem: &str, tokens: &Tokens) -> String {
     let ca_data = STANDARD.encode(ca_pem);
     let users = [SimUser::Admin, SimUser::Viewer];
     let mut text = format!(
@@ -28,7 +30,7 @@ pub fn yaml(url: &str, ca_pem: &str) -> String {
         text.push_str(&format!(
             "- name: {CLUSTER_NAME}-{}\n  user:\n    token: {}\n",
             user.name(),
-            user.token()
+            tokens.current(user)
         ));
     }
     text.push_str("contexts:\n");
@@ -49,7 +51,9 @@ mod tests {
 
     #[test]
     fn parses_as_a_kubeconfig_with_both_contexts() {
-        let config = kube::config::Kubeconfig::from_yaml(&yaml("https://127.0.0.1:1234", "PEM")).unwrap();
+        let config =
+            kube::config::Kubeconfig::from_yaml(&yaml("https://127.0.0.1:1234", "PEM", &Tokens::default()))
+                .unwrap();
         assert_eq!(config.current_context.as_deref(), Some(ADMIN_CONTEXT));
         let contexts: Vec<&str> = config.contexts.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(contexts, [ADMIN_CONTEXT, VIEWER_CONTEXT]);

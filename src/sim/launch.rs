@@ -7,6 +7,7 @@ use color_eyre::eyre::{WrapErr, eyre};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::sim::api_faults::ApiFault;
 use crate::sim::clock::SimClock;
 use crate::sim::handle::{SimHandle, SimOptions};
 use crate::sim::scenario::Scenario;
@@ -24,6 +25,8 @@ pub struct LaunchOptions {
     pub speed: f64,
     pub seed: u64,
     pub latency: Duration,
+    /// API faults on from the start, by name ("throttle", "latency-2000", "revoke-pods", ...).
+    pub faults: Vec<String>,
 }
 
 impl Default for LaunchOptions {
@@ -35,6 +38,7 @@ impl Default for LaunchOptions {
             speed: 1.0,
             seed: 1,
             latency: Duration::ZERO,
+            faults: Vec::new(),
         }
     }
 }
@@ -59,6 +63,11 @@ impl Launched {
 pub async fn launch(opts: LaunchOptions) -> Result<Launched, color_eyre::Report> {
     crate::tls::install_crypto_provider();
     let scenario: Scenario = opts.scenario.parse().map_err(|e: String| eyre!(e))?;
+    let faults = opts
+        .faults
+        .iter()
+        .map(|name| name.parse::<ApiFault>().map_err(|e| eyre!(e)))
+        .collect::<Result<Vec<_>, _>>()?;
     let clock = SimClock::new(opts.speed);
     let store = Store::new(clock.clone());
     let topo = opts.topology.clone();
@@ -78,7 +87,8 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, color_eyre::Report>
     .wrap_err("topology loader panicked")??;
     let telemetry = world.telemetry();
     exposition::register(world.store(), &telemetry);
-    let sim_opts = SimOptions { listen: opts.listen, latency: opts.latency, clock, ..SimOptions::default() };
+    let sim_opts =
+        SimOptions { listen: opts.listen, latency: opts.latency, clock, faults, ..SimOptions::default() };
     let sim = SimHandle::start(sim_opts, world.store().clone())
         .await
         .map_err(|e| eyre!(e.to_string()))

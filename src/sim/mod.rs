@@ -1,5 +1,6 @@
 //! The simulated cluster: an API server real clients accept, controllers, topologies, metrics.
 
+pub mod api_faults;
 pub mod auth;
 pub mod clock;
 pub mod exposition;

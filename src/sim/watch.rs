@@ -6,6 +6,9 @@
 //! selectors (an object that stops matching yields DELETED, one that starts matching ADDED),
 //! and Table output for `kubectl get -w`. A watch that lags behind the store's broadcast
 //! ends its stream; the client re-watches from its last resourceVersion.
+//!
+//! API faults reach open watches too: `blackhole` silences them, `revoke-KIND` ends them,
+//! `gone-storm` ends them with a 410 ERROR event and `garble` with half a frame.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -20,6 +23,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::sim::api_faults::{ActiveFaults, ApiFault, garble};
 use crate::sim::http::list::{Format, negotiate, parse_resource_version};
 use crate::sim::http::route::ResourceRequest;
 use crate::sim::http::status::ApiError;
@@ -45,6 +49,20 @@ struct WatchTask {
     timeout: Duration,
     store: Store,
     shutdown: watch::Receiver<bool>,
+    faults: watch::Receiver<ActiveFaults>,
+}
+
+/// What an API fault does to a running watch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Interrupt {
+    /// `blackhole`: send nothing more, not even the end of the stream.
+    Silence,
+    /// `revoke-KIND`: end the stream (the client's next watch gets 403).
+    End,
+    /// `gone-storm`: one ERROR event with a 410 Status, then the end.
+    Gone,
+    /// `garble`: half a frame, then the end.
+    Garble,
 }
 
 pub fn serve(app: &Arc<AppState>, req: &ResourceRequest, ctx: &RequestContext) -> Result<Response, ApiError> {
@@ -64,13 +82,15 @@ pub fn serve(app: &Arc<AppState>, req: &ResourceRequest, ctx: &RequestContext) -
         Some(Ok(secs)) => Duration::from_secs(secs),
         Some(Err(_)) => return Err(ApiError::bad_request("timeoutSeconds must be a non-negative integer")),
     };
+    let current = app.store.resource_version();
+    if ctx.faults.is_on(&ApiFault::GoneStorm) {
+        // every watch is too old, as after an etcd compaction racing a storm of relists
+        return Ok(stream_response(Body::from(gone_line(since.unwrap_or(0), current))));
+    }
     let feed = match app.store.watch_feed(req.rt, since) {
         Ok(feed) => feed,
         Err(StoreError::Gone) => {
-            let current = app.store.resource_version();
-            let message = format!("too old resource version: {} ({current})", since.unwrap_or(0));
-            let line = encode_line("ERROR", &ApiError::gone(message).to_status().to_string());
-            return Ok(stream_response(Body::from(line)));
+            return Ok(stream_response(Body::from(gone_line(since.unwrap_or(0), current))));
         }
         Err(err) => return Err(ApiError::from(err)),
     };
@@ -86,6 +106,7 @@ pub fn serve(app: &Arc<AppState>, req: &ResourceRequest, ctx: &RequestContext) -
         timeout,
         store: app.store.clone(),
         shutdown: app.shutdown.clone(),
+        faults: app.faults.subscribe(),
     };
     let (tx, rx) = mpsc::channel::<Result<Bytes, Infallible>>(256);
     tokio::spawn(task.run(feed, tx));
@@ -127,6 +148,12 @@ fn encode_line(event_type: &str, object_json: &str) -> Bytes {
     Bytes::from(format!("{{\"type\":\"{event_type}\",\"object\":{object_json}}}\n"))
 }
 
+/// The ERROR event the real server sends when a watch's resourceVersion is older than it keeps.
+fn gone_line(since: u64, current: u64) -> Bytes {
+    let message = format!("too old resource version: {since} ({current})");
+    encode_line("ERROR", &ApiError::gone(message).to_status().to_string())
+}
+
 /// The event type a watcher with these selectors sees for a store event, if any.
 fn visible_type(
     event: &StoreEvent,
@@ -152,12 +179,18 @@ impl WatchTask {
         let deadline = Instant::now() + self.timeout;
         let mut first_table = true;
         while feed.backlog_len() > 0 {
+            if let Some(interrupt) = self.interrupt() {
+                return self.interrupted(interrupt, &mut feed, &tx, &mut first_table).await;
+            }
             let Some(Ok(event)) = feed.next().await else { return };
             if let Some(line) = self.encode(&event, &mut first_table)
                 && tx.send(Ok(line)).await.is_err()
             {
                 return;
             }
+        }
+        if let Some(interrupt) = self.interrupt() {
+            return self.interrupted(interrupt, &mut feed, &tx, &mut first_table).await;
         }
         if self.initial_events_end {
             let line = self.bookmark(feed.start_resource_version, true);
@@ -169,7 +202,15 @@ impl WatchTask {
             tokio::time::interval_at(Instant::now() + self.bookmark_interval, self.bookmark_interval);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
+            // a fault switched on before anything else is sent
+            if let Some(interrupt) = self.interrupt() {
+                return self.interrupted(interrupt, &mut feed, &tx, &mut first_table).await;
+            }
             tokio::select! {
+                biased;
+                switched = self.faults.changed() => if switched.is_err() {
+                    break; // the server is gone
+                },
                 _ = tokio::time::sleep_until(deadline) => break,
                 _ = self.shutdown.changed() => break,
                 _ = tx.closed() => break,
@@ -193,6 +234,60 @@ impl WatchTask {
                     }
                     None => break,
                 },
+            }
+        }
+    }
+
+    /// What the API faults on now do to this watch, if anything.
+    fn interrupt(&mut self) -> Option<Interrupt> {
+        let active = self.faults.borrow_and_update();
+        if active.is_on(&ApiFault::Blackhole) {
+            Some(Interrupt::Silence)
+        } else if active.revokes(self.rt.plural) {
+            Some(Interrupt::End)
+        } else if active.is_on(&ApiFault::GoneStorm) {
+            Some(Interrupt::Gone)
+        } else if active.is_on(&ApiFault::Garble) {
+            Some(Interrupt::Garble)
+        } else {
+            None
+        }
+    }
+
+    /// Finish the watch the way `interrupt` says.
+    async fn interrupted(
+        mut self,
+        interrupt: Interrupt,
+        feed: &mut WatchFeed,
+        tx: &mpsc::Sender<Result<Bytes, Infallible>>,
+        first_table: &mut bool,
+    ) {
+        match interrupt {
+            Interrupt::Silence => {
+                // hold the stream open without a byte until the client gives up (it must
+                // notice by itself: no bookmark comes) or the server stops
+                tokio::select! {
+                    _ = tx.closed() => {}
+                    _ = self.shutdown.wait_for(|stop| *stop) => {}
+                }
+            }
+            Interrupt::End => {
+                tracing::info!(resource = self.rt.plural, "revoked: ending the watch");
+            }
+            Interrupt::Gone => {
+                let since = feed.processed_resource_version();
+                let _ = tx.send(Ok(gone_line(since, self.store.resource_version()))).await;
+            }
+            Interrupt::Garble => {
+                // cut the next frame this watch would send: an event waiting, or a bookmark
+                let mut frame = None;
+                if feed.backlog_len() > 0
+                    && let Some(Ok(event)) = feed.next().await
+                {
+                    frame = self.encode(&event, first_table);
+                }
+                let frame = frame.unwrap_or_else(|| self.bookmark(feed.processed_resource_version(), false));
+                let _ = tx.send(Ok(garble::truncate(&frame))).await;
             }
         }
     }

@@ -1,5 +1,5 @@
-//! The API server's HTTP layer: authentication, routing, latency injection, request logging,
-//! and dispatch to discovery, resource, watch and admin handlers.
+//! The API server's HTTP layer: authentication, routing, latency and API fault injection,
+//! request logging, and dispatch to discovery, resource, watch and admin handlers.
 
 pub mod body;
 pub mod discovery;
@@ -27,6 +27,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode, Uri};
 use tokio::sync::watch;
 
+use crate::sim::api_faults::{self, ActiveFaults, ApiFault, ApiFaults};
 use crate::sim::auth::{self, SimUser};
 use crate::sim::store::Store;
 use body::json_value;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub streaming_lists: bool,
     /// Pod status changes per second the world makes (`PUT /sim/churn/{n}`).
     pub churn_per_sec: Arc<std::sync::atomic::AtomicU32>,
+    /// The API fault switches (`/sim/fault`).
+    pub faults: Arc<ApiFaults>,
 }
 
 /// One authenticated request, parsed.
@@ -62,6 +65,8 @@ pub struct RequestContext {
     pub headers: HeaderMap,
     pub query: HashMap<String, String>,
     pub body: Bytes,
+    /// The API faults on when the request arrived (none for the sim's control endpoints).
+    pub faults: ActiveFaults,
 }
 
 impl RequestContext {
@@ -78,8 +83,29 @@ impl RequestContext {
     }
 }
 
+/// Which listener a request came in on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Port {
+    /// The API server's address (the kubeconfig's): everything, API faults included.
+    Api,
+    /// The control port: the `/sim/` endpoints only, reachable while the API port is down.
+    Control,
+}
+
+#[derive(Clone)]
+struct Served {
+    app: Arc<AppState>,
+    port: Port,
+}
+
+/// The API server on its address.
 pub fn router(app: Arc<AppState>) -> Router {
-    Router::new().fallback(handle).with_state(app)
+    Router::new().fallback(handle).with_state(Served { app, port: Port::Api })
+}
+
+/// The `/sim/` control endpoints alone, for the control port.
+pub fn control_router(app: Arc<AppState>) -> Router {
+    Router::new().fallback(handle).with_state(Served { app, port: Port::Control })
 }
 
 fn parse_query(uri: &Uri) -> HashMap<String, String> {
@@ -100,22 +126,38 @@ fn describe(route: &Route, method: &Method, watch: bool) -> (String, String) {
     }
 }
 
-async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Response {
+async fn handle(State(served): State<Served>, request: Request) -> Response {
+    let app = &served.app;
     let (parts, body) = request.into_parts();
-    let route = route::parse(parts.uri.path());
+    let mut route = route::parse(parts.uri.path());
+    if served.port == Port::Control && !route.is_sim_control() {
+        route = Route::NotServed;
+    }
+    // the control endpoints and port are never faulted: a fault can always be switched off
+    let control = served.port == Port::Control || route.is_sim_control();
+    let faults = if control { ActiveFaults::default() } else { app.faults.active() };
     let query = parse_query(&parts.uri);
     let watch = matches!(query.get("watch").map(String::as_str), Some("true" | "1"));
     let (verb, mut resource) = describe(&route, &parts.method, watch);
     if resource.is_empty() {
         resource = parts.uri.path().to_string();
     }
-    let user = auth::authenticate(&parts.headers);
+    let tokens = if control { app.faults.active().tokens().ignoring_expiry() } else { faults.tokens() };
+    let user = auth::authenticate(&parts.headers, &tokens);
     if !app.latency.is_zero() {
         tokio::time::sleep(app.latency).await;
     }
-    let response = match user {
-        None => ApiError::unauthorized().into_response(),
-        Some(user) => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    if let Some(delay) = faults.latency() {
+        tokio::time::sleep(delay).await;
+    }
+    // throttling and 500s come after authentication, as in the real server
+    let refusal = api_faults::gate::refusal(&faults);
+    let response = match (user, refusal) {
+        // a blackholed request never gets an answer: the client has to time out
+        _ if faults.is_on(&ApiFault::Blackhole) => api_faults::gate::stall(app.shutdown.clone()).await,
+        (None, _) => ApiError::unauthorized().into_response(),
+        (Some(_), Some(refused)) => refused,
+        (Some(user), None) => match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
             Err(err) => {
                 ApiError::new(413, "RequestEntityTooLarge", format!("request body: {err}")).into_response()
             }
@@ -127,8 +169,9 @@ async fn handle(State(app): State<Arc<AppState>>, request: Request) -> Response 
                     headers: parts.headers,
                     query,
                     body,
+                    faults,
                 };
-                serve(&app, route, ctx).await.unwrap_or_else(IntoResponse::into_response)
+                serve(app, route, ctx).await.unwrap_or_else(IntoResponse::into_response)
             }
         },
     };
@@ -152,7 +195,10 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
         Route::Resource(req) => resource::serve(app, req, ctx).await,
         Route::ServiceProxy(target) if read_only => proxy::serve(&app.store, target, &ctx).await,
         _ if !read_only
-            && !matches!(route, Route::SimCompact | Route::SimScenario(_) | Route::SimChurn(_)) =>
+            && !matches!(
+                route,
+                Route::SimCompact | Route::SimScenario(_) | Route::SimChurn(_) | Route::SimFault(_)
+            ) =>
         {
             Err(ApiError::method_not_allowed(
                 "the server does not allow this method on the requested resource",
@@ -179,9 +225,11 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
             let content_type = "text/plain; version=0.0.4; charset=utf-8";
             Ok(([(http::header::CONTENT_TYPE, content_type)], text).into_response())
         }
-        Route::SimRequests | Route::SimCompact | Route::SimScenario(_) | Route::SimChurn(_) => {
-            admin(app, route, &ctx)
-        }
+        Route::SimRequests
+        | Route::SimCompact
+        | Route::SimScenario(_)
+        | Route::SimChurn(_)
+        | Route::SimFault(_) => admin(app, route, &ctx),
     }
 }
 
@@ -218,6 +266,7 @@ fn admin(app: &AppState, route: Route, ctx: &RequestContext) -> Result<Response,
             app.churn_per_sec.store(per_sec, std::sync::atomic::Ordering::Relaxed);
             Ok(json_value(StatusCode::OK, &serde_json::json!({"churnPerSecond": per_sec})))
         }
+        (Route::SimFault(name), _) => api_faults::serve_endpoint(&app.faults, name.as_deref(), &ctx.method),
         _ => Err(ApiError::method_not_allowed(
             "the server does not allow this method on the requested resource",
         )),

@@ -23,8 +23,10 @@ pub async fn serve(
             _ => Err(not_allowed()),
         };
     }
+    // a `revoke-KIND` fault takes the resource away from every user, for every verb
+    let revoked = ctx.faults.revokes(req.rt.plural);
     let decision = auth::authorize(ctx.user, verb, req.rt.group, req.rt.plural);
-    if !decision.allowed {
+    if revoked || !decision.allowed {
         let message =
             auth::forbidden_message(ctx.user, verb, req.rt.group, req.rt.plural, req.namespace.as_deref());
         let details = serde_json::json!({"name": req.name.clone().unwrap_or_default(), "group": req.rt.group, "kind": req.rt.plural});

@@ -20,7 +20,13 @@ pub fn create(ctx: &RequestContext) -> Result<Response, ApiError> {
     let attributes = &review["spec"]["resourceAttributes"];
     let decision = if attributes.is_object() {
         let text = |key: &str| attributes[key].as_str().unwrap_or("").to_string();
-        auth::authorize(ctx.user, &text("verb"), &text("group"), &text("resource"))
+        let decision = auth::authorize(ctx.user, &text("verb"), &text("group"), &text("resource"));
+        // what a `revoke-KIND` fault took away is denied, as RBAC would after the revocation
+        if ctx.faults.revokes(&text("resource")) {
+            auth::Decision { allowed: false, reason: String::new() }
+        } else {
+            decision
+        }
     } else {
         // non-resource URLs (e.g. /healthz): both users may GET them
         let verb = review["spec"]["nonResourceAttributes"]["verb"].as_str().unwrap_or("");

@@ -23,6 +23,8 @@ pub enum Route {
     SimScenario(String),
     /// `PUT /sim/churn/{per_sec}`: pod status changes per second from now on.
     SimChurn(String),
+    /// `/sim/fault` (list, clear all) or `/sim/fault/{name}` (switch one on or off).
+    SimFault(Option<String>),
     Resource(ResourceRequest),
     /// `/api/v1/namespaces/NS/services/NAME/proxy/...`
     ServiceProxy(super::proxy::ProxyTarget),
@@ -35,6 +37,20 @@ pub struct ResourceRequest {
     pub namespace: Option<String>,
     pub name: Option<String>,
     pub subresource: Option<String>,
+}
+
+impl Route {
+    /// The sim's own control endpoints: admin token only, never faulted, also on the control port.
+    pub fn is_sim_control(&self) -> bool {
+        matches!(
+            self,
+            Route::SimRequests
+                | Route::SimCompact
+                | Route::SimScenario(_)
+                | Route::SimChurn(_)
+                | Route::SimFault(_)
+        )
+    }
 }
 
 impl ResourceRequest {
@@ -84,6 +100,8 @@ pub fn parse(path: &str) -> Route {
         ["sim", "compact"] => Route::SimCompact,
         ["sim", "scenario", name] => Route::SimScenario(name.to_string()),
         ["sim", "churn", rate] => Route::SimChurn(rate.to_string()),
+        ["sim", "fault"] => Route::SimFault(None),
+        ["sim", "fault", name] => Route::SimFault(Some(name.to_string())),
         _ => Route::NotServed,
     }
 }
@@ -159,6 +177,14 @@ mod tests {
             parse("/apis/apps/v1"),
             Route::GroupVersion { group: "apps".into(), version: "v1".into() }
         );
+    }
+
+    #[test]
+    fn fault_switches_are_sim_control_routes() {
+        assert_eq!(parse("/sim/fault"), Route::SimFault(None));
+        assert_eq!(parse("/sim/fault/latency-2000"), Route::SimFault(Some("latency-2000".into())));
+        assert!(parse("/sim/fault/down").is_sim_control());
+        assert!(!parse("/api/v1/pods").is_sim_control());
     }
 
     #[test]
