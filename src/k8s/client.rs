@@ -180,6 +180,9 @@ pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> 
     // server's side (`watch::WATCH_TIMEOUT_SECS`), so a healthy one is never cut by it.
     config.read_timeout = Some(READ_TIMEOUT);
     config.reset_reader_on_write = true;
+    // No silent retries inside the client: a watch that gets 429 or 503 shows as retrying
+    // (its own backoff retries it), and a write's 429 reaches the dialog at once.
+    config.default_retry = false;
     if let Some(ns) = &opts.namespace {
         config.default_namespace = ns.clone();
     }

@@ -87,11 +87,21 @@ pub(crate) struct Reporter {
     kind: Kind,
     tx: Sender<ClusterEvent>,
     failing_since: Option<jiff::Timestamp>,
+    /// Failures in a row, for the pause before starting over.
+    failures: u32,
+}
+
+/// The pause before a failed watch starts over: 1 s doubling to 30 s, with up to a quarter
+/// of jitter so that every kind does not come back at the same instant.
+fn restart_pause(failures: u32, kind: Kind) -> Duration {
+    let base = Duration::from_secs(1 << failures.min(5)).min(Duration::from_secs(30));
+    let nanos = jiff::Timestamp::now().subsec_nanosecond().unsigned_abs() as u64 + kind.index() as u64 * 7919;
+    base + base.mul_f64((nanos % 1000) as f64 / 4000.0)
 }
 
 impl Reporter {
     fn new(kind: Kind, tx: Sender<ClusterEvent>) -> Reporter {
-        Reporter { kind, tx, failing_since: None }
+        Reporter { kind, tx, failing_since: None, failures: 0 }
     }
 
     async fn send(&self, state: SourceState) -> bool {
@@ -100,21 +110,25 @@ impl Reporter {
 
     async fn live(&mut self) -> bool {
         self.failing_since = None;
+        self.failures = 0;
         self.send(SourceState::Live).await
     }
 
-    /// Report an error; returns how long to pause before polling the stream again.
-    async fn error(&mut self, error: &watcher::Error) -> Option<Duration> {
+    /// Report an error; returns how long to pause before the watch starts over with a fresh
+    /// list. Starting over (rather than resuming) is what makes the state truthful: kube's
+    /// watcher resumes a watch without a word, so only a list can say "live" again.
+    async fn error(&mut self, error: &watcher::Error) -> Duration {
         if http_code(error) == Some(403) {
             let message = error_text::watch_server_message(error);
             tracing::info!(kind = self.kind.name(), %message, "forbidden");
             self.send(SourceState::Forbidden { message }).await;
-            return Some(FORBIDDEN_BACKOFF);
+            return FORBIDDEN_BACKOFF;
         }
         let since = *self.failing_since.get_or_insert_with(jiff::Timestamp::now);
-        tracing::warn!(kind = self.kind.name(), error = %error, "watch error, retrying");
+        tracing::warn!(kind = self.kind.name(), error = %error, "watch error, starting over");
         self.send(SourceState::Retrying { since, error: error_text::describe_watch(error) }).await;
-        None
+        self.failures = self.failures.saturating_add(1);
+        restart_pause(self.failures - 1, self.kind)
     }
 }
 

@@ -6,7 +6,6 @@ use crate::k8s::pod_facts::PodFacts;
 use crate::k8s::slim_pod::SlimPod;
 use crate::k8s::source_state::{Kind, SourceState};
 use futures::StreamExt;
-use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use tokio::sync::mpsc::Sender;
 
@@ -39,6 +38,8 @@ enum Ended {
     Closed,
     /// The server refused a streaming list: page instead.
     StreamingRefused,
+    /// The watch failed: start over with a fresh list after this pause.
+    Failed(std::time::Duration),
 }
 
 pub async fn run(api: kube::Api<SlimPod>, base: watcher::Config, tx: Sender<ClusterEvent>) {
@@ -58,6 +59,7 @@ pub async fn run(api: kube::Api<SlimPod>, base: watcher::Config, tx: Sender<Clus
                 tracing::info!("the API server refuses streaming lists (WatchList); listing pods in pages");
                 strategy = InitialList::Paged;
             }
+            Ended::Failed(pause) => tokio::time::sleep(pause).await,
         }
     }
 }
@@ -75,7 +77,7 @@ async fn follow(
     tx: &Sender<ClusterEvent>,
     reporter: &mut Reporter,
 ) -> Ended {
-    let stream = watcher::watcher(api, config).default_backoff();
+    let stream = watcher::watcher(api, config);
     let mut chunks = std::pin::pin!(stream.ready_chunks(POD_BATCH));
     let mut synced_once = false;
     while let Some(chunk) = chunks.next().await {
@@ -114,9 +116,7 @@ async fn follow(
                             return Ended::Closed;
                         }
                     }
-                    if let Some(pause) = reporter.error(&error).await {
-                        tokio::time::sleep(pause).await;
-                    }
+                    return Ended::Failed(reporter.error(&error).await);
                 }
             }
         }

@@ -26,10 +26,35 @@ pub async fn run<K>(
     if !reporter.send(SourceState::Syncing).await {
         return;
     }
-    let stream = watcher::watcher(api, config).default_backoff().modify(prune);
+    loop {
+        let pause =
+            match follow(api.clone(), config.clone(), kind, &mut writer, prune, &tx, &mut reporter).await {
+                Some(pause) => pause,
+                None => return,
+            };
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// One watcher from a fresh list until it fails (the pause before starting over) or the
+/// loop is gone (None).
+async fn follow<K>(
+    api: kube::Api<K>,
+    config: watcher::Config,
+    kind: Kind,
+    writer: &mut Writer<K>,
+    prune: fn(&mut K),
+    tx: &Sender<ClusterEvent>,
+    reporter: &mut Reporter,
+) -> Option<std::time::Duration>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+{
+    let stream = watcher::watcher(api, config).modify(prune);
     let mut chunks = std::pin::pin!(stream.ready_chunks(SMALL_BATCH));
     while let Some(chunk) = chunks.next().await {
         let mut changed = false;
+        let mut failed = None;
         for item in chunk {
             match item {
                 Ok(event) => {
@@ -37,28 +62,31 @@ pub async fn run<K>(
                     match event {
                         Event::Init => {
                             if !reporter.send(SourceState::Syncing).await {
-                                return;
+                                return None;
                             }
                         }
                         Event::InitApply(_) => {}
                         Event::InitDone => {
                             changed = true;
                             if !reporter.live().await {
-                                return;
+                                return None;
                             }
                         }
                         Event::Apply(_) | Event::Delete(_) => changed = true,
                     }
                 }
                 Err(error) => {
-                    if let Some(pause) = reporter.error(&error).await {
-                        tokio::time::sleep(pause).await;
-                    }
+                    failed = Some(reporter.error(&error).await);
+                    break;
                 }
             }
         }
         if changed && tx.send(ClusterEvent::Changed { kind }).await.is_err() {
-            return;
+            return None;
+        }
+        if failed.is_some() {
+            return failed;
         }
     }
+    None
 }
