@@ -6,6 +6,9 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::prom::PromConfig;
 
+/// One day: the longest poll interval the file may ask for.
+pub const MAX_INTERVAL_SECONDS: u64 = 86_400;
+
 pub fn prom_config(config: &Config, url: Option<String>) -> Result<PromConfig, String> {
     let file = &config.prometheus;
     let mut out = PromConfig {
@@ -17,8 +20,12 @@ pub fn prom_config(config: &Config, url: Option<String>) -> Result<PromConfig, S
         ..PromConfig::default()
     };
     if let Some(seconds) = file.interval_seconds {
-        if seconds == 0 {
-            return Err("prometheus.interval_seconds must be at least 1".to_string());
+        // The poller's timers add several intervals to the clock: past a day is a typo, and
+        // far past it (2^61 s) an overflow that panics.
+        if !(1..=MAX_INTERVAL_SECONDS).contains(&seconds) {
+            return Err(format!(
+                "prometheus.interval_seconds must be between 1 and {MAX_INTERVAL_SECONDS}, not {seconds}"
+            ));
         }
         out.interval = Duration::from_secs(seconds);
     }
@@ -45,7 +52,19 @@ mod tests {
     fn bad_values_are_refused() {
         let config = Config::parse("[prometheus]\ninterval_seconds = 0\n", Path::new("c.toml")).unwrap();
         assert!(prom_config(&config, None).is_err());
+        let config = Config::parse("[prometheus]\ninterval_seconds = 86401\n", Path::new("c.toml")).unwrap();
+        assert!(prom_config(&config, None).unwrap_err().contains("between 1 and 86400"));
         let config = Config::parse("[prometheus]\ntraffic = \"haproxy\"\n", Path::new("c.toml")).unwrap();
         assert!(prom_config(&config, None).unwrap_err().contains("traffic"));
+    }
+
+    /// Found by tests/fuzz_parsers.rs: 2^62 seconds was accepted, and the poller's retry
+    /// sleep `interval * 4` overflowed a Duration (a panic); past 6.1e18 the state's
+    /// staleness `interval * 3` did too, on every redraw.
+    #[test]
+    fn an_interval_that_overflows_a_timer_is_refused() {
+        let text = "[prometheus]\ninterval_seconds = 4611686018427387904\n";
+        let config = Config::parse(text, Path::new("c.toml")).unwrap();
+        assert!(prom_config(&config, None).unwrap_err().contains("interval_seconds"));
     }
 }

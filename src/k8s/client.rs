@@ -90,13 +90,18 @@ fn one_line(text: impl fmt::Display) -> String {
     text.lines().next().unwrap_or("").trim().to_owned()
 }
 
-fn read_one(path: &Path) -> Result<Kubeconfig, ConnectError> {
+/// One kubeconfig file, as kubectl reads it (relative paths resolved against its directory).
+pub fn read_kubeconfig(path: &Path) -> Result<Kubeconfig, ConnectError> {
     let read_error = |reason: String| ConnectError::ReadKubeconfig { path: path.to_owned(), reason };
     // Read first ourselves for a plain OS error ("No such file or directory").
-    if let Err(e) = std::fs::metadata(path) {
+    let bytes = std::fs::read(path).map_err(|e| {
         let reason = e.to_string();
-        let reason = reason.split(" (os error").next().unwrap_or(&reason).to_owned();
-        return Err(read_error(reason));
+        read_error(reason.split(" (os error").next().unwrap_or(&reason).to_owned())
+    })?;
+    // kube-client 5.0 decodes a UTF-16 file (BOM FF FE or FE FF) two bytes at a time and
+    // indexes past the end of an odd-length one: a panic. Such a file is cut short anyway.
+    if matches!(bytes.as_slice(), [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]) && bytes.len() % 2 == 1 {
+        return Err(read_error("UTF-16 text with an odd number of bytes (cut short?)".to_owned()));
     }
     // kube's reader resolves relative certificate paths against the file's directory.
     Kubeconfig::read_from(path).map_err(|e| read_error(one_line(e)))
@@ -105,7 +110,7 @@ fn read_one(path: &Path) -> Result<Kubeconfig, ConnectError> {
 /// The merged kubeconfig kubectl would use, or None when there is none at all.
 fn load_kubeconfig(explicit: Option<&Path>) -> Result<Option<Kubeconfig>, ConnectError> {
     if let Some(path) = explicit {
-        return read_one(path).map(Some);
+        return read_kubeconfig(path).map(Some);
     }
     if let Some(value) = std::env::var_os("KUBECONFIG") {
         let paths: Vec<PathBuf> =
@@ -119,15 +124,16 @@ fn load_kubeconfig(explicit: Option<&Path>) -> Result<Option<Kubeconfig>, Connec
                     continue;
                 }
                 found = true;
-                merged =
-                    merged.merge(read_one(path)?).map_err(|e| ConnectError::InvalidConfig(one_line(e)))?;
+                merged = merged
+                    .merge(read_kubeconfig(path)?)
+                    .map_err(|e| ConnectError::InvalidConfig(one_line(e)))?;
             }
             return Ok(found.then_some(merged));
         }
     }
     let default = etcetera::home_dir().ok().map(|home| home.join(".kube").join("config"));
     match default {
-        Some(path) if path.exists() => read_one(&path).map(Some),
+        Some(path) if path.exists() => read_kubeconfig(&path).map(Some),
         _ => Ok(None),
     }
 }
@@ -144,8 +150,17 @@ fn silence_exec_plugins(config: &mut Kubeconfig) {
 /// Resolve the config and build a client. Does not contact the API server (exec plugins,
 /// which kube runs while building the client, may contact their own identity provider).
 pub async fn connect(opts: &ConnectOptions) -> Result<Connection, ConnectError> {
+    connect_with(load_kubeconfig(opts.kubeconfig.as_deref())?, opts).await
+}
+
+/// `connect` with the kubeconfig already read (`None`: in-cluster config); `opts.kubeconfig`
+/// is not read again.
+pub async fn connect_with(
+    kubeconfig: Option<Kubeconfig>,
+    opts: &ConnectOptions,
+) -> Result<Connection, ConnectError> {
     crate::tls::install_crypto_provider();
-    let (config, context, user, contexts) = match load_kubeconfig(opts.kubeconfig.as_deref())? {
+    let (config, context, user, contexts) = match kubeconfig {
         Some(mut kubeconfig) => {
             silence_exec_plugins(&mut kubeconfig);
             let mut contexts: Vec<String> = kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();

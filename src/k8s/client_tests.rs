@@ -96,3 +96,24 @@ async fn an_exec_plugin_that_answers_works() {
     let opts = ConnectOptions { kubeconfig: Some(path), ..Default::default() };
     assert!(connect(&opts).await.is_ok());
 }
+
+/// Found by tests/fuzz_parsers.rs: a UTF-16 LE BOM and one more byte made kube-client's file
+/// reader index past the end (a panic) instead of failing.
+#[test]
+fn an_odd_length_utf16_kubeconfig_is_an_error_not_a_panic() {
+    let dir = tempdir("utf16");
+    for bytes in [&b"\xff\xfea"[..], b"\xff\xfe[\0]\0\n", b"\xfe\xff\0a\0"] {
+        let path = dir.join("config");
+        std::fs::write(&path, bytes).unwrap();
+        let err = read_kubeconfig(&path).unwrap_err().to_string();
+        assert!(err.contains("odd number of bytes"), "{err}");
+    }
+    // An even-length UTF-16 file still reads.
+    let text: Vec<u8> = "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let path = dir.join("config");
+    std::fs::write(&path, [&b"\xff\xfe"[..], &text].concat()).unwrap();
+    assert_eq!(read_kubeconfig(&path).unwrap().current_context.as_deref(), Some("a"));
+}

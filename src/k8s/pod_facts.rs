@@ -132,8 +132,10 @@ impl PodFacts {
             );
         for c in requesting {
             if let Some(req) = &c.resources.requests {
-                cpu += req.get("cpu").and_then(|q| quantity::cpu_millis(q)).unwrap_or(0);
-                memory += req.get("memory").and_then(|q| quantity::bytes(q)).unwrap_or(0);
+                // Each request fits an i64; their sum need not (saturating, as restarts below).
+                cpu = cpu.saturating_add(req.get("cpu").and_then(|q| quantity::cpu_millis(q)).unwrap_or(0));
+                memory =
+                    memory.saturating_add(req.get("memory").and_then(|q| quantity::bytes(q)).unwrap_or(0));
             }
         }
 
@@ -172,7 +174,8 @@ impl PodFacts {
             containers: containers as u16,
             ready_containers: ready_containers as u16,
             sidecars: sidecars as u16,
-            restarts: statuses.iter().map(|s| s.restart_count).sum(),
+            // Saturating: restart counts are the API server's numbers, their sum is not bounded.
+            restarts: statuses.iter().fold(0u32, |sum, s| sum.saturating_add(s.restart_count)),
             state_reason: state_reason.or(pod.status.reason.as_deref()).map(clean),
             last_reason: last.and_then(|t| t.reason.as_deref()).map(clean),
             last_finished_at: last.and_then(|t| t.finished_at.as_deref().and_then(unix_seconds)),
@@ -235,6 +238,27 @@ mod tests {
         assert_eq!(facts.node, None);
         assert_eq!(facts.unscheduled_reason.as_deref(), Some("Unschedulable"));
         assert_eq!(facts.phase, PodPhase::Pending);
+    }
+
+    /// Found by tests/fuzz_parsers.rs: restart counts and requests summed with `+`, which
+    /// overflowed (a panic in a debug build, a wrapped total in release). They saturate now.
+    #[test]
+    fn restart_counts_and_requests_that_overflow_saturate() {
+        let json = serde_json::json!({"metadata": {"name": "p", "namespace": "n"},
+            "spec": {"containers": [
+                {"name": "a", "resources": {"requests": {"cpu": "9223372036854775807m", "memory": "9223372036854775807"}}},
+                {"name": "b", "resources": {"requests": {"cpu": "9223372036854775807m", "memory": "9223372036854775807"}}}],
+                "initContainers": [
+                {"name": "c", "restartPolicy": "Always", "resources": {"requests": {"cpu": "1", "memory": ".1k"}}}]},
+            "status": {"phase": "Running",
+                "containerStatuses": [
+                    {"name": "a", "ready": false, "restartCount": 4294967295u64},
+                    {"name": "b", "ready": true, "restartCount": 0}],
+                "initContainerStatuses": [{"name": "c", "ready": true, "restartCount": 1}]}});
+        let facts = PodFacts::from_slim(&serde_json::from_value(json).unwrap());
+        assert_eq!(facts.restarts, u32::MAX);
+        assert_eq!(facts.cpu_request_millis, u64::MAX);
+        assert_eq!(facts.memory_request_bytes, u64::MAX);
     }
 
     #[test]

@@ -24,6 +24,42 @@ fn clean_labels(labels: impl IntoIterator<Item = (String, String)>) -> BTreeMap<
         .collect()
 }
 
+/// An instant query's answer (`envelope::parse`) to kdeck's samples, labels sanitized.
+pub fn instant_samples(data: Data) -> Result<Vec<PromSample>, PromError> {
+    Ok(match data {
+        Data::Vector(v) => v
+            .into_iter()
+            .map(|iv| {
+                let (labels, sample) = iv.into_inner();
+                PromSample { labels: clean_labels(labels), value: sample.value() }
+            })
+            .collect(),
+        Data::Scalar(s) => vec![PromSample { labels: BTreeMap::new(), value: s.value() }],
+        Data::Matrix(_) => return Err(PromError::new(K::Malformed, "matrix answer to an instant query")),
+    })
+}
+
+/// A range query's answer to kdeck's series; a point whose time is out of range is dropped.
+pub fn range_series(data: Data) -> Result<Vec<PromSeries>, PromError> {
+    match data {
+        Data::Matrix(m) => Ok(m
+            .into_iter()
+            .map(|rv| {
+                let (labels, samples) = rv.into_inner();
+                let points = samples
+                    .iter()
+                    .filter_map(|s| {
+                        let ts = Timestamp::from_millisecond((s.timestamp() * 1000.0) as i64).ok()?;
+                        Some((ts, s.value()))
+                    })
+                    .collect();
+                PromSeries { labels: clean_labels(labels), points }
+            })
+            .collect()),
+        _ => Err(PromError::new(K::Malformed, "non-matrix answer to a range query")),
+    }
+}
+
 #[derive(Clone)]
 enum Transport {
     Direct(prometheus_http_query::Client),
@@ -78,18 +114,7 @@ impl Querier {
     }
 
     pub async fn instant(&self, promql: &str) -> Result<Vec<PromSample>, PromError> {
-        let data = self.run(promql, None).await?;
-        Ok(match data {
-            Data::Vector(v) => v
-                .into_iter()
-                .map(|iv| {
-                    let (labels, sample) = iv.into_inner();
-                    PromSample { labels: clean_labels(labels), value: sample.value() }
-                })
-                .collect(),
-            Data::Scalar(s) => vec![PromSample { labels: BTreeMap::new(), value: s.value() }],
-            Data::Matrix(_) => return Err(PromError::new(K::Malformed, "matrix answer to an instant query")),
-        })
+        instant_samples(self.run(promql, None).await?)
     }
 
     /// `step` in seconds; Prometheus refuses more than 11,000 points per series.
@@ -100,24 +125,7 @@ impl Querier {
         end: Timestamp,
         step: f64,
     ) -> Result<Vec<PromSeries>, PromError> {
-        let data = self.run(promql, Some((start.as_second(), end.as_second(), step))).await?;
-        match data {
-            Data::Matrix(m) => Ok(m
-                .into_iter()
-                .map(|rv| {
-                    let (labels, samples) = rv.into_inner();
-                    let points = samples
-                        .iter()
-                        .filter_map(|s| {
-                            let ts = Timestamp::from_millisecond((s.timestamp() * 1000.0) as i64).ok()?;
-                            Some((ts, s.value()))
-                        })
-                        .collect();
-                    PromSeries { labels: clean_labels(labels), points }
-                })
-                .collect()),
-            _ => Err(PromError::new(K::Malformed, "non-matrix answer to a range query")),
-        }
+        range_series(self.run(promql, Some((start.as_second(), end.as_second(), step))).await?)
     }
 
     async fn run(&self, promql: &str, range: Option<(i64, i64, f64)>) -> Result<Data, PromError> {

@@ -115,7 +115,7 @@ impl PromState {
     }
 
     fn stale(&self, at: Timestamp) -> bool {
-        self.age(at) > self.interval * STALE_INTERVALS
+        self.age(at) > self.interval.saturating_mul(STALE_INTERVALS)
     }
 
     /// The samples of an instant query and when they were taken.

@@ -105,3 +105,13 @@ fn hpa_history_and_alerts() {
     assert_eq!(st.alerts_for(ObjectKind::Namespace, "", "shop").len(), 1);
     assert!(st.alerts_for(ObjectKind::Deployment, "shop", "web").is_empty());
 }
+
+/// An interval no config can ask for any more (prom_config caps it at a day), but the state
+/// takes any Duration: three of the longest one saturate instead of overflowing.
+#[test]
+fn the_longest_interval_is_never_stale_and_never_overflows() {
+    let mut st = PromState::new(Duration::MAX);
+    st.apply(instant(QueryId::IngressRps, vec![], 0));
+    st.set_now(ts(1_000_000));
+    assert_eq!(st.status().word, StatusWord::Live);
+}

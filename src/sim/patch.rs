@@ -45,10 +45,49 @@ pub fn apply(kind: PatchKind, target: &mut Value, patch: &[u8]) -> Result<(), St
         PatchKind::Json => {
             let patch: json_patch::Patch =
                 serde_json::from_slice(patch).map_err(|e| format!("error decoding patch: {e}"))?;
-            json_patch::patch(target, &patch)
-                .map_err(|e| format!("the server rejected our request due to an error in our request: {e}"))
+            *target = apply_json_patch(target, &patch.0)?;
+            Ok(())
         }
     }
+}
+
+/// The most operations one JSON patch may carry (kube-apiserver's `maxJSONPatchOperations`).
+const MAX_JSON_PATCH_OPERATIONS: usize = 10_000;
+
+/// The most bytes the `copy` operations of one JSON patch may duplicate between them. A copy of
+/// an object into itself doubles it: sixty such operations in a small body would ask for 2^60
+/// times the object. kube-apiserver bounds the same sum (`AccumulatedCopySizeLimit`) by its
+/// request body limit, 3 MiB.
+const MAX_JSON_PATCH_COPY_BYTES: usize = 3 * 1024 * 1024;
+
+/// A JSON patch applied all or nothing, on a copy of `target`: json-patch 5.0's own rollback
+/// (`json_patch::patch`) panics when it cannot undo an operation, e.g. after a failed move
+/// that has already removed its source.
+fn apply_json_patch(target: &Value, operations: &[json_patch::PatchOperation]) -> Result<Value, String> {
+    const REJECTED: &str = "the server rejected our request due to an error in our request";
+    if operations.len() > MAX_JSON_PATCH_OPERATIONS {
+        return Err(format!(
+            "{REJECTED}: {} operations, the most allowed is {MAX_JSON_PATCH_OPERATIONS}",
+            operations.len()
+        ));
+    }
+    let mut patched = target.clone();
+    let mut copied = 0usize;
+    for (index, operation) in operations.iter().enumerate() {
+        if let json_patch::PatchOperation::Copy(copy) = operation {
+            let size = patched.pointer(copy.from.as_str()).map_or(0, |value| value.to_string().len());
+            copied = copied.saturating_add(size);
+            if copied > MAX_JSON_PATCH_COPY_BYTES {
+                return Err(format!(
+                    "{REJECTED}: operation '/{index}': copies add up to more than {MAX_JSON_PATCH_COPY_BYTES} bytes"
+                ));
+            }
+        }
+        json_patch::patch_unsafe(&mut patched, std::slice::from_ref(operation)).map_err(|e| {
+            format!("{REJECTED}: operation '/{index}' failed at path '{}': {}", e.path, e.kind)
+        })?;
+    }
+    Ok(patched)
 }
 
 /// The patch merge key of a list field, given the path of maps leading to it.
@@ -268,6 +307,36 @@ mod tests {
         assert_eq!(target["spec"]["replicas"], 2);
         assert!(apply(PatchKind::Json, &mut target, br#"[{"op":"remove","path":"/nope"}]"#).is_err());
         assert!(apply(PatchKind::Merge, &mut target, b"{not json").is_err());
+    }
+
+    /// Found by tests/fuzz_parsers.rs: the move removes `/spec/template/spec`, fails to add it
+    /// under a string, and json-patch's rollback then cannot undo the first add (its path is
+    /// gone): `unreachable!` panicked. Now an error, the object untouched.
+    #[test]
+    fn a_failed_move_after_an_add_is_an_error_not_a_panic() {
+        let original = json!({"metadata": {"labels": {"app": "web"}},
+            "spec": {"template": {"spec": {"containers": [{"name": "app", "args": ["--a"]}]}}}});
+        let mut target = original.clone();
+        let body = br#"[{"from":"","op":"add","path":"/spec/template/spec/containers/0/args/0","value":null},{"from":"/spec/template/spec","op":"move","path":"/metadata/labels/app/-","value":null}]"#;
+        let err = apply(PatchKind::Json, &mut target, body).unwrap_err();
+        assert!(err.contains("operation '/1'"), "{err}");
+        assert_eq!(target, original);
+    }
+
+    /// Each copy of the object into itself doubles it: without a bound, a 2 KB body of these
+    /// asks for 2^64 times the object (the sim hangs, then runs out of memory).
+    #[test]
+    fn copies_that_double_the_object_stop_at_the_copy_limit() {
+        let mut target = json!({"spec": {"data": "x".repeat(1000)}});
+        let ops: Vec<Value> =
+            (0..64).map(|i| json!({"op": "copy", "from": "/spec", "path": format!("/spec/c{i}")})).collect();
+        let err = apply(PatchKind::Json, &mut target, Value::Array(ops).to_string().as_bytes()).unwrap_err();
+        assert!(err.contains("copies add up to more than 3145728 bytes"), "{err}");
+        assert_eq!(target, json!({"spec": {"data": "x".repeat(1000)}}));
+        // A few copies are fine.
+        let ops = json!([{"op": "copy", "from": "/spec", "path": "/spec/c0"}]);
+        apply(PatchKind::Json, &mut target, ops.to_string().as_bytes()).unwrap();
+        assert_eq!(target["spec"]["c0"]["data"].as_str().map(str::len), Some(1000));
     }
 
     #[test]

@@ -6,7 +6,7 @@ pub mod discovery;
 pub(crate) mod list;
 mod objects;
 mod openapi;
-mod protobuf;
+pub mod protobuf;
 mod proxy;
 pub mod request_log;
 mod resource;
