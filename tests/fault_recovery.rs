@@ -124,7 +124,6 @@ const HUGE_SEEN: Sign = ("the huge object", |s| {
         .any(|c| c.metadata.name.as_deref() == Some("kdeck-sim-huge-object"))
 });
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn down() {
     run(Case {
         fault: "down",
@@ -136,7 +135,6 @@ async fn down() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blackhole() {
     // The dead link is noticed by the read timeout (60 s) or the watch's idle timeout (55 s).
     run(Case {
@@ -149,7 +147,6 @@ async fn blackhole() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gone_storm() {
     run(Case {
         fault: "gone-storm",
@@ -161,7 +158,6 @@ async fn gone_storm() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttle() {
     run(Case {
         fault: "throttle",
@@ -173,7 +169,6 @@ async fn throttle() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn error_500() {
     run(Case {
         fault: "error-500",
@@ -185,7 +180,6 @@ async fn error_500() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn latency() {
     run(Case {
         fault: "latency-2000",
@@ -197,7 +191,6 @@ async fn latency() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revoke_deployments() {
     // A forbidden kind asks again once a minute.
     run(Case {
@@ -210,7 +203,6 @@ async fn revoke_deployments() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expire_token() {
     // Not cleared: kdeck reads the kubeconfig again after the 401 and finds the new token.
     run(Case {
@@ -223,7 +215,6 @@ async fn expire_token() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garble() {
     run(Case {
         fault: "garble",
@@ -235,7 +226,6 @@ async fn garble() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn huge_object() {
     run(Case {
         fault: "huge-object",
@@ -245,4 +235,22 @@ async fn huge_object() {
         recovered_within: S(150),
     })
     .await;
+}
+
+/// All faults at once, each against its own sim: the suite waits for the slowest (the
+/// blackhole's detection), not for their sum.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_fault_is_survived_and_nothing_is_lost() {
+    futures::join!(
+        down(),
+        blackhole(),
+        gone_storm(),
+        throttle(),
+        error_500(),
+        latency(),
+        revoke_deployments(),
+        expire_token(),
+        garble(),
+        huge_object()
+    );
 }
