@@ -1,0 +1,7 @@
+//! kdeck's own parts (watches, model, actions, contexts, fault recovery, snapshot) against the sim's API server.
+mod actions;
+mod context_switch;
+mod demo;
+mod fault_recovery;
+mod model;
+mod snapshot;

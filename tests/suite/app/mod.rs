@@ -1,0 +1,5 @@
+//! The app loop in-process on fixture clusters: key flows, trust rules, pane snapshots, README screens.
+mod flows;
+mod panes;
+mod readme_screens;
+mod trust;

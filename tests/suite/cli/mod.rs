@@ -1,0 +1,3 @@
+//! The kdeck binary's command line: one-line errors, completions, man page, plugin name.
+mod errors;
+mod install;

@@ -1,0 +1,6 @@
+//! kdeck's Prometheus client against real Prometheus servers and scripted mock ones.
+mod endpoint;
+mod failures;
+mod live;
+mod proxy;
+mod snapshot;

@@ -1,0 +1,63 @@
+//! Prometheus found from a bastion with nothing but a kubeconfig: discovery through the API
+//! server's service proxy (the sim proxies to the real Prometheus the test started), with
+//! the user's own credentials; the read-only user may not use the proxy.
+
+use crate::common::prometheus;
+
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Service;
+use kdeck::prom::poller::resolve;
+use kdeck::prom::{PromConfig, PromState, spawn_poller};
+use kdeck::sim::auth::{ADMIN_TOKEN, SimUser};
+use kdeck::sim::launch::{LaunchOptions, launch};
+use prometheus::Prometheus;
+
+fn prometheus_service(port: u16) -> Service {
+    serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "prometheus-k8s", "namespace": "monitoring"},
+        "spec": {"clusterIP": "127.0.0.1", "ports": [{"name": "web", "port": port, "targetPort": "web"}]}
+    }))
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_through_the_service_proxy_then_live_queries() {
+    let launched = launch(LaunchOptions { seed: 11, ..LaunchOptions::default() }).await.unwrap();
+    let prom = Prometheus::start(&launched.sim.addr().to_string(), launched.sim.ca_pem(), ADMIN_TOKEN);
+    let port: u16 = prom.url.rsplit(':').next().unwrap().parse().unwrap();
+    // The demo has a monitoring/prometheus-k8s Service: point it at the real Prometheus.
+    let wanted = prometheus_service(port);
+    launched
+        .sim
+        .store()
+        .modify::<Service>(Some("monitoring"), "prometheus-k8s", |s| s.spec = wanted.spec.clone())
+        .unwrap();
+    prom.wait_for("up == 1", Duration::from_secs(60), |r| (!r.is_empty()).then_some(())).await;
+
+    let admin = launched.sim.client(SimUser::Admin).await.unwrap();
+    let querier = resolve(&PromConfig::default(), Some(admin.clone())).await.unwrap();
+    assert!(querier.source.contains("monitoring/prometheus-k8s"), "chosen: {}", querier.source);
+
+    // The poller, through the proxy, fills the state the panes read.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let cfg =
+        PromConfig { interval: Duration::from_secs(1), rate_window: "1m".into(), ..PromConfig::default() };
+    let poller = spawn_poller(cfg, Some(admin), tx);
+    let mut state = PromState::new(Duration::from_secs(1));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while state.ingress_traffic("aodb", "airhart-ingress").is_none_or(|t| t.rps <= 0.0) {
+        assert!(Instant::now() < deadline, "no traffic through the proxy; status {}", state.status().line());
+        if let Ok(Some(ev)) = tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+            state.apply(ev);
+            state.set_now(jiff::Timestamp::now());
+        }
+    }
+    assert!(state.status().line().starts_with("prom live"), "{}", state.status().line());
+    poller.abort();
+
+    // The viewer's credentials do not reach Prometheus through the proxy.
+    let viewer = launched.sim.client(SimUser::Viewer).await.unwrap();
+    assert!(resolve(&PromConfig::default(), Some(viewer)).await.is_err());
+    launched.stop().await;
+}

@@ -1,0 +1,10 @@
+//! The simulated cluster itself: API semantics, watches, faults, history, scenarios, metrics.
+mod api;
+mod faults;
+mod history;
+mod kubectl;
+mod prometheus;
+mod scenarios;
+mod watch;
+mod world;
+mod world_api;
