@@ -16,19 +16,35 @@ fn finite(value: f64, show: impl Fn(f64) -> String) -> String {
     if value.is_finite() { show(value) } else { "-".to_owned() }
 }
 
+/// A float that fits a table cell: one decimal up to 9999.9, then k, M, G, T, then scientific
+/// notation. A garbage answer of 1e308 must not print as 309 digits, which a column would cut
+/// to something that looks plausible.
+fn short(value: f64) -> String {
+    const STEPS: [(f64, &str); 4] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
+    let magnitude = value.abs();
+    if magnitude < 1e4 {
+        return format!("{value:.1}");
+    }
+    if magnitude >= 1e15 {
+        return format!("{value:.1e}");
+    }
+    let (scale, suffix) = STEPS.iter().find(|(scale, _)| magnitude >= *scale).copied().unwrap_or((1.0, ""));
+    format!("{:.1}{suffix}", value / scale)
+}
+
 /// Latency: 85ms, 1.2s.
 pub fn latency(seconds: f64) -> String {
-    finite(seconds, |s| if s < 1.0 { format!("{:.0}ms", s * 1000.0) } else { format!("{s:.1}s") })
+    finite(seconds, |s| if s < 1.0 { format!("{:.0}ms", s * 1000.0) } else { format!("{}s", short(s)) })
 }
 
 /// A rate: 12.5 (requests a second).
 pub fn per_second(rate: f64) -> String {
-    finite(rate, |r| format!("{r:.1}"))
+    finite(rate, short)
 }
 
 /// A ratio of one as a percentage: 0.131 prints 13.1%.
 pub fn ratio_percent(ratio: f64) -> String {
-    finite(ratio, |r| format!("{:.1}%", r * 100.0))
+    finite(ratio, |r| format!("{}%", short(r * 100.0)))
 }
 
 /// kdeck's short age, one unit wide: 45s, 12m, 5h, 3d (below 2 minutes in seconds, below 2 hours

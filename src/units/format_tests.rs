@@ -88,3 +88,22 @@ fn metric_quantities() {
     assert_eq!(resource_quantity("memory", "lots"), "lots");
     assert_eq!(resource_quantity("cpu", "250m"), "250m");
 }
+
+#[test]
+fn huge_prometheus_values_stay_short_and_honest() {
+    assert_eq!(per_second(12.54), "12.5");
+    assert_eq!(per_second(9999.9), "9999.9");
+    assert_eq!(per_second(12_345.0), "12.3k");
+    assert_eq!(per_second(4.2e9), "4.2G");
+    assert_eq!(per_second(1e308), "1.0e308");
+    assert_eq!(per_second(-1e308), "-1.0e308");
+    assert_eq!(ratio_percent(0.131), "13.1%");
+    assert_eq!(ratio_percent(1e300), "1.0e302%");
+    assert_eq!(latency(0.085), "85ms");
+    assert_eq!(latency(1.25), "1.2s");
+    assert_eq!(latency(1e308), "1.0e308s");
+    for f in [per_second, ratio_percent, latency] {
+        assert_eq!(f(f64::NAN), "-");
+        assert_eq!(f(f64::INFINITY), "-");
+    }
+}

@@ -7,7 +7,8 @@
 //! - `app`: the app loop in-process on fixture clusters (flows, trust, pane snapshots);
 //! - `prom`: the Prometheus client against real Prometheus servers and scripted mock ones;
 //! - `terminal`: the kdeck binary in a real terminal (tmux);
-//! - `cli`: the kdeck binary's command line (errors, completions, man page, plugin name).
+//! - `cli`: the kdeck binary's command line (errors, completions, man page, plugin name);
+//! - `fuzz`: property tests of every parser of outside data (proptest).
 //!
 //! Run one group with `cargo test --test suite terminal::`.
 
@@ -16,6 +17,7 @@ mod common;
 mod against_sim;
 mod app;
 mod cli;
+mod fuzz;
 mod prom;
 mod sim;
 mod terminal;

@@ -5,3 +5,4 @@ mod demo;
 mod fault_recovery;
 mod model;
 mod snapshot;
+mod write_faults;

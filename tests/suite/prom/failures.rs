@@ -1,8 +1,11 @@
 //! Every way Prometheus can fail becomes a PromStatus/PromError kind; nothing panics, the
-//! poller keeps going. Loopback mocks: refused, silent (timeout), 401, 403, malformed, huge.
+//! poller keeps going. Loopback mocks: refused, silent (timeout), 401, 403, malformed, huge,
+//! an endless answer, and values that are not numbers.
 
 use crate::common::prom_server;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -21,10 +24,33 @@ fn vector_json(n: usize) -> String {
     format!(r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#, items.join(","))
 }
 
-/// One loopback server; the first path segment picks the misbehaviour.
+/// 100 MB, as an endless exporter or a runaway query answers: made as it is read, in 64 KiB
+/// chunks, counting what the client took.
+const ENDLESS_BYTES: usize = 100 << 20;
+
+fn endless_body(sent: Arc<AtomicUsize>) -> Body {
+    let head = br#"{"status":"success","data":{"resultType":"vector","result":["#.to_vec();
+    let chunk = vec![b' '; 64 << 10];
+    let chunks = std::iter::once(head).chain(std::iter::repeat_n(chunk, ENDLESS_BYTES / (64 << 10)));
+    let stream = futures::stream::iter(chunks.map(move |c| {
+        sent.fetch_add(c.len(), Ordering::Relaxed);
+        Ok::<_, std::io::Error>(c)
+    }));
+    Body::from_stream(stream)
+}
+
+/// One loopback server; the first path segment picks the misbehaviour. `sent` counts the
+/// bytes of endless answers taken by clients.
 async fn mock() -> String {
-    let app = axum::Router::new().fallback(|req: Request| async move {
+    mock_counting(Arc::new(AtomicUsize::new(0))).await
+}
+
+async fn mock_counting(sent: Arc<AtomicUsize>) -> String {
+    let app = axum::Router::new().fallback(move |req: Request| async move {
         let mode = req.uri().path().trim_start_matches('/').split('/').next().unwrap_or("").to_string();
+        if mode == "endless" {
+            return Response::builder().status(200).body(endless_body(sent)).unwrap();
+        }
         let (status, body) = match mode.as_str() {
             "unauthorized" => (401, "Unauthorized".to_string()),
             "forbidden" => (403, r#"{"kind":"Status","code":403}"#.to_string()),
@@ -36,6 +62,15 @@ async fn mock() -> String {
                 (400, r#"{"status":"error","errorType":"bad_data","error":"parse error at char 3"}"#.into())
             }
             "gateway" => (502, "Bad Gateway".to_string()),
+            "notnumbers" => (
+                200,
+                r#"{"status":"success","data":{"resultType":"vector","result":[
+                    {"metric":{"ingress":"nan"},"value":[1.5,"NaN"]},
+                    {"metric":{"ingress":"inf"},"value":[1.5,"+Inf"]},
+                    {"metric":{"ingress":"-inf"},"value":[1.5,"-Inf"]},
+                    {"metric":{"ingress":"huge"},"value":[1.5,"1e308"]}]}}"#
+                    .to_string(),
+            ),
             _ => (200, vector_json(1)),
         };
         Response::builder().status(status).body(Body::from(body)).unwrap()
@@ -153,4 +188,36 @@ async fn discovery_through_the_sim_reports_not_found() {
     let err = discover(client, &cfg).await.err().expect("no Prometheus behind the sim");
     assert_eq!(err.kind, K::NotFound, "{err}");
     launched.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_answer_is_cut_at_the_cap_without_reading_it_all() {
+    let sent = Arc::new(AtomicUsize::new(0));
+    let base = mock_counting(sent.clone()).await;
+    let e = Querier::direct(&cfg(&format!("{base}/endless"))).unwrap().instant("up").await.unwrap_err();
+    assert_eq!(e.kind, K::TooLarge, "{e}");
+    // The server stops producing once the client hangs up; what it made is the cap plus what
+    // was in flight (socket buffers, a few chunks), far from the 100 MB on offer.
+    let taken = sent.load(Ordering::Relaxed);
+    assert!(taken < 16 << 20, "{taken} bytes produced of {ENDLESS_BYTES}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_that_are_not_numbers_are_kept_and_print_as_a_dash() {
+    let base = mock().await;
+    let samples = Querier::direct(&cfg(&format!("{base}/notnumbers"))).unwrap().instant("x").await.unwrap();
+    let value = |name: &str| {
+        samples.iter().find(|s| s.labels.get("ingress").map(String::as_str) == Some(name)).unwrap().value
+    };
+    assert!(value("nan").is_nan());
+    assert_eq!(value("inf"), f64::INFINITY);
+    assert_eq!(value("-inf"), f64::NEG_INFINITY);
+    assert_eq!(value("huge"), 1e308);
+    use kdeck::units::format;
+    for name in ["nan", "inf", "-inf"] {
+        assert_eq!(format::per_second(value(name)), "-", "{name}");
+        assert_eq!(format::latency(value(name)), "-", "{name}");
+        assert_eq!(format::ratio_percent(value(name)), "-", "{name}");
+    }
+    assert_eq!(format::per_second(value("huge")), "1.0e308", "a huge rate stays short, not 309 digits");
 }
