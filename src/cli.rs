@@ -1,5 +1,6 @@
 //! The command line: kubectl-like flags where they overlap, plus kdeck's own.
 
+#[cfg(feature = "demo")]
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -64,8 +65,10 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the dashboard on the built-in simulated cluster
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Run the simulated cluster alone, for kubectl or other tools
+    #[cfg(feature = "demo")]
     Sim(SimArgs),
     /// Print the triage views once, headless, and exit
     Snapshot(SnapshotArgs),
@@ -78,6 +81,7 @@ pub enum Command {
     Man,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Clone, Args)]
 pub struct SimulationArgs {
     /// Topology: demo, a name from assets/topologies, a file, or synthetic:pods=N,nodes=N,...
@@ -95,12 +99,14 @@ pub struct SimulationArgs {
     pub seed: u64,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     #[command(flatten)]
     pub sim: SimulationArgs,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
     #[command(flatten)]
@@ -121,6 +127,7 @@ pub struct SimArgs {
 }
 
 /// Check an API fault name at parse time (the sim takes it by name).
+#[cfg(feature = "demo")]
 fn parse_fault(name: &str) -> Result<String, String> {
     name.parse::<crate::sim::api_faults::ApiFault>().map(|_| name.to_string())
 }

@@ -4,10 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use color_eyre::eyre::{Result, WrapErr, eyre};
+#[cfg(feature = "demo")]
+use color_eyre::eyre::eyre;
+use color_eyre::eyre::{Result, WrapErr};
 
 use crate::app::dashboard::{self, DashboardOptions};
-use crate::cli::{Cli, Command, GlobalArgs, SimulationArgs};
+use crate::cli::{Cli, Command, GlobalArgs};
 use crate::config::{Config, paths};
 use crate::k8s::client::ConnectOptions;
 use crate::ui::theme::{Theme, no_color_requested};
@@ -25,7 +27,9 @@ pub async fn run(cli: Cli, start: Instant) -> Result<ExitCode> {
     tracing::info!(version = crate::cli::VERSION, "kdeck starting");
     match cli.command {
         None => dashboard(&global, start, connect_options(&global, None)).await,
+        #[cfg(feature = "demo")]
         Some(Command::Demo(args)) => demo(&global, start, &args.sim).await,
+        #[cfg(feature = "demo")]
         Some(Command::Sim(args)) => crate::sim_command::run(args).await,
         Some(Command::Snapshot(args)) => {
             let code = crate::snapshot_command::run(&global, args).await?;
@@ -77,7 +81,8 @@ async fn dashboard(global: &GlobalArgs, start: Instant, connect: ConnectOptions)
     Ok(ExitCode::SUCCESS)
 }
 
-async fn demo(global: &GlobalArgs, start: Instant, sim: &SimulationArgs) -> Result<ExitCode> {
+#[cfg(feature = "demo")]
+async fn demo(global: &GlobalArgs, start: Instant, sim: &crate::cli::SimulationArgs) -> Result<ExitCode> {
     if global.kubeconfig.is_some() || global.context.is_some() {
         return Err(eyre!("demo runs its own cluster: drop --kubeconfig/--context"));
     }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod cli_docs;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo_prometheus;
 pub mod effect;
 pub mod entry;
@@ -24,7 +25,10 @@ pub mod model;
 pub mod policy;
 pub mod prom;
 pub mod sanitize;
-pub mod sim;
+/// The simulated cluster (`crates/kdeck-sim`), behind the default `demo` feature.
+#[cfg(feature = "demo")]
+pub use kdeck_sim as sim;
+#[cfg(feature = "demo")]
 pub mod sim_command;
 pub mod snapshot;
 pub mod snapshot_command;
@@ -32,4 +36,5 @@ pub mod state_files;
 pub mod terminal;
 pub mod tls;
 pub mod ui;
-pub mod units;
+/// Quantities and formatters (`crates/kdeck-units`), shared with the simulated cluster.
+pub use kdeck_units as units;

@@ -12,34 +12,28 @@ use kdeck::sim::auth::SimUser;
 use kdeck::sim::launch::{LaunchOptions, Launched, launch};
 use kube::api::{Api, ListParams, WatchEvent, WatchParams};
 
-async fn start(topology: &str, speed: f64) -> (Launched, kube::Client, tempfile_path::Path) {
+async fn start(topology: &str, speed: f64) -> (Launched, kube::Client, KubeconfigFile) {
     let launched =
         launch(LaunchOptions { topology: topology.into(), speed, seed: 3, ..LaunchOptions::default() })
             .await
             .unwrap();
     let client = launched.sim.client(SimUser::Admin).await.unwrap();
-    let path = tempfile_path::Path::new(&format!("kubeconfig-{topology}"));
+    let dir = tempfile::Builder::new().prefix(&format!("kdeck-simworld-{topology}-")).tempdir().unwrap();
+    let path = KubeconfigFile { path: dir.path().join("kubeconfig"), _dir: dir };
     launched.sim.write_kubeconfig(path.as_ref()).unwrap();
     (launched, client, path)
 }
 
-/// A file path removed on drop (no tempfile crate in the tree).
-mod tempfile_path {
-    pub struct Path(std::path::PathBuf);
-    impl Path {
-        pub fn new(stem: &str) -> Path {
-            Path(std::env::temp_dir().join(format!("kdeck-simworld-{}-{stem}", std::process::id())))
-        }
-    }
-    impl AsRef<std::path::Path> for Path {
-        fn as_ref(&self) -> &std::path::Path {
-            &self.0
-        }
-    }
-    impl Drop for Path {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
+/// A kubeconfig in a directory of its own, removed on drop: tests of the same topology run at
+/// once in one process.
+struct KubeconfigFile {
+    path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl AsRef<std::path::Path> for KubeconfigFile {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.path
     }
 }
 

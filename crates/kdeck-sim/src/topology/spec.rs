@@ -1,0 +1,44 @@
+//! The small per-topology YAML (`<name>.nodes.yaml`): nodes and zones, faults, load, targets.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use crate::load::WorkloadLoad;
+use crate::scenario::ScenarioTargets;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClusterSpec {
+    /// Manifest files (without .yaml) making up the cluster.
+    pub manifests: Vec<String>,
+    pub provider: String,
+    pub region: String,
+    pub node_classes: HashMap<String, NodeClass>,
+    pub nodes: Vec<NodeSpec>,
+    /// image -> fault name (CrashLoopBackOff, OOMKilled, ImagePullBackOff)
+    pub faults: BTreeMap<String, String>,
+    /// namespace/workload -> demand
+    pub load: HashMap<String, WorkloadLoad>,
+    pub scenarios: ScenarioTargets,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NodeClass {
+    pub cpu: String,
+    pub memory: String,
+    pub allocatable_cpu: String,
+    pub allocatable_memory: String,
+    pub pods: u32,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NodeSpec {
+    pub name: String,
+    pub zone: String,
+    pub instance_type: String,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<k8s_openapi::api::core::v1::Taint>,
+}
