@@ -121,7 +121,8 @@ pub struct SimArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "0ms")]
     pub latency: Duration,
     /// API fault on from the start (repeatable): down, blackhole, gone-storm, throttle, error-500,
-    /// latency-MS, revoke-KIND, expire-token, garble, huge-object
+    /// latency-MS, revoke-KIND, expire-token, garble, huge-object, prom-hang, prom-garbage,
+    /// prom-huge, prom-nan
     #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
     pub faults: Vec<String>,
 }

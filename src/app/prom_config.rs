@@ -58,7 +58,7 @@ mod tests {
         assert!(prom_config(&config, None).unwrap_err().contains("traffic"));
     }
 
-    /// Found by tests/fuzz_parsers.rs: 2^62 seconds was accepted, and the poller's retry
+    /// Found by the property tests (tests/suite/fuzz): 2^62 seconds was accepted, and the poller's retry
     /// sleep `interval * 4` overflowed a Duration (a panic); past 6.1e18 the state's
     /// staleness `interval * 3` did too, on every redraw.
     #[test]

@@ -97,7 +97,7 @@ async fn an_exec_plugin_that_answers_works() {
     assert!(connect(&opts).await.is_ok());
 }
 
-/// Found by tests/fuzz_parsers.rs: a UTF-16 LE BOM and one more byte made kube-client's file
+/// Found by the property tests (tests/suite/fuzz): a UTF-16 LE BOM and one more byte made kube-client's file
 /// reader index past the end (a panic) instead of failing.
 #[test]
 fn an_odd_length_utf16_kubeconfig_is_an_error_not_a_panic() {

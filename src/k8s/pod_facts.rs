@@ -240,7 +240,7 @@ mod tests {
         assert_eq!(facts.phase, PodPhase::Pending);
     }
 
-    /// Found by tests/fuzz_parsers.rs: restart counts and requests summed with `+`, which
+    /// Found by the property tests (tests/suite/fuzz): restart counts and requests summed with `+`, which
     /// overflowed (a panic in a debug build, a wrapped total in release). They saturate now.
     #[test]
     fn restart_counts_and_requests_that_overflow_saturate() {

@@ -309,7 +309,7 @@ mod tests {
         assert!(apply(PatchKind::Merge, &mut target, b"{not json").is_err());
     }
 
-    /// Found by tests/fuzz_parsers.rs: the move removes `/spec/template/spec`, fails to add it
+    /// Found by the property tests (tests/suite/fuzz): the move removes `/spec/template/spec`, fails to add it
     /// under a string, and json-patch's rollback then cannot undo the first add (its path is
     /// gone): `unreachable!` panicked. Now an error, the object untouched.
     #[test]

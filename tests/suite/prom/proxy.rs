@@ -7,10 +7,12 @@ use crate::common::prometheus;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Service;
+use kdeck::prom::PromErrorKind as K;
 use kdeck::prom::poller::resolve;
 use kdeck::prom::{PromConfig, PromState, spawn_poller};
+use kdeck::sim::api_faults::ApiFault;
 use kdeck::sim::auth::{ADMIN_TOKEN, SimUser};
-use kdeck::sim::launch::{LaunchOptions, launch};
+use kdeck::sim::launch::{LaunchOptions, Launched, launch};
 use prometheus::Prometheus;
 
 fn prometheus_service(port: u16) -> Service {
@@ -21,12 +23,12 @@ fn prometheus_service(port: u16) -> Service {
     .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn discovery_through_the_service_proxy_then_live_queries() {
-    let launched = launch(LaunchOptions { seed: 11, ..LaunchOptions::default() }).await.unwrap();
+/// A sim of `options` whose monitoring/prometheus-k8s Service points at a real Prometheus
+/// scraping it, once that Prometheus has data.
+async fn behind_the_proxy(options: LaunchOptions) -> (Launched, Prometheus) {
+    let launched = launch(options).await.unwrap();
     let prom = Prometheus::start(&launched.sim.addr().to_string(), launched.sim.ca_pem(), ADMIN_TOKEN);
     let port: u16 = prom.url.rsplit(':').next().unwrap().parse().unwrap();
-    // The demo has a monitoring/prometheus-k8s Service: point it at the real Prometheus.
     let wanted = prometheus_service(port);
     launched
         .sim
@@ -34,6 +36,12 @@ async fn discovery_through_the_service_proxy_then_live_queries() {
         .modify::<Service>(Some("monitoring"), "prometheus-k8s", |s| s.spec = wanted.spec.clone())
         .unwrap();
     prom.wait_for("up == 1", Duration::from_secs(60), |r| (!r.is_empty()).then_some(())).await;
+    (launched, prom)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_through_the_service_proxy_then_live_queries() {
+    let (launched, _prom) = behind_the_proxy(LaunchOptions { seed: 11, ..LaunchOptions::default() }).await;
 
     let admin = launched.sim.client(SimUser::Admin).await.unwrap();
     let querier = resolve(&PromConfig::default(), Some(admin.clone())).await.unwrap();
@@ -59,5 +67,37 @@ async fn discovery_through_the_service_proxy_then_live_queries() {
     // The viewer's credentials do not reach Prometheus through the proxy.
     let viewer = launched.sim.client(SimUser::Viewer).await.unwrap();
     assert!(resolve(&PromConfig::default(), Some(viewer)).await.is_err());
+    launched.stop().await;
+}
+
+/// The sim's `prom-*` faults, met through the proxy kdeck really uses: each becomes the error
+/// kind the status line words, and `prom-nan` answers parse, with values that are not numbers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_faults_behind_the_proxy_become_their_error_kinds() {
+    let options = LaunchOptions { topology: "harmonyflow".into(), ..LaunchOptions::default() };
+    let (launched, _prom) = behind_the_proxy(options).await;
+    let admin = launched.sim.client(SimUser::Admin).await.unwrap();
+    let cfg = PromConfig { timeout: Duration::from_secs(2), ..PromConfig::default() };
+    let querier = resolve(&cfg, Some(admin)).await.unwrap();
+    let faults = launched.sim.faults();
+    let fault = |name: &str| name.parse::<ApiFault>().unwrap();
+
+    for (name, kind) in
+        [("prom-hang", K::Timeout), ("prom-garbage", K::Malformed), ("prom-huge", K::TooLarge)]
+    {
+        faults.switch_on(fault(name));
+        let error = querier.instant("up").await.expect_err(name);
+        assert_eq!(error.kind, kind, "{name}: {error}");
+        faults.switch_off(&fault(name));
+    }
+
+    faults.switch_on(fault("prom-nan"));
+    let samples = querier.instant("up").await.unwrap();
+    assert!(!samples.is_empty());
+    assert!(samples.iter().all(|s| !s.value.is_finite() || s.value == 1e308), "{samples:?}");
+    faults.switch_off(&fault("prom-nan"));
+
+    let samples = querier.instant("up").await.unwrap();
+    assert!(samples.iter().all(|s| s.value == 0.0 || s.value == 1.0), "real answers again: {samples:?}");
     launched.stop().await;
 }

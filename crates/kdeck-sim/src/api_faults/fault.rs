@@ -1,6 +1,7 @@
 //! The names of the API faults and their parsing: `down`, `blackhole`, `gone-storm`,
 //! `throttle`, `error-500`, `latency-MS`, `revoke-KIND`, `expire-token`, `garble`,
-//! `huge-object`.
+//! `huge-object`, and the Prometheus behind the service proxy: `prom-hang`, `prom-garbage`,
+//! `prom-huge`, `prom-nan`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -34,6 +35,14 @@ pub enum ApiFault {
     Garble,
     /// A ConfigMap with a 1 MiB annotation exists.
     HugeObject,
+    /// Prometheus through the service proxy answers nothing (a client must time out).
+    PromHang,
+    /// Prometheus through the service proxy answers 200 with a broken JSON body.
+    PromGarbage,
+    /// Prometheus through the service proxy answers 100 MB.
+    PromHuge,
+    /// Prometheus's real answers through the service proxy, every sample NaN, ±Inf or 1e308.
+    PromNotNumbers,
 }
 
 impl ApiFault {
@@ -64,12 +73,16 @@ impl fmt::Display for ApiFault {
             ApiFault::ExpireToken => f.write_str("expire-token"),
             ApiFault::Garble => f.write_str("garble"),
             ApiFault::HugeObject => f.write_str("huge-object"),
+            ApiFault::PromHang => f.write_str("prom-hang"),
+            ApiFault::PromGarbage => f.write_str("prom-garbage"),
+            ApiFault::PromHuge => f.write_str("prom-huge"),
+            ApiFault::PromNotNumbers => f.write_str("prom-nan"),
         }
     }
 }
 
 /// The message for a name that is no fault.
-const KNOWN: &str = "down, blackhole, gone-storm, throttle, error-500, latency-MS, revoke-KIND, expire-token, garble, huge-object";
+const KNOWN: &str = "down, blackhole, gone-storm, throttle, error-500, latency-MS, revoke-KIND, expire-token, garble, huge-object, prom-hang, prom-garbage, prom-huge, prom-nan";
 
 impl FromStr for ApiFault {
     type Err = String;
@@ -84,6 +97,10 @@ impl FromStr for ApiFault {
             "expire-token" => ApiFault::ExpireToken,
             "garble" => ApiFault::Garble,
             "huge-object" => ApiFault::HugeObject,
+            "prom-hang" => ApiFault::PromHang,
+            "prom-garbage" => ApiFault::PromGarbage,
+            "prom-huge" => ApiFault::PromHuge,
+            "prom-nan" => ApiFault::PromNotNumbers,
             _ => {
                 if let Some(ms) = name.strip_prefix("latency-") {
                     return parse_latency(ms).map(ApiFault::Latency);
@@ -136,6 +153,10 @@ mod tests {
             "expire-token",
             "garble",
             "huge-object",
+            "prom-hang",
+            "prom-garbage",
+            "prom-huge",
+            "prom-nan",
         ] {
             let fault: ApiFault = name.parse().unwrap();
             assert_eq!(fault.to_string(), name);

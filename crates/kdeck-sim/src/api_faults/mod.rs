@@ -1,6 +1,8 @@
 //! API fault switches: make the simulated API server misbehave as real ones do during
 //! incidents (closed port, blackholed network, 410 storms, throttling, 500s, latency, revoked
-//! RBAC, expired tokens, garbled streams, a huge object).
+//! RBAC, expired tokens, garbled streams, a huge object), and the Prometheus clients reach
+//! through the API server's service proxy (no answer, garbage, 100 MB, values that are not
+//! numbers).
 //!
 //! Switched with `PUT /sim/fault/NAME`, `DELETE /sim/fault/NAME`, `DELETE /sim/fault` and
 //! listed with `GET /sim/fault` (admin token), or at start with `kdeck sim --fault NAME`.
@@ -15,6 +17,7 @@ pub mod fault;
 pub mod garble;
 pub mod gate;
 pub mod huge_object;
+pub mod prometheus;
 mod switchboard;
 pub mod tokens;
 

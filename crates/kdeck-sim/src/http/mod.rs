@@ -193,7 +193,9 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
     let ok = |value: serde_json::Value| Ok(json_value(StatusCode::OK, &value));
     match route {
         Route::Resource(req) => resource::serve(app, req, ctx).await,
-        Route::ServiceProxy(target) if read_only => proxy::serve(&app.store, target, &ctx).await,
+        Route::ServiceProxy(target) if read_only => {
+            proxy::serve(&app.store, target, &ctx, app.shutdown.clone()).await
+        }
         _ if !read_only
             && !matches!(
                 route,

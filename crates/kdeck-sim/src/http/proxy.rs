@@ -1,7 +1,8 @@
 //! The API server's service proxy, `/api/v1/namespaces/NS/services/[SCHEME:]NAME[:PORT]/proxy/PATH`,
 //! as Lens, Headlamp and kdeck use it to reach Prometheus from a bastion. The sim has no pod
 //! network: it forwards to the Service's clusterIP, which must be a loopback address (tests
-//! point a Service at a Prometheus they started), and only over plain HTTP.
+//! point a Service at a Prometheus they started), and only over plain HTTP. The `prom-*` API
+//! faults make it misbehave for the Prometheus behind it.
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use k8s_openapi::api::core::v1::Service;
 
 use super::RequestContext;
 use super::status::ApiError;
+use crate::api_faults::{ApiFault, prometheus};
 use crate::auth::SimUser;
 use crate::store::Store;
 
@@ -34,7 +36,12 @@ fn split_service(text: &str) -> (Option<&str>, &str, Option<&str>) {
     }
 }
 
-pub async fn serve(store: &Store, target: ProxyTarget, ctx: &RequestContext) -> Result<Response, ApiError> {
+pub async fn serve(
+    store: &Store,
+    target: ProxyTarget,
+    ctx: &RequestContext,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+) -> Result<Response, ApiError> {
     if ctx.user != SimUser::Admin {
         // Like the built-in "view" role: reading objects does not include services/proxy.
         return Err(ApiError::forbidden(format!(
@@ -71,6 +78,9 @@ pub async fn serve(store: &Store, target: ProxyTarget, ctx: &RequestContext) -> 
             format!("no port {port:?} on service \"{name}\""),
         ));
     };
+    if let Some(answer) = prometheus::instead(&ctx.faults, shutdown).await {
+        return Ok(answer);
+    }
     let query = ctx.uri.query().map(|q| format!("?{q}")).unwrap_or_default();
     let url = format!("http://{ip}:{}{}{query}", chosen.port, target.path);
     let client = reqwest::Client::builder()
@@ -82,7 +92,13 @@ pub async fn serve(store: &Store, target: ProxyTarget, ctx: &RequestContext) -> 
     })?;
     let status = StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let content_type = answer.headers().get(http::header::CONTENT_TYPE).cloned();
-    let body = answer.bytes().await.map_err(|e| ApiError::new(503, "ServiceUnavailable", e.to_string()))?;
+    let mut body =
+        answer.bytes().await.map_err(|e| ApiError::new(503, "ServiceUnavailable", e.to_string()))?;
+    if ctx.faults.is_on(&ApiFault::PromNotNumbers)
+        && let Some(rewritten) = prometheus::not_numbers(&body)
+    {
+        body = rewritten.into();
+    }
     let mut response = (status, body).into_response();
     if let Some(content_type) = content_type {
         response.headers_mut().insert(http::header::CONTENT_TYPE, content_type);
