@@ -80,12 +80,7 @@ async fn blackhole_leaves_requests_and_open_watches_unanswered() {
 
 #[tokio::test]
 async fn gone_storm_answers_410_to_every_watch_while_lists_work() {
-    let sim = sim::start().await;
-    let kubectl = Kubectl::new(&sim).await;
-    let http = Http::new(&sim);
-    let (mut open, output) = kubectl.spawn(&["get", "--raw", "/api/v1/namespaces/shop/pods?watch=1"]);
-    watch_open(&sim, "pods").await;
-    until("the initial events", || output.lock().unwrap().contains("ADDED")).await;
+    let Watching { sim, kubectl, http, mut open, output } = watching_pods().await;
 
     http.on("gone-storm").await;
     exits(&mut open, "the open watch ends with a 410").await;
@@ -118,12 +113,7 @@ async fn gone_storm_answers_410_to_every_watch_while_lists_work() {
 
 #[tokio::test]
 async fn garble_breaks_watch_streams_mid_frame() {
-    let sim = sim::start().await;
-    let kubectl = Kubectl::new(&sim).await;
-    let http = Http::new(&sim);
-    let (mut open, output) = kubectl.spawn(&["get", "--raw", "/api/v1/namespaces/shop/pods?watch=1"]);
-    watch_open(&sim, "pods").await;
-    until("the initial events", || output.lock().unwrap().contains("ADDED")).await;
+    let Watching { sim, kubectl, http, mut open, output } = watching_pods().await;
 
     http.on("garble").await;
     exits(&mut open, "the open watch closes after a broken frame").await;

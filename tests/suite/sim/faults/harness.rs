@@ -207,3 +207,23 @@ pub(crate) async fn set_admin_token(kubectl: &Kubectl, token: &str) {
 pub(crate) fn file_contains(path: &Path, text: &str) -> bool {
     std::fs::read_to_string(path).is_ok_and(|t| t.contains(text))
 }
+
+/// A sim, kubectl and HTTP to it, and a `kubectl get --raw` watch of pods already streaming
+/// its first events (what the stream faults break).
+pub(crate) struct Watching {
+    pub(crate) sim: SimHandle,
+    pub(crate) kubectl: Kubectl,
+    pub(crate) http: Http,
+    pub(crate) open: tokio::process::Child,
+    pub(crate) output: Arc<Mutex<String>>,
+}
+
+pub(crate) async fn watching_pods() -> Watching {
+    let sim = crate::common::sim::start().await;
+    let kubectl = Kubectl::new(&sim).await;
+    let http = Http::new(&sim);
+    let (open, output) = kubectl.spawn(&["get", "--raw", "/api/v1/namespaces/shop/pods?watch=1"]);
+    watch_open(&sim, "pods").await;
+    until("the initial events", || output.lock().unwrap().contains("ADDED")).await;
+    Watching { sim, kubectl, http, open, output }
+}
