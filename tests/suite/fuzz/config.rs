@@ -1,7 +1,8 @@
 //! The config file and theme files: TOML, mutated and generated.
 use std::path::Path;
 
-use super::mutate::*;
+use super::mutate_bytes::*;
+use super::mutate_tree::*;
 use super::{cases, now};
 use kdeck::app::prom_config::prom_config;
 use kdeck::config::Config;

@@ -2,7 +2,8 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use super::mutate::*;
+use super::mutate_bytes::*;
+use super::mutate_tree::*;
 use super::{Bytes, cases, run_capped};
 use kdeck::k8s::client::{ConnectOptions, connect_with, read_kubeconfig};
 use proptest::collection::vec;

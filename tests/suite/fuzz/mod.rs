@@ -14,7 +14,8 @@
 
 mod config;
 mod kubeconfig;
-mod mutate;
+mod mutate_bytes;
+mod mutate_tree;
 mod pod;
 mod prom;
 mod sim_bodies;

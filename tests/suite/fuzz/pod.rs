@@ -1,6 +1,6 @@
 //! The slim pod decode, into facts and the pod index.
 
-use super::mutate::*;
+use super::mutate_tree::*;
 use super::{Bytes, cases, now};
 use kdeck::k8s::pod_facts::PodFacts;
 use kdeck::k8s::slim_pod::SlimPod;

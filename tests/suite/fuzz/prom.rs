@@ -1,7 +1,7 @@
 //! Prometheus answers, through the state and what the panes ask of it.
 use std::time::Duration;
 
-use super::mutate::*;
+use super::mutate_tree::*;
 use super::{Bytes, cases, now};
 use kdeck::app::replica_history;
 use kdeck::prom::catalog::{self, CatalogQuery, QueryKind};

@@ -1,6 +1,7 @@
 //! The sim's request bodies: PATCH (merge, strategic merge, JSON patch), protobuf, selectors.
 
-use super::mutate::*;
+use super::mutate_bytes::*;
+use super::mutate_tree::*;
 use super::pod::pod_sample;
 use super::{Bytes, cases, run_capped};
 use kdeck::sim::http::protobuf;
