@@ -42,6 +42,21 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "q, C-c", what: "quit", pane: None },
 ];
 
+/// The keys a terminal key event stands for. A terminal sends Esc as a lone ESC byte and
+/// Alt+x as ESC followed by x, so Esc and the next key in one read (a fast typist, a laggy
+/// SSH link) arrive as Alt+key: left as it is, Esc then `1` typed `1` into an open dialog
+/// instead of closing it. kdeck binds no Alt key, so an Alt key is what was typed: Esc, then
+/// the key.
+pub fn unfold_escape(key: KeyEvent) -> Vec<KeyEvent> {
+    if !key.modifiers.contains(KeyModifiers::ALT) {
+        return vec![key];
+    }
+    let esc = KeyEvent::new_with_kind(KeyCode::Esc, KeyModifiers::NONE, key.kind);
+    let mut plain = key;
+    plain.modifiers.remove(KeyModifiers::ALT);
+    vec![esc, plain]
+}
+
 /// Translate a key into an Action, given the mode. Key releases (Windows, kitty) are ignored.
 pub fn action_for(key: KeyEvent, mode: InputMode) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
@@ -137,6 +152,18 @@ mod tests {
             Some(Action::ShowPane(Pane::Zones))
         );
         assert_eq!(action_for(key(KeyCode::Char('9')), InputMode::Normal), None);
+    }
+
+    #[test]
+    fn an_alt_key_is_esc_then_the_key() {
+        let alt_1 = KeyEvent::new(KeyCode::Char('1'), KeyModifiers::ALT);
+        assert_eq!(unfold_escape(alt_1), vec![key(KeyCode::Esc), key(KeyCode::Char('1'))]);
+        let ctrl_alt_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::ALT | KeyModifiers::CONTROL);
+        assert_eq!(
+            unfold_escape(ctrl_alt_c),
+            vec![key(KeyCode::Esc), KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)]
+        );
+        assert_eq!(unfold_escape(key(KeyCode::Char('j'))), vec![key(KeyCode::Char('j'))]);
     }
 
     #[test]

@@ -243,19 +243,23 @@ fn spawn_input(tx: mpsc::Sender<Event>, stats: Option<Arc<LoopStats>>) {
     tokio::spawn(async move {
         let mut stream = crossterm::event::EventStream::new();
         loop {
-            let ev = match stream.next().await {
-                Some(Ok(ev)) => {
-                    if let (Some(stats), crossterm::event::Event::Key(_)) = (&stats, &ev) {
+            let events = match stream.next().await {
+                Some(Ok(crossterm::event::Event::Key(key))) => {
+                    if let Some(stats) = &stats {
                         stats.key_read();
                     }
-                    Event::Input(ev)
+                    let keys = crate::keymap::unfold_escape(key);
+                    keys.into_iter().map(|key| Event::Input(crossterm::event::Event::Key(key))).collect()
                 }
-                Some(Err(err)) => Event::InputClosed(err.to_string()),
-                None => Event::InputClosed("end of input".to_string()),
+                Some(Ok(ev)) => vec![Event::Input(ev)],
+                Some(Err(err)) => vec![Event::InputClosed(err.to_string())],
+                None => vec![Event::InputClosed("end of input".to_string())],
             };
-            let closed = matches!(ev, Event::InputClosed(_));
-            if tx.send(ev).await.is_err() || closed {
-                return;
+            for ev in events {
+                let closed = matches!(ev, Event::InputClosed(_));
+                if tx.send(ev).await.is_err() || closed {
+                    return;
+                }
             }
         }
     });
