@@ -31,6 +31,27 @@ pub enum Action {
     Scale,
     Restart,
     Undo,
+    /// `l`: the logs of the selected row's pods.
+    OpenLogs,
+    /// In the log view.
+    Log(LogAction),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogAction {
+    /// `[` / `]`: a shorter or longer `--since` window.
+    Since(i8),
+    /// `p`: the previous (crashed) containers.
+    Previous,
+    /// `c`: every container, or the next one.
+    Container,
+    /// `w`: wrap long lines.
+    Wrap,
+    /// `n` / `N`: the next or previous match of the pattern.
+    NextMatch,
+    PrevMatch,
+    /// `f`: the pattern filters lines, or only marks them.
+    FilterMode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

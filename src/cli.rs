@@ -72,6 +72,8 @@ pub enum Command {
     Sim(SimArgs),
     /// Print the triage views once, headless, and exit
     Snapshot(SnapshotArgs),
+    /// Print the logs of a pod or of every pod of a workload, merged by time
+    Logs(LogsArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions {
         #[arg(value_enum)]
@@ -153,6 +155,34 @@ pub struct SnapshotArgs {
     /// How long to wait for every kind to sync, e.g. 30s
     #[arg(long, value_parser = parse_duration, default_value = "30s", value_name = "DURATION")]
     pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogsArgs {
+    /// deploy/NAME, sts/NAME, ds/NAME, pod/NAME or a pod name (namespace: -n or the context's)
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+    /// Only lines newer than this, e.g. 30s, 10m, 2h
+    #[arg(long, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
+    pub since: Duration,
+    /// Only lines matching this regular expression
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Option<String>,
+    /// Keep streaming new lines; pods that appear later join
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// The previous (crashed) instance of each container
+    #[arg(short = 'p', long)]
+    pub previous: bool,
+    /// Only this container (default: every container)
+    #[arg(short = 'c', long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// Start each line with the kubelet's timestamp
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Keep the colours (SGR) the app wrote; every other escape sequence is still shown as text
+    #[arg(long)]
+    pub ansi: bool,
 }
 
 /// Parse "250ms", "30s", "2m", or a bare number of seconds.

@@ -25,6 +25,8 @@ pub struct Config {
     pub triage: TriageConfig,
     #[serde(default)]
     pub prometheus: PrometheusConfig,
+    #[serde(default)]
+    pub logs: LogsConfig,
     /// Settings that apply only while a given context is in use.
     #[serde(default)]
     pub contexts: BTreeMap<String, ContextConfig>,
@@ -126,6 +128,28 @@ pub struct ContextConfig {
     pub prometheus_url: Option<String>,
 }
 
+/// The log view (`l`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// The byte cap of a log view's buffer, in MiB (1 to 4096): older lines go first.
+    pub buffer_mb: u32,
+    /// Show the colours (SGR) apps write; every other escape sequence is still shown as text.
+    pub ansi: bool,
+}
+
+impl Default for LogsConfig {
+    fn default() -> Self {
+        Self { buffer_mb: (crate::logs::DEFAULT_CAP_BYTES >> 20) as u32, ansi: false }
+    }
+}
+
+impl LogsConfig {
+    pub fn cap_bytes(&self) -> usize {
+        (self.buffer_mb.clamp(1, 4096) as usize) << 20
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub String);
 
@@ -139,6 +163,19 @@ impl std::error::Error for ConfigError {}
 
 impl Config {
     pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
+        let config: Config = Self::parse_toml(text, origin)?;
+        let mb = config.logs.buffer_mb;
+        if !(1..=4096).contains(&mb) {
+            let at = key_line(text, "buffer_mb").map(|n| format!(" (line {n})")).unwrap_or_default();
+            return Err(ConfigError(format!(
+                "bad config {}{at}: logs.buffer_mb = {mb}: give 1 to 4096 (MiB)",
+                origin.display()
+            )));
+        }
+        Ok(config)
+    }
+
+    fn parse_toml(text: &str, origin: &Path) -> Result<Config, ConfigError> {
         toml::from_str(text).map_err(|e| {
             let detail = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
             // toml spans an unknown key's whole table; find the key's own line instead.
@@ -234,6 +271,14 @@ mod tests {
     fn bad_value_is_an_error() {
         let err = Config::parse("readonly = \"yes\"\n", Path::new("c.toml")).unwrap_err();
         assert!(err.0.contains("c.toml") && err.0.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn an_absurd_log_buffer_is_refused_on_its_line() {
+        let err = Config::parse("[logs]\nbuffer_mb = 0\n", Path::new("c.toml")).unwrap_err();
+        assert!(err.0.contains("line 2") && err.0.contains("1 to 4096"), "{err}");
+        let config = Config::parse("[logs]\nbuffer_mb = 64\nansi = true\n", Path::new("c.toml")).unwrap();
+        assert_eq!((config.logs.cap_bytes(), config.logs.ansi), (64 << 20, true));
     }
 
     #[test]

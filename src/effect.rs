@@ -17,6 +17,20 @@ pub enum Effect {
     NarrowWatches { namespace: String, generation: Generation },
     /// Put text on the user's clipboard through the terminal (OSC 52), over SSH too.
     CopyToClipboard(String),
+    /// Follow the logs of these pods (every container, or one) for a log view's session.
+    StartLogs(LogRequest),
+    /// Stop every stream of a log view's session.
+    StopLogs { session: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRequest {
+    pub session: u64,
+    pub namespace: String,
+    pub pods: Vec<String>,
+    pub container: Option<String>,
+    pub since: crate::logs::stream::Since,
+    pub previous: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

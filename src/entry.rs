@@ -35,8 +35,28 @@ pub async fn run(cli: Cli, start: Instant) -> Result<ExitCode> {
             let code = crate::snapshot_command::run(&global, args).await?;
             Ok(ExitCode::from(code))
         }
+        Some(Command::Logs(args)) => logs(&global, args).await,
         Some(Command::Completions { .. } | Command::Man) => Ok(ExitCode::SUCCESS),
     }
+}
+
+async fn logs(global: &GlobalArgs, args: crate::cli::LogsArgs) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    let options = crate::logs::headless::LogsOptions {
+        connect: connect_options(global, None),
+        target: args.target,
+        since: args.since,
+        grep: args.grep,
+        follow: args.follow,
+        previous: args.previous,
+        container: args.container,
+        timestamps: args.timestamps,
+        ansi: args.ansi,
+        colour: stdout.is_terminal() && !no_color_requested(),
+    };
+    let code = crate::logs::headless::run(options, &mut stdout.lock()).await?;
+    Ok(ExitCode::from(code))
 }
 
 fn start_logging(global: &GlobalArgs) -> Result<Option<tracing_appender::non_blocking::WorkerGuard>> {

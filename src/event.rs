@@ -29,6 +29,8 @@ pub enum Event {
     WriteDone { dialog: u64, result: Result<String, String> },
     /// The selected name went to the clipboard (OSC 52), or why not.
     Copied(Result<String, String>),
+    /// Lines or a state change of a log view's stream.
+    Logs(crate::logs::stream::LogMsg),
 }
 
 /// Which connection data belongs to. Every context switch (or narrowing of the watches)

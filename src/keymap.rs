@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use crate::action::{Action, InputEdit};
+use crate::action::{Action, InputEdit, LogAction};
 use crate::app::pane::Pane;
 
 /// What the keyboard is doing right now.
@@ -14,6 +14,8 @@ pub enum InputMode {
     Text,
     /// The help overlay is open: any key closes it, Ctrl-C still quits.
     Help,
+    /// The log view is in front.
+    Logs,
 }
 
 /// One line of the help overlay.
@@ -38,6 +40,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "s", what: "scale the selected Deployment/StatefulSet", pane: None },
     Binding { keys: "r", what: "rollout restart", pane: None },
     Binding { keys: "u", what: "rollout undo (Deployments)", pane: None },
+    Binding { keys: "l", what: "logs of the workload's pods (or the pod)", pane: None },
     Binding { keys: "?", what: "this help", pane: None },
     Binding { keys: "q, C-c", what: "quit", pane: None },
 ];
@@ -70,8 +73,44 @@ pub fn action_for(key: KeyEvent, mode: InputMode) -> Option<Action> {
         InputMode::Help => Some(Action::ToggleHelp),
         InputMode::Text => text_action(key, ctrl),
         InputMode::Normal => normal_action(key, ctrl),
+        InputMode::Logs => logs_action(key, ctrl).or_else(|| normal_action(key, ctrl)),
     }
 }
+
+/// The log view's own keys (LOG_BINDINGS); the rest act as in the panes.
+fn logs_action(key: KeyEvent, ctrl: bool) -> Option<Action> {
+    if ctrl {
+        return None;
+    }
+    let action = match key.code {
+        KeyCode::Char('[') => LogAction::Since(-1),
+        KeyCode::Char(']') => LogAction::Since(1),
+        KeyCode::Char('p') => LogAction::Previous,
+        KeyCode::Char('c') => LogAction::Container,
+        KeyCode::Char('w') => LogAction::Wrap,
+        KeyCode::Char('n') => LogAction::NextMatch,
+        KeyCode::Char('N') => LogAction::PrevMatch,
+        KeyCode::Char('f') => LogAction::FilterMode,
+        _ => return None,
+    };
+    Some(Action::Log(action))
+}
+
+/// The help overlay's lines for the log view.
+pub const LOG_BINDINGS: &[Binding] = &[
+    Binding { keys: "j k, PgUp PgDn", what: "scroll (stops following)", pane: None },
+    Binding { keys: "G, End", what: "follow the newest lines", pane: None },
+    Binding { keys: "g, Home", what: "oldest line held", pane: None },
+    Binding { keys: "[ ]", what: "shorter / longer --since window", pane: None },
+    Binding { keys: "p", what: "previous (crashed) containers", pane: None },
+    Binding { keys: "c", what: "every container / the next one", pane: None },
+    Binding { keys: "/", what: "regex: only matching lines", pane: None },
+    Binding { keys: "f", what: "pattern filters / only marks lines", pane: None },
+    Binding { keys: "n N", what: "next / previous match", pane: None },
+    Binding { keys: "w", what: "wrap long lines", pane: None },
+    Binding { keys: "Esc", what: "clear the pattern, then back", pane: None },
+    Binding { keys: "q, C-c", what: "quit", pane: None },
+];
 
 fn text_action(key: KeyEvent, ctrl: bool) -> Option<Action> {
     let edit = match key.code {
@@ -115,6 +154,7 @@ fn normal_action(key: KeyEvent, ctrl: bool) -> Option<Action> {
         KeyCode::Char('s') => Action::Scale,
         KeyCode::Char('r') => Action::Restart,
         KeyCode::Char('u') => Action::Undo,
+        KeyCode::Char('l') => Action::OpenLogs,
         _ => return None,
     };
     Some(action)

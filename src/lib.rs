@@ -20,6 +20,7 @@ pub mod frame_gate;
 pub mod k8s;
 pub mod keymap;
 pub mod logging;
+pub mod logs;
 pub mod milestones;
 pub mod model;
 pub mod policy;

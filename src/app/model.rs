@@ -65,6 +65,11 @@ pub struct Model {
     pub data_stale: bool,
     /// Only the clock moved: refresh the status line's counters, not the views.
     pub status_stale: bool,
+    /// The log view (`l`), over whatever was in front.
+    pub logs: Option<Box<crate::app::log_view::LogView>>,
+    /// Log sessions: each open or option change takes the next, so late lines of the old
+    /// streams are dropped.
+    pub next_log_session: u64,
 }
 
 impl Model {
@@ -99,6 +104,8 @@ impl Model {
             data_stale: false,
             filter_stale: false,
             status_stale: false,
+            logs: None,
+            next_log_session: 1,
         }
     }
 
@@ -124,8 +131,18 @@ impl Model {
         self.ui.drill = None;
         self.ui.drill_cursor = Default::default();
         self.ui.dialog = None;
+        // The log streams were the old connection's (the runner stops them on Connected).
+        self.logs = None;
         self.views_stale = true;
         self.redraw = true;
+    }
+
+    /// What the keyboard is doing: the log view has keys of its own.
+    pub fn input_mode(&self) -> crate::keymap::InputMode {
+        match self.ui.mode() {
+            crate::keymap::InputMode::Normal if self.logs.is_some() => crate::keymap::InputMode::Logs,
+            mode => mode,
+        }
     }
 
     /// Whether what is shown changed since the screen was projected (not mere data).

@@ -25,6 +25,9 @@ use crate::ui;
 const DATA_FRAME_INTERVAL: Duration = Duration::from_millis(100);
 /// Events handled before a frame is allowed, so a flood of watch events cannot starve keys.
 const MAX_DRAIN: usize = 4096;
+/// Log batches (up to 1024 lines each) taken per turn of the loop: a flood is ingested in
+/// slices between frames and keys.
+const LOG_DRAIN: usize = 16;
 /// A data-driven projection waits this many times its last cost: at 50k pods a projection
 /// costs tens of ms, so under churn projecting takes at most ~1/8 of the core.
 const PROJECTION_PACE: u32 = 8;
@@ -115,14 +118,18 @@ impl Loop {
         spawn_input(tx.clone(), self.stats.clone());
         spawn_ticker(tx.clone());
         spawn_signals(tx.clone());
+        let mut logs = self.sources.logs.take_receiver();
         let mut pacing = Pacing::default();
         let mut gate = FrameGate::default();
         loop {
             let wait = pacing
                 .next_frame(&self.session.model)
                 .map_or(Duration::from_secs(3600), |at| at.saturating_duration_since(Instant::now()));
+            // Keys and watch events first; log lines when nothing else waits.
             let first = tokio::select! {
+                biased;
                 ev = events.recv() => ev,
+                msg = next_log(&mut logs) => Some(Event::Logs(msg)),
                 _ = tokio::time::sleep(wait) => None,
             };
             let mut key_pressed = false;
@@ -133,6 +140,14 @@ impl Loop {
                     match events.try_recv() {
                         Ok(ev) => batch.push(ev),
                         Err(_) => break,
+                    }
+                }
+                if let Some(rx) = logs.as_mut() {
+                    for _ in 0..LOG_DRAIN {
+                        match rx.try_recv() {
+                            Ok(msg) => batch.push(Event::Logs(msg)),
+                            Err(_) => break,
+                        }
                     }
                 }
             }
@@ -263,6 +278,19 @@ fn spawn_input(tx: mpsc::Sender<Event>, stats: Option<Arc<LoopStats>>) {
             }
         }
     });
+}
+
+/// The next log batch; never ready when there is no log channel.
+async fn next_log(
+    logs: &mut Option<mpsc::Receiver<crate::logs::stream::LogMsg>>,
+) -> crate::logs::stream::LogMsg {
+    match logs.as_mut() {
+        Some(rx) => match rx.recv().await {
+            Some(msg) => msg,
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
 }
 
 fn spawn_ticker(tx: mpsc::Sender<Event>) {

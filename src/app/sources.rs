@@ -31,6 +31,8 @@ pub struct Sources {
     rules: PolicyRules,
     /// The newest connection asked for: the only one adopted when it connects.
     latest: Generation,
+    /// The log view's streams, on the client in use.
+    pub logs: crate::app::log_streams::LogStreams,
 }
 
 /// What a new connection hands to the loop with its `Connected` event: its watches,
@@ -93,6 +95,7 @@ impl Sources {
             poller,
             rules,
             latest: generation,
+            logs: Default::default(),
         };
         (sources, stores)
     }
@@ -106,6 +109,8 @@ impl Sources {
     pub fn carry_out(&mut self, effect: Effect, tx: &mpsc::Sender<Event>) {
         match effect {
             Effect::CopyToClipboard(_) => {}
+            Effect::StartLogs(request) => self.logs.start(&self.client, request),
+            Effect::StopLogs { session } => self.logs.stop(session),
             Effect::CheckAccess { dialog, write, target } => {
                 let client = self.client.clone();
                 let tx = tx.clone();
@@ -207,6 +212,8 @@ impl Sources {
             old.abort();
         }
         self._watches = handoff.watches.take();
+        // The log view closes with the connection it read from.
+        self.logs.stop_all();
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::action::{Action, InputEdit};
 use crate::app::actions;
 use crate::app::command::{self, Command};
+use crate::app::log_keys;
 use crate::app::model::{Credentials, Model};
 use crate::app::pane::Pane;
 use crate::app::screen::Screen;
@@ -20,7 +21,7 @@ use crate::ui::theme::Theme;
 pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
     match event {
         Event::Input(crossterm::event::Event::Key(key)) => {
-            let Some(action) = keymap::action_for(key, model.ui.mode()) else {
+            let Some(action) = keymap::action_for(key, model.input_mode()) else {
                 return Vec::new();
             };
             model.redraw = true;
@@ -38,7 +39,7 @@ pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
                 MouseEventKind::ScrollUp => -1,
                 _ => return Vec::new(),
             };
-            if model.ui.mode() == keymap::InputMode::Normal {
+            if model.input_mode() == keymap::InputMode::Normal {
                 move_cursor(model, screen, delta);
                 model.redraw = true;
             }
@@ -66,7 +67,11 @@ pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
             // the changed cells) when the screen shows any, without re-projecting the views.
             // Retry counters and Prometheus staleness live in the projection.
             model.status_stale |= screen.counts_seconds;
-            model.redraw |= screen.shows_time(model);
+            model.redraw |= screen.shows_time(model) && model.logs.is_none();
+            log_keys::sync_pods(model)
+        }
+        Event::Logs(msg) => {
+            log_keys::on_message(model, msg);
             Vec::new()
         }
         Event::Cluster(_, ev) => {
@@ -189,6 +194,16 @@ fn narrow_on_forbidden(model: &mut Model, ev: &ClusterEvent) -> Option<Effect> {
 }
 
 pub fn apply_action(model: &mut Model, screen: &Screen, action: Action) -> Vec<Effect> {
+    if model.logs.is_some() {
+        if matches!(action, Action::ShowPane(_) | Action::NextPane | Action::PrevPane) {
+            let mut effects = log_keys::close(model);
+            effects.extend(apply_action(model, screen, action));
+            return effects;
+        }
+        if let Some(effects) = log_keys::act(model, &action) {
+            return effects;
+        }
+    }
     match action {
         Action::Quit => model.quit = true,
         Action::ShowPane(pane) => show_pane(model, pane),
@@ -204,7 +219,10 @@ pub fn apply_action(model: &mut Model, screen: &Screen, action: Action) -> Vec<E
         Action::Back => back(model),
         Action::ToggleHelp => model.ui.help = !model.ui.help,
         Action::BeginFilter => {
-            let text = model.ui.filter(model.ui.pane).to_string();
+            let text = match &model.logs {
+                Some(view) => view.pattern.clone(),
+                None => model.ui.filter(model.ui.pane).to_string(),
+            };
             model.ui.input = Some(InputLine { kind: LineKind::Filter, text });
         }
         Action::BeginCommand => {
@@ -226,6 +244,9 @@ pub fn apply_action(model: &mut Model, screen: &Screen, action: Action) -> Vec<E
         Action::Scale => return actions::open(model, screen, WriteKind::Scale),
         Action::Restart => return actions::open(model, screen, WriteKind::Restart),
         Action::Undo => return actions::open(model, screen, WriteKind::Undo),
+        Action::OpenLogs => return log_keys::open(model, screen),
+        // Keys of the log view, pressed elsewhere.
+        Action::Log(_) => {}
     }
     Vec::new()
 }
@@ -297,6 +318,10 @@ fn edit_input(model: &mut Model, edit: InputEdit) -> Vec<Effect> {
                 return Vec::new();
             };
             return match line.kind {
+                LineKind::Filter if model.logs.is_some() => {
+                    log_keys::set_pattern(model, &line.text);
+                    Vec::new()
+                }
                 LineKind::Filter => {
                     model.ui.set_filter(model.ui.pane, line.text);
                     model.filter_stale = true;
@@ -309,6 +334,10 @@ fn edit_input(model: &mut Model, edit: InputEdit) -> Vec<Effect> {
     // The filter applies as it is typed.
     if let Some(InputLine { kind: LineKind::Filter, text }) = &model.ui.input {
         let text = text.clone();
+        if model.logs.is_some() {
+            log_keys::set_pattern(model, &text);
+            return Vec::new();
+        }
         model.ui.set_filter(model.ui.pane, text);
         model.filter_stale = true;
     }

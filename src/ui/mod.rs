@@ -12,6 +12,7 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::app::log_frame::LogFrame;
 use crate::app::model::Model;
 use crate::app::screen::{Body, Screen};
 
@@ -46,15 +47,27 @@ pub fn draw(frame: &mut Frame, model: &Model, screen: &Screen) -> Option<Positio
     ])
     .areas(area);
     widgets::status_bar::render(&screen.status, theme, frame, status);
-    let drill = model.ui.drill.as_ref().map(|w| format!("{}/{}", w.namespace, w.name));
+    let drill = match (&model.logs, &model.ui.drill) {
+        (Some(logs), _) => Some(format!("logs {}", logs.target.label())),
+        (None, Some(w)) => Some(format!("{}/{}", w.namespace, w.name)),
+        (None, None) => None,
+    };
     widgets::tabs::render(model.ui.pane, drill.as_deref(), theme, frame, tabs);
-    draw_body(screen, model, frame, body);
-    let cursor = widgets::bottom_line::render(&model.ui, theme, frame, bottom);
+    match &model.logs {
+        // Only the rows that fit are projected out of the buffer.
+        Some(logs) if !matches!(screen.body, Body::Unreachable(_)) => {
+            let rows = usize::from(body.height.saturating_sub(4));
+            let view = LogFrame::project(logs, rows, body.width, model.rules.config.logs.ansi);
+            panes::logs::render(&view, theme, frame, body);
+        }
+        _ => draw_body(screen, model, frame, body),
+    }
+    let cursor = widgets::bottom_line::render(&model.ui, model.logs.is_some(), theme, frame, bottom);
     if let Some(dialog) = &model.ui.dialog {
         widgets::dialog::render(dialog, theme, model.now, frame, body);
     }
     if model.ui.help {
-        widgets::help::render(model.ui.pane, theme, frame, body);
+        widgets::help::render(model.ui.pane, model.logs.is_some(), theme, frame, body);
     }
     cursor
 }

@@ -3,6 +3,7 @@
 pub mod autoscalers;
 pub mod events;
 pub mod ingresses;
+pub mod logs;
 pub mod overview;
 pub mod workload;
 pub mod zones;

@@ -9,7 +9,7 @@ use crate::app::ui_state::{FlashLevel, LineKind, UiState};
 use crate::ui::theme::Theme;
 
 /// Returns where the cursor goes (after the text being typed), if anywhere.
-pub fn render(ui: &UiState, theme: &Theme, frame: &mut Frame, area: Rect) -> Option<Position> {
+pub fn render(ui: &UiState, logs: bool, theme: &Theme, frame: &mut Frame, area: Rect) -> Option<Position> {
     if let Some(input) = &ui.input {
         let prompt = match input.kind {
             LineKind::Filter => "/",
@@ -31,12 +31,24 @@ pub fn render(ui: &UiState, theme: &Theme, frame: &mut Frame, area: Rect) -> Opt
         frame.render_widget(Paragraph::new(Span::styled(flash.text.clone(), style)), area);
         return None;
     }
-    let filter = ui.filter(ui.pane);
     let mut spans = Vec::new();
-    if !filter.is_empty() {
+    let filter = ui.filter(ui.pane);
+    if !filter.is_empty() && !logs {
         spans.push(Span::styled(format!("filter: {filter}  "), theme.accent));
     }
-    for (key, what) in [("?", "help"), ("/", "filter"), (":", "command"), ("⏎", "open"), ("q", "quit")] {
+    let hints: &[(&str, &str)] = if logs {
+        &[
+            ("?", "help"),
+            ("/", "regex"),
+            ("G", "follow"),
+            ("[ ]", "since"),
+            ("p", "previous"),
+            ("Esc", "back"),
+        ]
+    } else {
+        &[("?", "help"), ("/", "filter"), (":", "command"), ("⏎", "open"), ("l", "logs"), ("q", "quit")]
+    };
+    for &(key, what) in hints {
         spans.push(Span::styled(key, theme.key));
         spans.push(Span::styled(format!(" {what}  "), theme.muted));
     }
