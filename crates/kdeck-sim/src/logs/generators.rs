@@ -278,7 +278,7 @@ pub fn line(voice: &Voice, stamp: &Stamp, nanos: u32, h: u64) -> String {
                 ),
                 _ => "Accepted connection from replica".into(),
             };
-            let role = if draw(h, 46) % 2 == 0 { 'M' } else { 'C' };
+            let role = if draw(h, 46).is_multiple_of(2) { 'M' } else { 'C' };
             let mark = if role == 'M' { '*' } else { '.' };
             let _ = write!(out, "1:{role} {}.{millis_frac:03} {mark} {text}", stamp.redis);
         }
