@@ -204,3 +204,71 @@ async fn the_log_drop_fault_cuts_a_followed_stream() {
     assert!(!status.success(), "a cut, not a clean end: {status:?} {stderr}");
     sim.stop().await;
 }
+
+/// Seconds a ticking world advances in `run_until` at most.
+const WORLD_LIMIT: u64 = 600;
+
+#[tokio::test]
+async fn the_demo_world_logs_its_error_burst_and_the_ingress_controller_its_upstreams() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::Pod;
+    use kdeck::sim::handle::{SimOptions, SimUser};
+    use kdeck::sim::scenario::Scenario;
+    use kdeck::sim::world::typed;
+    use kube::api::{Api, LogParams};
+
+    let (mut w, clock) = crate::common::manual_world::world("demo");
+    kdeck::sim::exposition::register(w.store(), &w.telemetry());
+    w.set_scenario(Scenario::ErrorBurst);
+    let mut done = false;
+    for _ in 0..WORLD_LIMIT {
+        clock.advance(Duration::from_secs(1));
+        w.tick();
+        let d: Deployment = typed::get(w.store(), Some("harmonyflow"), "session-state-service").unwrap();
+        let (spec, status) = (d.spec.unwrap(), d.status.unwrap_or_default());
+        done = status.updated_replicas == spec.replicas
+            && status.available_replicas == spec.replicas
+            && status.replicas == spec.replicas
+            && status.observed_generation == d.metadata.generation;
+        if done {
+            break;
+        }
+    }
+    assert!(done, "the error-burst rollout completes within {WORLD_LIMIT} sim seconds");
+    // a minute of traffic on the new pods
+    for _ in 0..60 {
+        clock.advance(Duration::from_secs(1));
+        w.tick();
+    }
+    kdeck::tls::install_crypto_provider();
+    let options = SimOptions { clock: clock.clone(), ..SimOptions::default() };
+    let sim = SimHandle::start(options, w.store().clone()).await.unwrap();
+    let client = sim.client(SimUser::Viewer).await.unwrap();
+
+    let pods: Vec<Pod> = typed::list(w.store(), Some("harmonyflow"));
+    let new = pods
+        .iter()
+        .find(|p| {
+            p.spec.as_ref().unwrap().containers[0].image.as_deref()
+                == Some("ghcr.io/harmonyflow/session-state:1.0.1")
+        })
+        .expect("a pod of the new release");
+    let container = new.spec.as_ref().unwrap().containers[0].name.clone();
+    let api: Api<Pod> = Api::namespaced(client.clone(), "harmonyflow");
+    let params = LogParams { container: Some(container), since_seconds: Some(50), ..LogParams::default() };
+    let text = api.logs(new.metadata.name.as_deref().unwrap(), &params).await.unwrap();
+    let access: Vec<&str> = text.lines().filter(|l| l.contains(" HTTP/1.1\" ")).collect();
+    let failed = access.iter().filter(|l| l.contains(" HTTP/1.1\" 50")).count();
+    assert!(access.len() >= 20, "access lines of a service behind an ingress:\n{text}");
+    assert!(failed * 4 >= access.len(), "a burst of 5xx: {failed} of {}:\n{text}", access.len());
+
+    let controllers: Api<Pod> = Api::namespaced(client, "ingress-nginx");
+    let controller = controllers.list(&Default::default()).await.unwrap().items.remove(0);
+    let params = LogParams { tail_lines: Some(50), ..LogParams::default() };
+    let text = controllers.logs(controller.metadata.name.as_deref().unwrap(), &params).await.unwrap();
+    assert!(
+        text.contains(" [harmonyflow-session-state-service-"),
+        "upstreams in the controller's lines:\n{text}"
+    );
+    sim.stop().await;
+}
