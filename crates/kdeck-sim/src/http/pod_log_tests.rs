@@ -365,3 +365,42 @@ async fn log_drop_cuts_followed_streams() {
     assert!(open.is_err(), "no line and no end while sim time stands still");
     sim.stop().await;
 }
+
+/// 20 followed pods at 2,500 lines a second each: the server keeps up with 50,000 lines a
+/// second (run with `--ignored --nocapture`; a debug build on 2 cores is the worst case).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a throughput measurement, not a check"]
+async fn flood_throughput() {
+    crate::tls::install_crypto_provider();
+    let clock = SimClock::new(1.0);
+    let store = Store::new(clock.clone());
+    let rt = resources::lookup("", "v1", "pods").unwrap();
+    let now = clock.now().as_second();
+    for i in 0..20 {
+        let name = format!("api-{i}");
+        store
+            .create_json(rt, Some("shop"), pod_value(&name, &["api"], json!([running("api", now - 600, 0)])))
+            .unwrap();
+    }
+    let sim =
+        SimHandle::start(SimOptions { clock: clock.clone(), ..SimOptions::default() }, store).await.unwrap();
+    sim.set_log_rate(2500);
+    let api = pods(&sim, SimUser::Admin).await;
+    let counted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let start = std::time::Instant::now();
+    for i in 0..20 {
+        let follow = LogParams { follow: true, tail_lines: Some(0), ..LogParams::default() };
+        let mut lines = api.log_stream(&format!("api-{i}"), &follow).await.unwrap().lines();
+        let counted = counted.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(_)) = lines.next().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let n = counted.load(std::sync::atomic::Ordering::Relaxed);
+    let secs = start.elapsed().as_secs_f64();
+    println!("{n} lines in {secs:.1} s: {:.0} lines/s (sim time {:.1} s)", n as f64 / secs, secs);
+    sim.stop().await;
+}
