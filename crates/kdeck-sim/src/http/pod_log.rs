@@ -258,19 +258,16 @@ pub fn serve(app: &Arc<AppState>, req: &ResourceRequest, ctx: &RequestContext) -
         .ok_or_else(|| ApiError::from_store(StoreError::NotFound, req.rt, &name))?;
     let container = choose_container(&pod, options.container.as_deref())?;
     if pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_none_or(str::is_empty) {
-        return Err(ApiError::bad_request(format!("pod {name} does not have a host assigned")));
+        // not scheduled: no kubelet to ask, and kube-apiserver answers an empty log
+        return Ok(text_response(Body::empty()));
     }
     let instance = instance_of(&pod, &container, options.previous)?;
     let voice = workload::voice(&app.store, &pod, &container, &error_images(&app.store));
     let clock = app.store.clock().clone();
-    let now = history::nanos(clock.now());
+    let at = clock.now();
+    let (now, start) = (history::nanos(at), options.start_ns(at));
     let tail = options.tail_lines.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-    let lines = History { voice: &voice, flood: &app.log_flood }.window(
-        &instance,
-        options.start_ns(clock.now()),
-        now,
-        tail,
-    );
+    let lines = History { voice: &voice, flood: &app.log_flood }.window(&instance, start, now, tail);
     let mut limit = options.limit_bytes.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     let mut stamp = None;
     let body = render(&lines, options.timestamps, &mut limit, &mut stamp);
@@ -297,7 +294,9 @@ pub fn serve(app: &Arc<AppState>, req: &ResourceRequest, ctx: &RequestContext) -
         faults: app.faults.subscribe(),
     };
     let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(QUEUED_CHUNKS);
-    tokio::spawn(task.run(Follower::new(now), Bytes::from(body), tx));
+    // a sinceTime in the future holds the stream back until then
+    let cursor = now.max(start.saturating_sub(1));
+    tokio::spawn(task.run(Follower::new(cursor), Bytes::from(body), tx));
     Ok(text_response(Body::from_stream(ReceiverStream::new(rx))))
 }
 

@@ -240,6 +240,7 @@ async fn errors_are_status_objects() {
             json!([running("web", T0 - 600, 0), running("istio-proxy", T0 - 600, 0)]),
         ),
         pod_value("api-1", &["api"], json!([running("api", T0 - 600, 0)])),
+        json!({"metadata": {"name": "unscheduled", "namespace": "shop"}, "spec": {"containers": [{"name": "app"}]}}),
     ])
     .await;
     let api = pods(&sim, SimUser::Admin).await;
@@ -267,6 +268,7 @@ async fn errors_are_status_objects() {
         status(api.logs("api-1", &LogParams { since_seconds: Some(0), ..LogParams::default() }).await).0,
         422
     );
+    assert_eq!(api.logs("unscheduled", &LogParams::default()).await.unwrap(), "", "no node: an empty log");
     sim.stop().await;
 }
 
@@ -314,6 +316,23 @@ async fn followed_logs_grow_with_sim_time_and_end_with_the_pod() {
     let later = read_until(&mut lines, |got| got.len() >= 10, "new lines").await;
     assert!(later.iter().all(|l| stamp_of(l) > stamp_of(&history[2])), "only new lines");
     assert!(later.windows(2).all(|w| stamp_of(&w[0]) < stamp_of(&w[1])));
+    // a sinceTime ahead of sim time (now T0+30): nothing until then
+    let ahead = LogParams {
+        follow: true,
+        since_time: Some(Timestamp::from_second(T0 + 100).unwrap()),
+        timestamps: true,
+        ..LogParams::default()
+    };
+    let mut early = api.log_stream("api-1", &ahead).await.unwrap().lines();
+    clock.advance(Duration::from_secs(40));
+    let after_60 = Timestamp::from_second(T0 + 60).unwrap();
+    read_until(&mut lines, |got| got.last().is_some_and(|l| stamp_of(l) > after_60), "lines after T0+60")
+        .await;
+    let quiet = tokio::time::timeout(Duration::from_millis(500), early.next()).await;
+    assert!(quiet.is_err(), "no line before sinceTime: {quiet:?}");
+    clock.advance(Duration::from_secs(40));
+    let first = read_until(&mut early, |got| !got.is_empty(), "lines after sinceTime").await;
+    assert!(stamp_of(&first[0]) >= Timestamp::from_second(T0 + 100).unwrap(), "{first:?}");
     api.delete("api-1", &DeleteParams::default()).await.unwrap();
     let ended = tokio::time::timeout(Duration::from_secs(20), async {
         while let Some(Ok(_)) = lines.next().await {}
