@@ -269,6 +269,10 @@ async fn errors_are_status_objects() {
         422
     );
     assert_eq!(api.logs("unscheduled", &LogParams::default()).await.unwrap(), "", "no node: an empty log");
+    sim.faults().switch_on(ApiFault::Revoke("pods".into()));
+    let (code, message) = status(api.logs("api-1", &LogParams::default()).await);
+    assert_eq!(code, 403);
+    assert!(message.contains("cannot get resource \"pods/log\" in API group \"\""), "{message}");
     sim.stop().await;
 }
 
