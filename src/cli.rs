@@ -124,7 +124,7 @@ pub struct SimArgs {
     pub latency: Duration,
     /// API fault on from the start (repeatable): down, blackhole, gone-storm, throttle, error-500,
     /// latency-MS, revoke-KIND, expire-token, garble, huge-object, prom-hang, prom-garbage,
-    /// prom-huge, prom-nan
+    /// prom-huge, prom-nan, log-drop
     #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
     pub faults: Vec<String>,
 }

@@ -89,7 +89,9 @@ pub fn forbidden_message(
         Some(ns) => format!("in the namespace \"{ns}\""),
         None => "at the cluster scope".to_string(),
     };
-    let qualified = if group.is_empty() { resource.to_string() } else { format!("{resource}.{group}") };
+    // a subresource ("pods/log") is forbidden on its resource ("pods")
+    let base = resource.split('/').next().unwrap_or(resource);
+    let qualified = if group.is_empty() { base.to_string() } else { format!("{base}.{group}") };
     format!(
         "{qualified} is forbidden: User \"{}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}",
         user.name()
@@ -120,5 +122,10 @@ mod tests {
         assert!(!authorize(SimUser::Viewer, "get", "", "secrets").allowed);
         assert!(!authorize(SimUser::Viewer, "patch", "apps", "deployments").allowed);
         assert!(authorize(SimUser::Admin, "delete", "", "secrets").allowed);
+        assert!(authorize(SimUser::Viewer, "get", "", "pods/log").allowed);
+        assert_eq!(
+            forbidden_message(SimUser::Viewer, "get", "", "pods/log", Some("shop")),
+            "pods is forbidden: User \"viewer\" cannot get resource \"pods/log\" in API group \"\" in the namespace \"shop\""
+        );
     }
 }

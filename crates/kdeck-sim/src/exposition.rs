@@ -24,13 +24,15 @@ pub fn register(store: &Store, telemetry: &Arc<Mutex<Telemetry>>) {
     registry.push((key(store), Arc::downgrade(telemetry)));
 }
 
+/// The telemetry the world running over `store` publishes, if one runs.
+pub fn telemetry_of(store: &Store) -> Option<Arc<Mutex<Telemetry>>> {
+    let registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    registry.iter().find(|(k, _)| *k == key(store)).and_then(|(_, w)| w.upgrade())
+}
+
 /// The Prometheus text exposition (format 0.0.4) for `store`.
 pub fn render(store: &Store) -> String {
-    let telemetry = {
-        let registry = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-        registry.iter().find(|(k, _)| *k == key(store)).and_then(|(_, w)| w.upgrade())
-    };
-    match telemetry {
+    match telemetry_of(store) {
         Some(t) => t.lock().unwrap_or_else(|e| e.into_inner()).text.clone(),
         None => String::new(),
     }

@@ -123,6 +123,7 @@ impl SimHandle {
             streaming_lists: opts.streaming_lists,
             churn_per_sec: Arc::default(),
             faults: faults.clone(),
+            log_flood: Arc::default(),
         });
         let router = http::router(app.clone());
         let task = tokio::spawn(server::serve(
@@ -259,6 +260,13 @@ impl SimHandle {
     /// The churn rate `PUT /sim/churn/{n}` sets; the world reads it every tick.
     pub fn churn_control(&self) -> Arc<std::sync::atomic::AtomicU32> {
         self.app.churn_per_sec.clone()
+    }
+
+    /// Pod log lines per second per container from the next sim second on, for every reader
+    /// (same as `PUT /sim/logs/rate/{n}`); 0 goes back to each workload's normal rate.
+    /// Returns the rate applied (at most [`crate::logs::flood::MAX_LINES_PER_SEC`]).
+    pub fn set_log_rate(&self, lines_per_sec: u32) -> u32 {
+        self.app.log_flood.set(lines_per_sec, self.store.clock().now())
     }
 
     /// Switch the scenario from Rust (same effect as the HTTP endpoint).

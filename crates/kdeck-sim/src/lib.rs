@@ -19,6 +19,7 @@ pub mod http;
 pub mod kubeconfig;
 pub mod launch;
 pub mod load;
+pub mod logs;
 pub mod metrics_types;
 pub mod patch;
 pub mod resources;

@@ -63,6 +63,7 @@ const CREATE_ONLY: &[&str] = &["create"];
 const NONE: &[&str] = &[];
 const STATUS: &[&str] = &["status"];
 const STATUS_SCALE: &[&str] = &["status", "scale"];
+const STATUS_LOG: &[&str] = &["status", "log"];
 const ALL: &[&str] = &["all"];
 
 const fn rt(
@@ -104,7 +105,7 @@ pub static REGISTRY: &[ResourceType] = &[
     ResourceType {
         short_names: &["po"],
         categories: ALL,
-        subresources: STATUS,
+        subresources: STATUS_LOG,
         selectable_fields: &[
             "spec.nodeName",
             "status.phase",

@@ -27,22 +27,22 @@ fn kubectl_binary() -> Option<PathBuf> {
 }
 
 /// kubectl bound to one sim's kubeconfig and a private cache directory.
-struct Kubectl {
+pub(super) struct Kubectl {
     binary: PathBuf,
     dir: PathBuf,
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(super) struct Run {
+    pub(super) code: i32,
+    pub(super) stdout: String,
+    pub(super) stderr: String,
 }
 
 static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
 
 impl Kubectl {
     /// A missing kubectl fails the test with one line: these tests never pass silently.
-    fn new(sim: &SimHandle) -> Kubectl {
+    pub(super) fn new(sim: &SimHandle) -> Kubectl {
         let Some(binary) = kubectl_binary() else {
             panic!("kubectl is required: `bash .ci/test` installs it (kubernetes-client), or set $KUBECTL");
         };
@@ -53,7 +53,7 @@ impl Kubectl {
         Kubectl { binary, dir }
     }
 
-    fn command(&self, args: &[&str]) -> tokio::process::Command {
+    pub(super) fn command(&self, args: &[&str]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(&self.binary);
         command
             .arg("--kubeconfig")
@@ -66,7 +66,7 @@ impl Kubectl {
         command
     }
 
-    async fn run(&self, args: &[&str]) -> Run {
+    pub(super) async fn run(&self, args: &[&str]) -> Run {
         let output = self.command(args).output().await.unwrap();
         Run {
             code: output.status.code().unwrap_or(-1),
@@ -76,7 +76,7 @@ impl Kubectl {
     }
 
     /// Run and require exit code 0; returns stdout.
-    async fn ok(&self, args: &[&str]) -> String {
+    pub(super) async fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args).await;
         assert_eq!(run.code, 0, "kubectl {args:?} failed:\n{}\n{}", run.stdout, run.stderr);
         run.stdout

@@ -3,6 +3,7 @@ mod api;
 mod faults;
 mod history;
 mod kubectl;
+mod logs;
 mod prometheus;
 mod scenarios;
 mod watch;

@@ -1,7 +1,7 @@
 //! The names of the API faults and their parsing: `down`, `blackhole`, `gone-storm`,
 //! `throttle`, `error-500`, `latency-MS`, `revoke-KIND`, `expire-token`, `garble`,
 //! `huge-object`, and the Prometheus behind the service proxy: `prom-hang`, `prom-garbage`,
-//! `prom-huge`, `prom-nan`.
+//! `prom-huge`, `prom-nan`, and `log-drop` (followed pod logs cut mid-stream).
 
 use std::fmt;
 use std::str::FromStr;
@@ -43,7 +43,13 @@ pub enum ApiFault {
     PromHuge,
     /// Prometheus's real answers through the service proxy, every sample NaN, ±Inf or 1e308.
     PromNotNumbers,
+    /// Every followed pod log stream is cut (the connection closed mid-stream, no error
+    /// status) [`LOG_DROP_AFTER`] after it opened or the fault went on, whichever is later.
+    LogDrop,
 }
+
+/// How long a followed log stream lasts under `log-drop` (wall time).
+pub const LOG_DROP_AFTER: Duration = Duration::from_secs(2);
 
 impl ApiFault {
     /// The added delay of a `latency-MS` fault.
@@ -77,12 +83,13 @@ impl fmt::Display for ApiFault {
             ApiFault::PromGarbage => f.write_str("prom-garbage"),
             ApiFault::PromHuge => f.write_str("prom-huge"),
             ApiFault::PromNotNumbers => f.write_str("prom-nan"),
+            ApiFault::LogDrop => f.write_str("log-drop"),
         }
     }
 }
 
 /// The message for a name that is no fault.
-const KNOWN: &str = "down, blackhole, gone-storm, throttle, error-500, latency-MS, revoke-KIND, expire-token, garble, huge-object, prom-hang, prom-garbage, prom-huge, prom-nan";
+const KNOWN: &str = "down, blackhole, gone-storm, throttle, error-500, latency-MS, revoke-KIND, expire-token, garble, huge-object, prom-hang, prom-garbage, prom-huge, prom-nan, log-drop";
 
 impl FromStr for ApiFault {
     type Err = String;
@@ -101,6 +108,7 @@ impl FromStr for ApiFault {
             "prom-garbage" => ApiFault::PromGarbage,
             "prom-huge" => ApiFault::PromHuge,
             "prom-nan" => ApiFault::PromNotNumbers,
+            "log-drop" => ApiFault::LogDrop,
             _ => {
                 if let Some(ms) = name.strip_prefix("latency-") {
                     return parse_latency(ms).map(ApiFault::Latency);
@@ -157,6 +165,7 @@ mod tests {
             "prom-garbage",
             "prom-huge",
             "prom-nan",
+            "log-drop",
         ] {
             let fault: ApiFault = name.parse().unwrap();
             assert_eq!(fault.to_string(), name);

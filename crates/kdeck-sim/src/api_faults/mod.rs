@@ -2,7 +2,7 @@
 //! incidents (closed port, blackholed network, 410 storms, throttling, 500s, latency, revoked
 //! RBAC, expired tokens, garbled streams, a huge object), and the Prometheus clients reach
 //! through the API server's service proxy (no answer, garbage, 100 MB, values that are not
-//! numbers).
+//! numbers), and followed pod logs cut mid-stream (`log-drop`).
 //!
 //! Switched with `PUT /sim/fault/NAME`, `DELETE /sim/fault/NAME`, `DELETE /sim/fault` and
 //! listed with `GET /sim/fault` (admin token), or at start with `kdeck sim --fault NAME`.

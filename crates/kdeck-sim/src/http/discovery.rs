@@ -63,6 +63,9 @@ fn subresource_entries(rt: &ResourceType) -> Vec<Value> {
                 "kind": rt.kind,
                 "verbs": write_verbs,
             });
+            if *sub == "log" {
+                entry["verbs"] = json!(["get"]);
+            }
             if *sub == "scale" {
                 entry["group"] = json!("autoscaling");
                 entry["version"] = json!("v1");

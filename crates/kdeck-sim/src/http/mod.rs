@@ -6,6 +6,7 @@ pub mod discovery;
 pub(crate) mod list;
 mod objects;
 mod openapi;
+mod pod_log;
 pub mod protobuf;
 mod proxy;
 pub mod request_log;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub churn_per_sec: Arc<std::sync::atomic::AtomicU32>,
     /// The API fault switches (`/sim/fault`).
     pub faults: Arc<ApiFaults>,
+    /// The per-container line rate of pod logs (`PUT /sim/logs/rate/{n}`).
+    pub log_flood: Arc<crate::logs::flood::FloodControl>,
 }
 
 /// One authenticated request, parsed.
@@ -199,7 +202,11 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
         _ if !read_only
             && !matches!(
                 route,
-                Route::SimCompact | Route::SimScenario(_) | Route::SimChurn(_) | Route::SimFault(_)
+                Route::SimCompact
+                    | Route::SimScenario(_)
+                    | Route::SimChurn(_)
+                    | Route::SimLogRate(_)
+                    | Route::SimFault(_)
             ) =>
         {
             Err(ApiError::method_not_allowed(
@@ -231,6 +238,7 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
         | Route::SimCompact
         | Route::SimScenario(_)
         | Route::SimChurn(_)
+        | Route::SimLogRate(_)
         | Route::SimFault(_) => admin(app, route, &ctx),
     }
 }
@@ -267,6 +275,14 @@ fn admin(app: &AppState, route: Route, ctx: &RequestContext) -> Result<Response,
             tracing::info!(per_sec, "churn rate set over the API");
             app.churn_per_sec.store(per_sec, std::sync::atomic::Ordering::Relaxed);
             Ok(json_value(StatusCode::OK, &serde_json::json!({"churnPerSecond": per_sec})))
+        }
+        (Route::SimLogRate(rate), "PUT" | "POST") => {
+            let per_sec = rate.parse::<u32>().map_err(|_| {
+                ApiError::bad_request(format!("log rate {rate:?}: expected lines per second per container"))
+            })?;
+            let applied = app.log_flood.set(per_sec, app.store.clock().now());
+            tracing::info!(per_sec = applied, "pod log rate set over the API");
+            Ok(json_value(StatusCode::OK, &serde_json::json!({"linesPerSecond": applied})))
         }
         (Route::SimFault(name), _) => api_faults::serve_endpoint(&app.faults, name.as_deref(), &ctx.method),
         _ => Err(ApiError::method_not_allowed(

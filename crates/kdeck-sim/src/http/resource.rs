@@ -6,7 +6,7 @@ use axum::response::Response;
 
 use super::route::ResourceRequest;
 use super::status::ApiError;
-use super::{AppState, RequestContext, list, objects, review, scale};
+use super::{AppState, RequestContext, list, objects, pod_log, review, scale};
 use crate::auth;
 use crate::store::UpdateMode;
 
@@ -25,10 +25,13 @@ pub async fn serve(
     }
     // a `revoke-KIND` fault takes the resource away from every user, for every verb
     let revoked = ctx.faults.revokes(req.rt.plural);
-    let decision = auth::authorize(ctx.user, verb, req.rt.group, req.rt.plural);
+    // RBAC names the log subresource ("pods/log"); the other subresources go by their resource
+    let log = req.subresource.as_deref() == Some("log");
+    let rbac_resource = if log { "pods/log" } else { req.rt.plural };
+    let decision = auth::authorize(ctx.user, verb, req.rt.group, rbac_resource);
     if revoked || !decision.allowed {
         let message =
-            auth::forbidden_message(ctx.user, verb, req.rt.group, req.rt.plural, req.namespace.as_deref());
+            auth::forbidden_message(ctx.user, verb, req.rt.group, rbac_resource, req.namespace.as_deref());
         let details = serde_json::json!({"name": req.name.clone().unwrap_or_default(), "group": req.rt.group, "kind": req.rt.plural});
         return Err(ApiError::forbidden(message).with_details(details));
     }
@@ -57,6 +60,8 @@ pub async fn serve(
     };
     match (req.subresource.as_deref(), verb) {
         (Some("scale"), _) => scale::serve(app, &req, &ctx, verb),
+        (Some("log"), "get") => pod_log::serve(app, &req, &ctx),
+        (Some("log"), _) => Err(not_allowed()),
         (_, "get") => objects::get(app, &req, &ctx),
         (None, "list") => list::list(app, &req, &ctx),
         (None, "watch") => crate::watch::serve(app, &req, &ctx),

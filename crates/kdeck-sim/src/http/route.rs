@@ -23,6 +23,8 @@ pub enum Route {
     SimScenario(String),
     /// `PUT /sim/churn/{per_sec}`: pod status changes per second from now on.
     SimChurn(String),
+    /// `PUT /sim/logs/rate/{lines_per_sec}`: pod log lines per second per container (0: normal).
+    SimLogRate(String),
     /// `/sim/fault` (list, clear all) or `/sim/fault/{name}` (switch one on or off).
     SimFault(Option<String>),
     Resource(ResourceRequest),
@@ -48,6 +50,7 @@ impl Route {
                 | Route::SimCompact
                 | Route::SimScenario(_)
                 | Route::SimChurn(_)
+                | Route::SimLogRate(_)
                 | Route::SimFault(_)
         )
     }
@@ -100,6 +103,7 @@ pub fn parse(path: &str) -> Route {
         ["sim", "compact"] => Route::SimCompact,
         ["sim", "scenario", name] => Route::SimScenario(name.to_string()),
         ["sim", "churn", rate] => Route::SimChurn(rate.to_string()),
+        ["sim", "logs", "rate", rate] => Route::SimLogRate(rate.to_string()),
         ["sim", "fault"] => Route::SimFault(None),
         ["sim", "fault", name] => Route::SimFault(Some(name.to_string())),
         _ => Route::NotServed,
@@ -165,6 +169,9 @@ mod tests {
         let r = resource("/api/v1/namespaces/kube-system/status");
         assert_eq!(r.subresource.as_deref(), Some("status"));
         assert_eq!(resource("/api/v1/nodes/n1").name.as_deref(), Some("n1"));
+        let r = resource("/api/v1/namespaces/a/pods/web-1/log");
+        assert_eq!((r.name.as_deref(), r.subresource.as_deref()), (Some("web-1"), Some("log")));
+        assert_eq!(parse("/apis/apps/v1/namespaces/a/deployments/web/log"), Route::NotServed);
     }
 
     #[test]
@@ -185,6 +192,8 @@ mod tests {
         assert_eq!(parse("/sim/fault/latency-2000"), Route::SimFault(Some("latency-2000".into())));
         assert!(parse("/sim/fault/down").is_sim_control());
         assert!(!parse("/api/v1/pods").is_sim_control());
+        assert_eq!(parse("/sim/logs/rate/2500"), Route::SimLogRate("2500".into()));
+        assert!(parse("/sim/logs/rate/0").is_sim_control());
     }
 
     #[test]

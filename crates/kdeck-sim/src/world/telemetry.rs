@@ -54,6 +54,8 @@ pub struct Telemetry {
     durations: BTreeMap<Vec<(String, String)>, Histogram>,
     /// Requests per second per ingress (namespace/name) at the last tick, for tests and views.
     pub ingress_rps: BTreeMap<String, f64>,
+    /// Images whose pods serve errors now (the `error-burst` release), for their logs.
+    pub error_images: std::collections::BTreeSet<String>,
 }
 
 /// Standard normal CDF (Abramowitz-Stegun 7.1.26 via erf), for the lognormal latency model.
@@ -161,6 +163,13 @@ impl World {
         let mut telemetry = self.telemetry.lock().unwrap_or_else(|e| e.into_inner());
         render_ingress(&mut out, &telemetry);
         telemetry.text = out;
+        telemetry.error_images = self
+            .cfg
+            .faults
+            .iter()
+            .filter(|(_, fault)| **fault == super::faults::Fault::ServerErrors)
+            .map(|(image, _)| image.clone())
+            .collect();
     }
 
     fn integrate_ingress(&mut self, snap: &Snapshot, ingresses: &[Ingress], now: Timestamp, dt: f64) {
