@@ -76,7 +76,7 @@ impl LogFrame {
                 zone: crate::sanitize::line(source.zone.as_deref().unwrap_or("")).into_owned(),
                 gone: source.gone,
                 cursor: !view.follow && seq == view.cursor,
-                runs: runs(&line.text, ansi, highlight.as_ref()),
+                runs: runs(line.text, ansi, highlight.as_ref()),
             });
         }
         let tag_width = out.iter().map(|r| r.tag.chars().count()).max().unwrap_or(0);
@@ -131,9 +131,11 @@ fn summary(view: &LogView) -> String {
     }
     parts.push(if view.follow { "following".to_string() } else { "paused (G follows)".to_string() });
     if !view.pattern.is_empty() {
-        let shown = view.buffer.shown_len();
-        let how = if view.hide { "filter" } else { "search" };
-        parts.push(format!("{how} /{}/ {shown} lines", crate::sanitize::line(&view.pattern)));
+        let pattern = crate::sanitize::line(&view.pattern);
+        parts.push(match view.hide {
+            true => format!("filter /{pattern}/ {} lines", view.buffer.shown_len()),
+            false => format!("search /{pattern}/ (n N)"),
+        });
     }
     parts.join(" · ")
 }
@@ -148,8 +150,18 @@ fn notes(view: &LogView) -> Vec<String> {
         ));
     }
     let (_, reconnecting, _) = view.stream_counts();
-    if reconnecting > 0 {
-        notes.push(format!("{reconnecting} reconnecting"));
+    let first = view.sources.iter().find_map(|s| match &s.state {
+        StreamState::Reconnecting { error, .. } => Some((s, error)),
+        _ => None,
+    });
+    if let Some((source, error)) = first {
+        // The first one's reason: a container waiting to start says why it waits.
+        notes.push(format!(
+            "{reconnecting} reconnecting ({}/{}: {})",
+            source.key.pod,
+            source.key.container,
+            crate::sanitize::line(error)
+        ));
     }
     for s in &view.sources {
         if let StreamState::Failed(why) = &s.state {

@@ -97,7 +97,7 @@ pub fn act(model: &mut Model, action: &Action) -> Option<Vec<Effect>> {
         Action::CopyName => {
             let seq = if view.follow { view.buffer.end_seq().checked_sub(1)? } else { view.cursor };
             let line = view.buffer.get(seq)?;
-            return Some(vec![Effect::CopyToClipboard(crate::logs::text::visible(&line.text).into_owned())]);
+            return Some(vec![Effect::CopyToClipboard(crate::logs::text::visible(line.text).into_owned())]);
         }
         Action::Scale | Action::Restart | Action::Undo => {
             model.ui.flash(FlashLevel::Info, "close the logs (Esc) to act on a workload", model.now);

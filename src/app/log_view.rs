@@ -8,7 +8,7 @@ use regex::Regex;
 
 use crate::logs::stream::{LogBody, LogMsg, Since, StreamState};
 use crate::logs::target::LogTarget;
-use crate::logs::{LogBuffer, LogLine, SourceKey};
+use crate::logs::{LogBuffer, SourceKey};
 
 /// The `--since` steps `[` and `]` move through.
 pub const SINCE_STEPS: [(i64, &str); 7] = [
@@ -96,7 +96,7 @@ impl LogView {
         match msg.body {
             LogBody::Lines(lines) => {
                 for (at, text) in lines {
-                    self.buffer.insert(LogLine { at, source, text });
+                    self.buffer.insert(at, source, &text);
                 }
                 true
             }
@@ -247,7 +247,7 @@ impl LogView {
         let mut candidates: Box<dyn Iterator<Item = usize>> =
             if forward { Box::new(at + 1..len) } else { Box::new((0..at).rev()) };
         let hit = candidates.find(|&i| {
-            self.buffer.shown_seq(i).and_then(|s| self.buffer.get(s)).is_some_and(|l| re.is_match(&l.text))
+            self.buffer.shown_seq(i).and_then(|s| self.buffer.get(s)).is_some_and(|l| re.is_match(l.text))
         });
         match hit {
             Some(i) => {

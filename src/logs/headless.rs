@@ -69,7 +69,7 @@ pub async fn run(options: LogsOptions, out: &mut impl Write) -> Result<u8> {
         });
     drop(tx);
 
-    let mut printer = Printer { out, options: &options, grep, refused: false };
+    let mut printer = Printer { out, options: &options, grep, refused: false, waiting: HashSet::new() };
     let mut pending: Vec<(Timestamp, Arc<SourceKey>, Box<str>)> = Vec::new();
     if !options.follow {
         while let Some(msg) = rx.recv().await {
@@ -167,6 +167,8 @@ struct Printer<'a, W: Write> {
     options: &'a LogsOptions,
     grep: Option<Regex>,
     refused: bool,
+    /// Reasons already told on stderr, per stream, so a retry loop says each once.
+    waiting: HashSet<(Arc<SourceKey>, String)>,
 }
 
 impl<W: Write> Printer<'_, W> {
@@ -191,6 +193,11 @@ impl<W: Write> Printer<'_, W> {
             }
             LogBody::State(StreamState::Reconnecting { error, retry_in }) => {
                 tracing::info!(pod = %key.pod, container = %key.container, %error, ?retry_in, "log stream reconnecting");
+                // A container that cannot start says why once; a cut stream goes unsaid.
+                if error != "the stream ended" && self.waiting.insert((key.clone(), error.clone())) {
+                    let name = crate::sanitize::line(&key.pod);
+                    eprintln!("kdeck: {name}/{}: {error} (retrying)", crate::sanitize::line(&key.container));
+                }
             }
             LogBody::State(_) => {}
         }

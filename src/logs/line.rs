@@ -13,21 +13,15 @@ pub struct SourceKey {
     pub container: Arc<str>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogLine {
+/// A line as the buffer hands it out: its text borrowed from the buffer's arena.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogLine<'a> {
     pub at: Timestamp,
-    /// Index into the view's sources (see `LogBuffer::source`).
+    /// Index into the view's sources.
     pub source: u32,
     /// The raw text, escapes and all: neutralised when shown or written, never before, so
     /// `--ansi` can still honour colours.
-    pub text: Box<str>,
-}
-
-impl LogLine {
-    /// Bytes the line holds, for the buffer's cap (text plus the struct).
-    pub fn cost(&self) -> usize {
-        self.text.len() + std::mem::size_of::<LogLine>()
-    }
+    pub text: &'a str,
 }
 
 /// Split "2026-12-02T06:01:02.123456789Z text" into its timestamp and text. A line without

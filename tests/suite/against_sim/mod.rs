@@ -3,6 +3,7 @@ mod actions;
 mod context_switch;
 mod demo;
 mod fault_recovery;
+mod logs;
 mod model;
 mod snapshot;
 mod write_faults;

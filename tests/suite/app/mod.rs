@@ -1,5 +1,6 @@
 //! The app loop in-process on fixture clusters: key flows, trust rules, pane snapshots, README screens.
 mod flows;
+mod logs;
 mod panes;
 mod readme_screens;
 mod trust;

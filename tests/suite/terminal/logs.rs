@@ -1,0 +1,75 @@
+//! The log view in a real terminal on the demo cluster: `l` on a workload follows its pods,
+//! a regex narrows the lines, `Enter` into a workload then `l` follows one pod, and Esc
+//! walks back. Keys as a user presses them; assertions read the screen.
+
+use std::time::Duration;
+
+use crate::common::tmux::Tmux;
+
+const KDECK: &str = env!("CARGO_BIN_EXE_kdeck");
+const LONG: Duration = Duration::from_secs(60);
+const SHORT: Duration = Duration::from_secs(15);
+
+/// A log row: "HH:MM:SS tag ..." inside the border.
+fn log_rows(screen: &str) -> Vec<&str> {
+    screen
+        .lines()
+        .filter_map(|l| l.strip_prefix('│'))
+        .filter(|l| {
+            let b = l.as_bytes();
+            b.len() > 9 && b[2] == b':' && b[5] == b':' && b[8] == b' '
+        })
+        .collect()
+}
+
+#[test]
+fn l_follows_a_workloads_pods_and_a_regex_narrows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let command = format!(
+        "env -u RUST_BACKTRACE XDG_CONFIG_HOME={d} XDG_STATE_HOME={d}/state {KDECK} demo --log-file {d}/kdeck.log"
+    );
+    let tmux = Tmux::start("logs", &command, 160, 40, dir.path());
+    tmux.wait_for("the overview with live data", LONG, |s| {
+        s.contains("Namespaces (") && s.contains("api: live")
+    });
+    // A workload behind an ingress, whose pods run (the first row may be one that cannot start).
+    tmux.keys(&["2"]);
+    tmux.wait_text("Workloads by zone", SHORT);
+    tmux.type_text("/querystream");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("filter: querystream", SHORT);
+    tmux.keys(&["l"]);
+    let screen = tmux.wait_for("log lines of the first workload", SHORT, |s| {
+        s.contains("Logs ") && s.contains("following") && log_rows(s).len() >= 5
+    });
+    assert!(screen.contains("› logs "), "the tabs name the log view:\n{screen}");
+    assert!(!screen.contains("\u{1b}"), "{screen}");
+
+    // A regex that keeps nothing says so; one that keeps the access lines keeps only them.
+    tmux.keys(&["/"]);
+    tmux.type_text("zzz-nothing-matches");
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("no line matches /zzz-nothing-matches/", SHORT);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the pattern cleared", SHORT, |s| log_rows(s).len() >= 5 && !s.contains("filter /"));
+
+    // Scrolling up pauses; G follows again.
+    tmux.keys(&["k"]);
+    tmux.wait_text("paused (G follows)", SHORT);
+    tmux.keys(&["G"]);
+    tmux.wait_text("following", SHORT);
+
+    // Back to the zones pane, into the workload, and the logs of its first pod.
+    tmux.keys(&["Escape"]);
+    tmux.wait_text("Workloads by zone", SHORT);
+    tmux.keys(&["Enter"]);
+    tmux.wait_text("Pods (", SHORT);
+    tmux.keys(&["l"]);
+    let screen = tmux.wait_for("one pod's lines", SHORT, |s| {
+        s.contains("Logs pod/") && s.contains("1 pod ") && !log_rows(s).is_empty()
+    });
+    assert!(screen.contains("following"), "{screen}");
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_exit(SHORT), 0);
+}
