@@ -16,6 +16,8 @@ pub struct LogFrame {
     /// Drops, reconnects, refusals, a bad pattern: one short note each.
     pub notes: Vec<String>,
     pub rows: Vec<LogRow>,
+    /// Following: when fewer rows fit than were projected, the newest are kept.
+    pub follow: bool,
     pub wrap: bool,
     /// Show the zone after the tag (wide terminals).
     pub zones: bool,
@@ -85,6 +87,7 @@ impl LogFrame {
             summary: summary(view),
             notes: notes(view),
             rows: out,
+            follow: view.follow,
             wrap: view.wrap,
             zones: width >= 120,
             tag_width,
@@ -193,6 +196,9 @@ fn empty_reason(view: &LogView) -> String {
     }
     if !view.pattern.is_empty() && view.hide {
         return format!("no line matches /{}/", crate::sanitize::line(&view.pattern));
+    }
+    if view.previous {
+        return "no previous instance wrote lines in this window".to_string();
     }
     format!("no lines in the last {} yet", view.since_label())
 }

@@ -170,7 +170,7 @@ impl LogView {
             self.buffer.set_filter(None);
             return;
         }
-        match regex::RegexBuilder::new(text).case_insensitive(text == text.to_lowercase()).build() {
+        match compile(text) {
             Ok(re) => {
                 self.pattern_error = None;
                 self.buffer.set_filter(self.hide.then_some(re));
@@ -188,10 +188,7 @@ impl LogView {
         if self.pattern.is_empty() || self.pattern_error.is_some() {
             return None;
         }
-        regex::RegexBuilder::new(&self.pattern)
-            .case_insensitive(self.pattern == self.pattern.to_lowercase())
-            .build()
-            .ok()
+        compile(&self.pattern).ok()
     }
 
     /// `f`: only matching lines, or all lines with matches marked.
@@ -283,4 +280,11 @@ impl LogView {
         }
         counts
     }
+}
+
+/// The typed pattern as a regex: all lower case matches either case (smart case, as in
+/// ripgrep). The flag is written into the pattern, not set on a builder: the buffer rebuilds
+/// the regex from its text to search whole arenas.
+fn compile(text: &str) -> Result<Regex, regex::Error> {
+    if text == text.to_lowercase() { Regex::new(&format!("(?i){text}")) } else { Regex::new(text) }
 }

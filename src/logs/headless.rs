@@ -45,6 +45,8 @@ const PREFIX_COLOURS: [u8; 6] = [2, 3, 4, 5, 6, 1];
 
 /// Print the logs; returns the exit code (1 when a stream was refused).
 pub async fn run(options: LogsOptions, out: &mut impl Write) -> Result<u8> {
+    // Checked before connecting: a bad target or pattern is the user's to fix, at once.
+    LogTarget::parse(&options.target, "-").map_err(|e| eyre!("{e}"))?;
     let grep = match &options.grep {
         Some(pattern) => Some(
             Regex::new(pattern).map_err(|e| eyre!("--grep {pattern:?}: {}", first_line(&e.to_string())))?,

@@ -56,7 +56,8 @@ pub fn draw(frame: &mut Frame, model: &Model, screen: &Screen) -> Option<Positio
     match &model.logs {
         // Only the rows that fit are projected out of the buffer.
         Some(logs) if !matches!(screen.body, Body::Unreachable(_)) => {
-            let rows = usize::from(body.height.saturating_sub(4));
+            // Inside the border, below the summary line (a line of notes may take one more).
+            let rows = usize::from(body.height.saturating_sub(3));
             let view = LogFrame::project(logs, rows, body.width, model.rules.config.logs.ansi);
             panes::logs::render(&view, theme, frame, body);
         }

@@ -42,7 +42,11 @@ pub fn render(view: &LogFrame, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let coloured = theme.accent.fg.is_some();
-    let mut rows: Vec<Line> = view.rows.iter().map(|r| row_line(r, view, theme, coloured)).collect();
+    // More rows than fit (the notes took a line): the newest when following, else the first.
+    let fit = usize::from(body.height);
+    let skip = if view.follow { view.rows.len().saturating_sub(fit) } else { 0 };
+    let shown = view.rows.iter().skip(skip).take(fit);
+    let mut rows: Vec<Line> = shown.map(|r| row_line(r, view, theme, coloured)).collect();
     if view.wrap {
         // Keep the newest rows: drop from the top until the wrapped rows fit.
         let width = usize::from(body.width.max(1));

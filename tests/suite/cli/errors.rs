@@ -172,3 +172,21 @@ fn a_snapshot_of_an_unreachable_server_is_one_line_that_says_why() {
     assert_eq!(line.matches("connection refused").count(), 1, "kinds that fail alike are named once: {line}");
     assert!(!line.contains("HyperError") && !line.contains("ServiceError"), "{line}");
 }
+
+#[test]
+fn kdeck_logs_refuses_a_bad_target_pattern_or_server_in_one_line() {
+    let scratch = Scratch::new("logs");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let kube = scratch.file("kubeconfig", &kubeconfig(&format!("https://127.0.0.1:{port}")));
+    let line = one_line_failure(&kdeck(&scratch, &["--kubeconfig", arg(&kube), "logs", "svc/web"]));
+    assert!(line.contains("cannot show logs of \"svc\"") && line.contains("deploy/NAME"), "{line}");
+    let line = one_line_failure(&kdeck(
+        &scratch,
+        &["--kubeconfig", arg(&kube), "logs", "deploy/web", "--grep", "(a"],
+    ));
+    assert!(line.starts_with("kdeck: --grep \"(a\": ") && line.contains("unclosed group"), "{line}");
+    let line = one_line_failure(&kdeck(&scratch, &["--kubeconfig", arg(&kube), "logs", "deploy/web"]));
+    assert!(line.contains("deploy/web") && line.contains("connection refused"), "{line}");
+    let line = one_line_failure(&kdeck(&scratch, &["logs", "deploy/web", "--since", "forever"]));
+    assert!(line.contains("--since"), "{line}");
+}
