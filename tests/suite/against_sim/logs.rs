@@ -128,13 +128,17 @@ fn new_pod(name: &str, started: Timestamp) -> serde_json::Value {
     })
 }
 
+type Lines = tokio::io::Lines<BufReader<tokio::process::ChildStdout>>;
+
+/// `kdeck logs -f ...` running, and its stdout line by line.
+fn following(kubeconfig: &Path, args: &[&str]) -> (tokio::process::Child, Lines) {
+    let mut child = kdeck(kubeconfig, args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    (child, lines)
+}
+
 /// Read the child's stdout until `done` holds for the lines so far, or fail after `limit`.
-async fn read_until(
-    lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
-    seen: &mut Vec<String>,
-    what: &str,
-    done: impl Fn(&[String]) -> bool,
-) {
+async fn read_until(lines: &mut Lines, seen: &mut Vec<String>, what: &str, done: impl Fn(&[String]) -> bool) {
     let deadline = Instant::now() + LIMIT;
     while !done(seen) {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -150,12 +154,8 @@ async fn read_until(
 async fn a_pod_that_appears_while_following_joins_the_stream() {
     let sim = sim::start().await;
     let (_dir, config) = kubeconfig(&sim);
-    let mut child = kdeck(&config, &["logs", "deploy/web", "-n", "shop", "-f", "--since", "5s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) =
+        following(&config, &["logs", "deploy/web", "-n", "shop", "-f", "--since", "5s"]);
     let mut seen = Vec::new();
     read_until(&mut lines, &mut seen, "lines of both pods", |s| {
         PODS.iter().all(|p| s.iter().any(|l| l.starts_with(&format!("{p}/web "))))
@@ -180,12 +180,8 @@ async fn a_stream_the_server_keeps_cutting_resumes_without_a_duplicate_or_a_gap(
     sim.faults().switch_on(ApiFault::LogDrop);
     let pod = PODS[0];
     let target = format!("pod/{pod}");
-    let mut child = kdeck(&config, &["logs", &target, "-n", "shop", "-f", "--timestamps", "--since", "3s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut child, mut lines) =
+        following(&config, &["logs", &target, "-n", "shop", "-f", "--timestamps", "--since", "3s"]);
     let mut seen = Vec::new();
     let cuts = || {
         sim.request_log().iter().filter(|r| r.resource == "pods/log" && r.query.contains("follow")).count()

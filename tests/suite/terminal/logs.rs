@@ -1,6 +1,6 @@
 //! The log view in a real terminal on the demo cluster: `l` on a workload follows its pods,
-//! a regex narrows the lines, `Enter` into a workload then `l` follows one pod, and Esc
-//! walks back. Keys as a user presses them; assertions read the screen.
+//! the pods of a rollout join, a regex narrows the lines, `Enter` into a workload then `l`
+//! follows one pod, and Esc walks back. Keys as a user presses them; assertions read the screen.
 
 use std::time::Duration;
 
@@ -20,6 +20,14 @@ fn log_rows(screen: &str) -> Vec<&str> {
             b.len() > 9 && b[2] == b':' && b[5] == b':' && b[8] == b' '
         })
         .collect()
+}
+
+/// "N pods" of the log view's header.
+fn pods_in_header(screen: &str) -> Option<usize> {
+    let line = screen.lines().find(|l| l.contains(" stream"))?;
+    let words: Vec<&str> = line.trim_start_matches('│').split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "pods" || *w == "pod")?;
+    words.get(at.checked_sub(1)?)?.parse().ok()
 }
 
 #[test]
@@ -45,6 +53,24 @@ fn l_follows_a_workloads_pods_and_a_regex_narrows_them() {
     });
     assert!(screen.contains("› logs "), "the tabs name the log view:\n{screen}");
     assert!(!screen.contains("\u{1b}"), "{screen}");
+
+    // A rollout while the view is open: its new pods join (kubectl on the demo's own cluster).
+    let before = pods_in_header(&screen).unwrap_or_else(|| panic!("no pod count:\n{screen}"));
+    let workload = screen
+        .lines()
+        .find_map(|l| l.split("› logs ").nth(1))
+        .map(|t| t.trim().to_string())
+        .unwrap_or_else(|| panic!("no target in the tabs:\n{screen}"));
+    let pid = tmux.command_pid().expect("kdeck's pid");
+    let kubeconfig = std::env::temp_dir().join(format!("kdeck-demo-{pid}")).join("kubeconfig");
+    let out = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["rollout", "restart", &workload, "-n", "querystream"])
+        .output()
+        .expect("kubectl is required: `bash .ci/test` installs it (kubernetes-client)");
+    assert!(out.status.success(), "kubectl rollout restart: {}", String::from_utf8_lossy(&out.stderr));
+    tmux.wait_for("the rollout's pods in the view", LONG, |s| pods_in_header(s).is_some_and(|n| n > before));
 
     // A regex that keeps nothing says so; one that keeps the access lines keeps only them.
     tmux.keys(&["/"]);
