@@ -95,9 +95,10 @@ pub fn act(model: &mut Model, action: &Action) -> Option<Vec<Effect>> {
         }
         Action::Open => {}
         Action::CopyName => {
-            let seq = if view.follow { view.buffer.end_seq().checked_sub(1)? } else { view.cursor };
-            let line = view.buffer.get(seq)?;
-            return Some(vec![Effect::CopyToClipboard(crate::logs::text::visible(line.text).into_owned())]);
+            // The line under the cursor (the newest when following); never the hidden pane's row.
+            let seq = if view.follow { view.buffer.end_seq().saturating_sub(1) } else { view.cursor };
+            let copy = view.buffer.get(seq).map(|l| crate::logs::text::visible(l.text).into_owned());
+            return Some(copy.map(Effect::CopyToClipboard).into_iter().collect());
         }
         Action::Scale | Action::Restart | Action::Undo => {
             model.ui.flash(FlashLevel::Info, "close the logs (Esc) to act on a workload", model.now);

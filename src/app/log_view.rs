@@ -288,3 +288,44 @@ impl LogView {
 fn compile(text: &str) -> Result<Regex, regex::Error> {
     if text == text.to_lowercase() { Regex::new(&format!("(?i){text}")) } else { Regex::new(text) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logs::target::TargetKind;
+    use crate::model::views::WorkloadKind;
+
+    fn key(pod: &str) -> SourceKey {
+        SourceKey { namespace: Arc::from("shop"), pod: Arc::from(pod), container: Arc::from("app") }
+    }
+
+    fn line(pod: &str) -> LogMsg {
+        let at = jiff::Timestamp::from_second(1_780_000_000).unwrap();
+        LogMsg { session: 1, key: key(pod), body: LogBody::Lines(vec![(at, Box::from("hello"))]) }
+    }
+
+    #[test]
+    fn pods_of_a_rollout_start_and_pods_that_left_are_marked_then_dropped_on_restart() {
+        let target = LogTarget {
+            kind: TargetKind::Workload(WorkloadKind::Deployment),
+            namespace: "shop".into(),
+            name: "web".into(),
+        };
+        let mut view = LogView::new(target, 1, vec![("web-a".into(), None), ("web-b".into(), None)], 1 << 20);
+        assert!(view.apply(line("web-a")) && view.apply(line("web-b")));
+        let new = view.sync_pods(vec![("web-b".into(), None), ("web-c".into(), Some("eu-west-1c".into()))]);
+        assert_eq!(new, ["web-c"]);
+        assert!(view.gone("web-a") && !view.gone("web-b"));
+        assert_eq!(view.buffer.len(), 2, "the lines of a pod that left stay");
+        assert!(view.apply(line("web-c")));
+        assert_eq!(view.sources.last().and_then(|s| s.zone.as_deref()), Some("eu-west-1c"));
+        // A message of another session changes nothing.
+        let mut stale = line("web-c");
+        stale.session = 0;
+        assert!(!view.apply(stale));
+        view.restart(2);
+        let pods: Vec<&str> = view.pods.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(pods, ["web-b", "web-c"], "a restart follows only the pods still there");
+        assert!(view.buffer.is_empty() && view.follow);
+    }
+}

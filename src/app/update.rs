@@ -354,7 +354,11 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
     };
     match command {
         Command::Quit => model.quit = true,
-        Command::Pane(pane) => show_pane(model, pane),
+        Command::Pane(pane) => {
+            let effects = log_keys::close(model);
+            show_pane(model, pane);
+            return effects;
+        }
         Command::Namespace(namespace) => {
             let label = namespace.clone().unwrap_or_else(|| "all namespaces".to_string());
             model.namespace = namespace;

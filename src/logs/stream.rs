@@ -173,7 +173,7 @@ pub async fn follow(client: kube::Client, spec: StreamSpec, session: u64, tx: mp
                 let _ = send(LogBody::State(StreamState::Failed(why))).await;
                 return;
             }
-            Err(err) => crate::sanitize::line(&err.to_string()).into_owned(),
+            Err(err) => crate::k8s::error_text::describe(&err),
         };
         if !spec.follow {
             let _ = send(LogBody::State(StreamState::Ended)).await;

@@ -167,3 +167,21 @@ fn log_view_with_a_search() {
         insta::assert_snapshot!(format!("logs_search_{w}x{h}"), render(&mut session, w, h));
     }
 }
+
+#[test]
+fn leaving_by_a_pane_key_or_command_stops_the_streams_and_y_never_copies_the_hidden_row() {
+    let (mut session, request) = open_logs();
+    assert_eq!(keys(&mut session, "y"), [], "nothing to copy yet, and not the pane's row");
+    fill(&mut session, &request);
+    let copied = keys(&mut session, "y");
+    assert!(
+        matches!(copied.as_slice(), [Effect::CopyToClipboard(t)] if t.contains("pool.take") || t.contains("Pool.take")),
+        "{copied:?}"
+    );
+    assert_eq!(keys(&mut session, ":events\n"), [Effect::StopLogs { session: request.session }]);
+    assert!(session.model.logs.is_none());
+    assert_eq!(session.model.ui.pane, Pane::Events);
+    let (mut session, request) = open_logs();
+    assert_eq!(keys(&mut session, "3"), [Effect::StopLogs { session: request.session }]);
+    assert_eq!(session.model.ui.pane, Pane::Autoscalers);
+}
