@@ -13,7 +13,8 @@ use crate::logs::target::{LogTarget, TargetKind};
 use crate::model::Scope;
 use crate::model::views::{WorkloadRef, workload};
 
-/// `l`: the logs of the selected row: a pod in a drill-down, else the row's workload.
+/// `l`: the logs of the selected row: a pod in a drill-down, else the row's workload (for an
+/// ingress, the first workload behind its routes).
 pub fn open(model: &mut Model, screen: &Screen) -> Vec<Effect> {
     let selected = model.ui.cursor().selected;
     let target = match &model.ui.drill {
@@ -24,7 +25,7 @@ pub fn open(model: &mut Model, screen: &Screen) -> Vec<Effect> {
                 drill.clone(),
             ))
         }),
-        None => screen.workload_at(selected).map(|w| {
+        None => screen.logs_at(selected).map(|w| {
             let target = LogTarget {
                 kind: TargetKind::Workload(w.kind),
                 namespace: w.namespace.clone(),

@@ -76,6 +76,8 @@ pub enum PaneView {
         /// Which traffic thresholds each row breaks (`[triage]`).
         breaches: Vec<traffic::Breach>,
         badges: Vec<String>,
+        /// The first workload behind each row's routes (for `l`).
+        backends: Vec<Option<WorkloadRef>>,
     },
     Events {
         view: timeline::TimelineView,
@@ -94,6 +96,9 @@ pub struct RowTarget {
     /// The name `y` copies ("namespace/name" for namespaced objects).
     pub name: String,
     pub workload: Option<WorkloadRef>,
+    /// Whose logs `l` opens, when not `workload`'s: an ingress row's first backend. Kept
+    /// apart from `workload` so that no action ever writes to an object the row does not name.
+    pub logs: Option<WorkloadRef>,
 }
 
 impl Screen {
@@ -189,6 +194,11 @@ impl Screen {
         self.rows.get(index).and_then(|r| r.workload.clone())
     }
 
+    /// The workload whose logs `l` opens on the row at `index`.
+    pub fn logs_at(&self, index: usize) -> Option<WorkloadRef> {
+        self.rows.get(index).and_then(|r| r.workload.clone().or_else(|| r.logs.clone()))
+    }
+
     pub fn name_at(&self, index: usize) -> Option<String> {
         self.rows.get(index).map(|r| r.name.clone())
     }
@@ -240,7 +250,22 @@ fn pane_view(model: &Model, projection: Projection) -> PaneView {
                 traffic.iter().map(|t| t.map(|t| traffic::breach(&t, config)).unwrap_or_default()).collect();
             let badges =
                 (0..ingresses.rows.len()).map(|i| badge(joined.get(i).map(|p| p.alerts.len()))).collect();
-            PaneView::Ingresses { view: ingresses, visible: Vec::new(), traffic, breaches, badges }
+            let links = crate::model::triage::links::Links::build(&model.cluster, &ingresses);
+            let backends = ingresses
+                .rows
+                .iter()
+                .map(|r| {
+                    let ingress = crate::model::triage::links::key("Ingress", Some(&r.namespace), &r.name);
+                    links.behind(&ingress).iter().find_map(|(kind, ns, name)| {
+                        Some(WorkloadRef {
+                            kind: crate::model::views::WorkloadKind::from_kind(kind)?,
+                            namespace: ns.clone()?,
+                            name: name.clone(),
+                        })
+                    })
+                })
+                .collect();
+            PaneView::Ingresses { view: ingresses, visible: Vec::new(), traffic, breaches, badges, backends }
         }
         Pane::Events => PaneView::Events { view: timeline.unwrap_or_default(), visible: Vec::new() },
     }

@@ -15,13 +15,17 @@ impl PaneView {
                 let namespace = drill.map(|id| id.namespace.as_str()).unwrap_or_default();
                 view.pods
                     .iter()
-                    .map(|p| RowTarget { name: format!("{namespace}/{}", p.name), workload: None })
+                    .map(|p| RowTarget {
+                        name: format!("{namespace}/{}", p.name),
+                        workload: None,
+                        logs: None,
+                    })
                     .collect()
             }
             PaneView::Overview { namespaces, visible: kept, .. } => {
                 *kept = visible(&namespaces.rows, |r| keep(r.name.clone()));
                 kept.iter()
-                    .map(|&i| RowTarget { name: namespaces.rows[i].name.clone(), workload: None })
+                    .map(|&i| RowTarget { name: namespaces.rows[i].name.clone(), workload: None, logs: None })
                     .collect()
             }
             PaneView::Zones { view, visible: kept, .. } => {
@@ -38,6 +42,7 @@ impl PaneView {
                                 namespace: w.namespace.clone(),
                                 name: w.name.clone(),
                             }),
+                            logs: None,
                         }
                     })
                     .collect()
@@ -54,11 +59,11 @@ impl PaneView {
                             namespace: r.namespace.clone(),
                             name: r.target.name.clone(),
                         });
-                        RowTarget { name: format!("{}/{}", r.namespace, r.name), workload }
+                        RowTarget { name: format!("{}/{}", r.namespace, r.name), workload, logs: None }
                     })
                     .collect()
             }
-            PaneView::Ingresses { view, visible: kept, .. } => {
+            PaneView::Ingresses { view, visible: kept, backends, .. } => {
                 *kept = visible(&view.rows, |r| {
                     keep(format!("{}/{} {}", r.namespace, r.name, r.hosts.join(" ")))
                 });
@@ -66,6 +71,7 @@ impl PaneView {
                     .map(|&i| RowTarget {
                         name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
                         workload: None,
+                        logs: backends.get(i).cloned().flatten(),
                     })
                     .collect()
             }
@@ -86,7 +92,7 @@ impl PaneView {
                             Some(ns) => format!("{ns}/{}", e.name),
                             None => e.name.clone(),
                         };
-                        RowTarget { name, workload: None }
+                        RowTarget { name, workload: None, logs: None }
                     })
                     .collect()
             }

@@ -3,7 +3,7 @@
 //! first (README: "How problems are ranked").
 
 mod cause;
-mod links;
+pub mod links;
 mod rank;
 mod score;
 pub mod traffic;

@@ -37,7 +37,7 @@ pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect)
         PaneView::Autoscalers { view, visible, history, badges } => {
             autoscalers::render(view, visible, history, badges, ctx, frame, area)
         }
-        PaneView::Ingresses { view, visible, traffic, breaches, badges } => {
+        PaneView::Ingresses { view, visible, traffic, breaches, badges, .. } => {
             let extras = ingresses::Extras { traffic, breaches, badges };
             ingresses::render(view, visible, &extras, ctx, frame, area)
         }

@@ -185,3 +185,21 @@ fn leaving_by_a_pane_key_or_command_stops_the_streams_and_y_never_copies_the_hid
     assert_eq!(keys(&mut session, "3"), [Effect::StopLogs { session: request.session }]);
     assert_eq!(session.model.ui.pane, Pane::Autoscalers);
 }
+
+#[test]
+fn l_on_an_ingress_row_follows_the_workload_behind_it_and_s_still_acts_on_nothing() {
+    let mut session = model(incident_cluster());
+    press(&mut session, &[Action::ShowPane(Pane::Ingresses)]);
+    let effects = keys(&mut session, "l");
+    let [Effect::StartLogs(request)] = effects.as_slice() else { panic!("l on an ingress: {effects:?}") };
+    let view = session.model.logs.as_ref().unwrap();
+    assert_eq!(
+        view.target.kind,
+        kdeck::logs::target::TargetKind::Workload(kdeck::model::views::WorkloadKind::Deployment)
+    );
+    assert!(!request.pods.is_empty(), "the backend's pods: {request:?}");
+    keys(&mut session, "\x1b");
+    // The row names an ingress: scale has no workload to act on there.
+    assert_eq!(keys(&mut session, "s"), []);
+    assert!(session.model.ui.dialog.is_none());
+}
