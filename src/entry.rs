@@ -55,8 +55,18 @@ async fn logs(global: &GlobalArgs, args: crate::cli::LogsArgs) -> Result<ExitCod
         ansi: args.ansi,
         colour: stdout.is_terminal() && !no_color_requested(),
     };
-    let code = crate::logs::headless::run(options, &mut stdout.lock()).await?;
-    Ok(ExitCode::from(code))
+    match crate::logs::headless::run(options, &mut stdout.lock()).await {
+        Ok(code) => Ok(ExitCode::from(code)),
+        // `kdeck logs ... | head`: the reader has what it wanted; leave quietly, as kubectl does.
+        Err(err)
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => Err(err),
+    }
 }
 
 fn start_logging(global: &GlobalArgs) -> Result<Option<tracing_appender::non_blocking::WorkerGuard>> {

@@ -152,7 +152,7 @@ fn notes(view: &LogView) -> Vec<String> {
             view.buffer.cap() >> 20
         ));
     }
-    let (_, reconnecting, _) = view.stream_counts();
+    let reconnecting = view.reconnecting();
     let first = view.sources.iter().find_map(|s| match &s.state {
         StreamState::Reconnecting { error, .. } => Some((s, error)),
         _ => None,

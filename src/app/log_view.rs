@@ -55,6 +55,8 @@ pub struct LogView {
     /// matches highlighted and `n`/`N` jumping between them.
     pub pattern: String,
     pub pattern_error: Option<String>,
+    /// The last pattern that compiled (kept while a bad one is being typed).
+    compiled: Option<Regex>,
     pub hide: bool,
 }
 
@@ -75,6 +77,7 @@ impl LogView {
             wrap: false,
             pattern: String::new(),
             pattern_error: None,
+            compiled: None,
             hide: true,
         }
     }
@@ -167,12 +170,14 @@ impl LogView {
         self.pattern = text.to_string();
         if text.is_empty() {
             self.pattern_error = None;
+            self.compiled = None;
             self.buffer.set_filter(None);
             return;
         }
         match compile(text) {
             Ok(re) => {
                 self.pattern_error = None;
+                self.compiled = Some(re.clone());
                 self.buffer.set_filter(self.hide.then_some(re));
             }
             Err(e) => {
@@ -183,12 +188,10 @@ impl LogView {
         self.clamp();
     }
 
-    /// The compiled pattern, for highlighting (also when it does not hide lines).
+    /// The pattern in force, for highlighting and `n`/`N` (also when it does not hide lines):
+    /// compiled once when typed, not per frame.
     pub fn regex(&self) -> Option<Regex> {
-        if self.pattern.is_empty() || self.pattern_error.is_some() {
-            return None;
-        }
-        compile(&self.pattern).ok()
+        self.compiled.clone()
     }
 
     /// `f`: only matching lines, or all lines with matches marked.
@@ -268,17 +271,9 @@ impl LogView {
         self.top = self.buffer.shown_seq(top).unwrap_or(self.top);
     }
 
-    /// Streams by state, for the header: (streaming, reconnecting, ended or refused).
-    pub fn stream_counts(&self) -> (usize, usize, usize) {
-        let mut counts = (0, 0, 0);
-        for s in &self.sources {
-            match s.state {
-                StreamState::Streaming => counts.0 += 1,
-                StreamState::Reconnecting { .. } => counts.1 += 1,
-                StreamState::Ended | StreamState::Failed(_) => counts.2 += 1,
-            }
-        }
-        counts
+    /// Streams waiting to reconnect, for the header.
+    pub fn reconnecting(&self) -> usize {
+        self.sources.iter().filter(|s| matches!(s.state, StreamState::Reconnecting { .. })).count()
     }
 }
 

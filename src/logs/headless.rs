@@ -49,13 +49,14 @@ pub async fn run(options: LogsOptions, out: &mut impl Write) -> Result<u8> {
     LogTarget::parse(&options.target, "-").map_err(|e| eyre!("{e}"))?;
     let grep = match &options.grep {
         Some(pattern) => Some(
-            Regex::new(pattern).map_err(|e| eyre!("--grep {pattern:?}: {}", first_line(&e.to_string())))?,
+            Regex::new(pattern).map_err(|e| eyre!("--grep {pattern:?}: {}", regex_reason(&e.to_string())))?,
         ),
         None => None,
     };
     let conn = connect(&options.connect).await.map_err(|e| eyre!("{e}"))?;
     let target = LogTarget::parse(&options.target, &conn.default_namespace).map_err(|e| eyre!("{e}"))?;
-    let pods = target.pods(&conn.client).await.map_err(|e| eyre!("{e}"))?;
+    let selector = target.selector(&conn.client).await.map_err(|e| eyre!("{e}"))?;
+    let pods = target.pods(&conn.client, selector.as_deref()).await.map_err(|e| eyre!("{e}"))?;
     if pods.is_empty() {
         return Err(eyre!("{} has no pods in namespace {}", target.label(), target.namespace));
     }
@@ -65,10 +66,12 @@ pub async fn run(options: LogsOptions, out: &mut impl Write) -> Result<u8> {
     for pod in &pods {
         start_pod(&conn.client, &target, pod, &options, since, &tx, &mut started)?;
     }
-    let _joiner =
-        (options.follow && target.selector(&conn.client).await.ok().flatten().is_some()).then(|| {
-            spawn_joiner(conn.client.clone(), target.clone(), options.clone(), since, tx.clone(), started)
-        });
+    let _joiner = match (options.follow, selector) {
+        (true, Some(selector)) => {
+            Some(spawn_joiner(&conn.client, &target, &options, since, &tx, selector, started))
+        }
+        _ => None,
+    };
     drop(tx);
 
     let mut printer = Printer { out, options: &options, grep, refused: false, waiting: HashSet::new() };
@@ -94,7 +97,8 @@ pub async fn run(options: LogsOptions, out: &mut impl Write) -> Result<u8> {
     Ok(u8::from(printer.refused))
 }
 
-fn first_line(text: &str) -> &str {
+/// The reason line of a regex error ("error: unclosed group"), without the pattern drawing.
+fn regex_reason(text: &str) -> &str {
     text.lines().last().unwrap_or(text).trim()
 }
 
@@ -136,15 +140,16 @@ fn start_pod(
 
 /// Following a workload: pods that appear later (a rollout, a scale-up) join the stream.
 fn spawn_joiner(
-    client: kube::Client,
-    target: LogTarget,
-    options: LogsOptions,
+    client: &kube::Client,
+    target: &LogTarget,
+    options: &LogsOptions,
     since: Since,
-    tx: mpsc::Sender<LogMsg>,
+    tx: &mpsc::Sender<LogMsg>,
+    selector: String,
     mut started: HashSet<String>,
 ) -> tokio::task::JoinHandle<()> {
+    let (client, target, options, tx) = (client.clone(), target.clone(), options.clone(), tx.clone());
     tokio::spawn(async move {
-        let Ok(Some(selector)) = target.selector(&client).await else { return };
         let api = kube::Api::<Pod>::namespaced(client.clone(), &target.namespace);
         let config = watcher::Config::default().labels(&selector);
         let mut events = std::pin::pin!(watcher(api, config));

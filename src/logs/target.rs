@@ -89,17 +89,18 @@ impl LogTarget {
         }
     }
 
-    /// The pods behind the target now, by name.
-    pub async fn pods(&self, client: &kube::Client) -> Result<Vec<Pod>, String> {
+    /// The pods behind the target now, by name; `selector` is what [`Self::selector`]
+    /// answered (asked once by the caller, who also watches with it).
+    pub async fn pods(&self, client: &kube::Client, selector: Option<&str>) -> Result<Vec<Pod>, String> {
         let api = Api::<Pod>::namespaced(client.clone(), &self.namespace);
-        match self.selector(client).await? {
+        match selector {
             None => api
                 .get(&self.name)
                 .await
                 .map(|p| vec![p])
                 .map_err(|e| format!("pod/{}: {}", self.name, crate::k8s::error_text::describe(&e))),
             Some(selector) => {
-                let list = api.list(&ListParams::default().labels(&selector)).await.map_err(|e| {
+                let list = api.list(&ListParams::default().labels(selector)).await.map_err(|e| {
                     format!("pods of {}: {}", self.label(), crate::k8s::error_text::describe(&e))
                 })?;
                 let mut pods = list.items;

@@ -260,3 +260,19 @@ async fn the_log_buffer_holds_its_cap_under_a_flood() {
     sim.set_log_rate(0);
     sim.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kdeck_logs_into_head_leaves_quietly() {
+    let sim = sim::start().await;
+    let (_dir, config) = kubeconfig(&sim);
+    let (mut child, mut lines) =
+        following(&config, &["logs", "deploy/web", "-n", "shop", "-f", "--since", "1m"]);
+    let mut seen = Vec::new();
+    read_until(&mut lines, &mut seen, "a line", |s| !s.is_empty()).await;
+    // The reader goes away, as `| head -1` does.
+    drop(lines);
+    let status =
+        tokio::time::timeout(LIMIT, child.wait()).await.expect("kdeck logs -f outlived its reader").unwrap();
+    assert!(status.success(), "{status:?}");
+    sim.stop().await;
+}
