@@ -190,9 +190,21 @@ fn benches(c: &mut Criterion) {
             black_box(index.len())
         })
     });
+    // What the loop pays when a pod event lands while a projection on the worker holds the
+    // index (`Arc::make_mut` copies it once per projection), and what taking the projection's
+    // copy of the model costs (`Model::for_projection`).
+    let mut index = PodIndex::new();
+    for f in &all {
+        index.apply(f, None, 0);
+    }
+    group.bench_function("clone_50k", |b| b.iter(|| black_box(index.clone())));
     group.finish();
 
     let mut session = model_50k(&store);
+    let mut group = c.benchmark_group("projection_job");
+    group.sample_size(20);
+    group.bench_function("take_copy_50k", |b| b.iter(|| black_box(session.model.for_projection())));
+    group.finish();
     let mut group = c.benchmark_group("render_50k");
     for pane in [Pane::Overview, Pane::Zones, Pane::Autoscalers] {
         session.act(Action::ShowPane(pane));

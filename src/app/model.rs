@@ -109,6 +109,39 @@ impl Model {
         }
     }
 
+    /// A copy for a projection on a worker (`Session::projection_job`): the caches are shared
+    /// (`ClusterState::snapshot`, Prometheus answers behind `Arc`s), the rest is small, and
+    /// the log view is left out (no projection reads it). Every field is named, so a new
+    /// one must be placed here too.
+    pub fn for_projection(&self) -> Model {
+        Model {
+            ui: self.ui.clone(),
+            conn: self.conn.clone(),
+            generation: self.generation,
+            requested: self.requested,
+            namespace: self.namespace.clone(),
+            namespace_typed: self.namespace_typed,
+            watch_namespace: self.watch_namespace.clone(),
+            credentials: self.credentials,
+            rules: self.rules.clone(),
+            policy: self.policy.clone(),
+            theme: self.theme.clone(),
+            cluster: self.cluster.snapshot(),
+            prom: self.prom.clone(),
+            now: self.now,
+            quit: self.quit,
+            next_dialog: self.next_dialog,
+            prom_interval: self.prom_interval,
+            redraw: self.redraw,
+            views_stale: self.views_stale,
+            filter_stale: self.filter_stale,
+            data_stale: self.data_stale,
+            status_stale: self.status_stale,
+            logs: None,
+            next_log_session: self.next_log_session,
+        }
+    }
+
     /// A new connection: fresh caches and the new context's own policy; the layout stays.
     /// A dialog opened against the old context closes: its target is not this cluster's.
     pub fn adopt(&mut self, generation: Generation, conn: ConnectionInfo, stores: Stores) {

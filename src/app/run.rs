@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use color_eyre::eyre::{Result, WrapErr};
 use futures::StreamExt;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use crate::app::model::Model;
-use crate::app::session::Session;
+use crate::app::session::{Projected, Session};
 use crate::app::sources::Sources;
 use crate::effect::Effect;
 use crate::event::Event;
@@ -121,34 +122,53 @@ impl Loop {
         let mut logs = self.sources.logs.take_receiver();
         let mut pacing = Pacing::default();
         let mut gate = FrameGate::default();
+        // The data projection running on a worker, if any (see `Session::projection_job`).
+        let mut projecting: Option<JoinHandle<Projected>> = None;
         loop {
             let wait = pacing
-                .next_frame(&self.session.model)
+                .next_frame(&self.session.model, projecting.is_some())
                 .map_or(Duration::from_secs(3600), |at| at.saturating_duration_since(Instant::now()));
-            // Keys and watch events first; log lines when nothing else waits.
-            let first = tokio::select! {
+            // Keys and watch events first, then a finished projection; log lines when nothing
+            // else waits.
+            let woke = tokio::select! {
                 biased;
-                ev = events.recv() => ev,
-                msg = next_log(&mut logs) => Some(Event::Logs(msg)),
-                _ = tokio::time::sleep(wait) => None,
+                ev = events.recv() => Woke::Event(ev),
+                done = finished(&mut projecting) => Woke::Projected(Box::new(done)),
+                msg = next_log(&mut logs) => Woke::Event(Some(Event::Logs(msg))),
+                _ = tokio::time::sleep(wait) => Woke::Timer,
             };
             let mut key_pressed = false;
             let mut batch = Vec::new();
-            if let Some(ev) = first {
-                batch.push(ev);
-                while batch.len() < MAX_DRAIN {
-                    match events.try_recv() {
-                        Ok(ev) => batch.push(ev),
-                        Err(_) => break,
-                    }
-                }
-                if let Some(rx) = logs.as_mut() {
-                    for _ in 0..LOG_DRAIN {
-                        match rx.try_recv() {
-                            Ok(msg) => batch.push(Event::Logs(msg)),
+            match woke {
+                Woke::Event(Some(ev)) => {
+                    batch.push(ev);
+                    while batch.len() < MAX_DRAIN {
+                        match events.try_recv() {
+                            Ok(ev) => batch.push(ev),
                             Err(_) => break,
                         }
                     }
+                    if let Some(rx) = logs.as_mut() {
+                        for _ in 0..LOG_DRAIN {
+                            match rx.try_recv() {
+                                Ok(msg) => batch.push(Event::Logs(msg)),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                }
+                Woke::Event(None) | Woke::Timer => {}
+                Woke::Projected(done) => {
+                    projecting = None;
+                    let done = match *done {
+                        Ok(done) => done,
+                        // A projection that panicked panics the loop, as it did in place: the
+                        // panic hook restores the terminal.
+                        Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+                        Err(err) => return Err(err).wrap_err("the projection worker was cancelled"),
+                    };
+                    pacing.projected(done.cost);
+                    self.session.finish(done);
                 }
             }
             self.session.model.now = jiff::Timestamp::now();
@@ -178,14 +198,22 @@ impl Loop {
                 return Ok(());
             }
             let now = Instant::now();
-            // A key's frame never waits for a data projection: that follows in its own frame.
-            let data_due = model.data_stale && !key_pressed && pacing.data_due_at() <= now;
-            let ui_due = model.redraw && (key_pressed || pacing.frame_gap_passed(now));
-            if !(data_due || ui_due) {
+            // Data is projected on a worker, one projection at a time, paced by its cost; its
+            // frame is drawn when it comes back.
+            if projecting.is_none()
+                && model.data_stale
+                && pacing.data_due_at() <= now
+                && let Some(job) = self.session.projection_job()
+            {
+                projecting = Some(tokio::task::spawn_blocking(move || job.run()));
+            }
+            let model = &self.session.model;
+            if !(model.redraw && (key_pressed || pacing.frame_gap_passed(now))) {
                 continue;
             }
+            // What is shown changed (a pane, a filter): projected here, before the frame.
             let started = Instant::now();
-            if self.session.refresh(data_due) {
+            if self.session.refresh(false) {
                 pacing.projected(started.elapsed());
             }
             let session = &self.session;
@@ -208,10 +236,27 @@ impl Loop {
     }
 }
 
+/// What woke the loop.
+enum Woke {
+    Event(Option<Event>),
+    Projected(Box<Result<Projected, tokio::task::JoinError>>),
+    Timer,
+}
+
+/// The worker's projection when it is done; never ready when none runs.
+async fn finished(
+    projecting: &mut Option<JoinHandle<Projected>>,
+) -> Result<Projected, tokio::task::JoinError> {
+    match projecting.as_mut() {
+        Some(handle) => handle.await,
+        None => std::future::pending().await,
+    }
+}
+
 /// When the next frame may be drawn. Keys draw at once with the views they have; data
 /// frames come at most every `DATA_FRAME_INTERVAL`, and a data projection waits
 /// `PROJECTION_PACE` times its last cost, so projecting a big cluster under churn takes a
-/// bounded share of the core and never delays a key.
+/// bounded share of a core (it runs on a worker, so it never delays a key).
 #[derive(Default)]
 struct Pacing {
     last_draw: Option<Instant>,
@@ -234,9 +279,10 @@ impl Pacing {
         }
     }
 
-    /// When to wake up for a frame nobody will ask for again (deferred data or redraw).
-    fn next_frame(&self, model: &Model) -> Option<Instant> {
-        let data = model.data_stale.then(|| self.data_due_at());
+    /// When to wake up for a frame nobody will ask for again (deferred data or redraw). While
+    /// a projection runs, its end wakes the loop.
+    fn next_frame(&self, model: &Model, projecting: bool) -> Option<Instant> {
+        let data = (model.data_stale && !projecting).then(|| self.data_due_at());
         let redraw =
             model.redraw.then(|| self.last_draw.map_or_else(Instant::now, |at| at + DATA_FRAME_INTERVAL));
         match (data, redraw) {

@@ -6,6 +6,11 @@
 //! before the next key is resolved, so "3s" scales the autoscaler row, not the overview's.
 //! Between frames the cursor holds its row by identity, so data re-sorting rows under it
 //! never moves the selection onto another object.
+//!
+//! Data projections run on a worker (`projection_job`), from a detached copy of the model:
+//! at 50k pods one costs over 100 ms, and a key must never wait behind it. Keys meanwhile act
+//! on the screen the user sees. The result is taken only if nothing the user asked to see
+//! changed while it ran (`finish`); otherwise the data stays stale and is projected again.
 
 use crate::app::model::Model;
 use crate::app::screen::Screen;
@@ -17,11 +22,47 @@ use crate::event::Event;
 pub struct Session {
     pub model: Model,
     pub screen: Screen,
+    /// Counts the projections made in place for what is shown (pane, drill-down, scope,
+    /// connection): a worker's result taken before the last one is not what is shown.
+    shown_epoch: u64,
+    /// Counts filter changes applied in place: a worker's result older than the last one is
+    /// re-filtered before it is shown.
+    filter_epoch: u64,
+}
+
+/// A data projection to run off the loop: a detached copy of the model (`Model::for_projection`).
+pub struct ProjectionJob {
+    model: Model,
+    shown_epoch: u64,
+    filter_epoch: u64,
+}
+
+impl ProjectionJob {
+    /// Project the screen (pure; runs on a worker thread).
+    pub fn run(self) -> Projected {
+        let started = std::time::Instant::now();
+        let screen = Screen::project(&self.model);
+        Projected {
+            screen,
+            shown_epoch: self.shown_epoch,
+            filter_epoch: self.filter_epoch,
+            cost: started.elapsed(),
+        }
+    }
+}
+
+/// A worker's projection, for `Session::finish`.
+pub struct Projected {
+    screen: Screen,
+    shown_epoch: u64,
+    filter_epoch: u64,
+    /// What the projection cost on its worker (for the loop's pacing).
+    pub cost: std::time::Duration,
 }
 
 impl Session {
     pub fn new(model: Model) -> Session {
-        let mut session = Session { model, screen: Screen::default() };
+        let mut session = Session { model, screen: Screen::default(), shown_epoch: 0, filter_epoch: 0 };
         session.model.views_stale = true;
         session
     }
@@ -55,9 +96,11 @@ impl Session {
         }
         if !project && model.filter_stale {
             self.screen.refilter(model);
+            self.filter_epoch += 1;
         }
         if project {
             self.screen = Screen::project(model);
+            self.shown_epoch += 1;
             model.views_stale = false;
             model.data_stale = false;
             model.status_stale = false;
@@ -67,6 +110,41 @@ impl Session {
             self.reanchor();
         }
         project
+    }
+
+    /// The data projection the loop may run on a worker: None unless only data changed (a
+    /// change of what is shown is projected in place by `refresh`, before the next key).
+    /// Taking the job clears `data_stale`: events after this point mark it again.
+    pub fn projection_job(&mut self) -> Option<ProjectionJob> {
+        let model = &mut self.model;
+        if !model.data_stale || model.shown_changed() {
+            return None;
+        }
+        model.data_stale = false;
+        model.status_stale = false;
+        Some(ProjectionJob {
+            model: model.for_projection(),
+            shown_epoch: self.shown_epoch,
+            filter_epoch: self.filter_epoch,
+        })
+    }
+
+    /// Take a worker's projection if it still shows what the user asked for. Returns whether
+    /// it was taken; when not, the data is marked stale so it is projected again.
+    pub fn finish(&mut self, done: Projected) -> bool {
+        let model = &mut self.model;
+        if done.shown_epoch != self.shown_epoch || model.views_stale {
+            model.data_stale = true;
+            return false;
+        }
+        self.screen = done.screen;
+        if done.filter_epoch != self.filter_epoch || model.filter_stale {
+            self.screen.refilter(model);
+            model.filter_stale = false;
+        }
+        model.redraw = true;
+        self.reanchor();
+        true
     }
 
     /// Put the cursor back on the row the user chose, wherever that row is now; when it is

@@ -50,7 +50,7 @@ pub enum PodTransition {
     EnteredCrashLoop { namespace: String, name: String },
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct PodIndex {
     strings: Rodeo,
     rows: Vec<Option<PodRow>>,

@@ -8,6 +8,7 @@ use crate::k8s::source_state::{Kind, SourceState};
 use crate::k8s::watch::{Stores, Writers};
 use jiff::Timestamp;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Which kinds an `apply` touched, so the loop refreshes only the views that read them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,11 +48,18 @@ impl Changed {
 
 pub struct ClusterState {
     stores: Stores,
-    pods: PodIndex,
-    /// The index being rebuilt during a relist (Init .. InitDone).
+    /// Shared with a projection running on a worker (`snapshot`); the loop's next pod event
+    /// then writes to its own copy (`Arc::make_mut`), so a projection never holds the loop.
+    pods: Arc<PodIndex>,
+    /// The index being rebuilt during a relist (Init .. InitDone), swapped in at its end as
+    /// the reflector does. The first list goes straight into `pods`, so rows fill in as
+    /// pods arrive (and the status line says how many have).
     pods_next: Option<PodIndex>,
+    /// Pods received since the list in progress began (None: no list in progress).
+    pods_arriving: Option<usize>,
     sources: Vec<SourceState>,
-    metrics: MetricsSample,
+    /// Replaced whole on each poll: shared, never copied.
+    metrics: Arc<MetricsSample>,
     history: History,
     hpa_replicas: HashMap<(String, String), i32>,
     /// When each HPA was first seen with desired != current.
@@ -77,10 +85,11 @@ impl ClusterState {
     pub fn new(stores: Stores) -> ClusterState {
         ClusterState {
             stores,
-            pods: PodIndex::new(),
+            pods: Arc::new(PodIndex::new()),
             pods_next: None,
+            pods_arriving: None,
             sources: vec![SourceState::Syncing; Kind::COUNT],
-            metrics: MetricsSample::default(),
+            metrics: Arc::new(MetricsSample::default()),
             history: History::default(),
             hpa_replicas: HashMap::new(),
             hpa_mismatch_since: HashMap::new(),
@@ -97,6 +106,30 @@ impl ClusterState {
 
     pub(crate) fn fixture_writers(&mut self) -> Option<&mut Writers> {
         self.fixture_writers.as_deref_mut()
+    }
+
+    /// What a projection reads, detached from the loop: the pod index and metrics are shared
+    /// (O(1)), the rest is small. A list being received (`pods_next`) is not read by any view.
+    pub fn snapshot(&self) -> ClusterState {
+        ClusterState {
+            stores: self.stores.clone(),
+            pods: self.pods.clone(),
+            pods_next: None,
+            pods_arriving: self.pods_arriving,
+            sources: self.sources.clone(),
+            metrics: self.metrics.clone(),
+            history: self.history.clone(),
+            hpa_replicas: self.hpa_replicas.clone(),
+            hpa_mismatch_since: self.hpa_mismatch_since.clone(),
+            fallback_namespaces: self.fallback_namespaces.clone(),
+            fixture_writers: None,
+        }
+    }
+
+    /// Pods received so far while a list is coming in (the first sync or a relist), so a
+    /// partial count is never read as final.
+    pub fn pods_arriving(&self) -> Option<usize> {
+        self.pods_arriving
     }
 
     /// Namespaces to show even when listing namespaces is forbidden (`-n`, the context's).
@@ -130,7 +163,7 @@ impl ClusterState {
                 Changed::kind(Kind::Pod)
             }
             ClusterEvent::Metrics(sample) => {
-                self.metrics = sample;
+                self.metrics = Arc::new(sample);
                 Changed::kind(Kind::Metrics)
             }
         }
@@ -141,24 +174,32 @@ impl ClusterState {
         for event in batch {
             let transition = match event {
                 PodEvent::Init => {
-                    self.pods_next = Some(PodIndex::new());
+                    let first = self.pods.is_empty();
+                    self.pods_next = (!first).then(PodIndex::new);
+                    self.pods_arriving = Some(0);
                     None
                 }
-                PodEvent::InitApply(facts) => match self.pods_next.as_mut() {
-                    Some(next) => next.apply(&facts, Some(&self.pods), secs),
-                    // InitApply without Init: treat as a plain apply.
-                    None => self.pods.apply(&facts, None, secs),
-                },
+                PodEvent::InitApply(facts) => {
+                    if let Some(n) = self.pods_arriving.as_mut() {
+                        *n += 1;
+                    }
+                    match self.pods_next.as_mut() {
+                        Some(next) => next.apply(&facts, Some(&self.pods), secs),
+                        // The first list, or InitApply without Init: straight in.
+                        None => Arc::make_mut(&mut self.pods).apply(&facts, None, secs),
+                    }
+                }
                 PodEvent::InitDone => {
+                    self.pods_arriving = None;
                     if let Some(mut next) = self.pods_next.take() {
                         next.inherit_history(&self.pods);
-                        self.pods = next;
+                        self.pods = Arc::new(next);
                     }
                     None
                 }
-                PodEvent::Apply(facts) => self.pods.apply(&facts, None, secs),
+                PodEvent::Apply(facts) => Arc::make_mut(&mut self.pods).apply(&facts, None, secs),
                 PodEvent::Delete { namespace, name } => {
-                    self.pods.delete(&namespace, &name);
+                    Arc::make_mut(&mut self.pods).delete(&namespace, &name);
                     None
                 }
             };

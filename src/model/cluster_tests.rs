@@ -36,6 +36,46 @@ fn relist_swaps_the_pod_index_atomically() {
 }
 
 #[test]
+fn the_first_list_shows_pods_as_they_arrive_and_counts_them() {
+    let mut state = Fixtures::new().build();
+    assert_eq!(state.pods_arriving(), None);
+    state.apply_at(ClusterEvent::Pods(vec![PodEvent::Init, PodEvent::InitApply(facts("a", "one"))]), t(0));
+    assert_eq!(state.pods().len(), 1, "nothing to swap out: rows fill in as pods arrive");
+    assert_eq!(state.pods_arriving(), Some(1));
+    state.apply_at(
+        ClusterEvent::Pods(vec![
+            PodEvent::InitApply(facts("a", "two")),
+            PodEvent::InitApply(facts("b", "three")),
+        ]),
+        t(1),
+    );
+    assert_eq!((state.pods().len(), state.pods_arriving()), (3, Some(3)));
+    state.apply_at(ClusterEvent::Pods(vec![PodEvent::InitDone]), t(2));
+    assert_eq!((state.pods().len(), state.pods_arriving()), (3, None));
+    // A relist counts what arrived too, while the index shown stays whole until its end.
+    state.apply_at(ClusterEvent::Pods(vec![PodEvent::Init, PodEvent::InitApply(facts("a", "one"))]), t(3));
+    assert_eq!((state.pods().len(), state.pods_arriving()), (3, Some(1)));
+    state.apply_at(ClusterEvent::Pods(vec![PodEvent::InitDone]), t(4));
+    assert_eq!((state.pods().len(), state.pods_arriving()), (1, None));
+}
+
+#[test]
+fn a_snapshot_keeps_the_pods_it_was_taken_with() {
+    let mut state = Fixtures::new().build();
+    state.apply_at(ClusterEvent::Pods(vec![PodEvent::Apply(facts("a", "one"))]), t(0));
+    let snapshot = state.snapshot();
+    state.apply_at(ClusterEvent::Pods(vec![PodEvent::Apply(facts("a", "two"))]), t(1));
+    state.apply_at(
+        ClusterEvent::Pods(vec![PodEvent::Delete { namespace: "a".into(), name: "one".into() }]),
+        t(2),
+    );
+    assert_eq!(snapshot.pods().len(), 1);
+    assert!(snapshot.pods().get("a", "one").is_some());
+    assert_eq!(state.pods().len(), 1);
+    assert!(state.pods().get("a", "two").is_some());
+}
+
+#[test]
 fn source_states_and_sync() {
     let mut state = Fixtures::new().source(Kind::Pod, SourceState::Syncing).build();
     assert!(!state.all_synced());

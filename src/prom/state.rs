@@ -48,7 +48,9 @@ pub struct PromState {
     now: Timestamp,
     source: Option<(String, bool)>,
     unavailable: Option<(PromError, Timestamp)>,
-    results: BTreeMap<QueryId, (Timestamp, Answer)>,
+    /// Shared: a projection on a worker takes a copy of the state, not of the samples (a
+    /// per-pod query holds one per pod).
+    results: BTreeMap<QueryId, (Timestamp, std::sync::Arc<Answer>)>,
     failures: BTreeMap<QueryId, (Timestamp, PromError)>,
     last_success: Option<Timestamp>,
     last_error: Option<(Timestamp, PromError)>,
@@ -105,7 +107,7 @@ impl PromState {
     fn success(&mut self, id: QueryId, at: Timestamp, answer: Answer) {
         self.now = self.now.max(at);
         self.failures.remove(&id);
-        self.results.insert(id, (at, answer));
+        self.results.insert(id, (at, std::sync::Arc::new(answer)));
         self.last_success = Some(self.last_success.map_or(at, |t| t.max(at)));
         self.unavailable = None;
     }
@@ -120,7 +122,7 @@ impl PromState {
 
     /// The samples of an instant query and when they were taken.
     pub fn samples(&self, id: QueryId) -> Option<(Timestamp, &[PromSample])> {
-        match self.results.get(&id) {
+        match self.results.get(&id).map(|(at, answer)| (at, answer.as_ref())) {
             Some((at, Answer::Instant(s))) => Some((*at, s)),
             _ => None,
         }
@@ -128,7 +130,7 @@ impl PromState {
 
     /// The series of a range query and when they were taken.
     pub fn series(&self, id: QueryId) -> Option<(Timestamp, &[PromSeries])> {
-        match self.results.get(&id) {
+        match self.results.get(&id).map(|(at, answer)| (at, answer.as_ref())) {
             Some((at, Answer::Range(s))) => Some((*at, s)),
             _ => None,
         }

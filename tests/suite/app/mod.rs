@@ -2,5 +2,6 @@
 mod flows;
 mod logs;
 mod panes;
+mod projection_worker;
 mod readme_screens;
 mod trust;
