@@ -148,7 +148,7 @@ fn notes(view: &LogView) -> Vec<String> {
     if view.buffer.dropped() > 0 {
         notes.push(format!(
             "{} older lines dropped (buffer {} MiB)",
-            thousands(view.buffer.dropped()),
+            crate::units::format::thousands(view.buffer.dropped()),
             view.buffer.cap() >> 20
         ));
     }
@@ -175,19 +175,6 @@ fn notes(view: &LogView) -> Vec<String> {
         notes.push(format!("bad pattern: {err}"));
     }
     notes
-}
-
-/// 12345 as "12,345".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn empty_reason(view: &LogView) -> String {
@@ -246,12 +233,5 @@ mod tests {
         let r = runs("an error\u{1b}[2J and err", false, Some(&re));
         let parts: Vec<(&str, bool)> = r.iter().map(|r| (r.text.as_str(), r.matched)).collect();
         assert_eq!(parts, [("an ", false), ("err", true), ("or^[[2J and ", false), ("err", true)]);
-    }
-
-    #[test]
-    fn counts_read_with_separators() {
-        assert_eq!(thousands(12_345), "12,345");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }

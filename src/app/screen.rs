@@ -110,7 +110,7 @@ impl Screen {
             None => Scope::All,
         };
         let states: Vec<_> = Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind))).collect();
-        let api = status::api_health(states.iter().copied(), now);
+        let api = status::api_health(states.iter().copied(), now, cluster.pods_arriving());
         let front = model.ui.drill.is_none().then_some(model.ui.pane);
         let wants = Wants {
             namespaces: front == Some(Pane::Overview),
@@ -180,7 +180,8 @@ impl Screen {
     pub fn refresh_clock(&mut self, model: &Model) {
         let states: Vec<_> =
             Kind::WATCHED.iter().map(|&kind| (kind, model.cluster.source_state(kind))).collect();
-        self.status.api = status::api_health(states.iter().copied(), model.now);
+        self.status.api =
+            status::api_health(states.iter().copied(), model.now, model.cluster.pods_arriving());
         self.status.prometheus = model.prom.status().line();
         if let Body::Unreachable(view) = &mut self.body
             && let ApiHealth::Retrying { seconds, error } = &self.status.api

@@ -5,10 +5,12 @@ use jiff::Timestamp;
 use crate::k8s::{Kind, SourceState};
 use crate::ui::view::{ApiHealth, Unreachable};
 
-/// Sum up the API sources: retrying wins over syncing, syncing over live.
+/// Sum up the API sources: retrying wins over syncing, syncing over live. `pods_arriving`
+/// is how many pods a list in progress has brought so far.
 pub fn api_health<'a>(
     states: impl IntoIterator<Item = (Kind, &'a SourceState)>,
     now: Timestamp,
+    pods_arriving: Option<usize>,
 ) -> ApiHealth {
     let mut total = 0;
     let mut settled = 0;
@@ -33,7 +35,7 @@ pub fn api_health<'a>(
         return ApiHealth::Retrying { seconds, error: error.to_string() };
     }
     if settled < total {
-        return ApiHealth::Syncing { settled, total };
+        return ApiHealth::Syncing { settled, total, pods_so_far: pods_arriving };
     }
     ApiHealth::Live { forbidden }
 }
@@ -69,9 +71,12 @@ mod tests {
         let live = SourceState::Live;
         let syncing = SourceState::Syncing;
         let states = [(Kind::Pod, &live), (Kind::Node, &syncing)];
-        assert_eq!(api_health(states, at(0)), ApiHealth::Syncing { settled: 1, total: 2 });
+        assert_eq!(
+            api_health(states, at(0), Some(1200)),
+            ApiHealth::Syncing { settled: 1, total: 2, pods_so_far: Some(1200) }
+        );
         let states = [(Kind::Pod, &live), (Kind::Node, &live)];
-        assert_eq!(api_health(states, at(0)), ApiHealth::Live { forbidden: 0 });
+        assert_eq!(api_health(states, at(0), None), ApiHealth::Live { forbidden: 0 });
     }
 
     #[test]
@@ -80,7 +85,7 @@ mod tests {
         let forbidden = SourceState::Forbidden { message: "no".into() };
         let metrics = SourceState::Syncing;
         let states = [(Kind::Pod, &live), (Kind::TlsSecret, &forbidden), (Kind::Metrics, &metrics)];
-        assert_eq!(api_health(states, at(0)), ApiHealth::Live { forbidden: 1 });
+        assert_eq!(api_health(states, at(0), None), ApiHealth::Live { forbidden: 1 });
     }
 
     #[test]
@@ -89,10 +94,10 @@ mod tests {
         let new = SourceState::Retrying { since: at(8), error: "timeout".into() };
         let states = [(Kind::Pod, &new), (Kind::Node, &old)];
         assert_eq!(
-            api_health(states, at(12)),
+            api_health(states, at(12), None),
             ApiHealth::Retrying { seconds: 12, error: "connection refused".into() }
         );
-        let health = api_health([(Kind::Pod, &old)], at(3));
+        let health = api_health([(Kind::Pod, &old)], at(3), None);
         assert!(unreachable(&health, false, "c", "s").is_some());
         assert!(unreachable(&health, true, "c", "s").is_none());
     }

@@ -21,6 +21,8 @@ pub enum ApiHealth {
     Syncing {
         settled: usize,
         total: usize,
+        /// Pods received so far while their list comes in: a partial count, said as such.
+        pods_so_far: Option<usize>,
     },
     Live {
         forbidden: usize,
@@ -34,7 +36,7 @@ pub enum ApiHealth {
 
 impl Default for ApiHealth {
     fn default() -> Self {
-        ApiHealth::Syncing { settled: 0, total: 0 }
+        ApiHealth::Syncing { settled: 0, total: 0, pods_so_far: None }
     }
 }
 

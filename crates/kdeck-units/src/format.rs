@@ -32,6 +32,19 @@ fn short(value: f64) -> String {
     format!("{:.1}{suffix}", value / scale)
 }
 
+/// A count with thousands separators: 12345 as "12,345".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Latency: 85ms, 1.2s.
 pub fn latency(seconds: f64) -> String {
     finite(seconds, |s| if s < 1.0 { format!("{:.0}ms", s * 1000.0) } else { format!("{}s", short(s)) })

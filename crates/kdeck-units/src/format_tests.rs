@@ -107,3 +107,11 @@ fn huge_prometheus_values_stay_short_and_honest() {
         assert_eq!(f(f64::INFINITY), "-");
     }
 }
+
+#[test]
+fn counts_read_with_separators() {
+    assert_eq!(thousands(0), "0");
+    assert_eq!(thousands(999), "999");
+    assert_eq!(thousands(12_345), "12,345");
+    assert_eq!(thousands(1_000_000), "1,000,000");
+}

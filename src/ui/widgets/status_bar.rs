@@ -22,15 +22,8 @@ pub fn render(status: &StatusView, theme: &Theme, frame: &mut Frame, area: Rect)
     spans.push(sep());
     spans.extend(api_spans(&status.api, theme));
     spans.push(sep());
-    let prom_style = if status.prometheus.starts_with("prom live") {
-        theme.ok
-    } else if status.prometheus.starts_with("prom off") {
-        theme.muted
-    } else {
-        theme.warn
-    };
-    spans.push(Span::styled(status.prometheus.clone(), prom_style));
-    spans.push(sep());
+    // The problem counts before Prometheus' status, whose reason can be long: a narrow
+    // terminal cuts the line at the right, and the counts are what triage reads first.
     spans.push(Span::styled(
         format!("✖ {}", status.errors),
         if status.errors > 0 { theme.error } else { theme.muted },
@@ -40,6 +33,15 @@ pub fn render(status: &StatusView, theme: &Theme, frame: &mut Frame, area: Rect)
         format!("▲ {}", status.warnings),
         if status.warnings > 0 { theme.warn } else { theme.muted },
     ));
+    spans.push(sep());
+    let prom_style = if status.prometheus.starts_with("prom live") {
+        theme.ok
+    } else if status.prometheus.starts_with("prom off") {
+        theme.muted
+    } else {
+        theme.warn
+    };
+    spans.push(Span::styled(status.prometheus.clone(), prom_style));
     if !status.server.is_empty() {
         spans.push(sep());
         spans.push(Span::styled(status.server.clone(), theme.muted));
@@ -54,8 +56,12 @@ fn api_spans(api: &ApiHealth, theme: &Theme) -> Vec<Span<'static>> {
             Span::styled(format!(" ({forbidden} forbidden)"), theme.warn),
         ],
         ApiHealth::Live { .. } => vec![Span::styled("api: live", theme.ok)],
-        ApiHealth::Syncing { settled, total } => {
-            vec![Span::styled(format!("api: syncing {settled}/{total}"), theme.info)]
+        ApiHealth::Syncing { settled, total, pods_so_far } => {
+            let mut text = format!("api: syncing {settled}/{total}");
+            if let Some(pods) = pods_so_far {
+                text.push_str(&format!(", {} pods so far", crate::units::format::thousands(*pods as u64)));
+            }
+            vec![Span::styled(text, theme.info)]
         }
         ApiHealth::Retrying { seconds, .. } => {
             vec![Span::styled(format!("api: retrying {seconds} s"), theme.error)]

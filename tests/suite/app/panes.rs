@@ -5,8 +5,9 @@ use crate::common::cluster_fixture::incident_cluster;
 use crate::common::screen::{model, press, render};
 use kdeck::action::Action;
 use kdeck::app::pane::Pane;
-use kdeck::k8s::{Kind, SourceState};
-use kdeck::model::fixtures::Fixtures;
+use kdeck::event::{Event, Generation};
+use kdeck::k8s::{ClusterEvent, Kind, PodEvent, SourceState};
+use kdeck::model::fixtures::{Fixtures, objects as o};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
 
@@ -67,7 +68,14 @@ fn syncing() {
     for (w, h) in SIZES {
         let cluster = Fixtures::new().source(Kind::Pod, SourceState::Syncing).build();
         let mut m = model(cluster);
-        insta::assert_snapshot!(format!("syncing_{w}x{h}"), render(&mut m, w, h));
+        // The pod list is coming in: what has arrived is said to be partial.
+        let arriving =
+            (0..3).map(|i| PodEvent::InitApply(o::pod("shop", &format!("web-{i}"), None, Some("n1"))));
+        let batch = std::iter::once(PodEvent::Init).chain(arriving).collect();
+        m.handle(Event::Cluster(Generation::default(), ClusterEvent::Pods(batch)));
+        let screen = render(&mut m, w, h);
+        assert!(screen.contains("api: syncing 15/16, 3 pods so far"), "{screen}");
+        insta::assert_snapshot!(format!("syncing_{w}x{h}"), screen);
     }
 }
 
