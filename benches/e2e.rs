@@ -35,6 +35,9 @@ const LIGHT_CHURN: u32 = 100;
 const HEAVY_CHURN: u32 = 20_000;
 /// T7: keys sent one at a time, this far apart.
 const KEY_GAP: Duration = Duration::from_millis(100);
+/// Idle long enough for every watch to end and resume (50 s server-side timeout) and for
+/// Prometheus discovery to look again (60 s): a LIST in this window is an idle LIST.
+const IDLE_LIST_WINDOW: Duration = Duration::from_secs(75);
 
 /// A window of `WINDOW`: CPU % of one core, terminal bytes/s, frames/s, pod events/s.
 /// Also the sim's CPU % over the same window (5th).
@@ -122,6 +125,20 @@ fn run_size(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
         "t10_counts",
         json!(counts.iter().map(|((v, res), c)| format!("{v} {res} {c}")).collect::<Vec<_>>()),
     );
+    // T10 while idle: LIST requests per resource over a window in which every watch resumes
+    let before = sim.counts();
+    std::thread::sleep(IDLE_LIST_WINDOW);
+    let idle_lists: Vec<String> = sim
+        .counts()
+        .iter()
+        .filter(|((verb, _), _)| verb == "list")
+        .filter_map(|(key, n)| {
+            let grew = n - before.get(key).copied().unwrap_or(0);
+            (grew > 0).then(|| format!("{} {grew}", key.1))
+        })
+        .collect();
+    r.insert("t10_idle_window_s", json!(IDLE_LIST_WINDOW.as_secs()));
+    r.insert("t10_idle_lists", json!(idle_lists));
     // T8 again on a pane without ages (zones): idle should write nothing at all
     k.send_key("2");
     std::thread::sleep(SETTLE);

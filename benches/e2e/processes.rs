@@ -22,12 +22,15 @@ pub struct Sim {
 impl Sim {
     /// Starts without churn; the phases set it with `PUT /sim/churn/{n}`.
     pub fn start(dir: &Path, pods: usize) -> Sim {
-        let (nodes, namespaces) = match pods {
-            0..=2_000 => (500, 40),
-            2_001..=20_000 => (1_000, 200),
-            _ => (3_000, 1_200),
+        // 150k pods is Kubernetes' own limit per cluster: 5,000 nodes (its node limit) in 5 zones.
+        let (nodes, zones, namespaces) = match pods {
+            0..=2_000 => (500, 3, 40),
+            2_001..=20_000 => (1_000, 3, 200),
+            20_001..=100_000 => (3_000, 3, 1_200),
+            _ => (5_000, 5, 3_600),
         };
-        let topology = format!("synthetic:pods={pods},nodes={nodes},zones=3,namespaces={namespaces},churn=0");
+        let topology =
+            format!("synthetic:pods={pods},nodes={nodes},zones={zones},namespaces={namespaces},churn=0");
         let kubeconfig = dir.join(format!("kubeconfig-{pods}"));
         let mut child = Command::new("taskset")
             .args(["-c", "0", KDECK, "sim", "--topology", &topology, "--latency", "0ms"])

@@ -115,6 +115,25 @@ pub fn print_table(results: &[(usize, BTreeMap<&'static str, Value>)]) {
             }),
             "GET /sim/requests after sync + 12 s idle",
         ),
+        (
+            "T10 LISTs while idle",
+            Box::new(|r| {
+                let lists: Vec<&str> = r
+                    .get("t10_idle_lists")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|l| l.as_str())
+                    .collect();
+                let window = f(r, "t10_idle_window_s", 0);
+                if lists.is_empty() {
+                    format!("0 in {window} s")
+                } else {
+                    format!("{} in {window} s", lists.join(", "))
+                }
+            }),
+            "GET /sim/requests before and after idling (every watch resumes once), by resource",
+        ),
     ];
     let mut header = format!("{:<28}", "target");
     for (pods, _) in results {

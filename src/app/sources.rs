@@ -82,10 +82,11 @@ impl Sources {
     ) -> (Sources, Stores) {
         let generation = Generation::default();
         let (open, gate) = watch::channel(true);
-        let poller = start_poller(&rules, conn, tx.clone(), generation, gate.clone());
-        let watches = start_watches(conn.client.clone(), WatchScope::Cluster, tx.clone(), generation, gate);
-        drop(open);
+        let watches =
+            start_watches(conn.client.clone(), WatchScope::Cluster, tx.clone(), generation, gate.clone());
         let stores = watches.stores();
+        let poller = start_poller(&rules, conn, &stores, tx.clone(), generation, gate);
+        drop(open);
         let sources = Sources {
             connect,
             client: conn.client.clone(),
@@ -178,9 +179,9 @@ impl Sources {
             // The new sources' events wait behind this gate until Connected is queued, so
             // the loop never sees data of a connection before the connection itself.
             let (open, gate) = watch::channel(false);
-            let poller = start_poller(&rules, &conn, tx.clone(), generation, gate.clone());
-            let watches = start_watches(conn.client.clone(), scope, tx.clone(), generation, gate);
+            let watches = start_watches(conn.client.clone(), scope, tx.clone(), generation, gate.clone());
             let stores = watches.stores();
+            let poller = start_poller(&rules, &conn, &stores, tx.clone(), generation, gate);
             let handoff = Handoff {
                 options,
                 context: conn.context.clone(),
@@ -222,6 +223,7 @@ impl Sources {
 fn start_poller(
     rules: &PolicyRules,
     conn: &Connection,
+    stores: &Stores,
     tx: mpsc::Sender<Event>,
     generation: Generation,
     mut gate: watch::Receiver<bool>,
@@ -235,7 +237,12 @@ fn start_poller(
         }
     };
     let (prom_tx, mut prom_rx) = mpsc::channel::<crate::prom::PromEvent>(64);
-    let poller = crate::prom::spawn_poller(config, Some(conn.client.clone()), prom_tx);
+    // Discovery reads the Services these watches keep, instead of listing them each minute.
+    let cluster = crate::prom::poller::DiscoverIn {
+        client: conn.client.clone(),
+        services: Some(stores.services.clone()),
+    };
+    let poller = crate::prom::spawn_poller(config, Some(cluster), prom_tx);
     tokio::spawn(async move {
         if gate.wait_for(|open| *open).await.is_err() {
             return;

@@ -1,10 +1,16 @@
 //! No URL given: find Prometheus through the API server's service proxy with the user's own
-//! kube::Client. One cluster-wide LIST of Services, rank well-known names, probe `vector(1)`
-//! through `/api/v1/namespaces/NS/services/[https:]NAME:PORT/proxy/api/v1/query`, take the
-//! first that answers. Answers are parsed by query.rs (our Envelope + the crate's PromqlResult).
+//! kube::Client. Read the Services the dashboard already watches (no request; a cluster with
+//! no Prometheus is asked again every minute, which must cost the API server nothing), or
+//! LIST them once when there is no such watch or it cannot sync; rank well-known names,
+//! probe `vector(1)` through `/api/v1/namespaces/NS/services/[https:]NAME:PORT/proxy/api/v1/query`,
+//! take the first that answers. Answers are parsed by query.rs (our Envelope + the crate's
+//! PromqlResult).
+
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Service;
 use kube::api::{Api, ListParams};
+use kube::runtime::reflector::Store;
 
 use super::endpoint::PromConfig;
 use super::error::{PromError, PromErrorKind};
@@ -60,10 +66,14 @@ fn port_of(svc: &Service) -> Option<(String, bool)> {
     Some((port, https))
 }
 
-/// Candidates from a Service list, best first.
-pub fn candidates(services: &[Service]) -> Vec<Candidate> {
+/// How long discovery waits for the Services watch to sync before listing them itself (a
+/// watch that cannot list, forbidden say, never syncs; the LIST then says why).
+const WATCH_SYNC_WAIT: Duration = Duration::from_secs(10);
+
+/// Candidates from Services, best first.
+pub fn candidates<'a>(services: impl IntoIterator<Item = &'a Service>) -> Vec<Candidate> {
     let mut out: Vec<Candidate> = services
-        .iter()
+        .into_iter()
         .filter_map(|svc| {
             let namespace = svc.metadata.namespace.clone()?;
             let name = svc.metadata.name.clone()?;
@@ -76,8 +86,35 @@ pub fn candidates(services: &[Service]) -> Vec<Candidate> {
     out
 }
 
-/// LIST Services once, probe candidates in order, return a Querier for the first that answers.
-pub async fn discover(client: kube::Client, cfg: &PromConfig) -> Result<Querier, PromError> {
+/// The candidates among the watched Services once their watch has synced; None when it
+/// does not sync in time.
+async fn watched_candidates(services: &Store<Service>) -> Option<Vec<Candidate>> {
+    match tokio::time::timeout(WATCH_SYNC_WAIT, services.wait_until_ready()).await {
+        Ok(Ok(())) => Some(candidates(services.state().iter().map(|s| s.as_ref()))),
+        _ => None,
+    }
+}
+
+/// Find the candidates (from `services`, the watched Services, when given and synced; else
+/// by one LIST), probe them in order, return a Querier for the first that answers.
+pub async fn discover(
+    client: kube::Client,
+    cfg: &PromConfig,
+    services: Option<&Store<Service>>,
+) -> Result<Querier, PromError> {
+    let watched = match services {
+        Some(store) => watched_candidates(store).await,
+        None => None,
+    };
+    let found = match watched {
+        Some(found) => found,
+        None => list_candidates(&client).await?,
+    };
+    probe(client, cfg, found).await
+}
+
+/// One cluster-wide LIST of Services.
+async fn list_candidates(client: &kube::Client) -> Result<Vec<Candidate>, PromError> {
     let api: Api<Service> = Api::all(client.clone());
     let list = api.list(&ListParams::default()).await.map_err(|e| match &e {
         kube::Error::Api(s) if s.code == 403 => {
@@ -88,7 +125,10 @@ pub async fn discover(client: kube::Client, cfg: &PromConfig) -> Result<Querier,
             format!("listing services for discovery: {}", crate::k8s::error_text::describe(&e)),
         ),
     })?;
-    let found = candidates(&list.items);
+    Ok(candidates(&list.items))
+}
+
+async fn probe(client: kube::Client, cfg: &PromConfig, found: Vec<Candidate>) -> Result<Querier, PromError> {
     let mut last = None;
     for c in found.iter().take(6) {
         let q = Querier::proxy(client.clone(), c.proxy_base(), c.describe(), cfg);
@@ -213,7 +253,7 @@ mod fake_api_tests {
     #[tokio::test]
     async fn first_answering_candidate_wins() {
         let log = Arc::new(Mutex::new(Vec::new()));
-        let q = discover(fake(log.clone()), &PromConfig::default()).await.unwrap();
+        let q = discover(fake(log.clone()), &PromConfig::default(), None).await.unwrap();
         assert_eq!(q.source, "obs/prometheus-operated:web via API proxy");
         assert_eq!(q.instant("up").await.unwrap().len(), 1);
         let log = log.lock().unwrap();

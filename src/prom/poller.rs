@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use futures::StreamExt as _;
 use jiff::Timestamp;
+use k8s_openapi::api::core::v1::Service;
+use kube::runtime::reflector::Store;
 use tokio::sync::mpsc::Sender;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
@@ -17,20 +19,35 @@ use super::error::{PromError, PromErrorKind};
 use super::query::Querier;
 use super::{PromEvent, discovery};
 
+/// The cluster to discover Prometheus in when no URL is given: the client, and the Services
+/// the dashboard watches (None: discovery lists them).
+#[derive(Clone)]
+pub struct DiscoverIn {
+    pub client: kube::Client,
+    pub services: Option<Store<Service>>,
+}
+
+impl DiscoverIn {
+    /// Discovery by a LIST of Services (no watch to read).
+    pub fn listing(client: kube::Client) -> DiscoverIn {
+        DiscoverIn { client, services: None }
+    }
+}
+
 /// Start polling. `kube` is used for discovery when `cfg.url` is None. The task ends when the
 /// receiver is dropped (or right after reporting "off" when nothing is configured).
-pub fn spawn_poller(cfg: PromConfig, kube: Option<kube::Client>, tx: Sender<PromEvent>) -> JoinHandle<()> {
+pub fn spawn_poller(cfg: PromConfig, kube: Option<DiscoverIn>, tx: Sender<PromEvent>) -> JoinHandle<()> {
     tokio::spawn(run(cfg, kube, tx))
 }
 
 /// Direct URL, else discovery through the API server, else "not configured".
-pub async fn resolve(cfg: &PromConfig, kube: Option<kube::Client>) -> Result<Querier, PromError> {
+pub async fn resolve(cfg: &PromConfig, kube: Option<DiscoverIn>) -> Result<Querier, PromError> {
     if !cfg.enabled {
         return Err(PromError::new(PromErrorKind::NotConfigured, "Prometheus disabled"));
     }
     match (&cfg.url, kube) {
         (Some(_), _) => Querier::direct(cfg),
-        (None, Some(client)) => discovery::discover(client, cfg).await,
+        (None, Some(cluster)) => discovery::discover(cluster.client, cfg, cluster.services.as_ref()).await,
         (None, None) => Err(PromError::new(
             PromErrorKind::NotConfigured,
             "no Prometheus URL and no cluster to discover one in",
@@ -38,7 +55,7 @@ pub async fn resolve(cfg: &PromConfig, kube: Option<kube::Client>) -> Result<Que
     }
 }
 
-async fn run(cfg: PromConfig, kube: Option<kube::Client>, tx: Sender<PromEvent>) {
+async fn run(cfg: PromConfig, kube: Option<DiscoverIn>, tx: Sender<PromEvent>) {
     let querier = loop {
         match resolve(&cfg, kube.clone()).await {
             Ok(q) => break q,
@@ -48,7 +65,7 @@ async fn run(cfg: PromConfig, kube: Option<kube::Client>, tx: Sender<PromEvent>)
                 if tx.send(PromEvent::Unavailable { error, at: Timestamp::now() }).await.is_err() || !retry {
                     return;
                 }
-                // Discovery is a LIST plus probes: retry rarely.
+                // Discovery reads the watched Services (or LISTs them) and probes: retry rarely.
                 tokio::time::sleep(cfg.interval * 4).await;
             }
         }

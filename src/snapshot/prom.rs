@@ -18,7 +18,8 @@ use crate::units::format;
 pub async fn collect(cfg: PromConfig, kube: Option<kube::Client>, limit: Duration) -> PromState {
     let mut state = PromState::new(cfg.interval);
     let round = async {
-        let querier = match resolve(&cfg, kube).await {
+        // One snapshot, one look: a LIST of Services is fine here.
+        let querier = match resolve(&cfg, kube.map(crate::prom::poller::DiscoverIn::listing)).await {
             Ok(q) => q,
             Err(error) => return vec![PromEvent::Unavailable { error, at: Timestamp::now() }],
         };

@@ -185,7 +185,7 @@ async fn discovery_through_the_sim_reports_not_found() {
     let launched = kdeck::sim::launch::launch(kdeck::sim::launch::LaunchOptions::default()).await.unwrap();
     let client = launched.sim.client(SimUser::Admin).await.unwrap();
     let cfg = PromConfig { timeout: Duration::from_secs(2), ..PromConfig::default() };
-    let err = discover(client, &cfg).await.err().expect("no Prometheus behind the sim");
+    let err = discover(client, &cfg, None).await.err().expect("no Prometheus behind the sim");
     assert_eq!(err.kind, K::NotFound, "{err}");
     launched.stop().await;
 }

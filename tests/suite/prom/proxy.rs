@@ -7,8 +7,9 @@ use crate::common::prometheus;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Service;
+use kdeck::k8s::watch::{WatchScope, spawn_watches};
 use kdeck::prom::PromErrorKind as K;
-use kdeck::prom::poller::resolve;
+use kdeck::prom::poller::{DiscoverIn, resolve};
 use kdeck::prom::{PromConfig, PromState, spawn_poller};
 use kdeck::sim::api_faults::ApiFault;
 use kdeck::sim::auth::{ADMIN_TOKEN, SimUser};
@@ -44,14 +45,26 @@ async fn discovery_through_the_service_proxy_then_live_queries() {
     let (launched, _prom) = behind_the_proxy(LaunchOptions { seed: 11, ..LaunchOptions::default() }).await;
 
     let admin = launched.sim.client(SimUser::Admin).await.unwrap();
-    let querier = resolve(&PromConfig::default(), Some(admin.clone())).await.unwrap();
-    assert!(querier.source.contains("monitoring/prometheus-k8s"), "chosen: {}", querier.source);
+    // As the dashboard does: discovery reads the Services its watch keeps, and never lists
+    // them itself, however often it looks (a cluster without Prometheus is asked each minute).
+    let (tx, mut watched) = tokio::sync::mpsc::channel(256);
+    let watches = spawn_watches(admin.clone(), WatchScope::Cluster, tx);
+    tokio::spawn(async move { while watched.recv().await.is_some() {} });
+    let cluster = DiscoverIn { client: admin.clone(), services: Some(watches.stores().services.clone()) };
+    for _ in 0..3 {
+        let querier = resolve(&PromConfig::default(), Some(cluster.clone())).await.unwrap();
+        assert!(querier.source.contains("monitoring/prometheus-k8s"), "chosen: {}", querier.source);
+    }
+    let service_lists =
+        launched.sim.request_log().iter().filter(|r| r.verb == "list" && r.resource == "services").count();
+    assert_eq!(service_lists, 1, "the watch's own list, none by discovery");
+    drop(watches);
 
     // The poller, through the proxy, fills the state the panes read.
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let cfg =
         PromConfig { interval: Duration::from_secs(1), rate_window: "1m".into(), ..PromConfig::default() };
-    let poller = spawn_poller(cfg, Some(admin), tx);
+    let poller = spawn_poller(cfg, Some(DiscoverIn::listing(admin)), tx);
     let mut state = PromState::new(Duration::from_secs(1));
     let deadline = Instant::now() + Duration::from_secs(60);
     while state.ingress_traffic("aodb", "airhart-ingress").is_none_or(|t| t.rps <= 0.0) {
@@ -66,7 +79,7 @@ async fn discovery_through_the_service_proxy_then_live_queries() {
 
     // The viewer's credentials do not reach Prometheus through the proxy.
     let viewer = launched.sim.client(SimUser::Viewer).await.unwrap();
-    assert!(resolve(&PromConfig::default(), Some(viewer)).await.is_err());
+    assert!(resolve(&PromConfig::default(), Some(DiscoverIn::listing(viewer))).await.is_err());
     launched.stop().await;
 }
 
@@ -78,7 +91,7 @@ async fn prometheus_faults_behind_the_proxy_become_their_error_kinds() {
     let (launched, _prom) = behind_the_proxy(options).await;
     let admin = launched.sim.client(SimUser::Admin).await.unwrap();
     let cfg = PromConfig { timeout: Duration::from_secs(2), ..PromConfig::default() };
-    let querier = resolve(&cfg, Some(admin)).await.unwrap();
+    let querier = resolve(&cfg, Some(DiscoverIn::listing(admin))).await.unwrap();
     let faults = launched.sim.faults();
     let fault = |name: &str| name.parse::<ApiFault>().unwrap();
 
