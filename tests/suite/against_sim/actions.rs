@@ -1,7 +1,7 @@
 //! Actions against the simulated cluster over real HTTPS: what kubectl sees afterwards, the
 //! permission check per user, and no write at all from the read-only user.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use kdeck::k8s::actions::{self, Access, RESTARTED_AT, WriteKind};
@@ -14,20 +14,8 @@ fn target(namespace: &str, name: &str) -> WorkloadRef {
     WorkloadRef { kind: WorkloadKind::Deployment, namespace: namespace.into(), name: name.into() }
 }
 
-async fn wait_for<F, Fut>(what: &str, timeout: Duration, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + timeout;
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("kubectl")
+    let out = crate::common::tools::kubectl_command()
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(args)
@@ -76,14 +64,11 @@ async fn scale_restart_and_undo_as_kubectl_sees_them() {
         "the template carries restartedAt"
     );
     // The controller rolls out a new revision; then undo goes back to the previous template.
-    wait_for("a new revision after the restart", Duration::from_secs(30), || {
-        let deployments = deployments.clone();
-        let revision_before = revision_before.clone();
-        async move {
-            let d = deployments.get("adapter-atlantis").await.unwrap();
-            d.metadata.annotations.unwrap_or_default().get("deployment.kubernetes.io/revision").cloned()
-                != revision_before
-        }
+    crate::common::wait::until("a new revision after the restart", Duration::from_secs(30), async || {
+        let d = deployments.get("adapter-atlantis").await.unwrap();
+        let revision =
+            d.metadata.annotations.unwrap_or_default().get("deployment.kubernetes.io/revision").cloned();
+        (revision != revision_before).then_some(())
     })
     .await;
     let undone = actions::undo(&client, &web, None).await.unwrap();

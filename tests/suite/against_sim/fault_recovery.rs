@@ -4,7 +4,6 @@
 //! change made during the fault and agrees with kubectl. Each recovery time is printed.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::common::driver::Driver;
@@ -36,7 +35,7 @@ struct Case {
 }
 
 fn kubectl_replicas(kubeconfig: &Path) -> Option<i32> {
-    let out = Command::new("kubectl")
+    let out = crate::common::tools::kubectl_command()
         .args([
             "--kubeconfig",
             &kubeconfig.display().to_string(),

@@ -45,7 +45,7 @@ fn kdeck(kubeconfig: &Path, args: &[&str]) -> tokio::process::Command {
 }
 
 async fn kubectl(kubeconfig: &Path, args: &[&str]) -> String {
-    let out = tokio::process::Command::new("kubectl")
+    let out = crate::common::tools::kubectl_async()
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(args)

@@ -101,7 +101,7 @@ fn filled_store() -> Store {
 }
 
 fn kubectl_json(kubeconfig: &Path, args: &[&str]) -> Value {
-    let out = std::process::Command::new("kubectl")
+    let out = crate::common::tools::kubectl_command()
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(args)

@@ -16,12 +16,7 @@ fn stdout(out: &Output) -> String {
 }
 
 fn kubectl() -> PathBuf {
-    let from_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("kubectl")).collect::<Vec<_>>())
-        .unwrap_or_default();
-    from_path.into_iter().find(|p| p.is_file()).unwrap_or_else(|| {
-        panic!("kubectl is required: the test command installs it (see .ci/test), or put it on PATH")
-    })
+    crate::common::tools::kubectl()
 }
 
 #[test]

@@ -8,3 +8,5 @@ pub mod prometheus;
 pub mod screen;
 pub mod sim;
 pub mod tmux;
+pub mod tools;
+pub mod wait;

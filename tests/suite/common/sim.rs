@@ -2,7 +2,7 @@
 //! fixture (no controllers run: nothing changes unless a test changes it) and poll helpers.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use k8s_openapi::api::core::v1::ConfigMap;
 
@@ -199,18 +199,6 @@ pub async fn start() -> SimHandle {
     let store = Store::new(SimClock::new(1.0));
     fixture(&store);
     SimHandle::start(options(&store), store).await.unwrap()
-}
-
-/// Poll `check` until it returns Some, or panic after `limit`.
-pub async fn eventually<T>(limit: Duration, what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 }
 
 /// A pod shaped like a real Deployment pod (labels, annotations, managedFields, probes,

@@ -11,7 +11,8 @@ pub struct Tmux {
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new("tmux").args(args).output().expect("tmux is installed (the test command installs it)")
+    crate::common::tools::require_tmux();
+    Command::new("tmux").args(args).output().expect("tmux runs")
 }
 
 impl Tmux {

@@ -2,12 +2,11 @@
 //! poller keeps going. Loopback mocks: refused, silent (timeout), 401, 403, malformed, huge,
 //! an endless answer, and values that are not numbers.
 
-use crate::common::prom_server;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::common::wait;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
@@ -15,7 +14,6 @@ use kdeck::prom::discovery::discover;
 use kdeck::prom::query::Querier;
 use kdeck::prom::{PromConfig, PromErrorKind as K, PromEvent, PromState, spawn_poller};
 use kdeck::sim::auth::SimUser;
-use prom_server::eventually;
 
 fn vector_json(n: usize) -> String {
     let items: Vec<String> = (0..n)
@@ -138,7 +136,7 @@ async fn status_via_poller(url: &str, want: &str) -> PromState {
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let task = spawn_poller(cfg(url), None, tx);
     let mut state = PromState::new(Duration::from_millis(200));
-    let state = eventually(&format!("status {want} for {url}"), Duration::from_secs(20), || {
+    let state = wait::until(&format!("status {want} for {url}"), Duration::from_secs(20), || {
         let got = match rx.try_recv() {
             Ok(ev) => {
                 state.apply(ev);

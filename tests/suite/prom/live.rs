@@ -6,13 +6,14 @@ use crate::common::prom_server;
 
 use std::time::{Duration, Instant};
 
+use crate::common::wait;
 use kdeck::prom::catalog::{self, QueryId};
 use kdeck::prom::poller::run_one;
 use kdeck::prom::query::Querier;
 use kdeck::prom::{ObjectKind, PromConfig, PromEvent, PromState, StatusWord, spawn_poller};
 use kdeck::sim::auth::ADMIN_TOKEN;
 use kdeck::sim::launch::{LaunchOptions, launch};
-use prom_server::{PromOptions, PromServer, eventually};
+use prom_server::{PromOptions, PromServer};
 
 const RULES: &str = "groups:\n- name: kdeck-test\n  rules:\n  - alert: KdeckTestAlert\n    expr: vector(1)\n    labels:\n      severity: warning\n      namespace: azora\n      deployment: ai-personalization\n";
 
@@ -140,7 +141,7 @@ async fn traffic_spike_raises_rate_and_errors() {
     .await;
     let cfg = config(&prom.url, "5s");
     let q = Querier::direct(&cfg).unwrap();
-    let (base_rps, base_err) = eventually("baseline traffic", Duration::from_secs(60), || async {
+    let (base_rps, base_err) = wait::until("baseline traffic", Duration::from_secs(60), || async {
         // Wait for a full rate window of scrapes before taking the baseline.
         let (rps, err) = traffic_now(&q, &cfg).await?;
         let model: f64 = launched.telemetry.lock().unwrap().ingress_rps.values().sum();
@@ -148,7 +149,7 @@ async fn traffic_spike_raises_rate_and_errors() {
     })
     .await;
     launched.sim.set_scenario("traffic-spike");
-    eventually("a spike in rps and 5xx", Duration::from_secs(90), || async {
+    wait::until("a spike in rps and 5xx", Duration::from_secs(90), || async {
         let (rps, err) = traffic_now(&q, &cfg).await?;
         (rps > 2.0 * base_rps && err > base_err + 0.01).then_some(())
     })

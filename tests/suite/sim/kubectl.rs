@@ -17,15 +17,6 @@ use tokio::io::AsyncReadExt;
 
 const LIMIT: Duration = Duration::from_secs(30);
 
-fn kubectl_binary() -> Option<PathBuf> {
-    let candidates =
-        std::env::var_os("KUBECTL").map(PathBuf::from).into_iter().chain([PathBuf::from("/usr/bin/kubectl")]);
-    let from_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("kubectl")).collect::<Vec<_>>())
-        .unwrap_or_default();
-    candidates.chain(from_path).find(|p| p.is_file())
-}
-
 /// kubectl bound to one sim's kubeconfig and a private cache directory.
 pub(super) struct Kubectl {
     binary: PathBuf,
@@ -43,9 +34,7 @@ static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
 impl Kubectl {
     /// A missing kubectl fails the test with one line: these tests never pass silently.
     pub(super) fn new(sim: &SimHandle) -> Kubectl {
-        let Some(binary) = kubectl_binary() else {
-            panic!("kubectl is required: `bash .ci/test` installs it (kubernetes-client), or set $KUBECTL");
-        };
+        let binary = crate::common::tools::kubectl();
         let n = NEXT_DIR.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("kdeck-sim-kubectl-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -192,8 +181,11 @@ async fn get_pods_watch_sees_a_later_change() {
         }
     });
     let seen = |text: &str| output.lock().unwrap().matches(text).count();
-    sim::eventually(LIMIT, "the initial rows", async || (seen("web-7c9b6d5f4-") >= 2).then_some(())).await;
-    sim::eventually(LIMIT, "the watch to open", async || {
+    crate::common::wait::until("the initial rows", LIMIT, async || {
+        (seen("web-7c9b6d5f4-") >= 2).then_some(())
+    })
+    .await;
+    crate::common::wait::until("the watch to open", LIMIT, async || {
         sim.request_log().iter().any(|r| r.verb == "watch" && r.resource == "pods").then_some(())
     })
     .await;
@@ -207,8 +199,10 @@ async fn get_pods_watch_sees_a_later_change() {
                 serde_json::json!({"waiting": {"reason": "CrashLoopBackOff"}});
         })
         .unwrap();
-    sim::eventually(LIMIT, "the change in the watch", async || (seen("CrashLoopBackOff") >= 1).then_some(()))
-        .await;
+    crate::common::wait::until("the change in the watch", LIMIT, async || {
+        (seen("CrashLoopBackOff") >= 1).then_some(())
+    })
+    .await;
     let text = output.lock().unwrap().clone();
     let changed = text.lines().find(|l| l.contains("CrashLoopBackOff")).unwrap();
     assert_eq!(

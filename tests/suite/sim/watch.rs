@@ -25,7 +25,7 @@ fn reflect(client: kube::Client, config: watcher::Config) -> reflector::Store<Co
 
 /// Wait until the reflector holds exactly the server's config maps, with the same data.
 async fn converged(sim: &SimHandle, reader: &reflector::Store<ConfigMap>, what: &str) {
-    sim::eventually(LIMIT, what, async || {
+    crate::common::wait::until(what, LIMIT, async || {
         let server: BTreeMap<String, Option<BTreeMap<String, String>>> = sim
             .store()
             .list::<ConfigMap>(Some(sim::NAMESPACE))
@@ -60,7 +60,10 @@ async fn reflector_converges_across_watch_expiry_and_a_410() {
     // let a watch expire and resume with nothing new
     let lists_before = list_count(&sim);
     assert_eq!(lists_before, 1, "watch expiry resumes without relisting");
-    sim::eventually(LIMIT, "a watch to be resumed", async || (watch_count(&sim) >= 3).then_some(())).await;
+    crate::common::wait::until("a watch to be resumed", LIMIT, async || {
+        (watch_count(&sim) >= 3).then_some(())
+    })
+    .await;
 
     // a change elsewhere, then compaction: the watcher's resourceVersion (its last config
     // map event) is now older than the history, so its next resume gets 410 and relists
@@ -68,7 +71,7 @@ async fn reflector_converges_across_watch_expiry_and_a_410() {
     let label = json!({"metadata": {"labels": {"touched": "yes"}}});
     pods.patch("web-7c9b6d5f4-abcde", &PatchParams::default(), &Patch::Merge(&label)).await.unwrap();
     sim.compact_history();
-    sim::eventually(LIMIT, "a relist after the 410", async || {
+    crate::common::wait::until("a relist after the 410", LIMIT, async || {
         (list_count(&sim) > lists_before).then_some(())
     })
     .await;

@@ -2,7 +2,6 @@
 //! switches, rollouts and undo through the real kubectl, watched event by event.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use futures::{StreamExt, TryStreamExt};
@@ -54,7 +53,7 @@ async fn poll<T>(what: &str, limit: Duration, mut f: impl AsyncFnMut() -> Option
 }
 
 fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new("kubectl")
+    crate::common::tools::kubectl_command()
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(args)

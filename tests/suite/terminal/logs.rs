@@ -63,7 +63,7 @@ fn l_follows_a_workloads_pods_and_a_regex_narrows_them() {
         .unwrap_or_else(|| panic!("no target in the tabs:\n{screen}"));
     let pid = tmux.command_pid().expect("kdeck's pid");
     let kubeconfig = std::env::temp_dir().join(format!("kdeck-demo-{pid}")).join("kubeconfig");
-    let out = std::process::Command::new("kubectl")
+    let out = crate::common::tools::kubectl_command()
         .arg("--kubeconfig")
         .arg(&kubeconfig)
         .args(["rollout", "restart", &workload, "-n", "querystream"])

@@ -29,11 +29,6 @@ fn temp_dir() -> PathBuf {
     dir
 }
 
-fn require_tmux() {
-    let found = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
-    assert!(found, "this test needs tmux (apt-get install tmux; `bash .ci/test` installs it)");
-}
-
 /// Plant NASTY in a Warning Event, the Deployment's and a ReplicaSet's revision annotation.
 async fn plant(sim: &kdeck::sim::handle::SimHandle) {
     let client = sim.client(SimUser::Admin).await.unwrap();
@@ -104,7 +99,7 @@ fn snapshot(kubeconfig: &Path, state: &Path, format: &str) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn planted_escape_sequences_never_reach_the_terminal() {
-    require_tmux();
+    crate::common::tools::require_tmux();
     let sim = sim_common::start().await;
     plant(&sim).await;
     let dir = temp_dir();

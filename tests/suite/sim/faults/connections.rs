@@ -34,7 +34,7 @@ async fn down_refuses_connections_then_listens_again_on_the_same_address() {
 
     http.off("down").await;
     // the same kubeconfig (address, CA, token) works again
-    sim::eventually(LIMIT, "kubectl through the reopened port", async || {
+    crate::common::wait::until("kubectl through the reopened port", LIMIT, async || {
         (kubectl.run(&["get", "pods", "-n", "shop"]).await.code == 0).then_some(())
     })
     .await;

@@ -1,8 +1,6 @@
 //! What the fault tests drive: kubectl with its own kubeconfig and cache, raw HTTP to the
 //! switches and the API, and waits with a deadline.
 
-use crate::common::sim;
-
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,17 +15,7 @@ use tokio::io::AsyncReadExt;
 pub(crate) const LIMIT: Duration = Duration::from_secs(20);
 
 pub(crate) fn kubectl_binary() -> PathBuf {
-    let candidates =
-        std::env::var_os("KUBECTL").map(PathBuf::from).into_iter().chain([PathBuf::from("/usr/bin/kubectl")]);
-    let from_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("kubectl")).collect::<Vec<_>>())
-        .unwrap_or_default();
-    candidates.chain(from_path).find(|p| p.is_file()).unwrap_or_else(|| {
-        panic!(
-            "these tests need the real kubectl: install it (apt-get install kubernetes-client, \
-             as .ci/test does) or point $KUBECTL at one"
-        )
-    })
+    crate::common::tools::kubectl()
 }
 
 /// kubectl bound to one kubeconfig and a private cache directory.
@@ -169,7 +157,7 @@ impl Http {
 
 /// Wait until `check` holds, or fail after `LIMIT`.
 pub(crate) async fn until(what: &str, mut check: impl FnMut() -> bool) {
-    sim::eventually(LIMIT, what, async || check().then_some(())).await;
+    crate::common::wait::until(what, LIMIT, async || check().then_some(())).await;
 }
 
 /// Wait until the sim has a watch of `resource` open (from the request log).
