@@ -1,12 +1,14 @@
 //! End-to-end benchmark (performance.md T1-T10): `cargo bench --bench e2e`.
 //!
 //! Cargo builds the release `kdeck` binary for this bench target. For each size (1k, 10k,
-//! 50k pods; `KDECK_E2E_SIZES=1000,10000` to choose) it starts `kdeck sim` with the
+//! 50k, 150k pods; `KDECK_E2E_SIZES=1000,10000` to choose, empty for none) it starts `kdeck sim` with the
 //! synthetic topology pinned to core 0, runs the dashboard pinned to core 1 inside a
 //! detached 200x50 tmux session (a real pty), samples /proc, the `--milestones-file`, the
 //! `--bench-stats` file and the sim's request counters, prints one table and writes JSON to
 //! `target/kdeck-e2e.json` (or `KDECK_E2E_JSON`). Every wait is bounded; everything it
-//! starts, it stops. Loopback only.
+//! starts, it stops. Loopback only. With `KDECK_E2E_PEER=kdash` it then runs kdeck and kdash
+//! (installed into `target/peers/` when missing) against one sim at 1k and at 10k pods and
+//! prints their ratios (see e2e/peer.rs).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+#[path = "e2e/peer.rs"]
+mod peer;
 #[path = "e2e/processes.rs"]
 mod processes;
 #[path = "e2e/table.rs"]
@@ -139,13 +143,14 @@ fn run_size(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
         .collect();
     r.insert("t10_idle_window_s", json!(IDLE_LIST_WINDOW.as_secs()));
     r.insert("t10_idle_lists", json!(idle_lists));
-    // T8 again on a pane without ages (zones): idle should write nothing at all
-    k.send_key("2");
+    // T8 again on a pane without ages (zones): idle should write nothing at all. A pane
+    // switch is projected before its frame (the key after it acts on the new pane's rows).
+    r.insert("t7_pane_switch_zones_ms", json!(k.answered_key("2")));
     std::thread::sleep(SETTLE);
     let (_, bytes, frames, _, _) = sample(&k, &sim);
     r.insert("t8_zones_bytes_per_s", json!(bytes));
     r.insert("t8_zones_frames_per_s", json!(frames));
-    k.send_key("1");
+    r.insert("t7_pane_switch_overview_ms", json!(k.answered_key("1")));
     std::thread::sleep(Duration::from_millis(500));
     key_figures(r, "t7_idle_nav", k.timed_keys(&navigation(40)));
 
@@ -184,7 +189,7 @@ fn run_size(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
     r.insert("t5_rss_mb", json!(k.status_kb("VmRSS:") as f64 / 1024.0));
     key_figures(r, "t7_churn_nav", nav);
     // filter typed under churn: each character re-projects the pane through the filter
-    k.send_key("/");
+    k.answered_key("/");
     std::thread::sleep(KEY_GAP);
     key_figures(r, "t7_churn_filter", k.timed_keys(&["t", "e", "a", "m", "-", "0", "1", "x", "y", "z"]));
     k.send_key("Escape");
@@ -234,6 +239,23 @@ fn run_size(dir: &Path, pods: usize, r: &mut BTreeMap<&'static str, Value>) {
     sim.stop();
 }
 
+/// KDECK_E2E_PEER=kdash: kdeck and kdash against one sim per size (1k, 10k), measured the
+/// same way from the outside.
+fn run_peer(dir: &Path) -> Vec<peer::PeerRun> {
+    let Some(kdash) = peer::kdash_binary() else { return Vec::new() };
+    let mut runs = Vec::new();
+    for pods in [1_000, 10_000] {
+        let sim = Sim::start(dir, pods);
+        let ours = peer::measure(dir, &peer::Tool::kdeck(&sim), &sim, pods);
+        let theirs = peer::measure(dir, &peer::Tool::kdash(&kdash, &sim), &sim, pods);
+        println!("peer at {pods} pods: kdeck {ours:?}, kdash {theirs:?}");
+        runs.push((pods, ours, theirs));
+        sim.stop();
+    }
+    peer::print_table(&runs);
+    runs
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful: only run
     // when invoked as a benchmark.
@@ -242,7 +264,7 @@ fn main() {
         return;
     }
     let sizes: Vec<usize> = std::env::var("KDECK_E2E_SIZES")
-        .unwrap_or_else(|_| "1000,10000,50000".into())
+        .unwrap_or_else(|_| "1000,10000,50000,150000".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
@@ -262,10 +284,23 @@ fn main() {
         results.push((pods, r));
     }
     print_table(&results);
+    let peer_runs = match std::env::var("KDECK_E2E_PEER").as_deref() {
+        Ok("kdash") => run_peer(&dir),
+        Ok(other) => {
+            println!("peer: unknown peer {other:?} (kdash is the one measured)");
+            Vec::new()
+        }
+        Err(_) => Vec::new(),
+    };
     let out = std::env::var("KDECK_E2E_JSON")
         .map(PathBuf::from)
         .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("kdeck-e2e.json"));
-    let doc: Vec<Value> = results.iter().map(|(pods, r)| json!({"pods": pods, "results": r})).collect();
+    let mut doc: Vec<Value> = results.iter().map(|(pods, r)| json!({"pods": pods, "results": r})).collect();
+    doc.extend(
+        peer_runs
+            .iter()
+            .map(|(pods, kdeck, kdash)| json!({"pods": pods, "peer": {"kdeck": kdeck, "kdash": kdash}})),
+    );
     std::fs::write(&out, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
     println!("json: {}", out.display());
     let _ = std::fs::remove_dir_all(&dir);

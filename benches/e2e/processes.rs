@@ -165,6 +165,22 @@ impl Kdeck {
             Command::new("tmux").args(["-L", TMUX_SOCKET, "send-keys", "-t", &self.session, key]).status();
     }
 
+    /// Send one key and wait (up to 5 s) for the frame it caused; returns its latency in ms.
+    /// A key sent before a timed window must be answered before the window starts, or its
+    /// latency would count as one of the window's.
+    pub fn answered_key(&self, key: &str) -> Option<f64> {
+        let before = self.key_latencies().len();
+        self.send_key(key);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Some(us) = self.key_latencies().get(before) {
+                return Some(*us as f64 / 1000.0);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     /// Send `keys` one by one, `KEY_GAP` apart; returns the latencies of the frames they
     /// caused (waits up to 2 s for the last ones to be written to the stats file).
     pub fn timed_keys(&self, keys: &[&str]) -> Vec<u64> {

@@ -70,6 +70,17 @@ pub fn print_table(results: &[(usize, BTreeMap<&'static str, Value>)]) {
             "40 j/k via tmux send-keys 100 ms apart; key read to frame flushed (bench-stats)",
         ),
         (
+            "T7 pane switch zones/over.",
+            Box::new(|r| {
+                format!(
+                    "{} / {} ms",
+                    f(r, "t7_pane_switch_zones_ms", 1),
+                    f(r, "t7_pane_switch_overview_ms", 1)
+                )
+            }),
+            "keys 2 and 1 while idle: the new pane is projected before its frame",
+        ),
+        (
             "T7 keys in churn p50/p99",
             Box::new(|r| {
                 format!("{} / {} ms", f(r, "t7_churn_nav_p50_ms", 1), f(r, "t7_churn_nav_p99_ms", 1))
