@@ -190,15 +190,16 @@ fn benches(c: &mut Criterion) {
             black_box(index.len())
         })
     });
-    // What the loop pays when a pod event lands while a projection on the worker holds the
-    // index (`Arc::make_mut` copies it once per projection), and what taking the projection's
-    // copy of the model costs (`Model::for_projection`).
+    // What copying the index would cost the loop each time a pod event lands while a
+    // projection holds it (why such events are held back instead: `ClusterState::catch_up`).
     let mut index = PodIndex::new();
     for f in &all {
         index.apply(f, None, 0);
     }
     group.bench_function("clone_50k", |b| b.iter(|| black_box(index.clone())));
     group.finish();
+
+    // What taking a projection's copy of the model costs (`Model::for_projection`).
 
     let mut session = model_50k(&store);
     let mut group = c.benchmark_group("projection_job");

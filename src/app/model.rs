@@ -110,7 +110,8 @@ impl Model {
     }
 
     /// A copy for a projection on a worker (`Session::projection_job`): the caches are shared
-    /// (`ClusterState::snapshot`, Prometheus answers behind `Arc`s), the rest is small, and
+    /// (`ClusterState::snapshot`, Prometheus answers behind `Arc`s), the rest is small
+    /// (65 us at 50k pods, `cargo bench --bench micro`, projection_job/take_copy_50k), and
     /// the log view is left out (no projection reads it). Every field is named, so a new
     /// one must be placed here too.
     pub fn for_projection(&self) -> Model {

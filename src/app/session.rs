@@ -133,6 +133,8 @@ impl Session {
     /// it was taken; when not, the data is marked stale so it is projected again.
     pub fn finish(&mut self, done: Projected) -> bool {
         let model = &mut self.model;
+        // The worker dropped its copy: pod events held back meanwhile are applied now.
+        model.cluster.catch_up();
         if done.shown_epoch != self.shown_epoch || model.views_stale {
             model.data_stale = true;
             return false;

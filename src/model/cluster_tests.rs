@@ -64,15 +64,22 @@ fn a_snapshot_keeps_the_pods_it_was_taken_with() {
     let mut state = Fixtures::new().build();
     state.apply_at(ClusterEvent::Pods(vec![PodEvent::Apply(facts("a", "one"))]), t(0));
     let snapshot = state.snapshot();
-    state.apply_at(ClusterEvent::Pods(vec![PodEvent::Apply(facts("a", "two"))]), t(1));
+    let changed = state.apply_at(ClusterEvent::Pods(vec![PodEvent::Apply(facts("a", "two"))]), t(1));
+    assert!(changed.contains(Kind::Pod), "the event is taken: it waits, it is not lost");
     state.apply_at(
         ClusterEvent::Pods(vec![PodEvent::Delete { namespace: "a".into(), name: "one".into() }]),
         t(2),
     );
+    // Held back while the snapshot shares the index: neither side changes under the other.
     assert_eq!(snapshot.pods().len(), 1);
     assert!(snapshot.pods().get("a", "one").is_some());
+    state.catch_up();
+    assert!(state.pods().get("a", "two").is_none(), "still held: the snapshot is alive");
+    drop(snapshot);
+    state.catch_up();
     assert_eq!(state.pods().len(), 1);
-    assert!(state.pods().get("a", "two").is_some());
+    assert!(state.pods().get("a", "two").is_some(), "applied in order once the snapshot let go");
+    assert!(state.pods().get("a", "one").is_none());
 }
 
 #[test]

@@ -42,7 +42,8 @@ fn a_projection_reads_the_pods_as_they_were_when_it_was_taken() {
     let mut m = on_zones();
     m.handle(delete("payments", "api-7d9f-0"));
     let job = m.projection_job().expect("data changed: a job");
-    // A pod event after the job was taken: the loop's index changes, the job's copy does not.
+    // A pod event after the job was taken waits until the job lets go of the index; it is
+    // applied when the result comes back, and projected next.
     m.handle(delete("payments", "api-7d9f-1"));
     assert!(m.model.data_stale, "the later event is still to be projected");
     let done = job.run();
