@@ -28,8 +28,7 @@ fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scale_restart_and_undo_as_kubectl_sees_them() {
     let launched = launch(LaunchOptions { speed: 20.0, ..LaunchOptions::default() }).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kdeck-actions-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::tmp::dir("actions");
     let kubeconfig = dir.join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();
     let client = launched.sim.client(SimUser::Admin).await.unwrap();

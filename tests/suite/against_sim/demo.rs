@@ -15,8 +15,7 @@ async fn zone_outage_shows_not_ready_nodes_and_spread_flags() {
         launch(LaunchOptions { scenario: "zone-outage".into(), speed: 30.0, ..LaunchOptions::default() })
             .await
             .unwrap();
-    let dir = std::env::temp_dir().join(format!("kdeck-model-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::tmp::dir("model-demo");
     let path = dir.join("config");
     launched.sim.write_kubeconfig(&path).unwrap();
     let conn = connect(&ConnectOptions { kubeconfig: Some(path), ..Default::default() }).await.unwrap();

@@ -56,10 +56,11 @@ impl Live {
     }
 }
 
-fn temp_path(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kdeck-model-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A path named `name` in a fresh directory, removed when the returned handle drops.
+fn temp_path(name: &str) -> (crate::common::tmp::TestDir, PathBuf) {
+    let dir = crate::common::tmp::dir("model-sim");
+    let path = dir.join(name);
+    (dir, path)
 }
 
 fn endpoint_slice(ready: &[bool]) -> EndpointSlice {
@@ -115,7 +116,7 @@ fn kubectl_json(kubeconfig: &Path, args: &[&str]) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn views_agree_with_kubectl() {
     let sim = start_sim(filled_store(), None).await;
-    let config = temp_path("agree.yaml");
+    let (_dir, config) = temp_path("agree.yaml");
     sim.write_kubeconfig(&config).unwrap();
     let mut live = Live::start(&config, None, WatchScope::Cluster).await;
     live.until("all kinds synced", |s| s.all_synced()).await;
@@ -183,7 +184,7 @@ async fn pods_arrive_by_streaming_list_or_pages_when_the_server_refuses_it() {
         let opts =
             SimOptions { clock: store.clock().clone(), streaming_lists: streaming, ..SimOptions::default() };
         let sim = SimHandle::start(opts, store.clone()).await.unwrap();
-        let config = temp_path(&format!("streaming-{streaming}.yaml"));
+        let (_dir, config) = temp_path(&format!("streaming-{streaming}.yaml"));
         sim.write_kubeconfig(&config).unwrap();
         let mut live = Live::start(&config, None, WatchScope::Cluster).await;
         live.until("all kinds synced", |s| s.all_synced()).await;
@@ -225,7 +226,7 @@ async fn reconverges_after_restart_with_compacted_history() {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let config = temp_path("restart.yaml");
+    let (_dir, config) = temp_path("restart.yaml");
     std::fs::write(&config, yaml).unwrap();
     let mut live = Live::start(&config, None, WatchScope::Cluster).await;
     live.until("all kinds synced", |s| s.all_synced()).await;
@@ -253,7 +254,7 @@ async fn reconverges_after_restart_with_compacted_history() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewer_sees_secrets_forbidden_and_everything_else() {
     let sim = start_sim(filled_store(), None).await;
-    let config = temp_path("viewer.yaml");
+    let (_dir, config) = temp_path("viewer.yaml");
     sim.write_kubeconfig(&config).unwrap();
     let mut live = Live::start(&config, Some("kdeck-sim-viewer"), WatchScope::Cluster).await;
     live.until("all kinds settled", |s| s.all_synced()).await;

@@ -9,10 +9,11 @@ use kdeck::snapshot::{OutputFormat, SnapshotOptions, run};
 use std::path::PathBuf;
 use std::time::Duration;
 
-fn config_path(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kdeck-snapshot-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+/// A path named `name` in a fresh directory, removed when the returned handle drops.
+fn config_path(name: &str) -> (crate::common::tmp::TestDir, PathBuf) {
+    let dir = crate::common::tmp::dir("snapshot-sim");
+    let path = dir.join(name);
+    (dir, path)
 }
 
 fn options(kubeconfig: PathBuf, context: Option<&str>) -> SnapshotOptions {
@@ -34,7 +35,7 @@ fn options(kubeconfig: PathBuf, context: Option<&str>) -> SnapshotOptions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_fails_on_errors_and_json_has_the_contract_keys() {
     let sim = sim_common::start().await;
-    let path = config_path("check.yaml");
+    let (_dir, path) = config_path("check.yaml");
     sim.write_kubeconfig(&path).unwrap();
     let mut out = Vec::new();
     let code = run(options(path.clone(), None), &mut out).await.unwrap();
@@ -72,7 +73,7 @@ async fn check_fails_on_errors_and_json_has_the_contract_keys() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewer_reports_secrets_as_forbidden_not_as_an_error() {
     let sim = sim_common::start().await;
-    let path = config_path("viewer.yaml");
+    let (_dir, path) = config_path("viewer.yaml");
     sim.write_kubeconfig(&path).unwrap();
     let mut out = Vec::new();
     let mut opts = options(path, Some("kdeck-sim-viewer"));
@@ -88,7 +89,7 @@ async fn viewer_reports_secrets_as_forbidden_not_as_an_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreachable_server_times_out_naming_the_kinds() {
     let sim = sim_common::start().await;
-    let path = config_path("gone.yaml");
+    let (_dir, path) = config_path("gone.yaml");
     sim.write_kubeconfig(&path).unwrap();
     sim.stop().await; // the port is closed now
     let mut opts = options(path, None);

@@ -5,14 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-struct Scratch(PathBuf);
+/// A directory of its own per test, removed when the test ends.
+struct Scratch(crate::common::tmp::TestDir);
 
 impl Scratch {
     fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("kdeck-cli-errors-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
+        Scratch(crate::common::tmp::dir(&format!("cli-errors-{name}")))
     }
 
     fn file(&self, name: &str, text: &str) -> PathBuf {
@@ -23,12 +21,6 @@ impl Scratch {
 
     fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

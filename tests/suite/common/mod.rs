@@ -7,6 +7,7 @@ pub mod prom_server;
 pub mod prometheus;
 pub mod screen;
 pub mod sim;
+pub mod tmp;
 pub mod tmux;
 pub mod tools;
 pub mod wait;

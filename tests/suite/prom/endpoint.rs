@@ -73,8 +73,7 @@ async fn route_prefix_tenant_header_and_token_arrive() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_custom_ca_or_insecure() {
     let launched = kdeck::sim::launch::launch(kdeck::sim::launch::LaunchOptions::default()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kdeck-prom-ca-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::tmp::dir("prom-ca");
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, launched.sim.ca_pem()).unwrap();
     // The sim is not Prometheus: a TLS handshake that works ends in an HTTP status, not "unreachable".

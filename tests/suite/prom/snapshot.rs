@@ -31,8 +31,7 @@ async fn snapshot_json(kubeconfig: &std::path::Path, prometheus: PromConfig) -> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshot_carries_traffic_and_history_from_prometheus() {
     let launched = launch(LaunchOptions { seed: 7, ..LaunchOptions::default() }).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("kdeck-snapshot-prom-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::tmp::dir("snapshot-prom");
     let kubeconfig = dir.join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();
 

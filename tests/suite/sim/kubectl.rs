@@ -5,7 +5,6 @@ use crate::common::sim;
 
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,7 +19,7 @@ const LIMIT: Duration = Duration::from_secs(30);
 /// kubectl bound to one sim's kubeconfig and a private cache directory.
 pub(super) struct Kubectl {
     binary: PathBuf,
-    dir: PathBuf,
+    dir: crate::common::tmp::TestDir,
 }
 
 pub(super) struct Run {
@@ -29,15 +28,11 @@ pub(super) struct Run {
     pub(super) stderr: String,
 }
 
-static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
-
 impl Kubectl {
     /// A missing kubectl fails the test with one line: these tests never pass silently.
     pub(super) fn new(sim: &SimHandle) -> Kubectl {
         let binary = crate::common::tools::kubectl();
-        let n = NEXT_DIR.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("kdeck-sim-kubectl-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::common::tmp::dir("sim-kubectl");
         sim.write_kubeconfig(&dir.join("kubeconfig")).unwrap();
         Kubectl { binary, dir }
     }
@@ -50,7 +45,7 @@ impl Kubectl {
             .arg("--cache-dir")
             .arg(self.dir.join("cache"))
             .args(args)
-            .env("HOME", &self.dir)
+            .env("HOME", self.dir.as_os_str())
             .kill_on_drop(true);
         command
     }

@@ -9,10 +9,8 @@ const KDECK: &str = env!("CARGO_BIN_EXE_kdeck");
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("kdeck-e2e-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> crate::common::tmp::TestDir {
+    crate::common::tmp::dir(&format!("e2e-{name}"))
 }
 
 /// kdeck with its config and state dirs inside `dir` (the user's own stay untouched) and

@@ -1,7 +1,7 @@
 //! A real terminal under stress: a 20x5 window, a resize storm, SIGWINCH and SIGTERM while
 //! the first sync is still under way. No panic, no wedge, the terminal restored.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::common::tmux::Tmux;
@@ -11,10 +11,8 @@ const KDECK: &str = env!("CARGO_BIN_EXE_kdeck");
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kdeck-resilience-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> crate::common::tmp::TestDir {
+    crate::common::tmp::dir(&format!("resilience-{name}"))
 }
 
 fn kdeck_command(dir: &Path, args: &str) -> String {

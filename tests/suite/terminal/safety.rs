@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::Event;
 use kdeck::sim::auth::SimUser;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -22,11 +22,8 @@ const NASTY: &str = "boom \x1b]0;owned\x07 \x1b[2J clear\r CR \x1b]52;c;aGk=\x07
 /// What none of kdeck's output may hold once NASTY went through the cluster.
 const PLANTED: [&str; 3] = ["]0;owned", "]52;", "aGk="];
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kdeck-terminal-safety-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir() -> crate::common::tmp::TestDir {
+    crate::common::tmp::dir("terminal-safety")
 }
 
 /// Plant NASTY in a Warning Event, the Deployment's and a ReplicaSet's revision annotation.
@@ -106,7 +103,7 @@ async fn planted_escape_sequences_never_reach_the_terminal() {
     let kubeconfig = dir.join("kubeconfig");
     sim.write_kubeconfig(&kubeconfig).unwrap();
 
-    let d = dir.clone();
+    let d = dir.to_path_buf();
     let k = kubeconfig.clone();
     let (text, json) =
         tokio::task::spawn_blocking(move || (snapshot(&k, &d, "text"), snapshot(&k, &d, "json")))
@@ -126,7 +123,7 @@ async fn planted_escape_sequences_never_reach_the_terminal() {
         assert!(PLANTED.iter().all(|p| !s.contains(p)), "planted text in a JSON string: {s:?}");
     }
 
-    let d = dir.clone();
+    let d = dir.to_path_buf();
     let recorded = tokio::task::spawn_blocking(move || dashboard(&d, &kubeconfig)).await.unwrap();
     assert_no_planted_sequence(&recorded);
     sim.stop().await;

@@ -51,10 +51,8 @@ fn is_culprit(p: &Value, expect: &Expect) -> bool {
         && expect.cause.is_none_or(|words| words.iter().all(|w| summary.contains(w)))
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kdeck-triage-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> crate::common::tmp::TestDir {
+    crate::common::tmp::dir(&format!("triage-{name}"))
 }
 
 struct Cluster {

@@ -226,8 +226,7 @@ async fn faults_can_be_on_from_launch() {
     let http = Http::new(&launched.sim);
     let listed = http.switch(reqwest::Method::GET, "/sim/fault").await;
     assert_eq!(listed["active"], serde_json::json!(["error-500", "revoke-nodes"]));
-    let dir = std::env::temp_dir().join(format!("kdeck-sim-faults-launch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::tmp::dir("sim-faults-launch");
     let kubeconfig = dir.join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();
     let output = tokio::process::Command::new(kubectl_binary())

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,7 +20,7 @@ pub(crate) fn kubectl_binary() -> PathBuf {
 /// kubectl bound to one kubeconfig and a private cache directory.
 pub(crate) struct Kubectl {
     pub(crate) binary: PathBuf,
-    pub(crate) dir: PathBuf,
+    pub(crate) dir: crate::common::tmp::TestDir,
     pub(crate) kubeconfig: PathBuf,
 }
 
@@ -32,15 +31,11 @@ pub(crate) struct Run {
     pub(crate) elapsed: Duration,
 }
 
-pub(crate) static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
-
 impl Kubectl {
     /// A kubectl with the sim's kubeconfig, its discovery cache warmed by one healthy request
     /// (so a fault shows on the request under test, not on discovery).
     pub(crate) async fn new(sim: &SimHandle) -> Kubectl {
-        let n = NEXT_DIR.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("kdeck-sim-faults-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::common::tmp::dir("sim-faults");
         let kubeconfig = dir.join("kubeconfig");
         sim.write_kubeconfig(&kubeconfig).unwrap();
         let kubectl = Kubectl { binary: kubectl_binary(), dir, kubeconfig };
@@ -56,7 +51,7 @@ impl Kubectl {
             .arg("--cache-dir")
             .arg(self.dir.join("cache"))
             .args(args)
-            .env("HOME", &self.dir)
+            .env("HOME", self.dir.as_os_str())
             .stdin(Stdio::null())
             .kill_on_drop(true);
         command
