@@ -124,6 +124,47 @@ fn model_50k(store: &Store) -> Session {
     Session::new(Model::new(conn, fixtures.build(), PolicyRules::default(), Theme::default_theme(), now))
 }
 
+/// Heap of one small kind's store: every object decoded and pruned as its watch does, then
+/// held behind an `Arc` as a reflector store holds it; live bytes by the counting allocator
+/// (the store's map, one entry per object, is not counted).
+fn store_bytes<K: serde::de::DeserializeOwned>(store: &Store, kind: (&str, &str, &str), prune: fn(&mut K)) {
+    let (group, version, plural) = kind;
+    let items = raw(store, group, version, plural);
+    let before = live();
+    let kept: Vec<Arc<K>> = items
+        .iter()
+        .map(|item| {
+            let mut object: K = serde_json::from_slice(item).unwrap();
+            prune(&mut object);
+            Arc::new(object)
+        })
+        .collect();
+    let bytes = live() - before;
+    black_box(&kept);
+    let json: usize = items.iter().map(|i| i.len()).sum();
+    println!(
+        "heap: store {plural}: {} objects, {:.1} MB held ({:.0} B each; {:.0} B of JSON each)",
+        kept.len(),
+        bytes as f64 / 1e6,
+        bytes as f64 / kept.len().max(1) as f64,
+        json as f64 / kept.len().max(1) as f64,
+    );
+}
+
+/// Per-store bytes of the small kinds the synthetic cluster has (what T3 holds besides pods).
+fn store_figures(store: &Store) {
+    use kdeck::k8s::watch::prune;
+    store_bytes::<core::Namespace>(store, ("", "v1", "namespaces"), prune::meta_only);
+    store_bytes::<core::Node>(store, ("", "v1", "nodes"), prune::node);
+    store_bytes::<apps::Deployment>(store, ("apps", "v1", "deployments"), prune::deployment);
+    store_bytes::<apps::ReplicaSet>(store, ("apps", "v1", "replicasets"), prune::replica_set);
+    store_bytes::<autoscaling::HorizontalPodAutoscaler>(
+        store,
+        ("autoscaling", "v2", "horizontalpodautoscalers"),
+        prune::hpa,
+    );
+}
+
 fn heap_figures(pods: &[Arc<[u8]>], plain: &[u8], sidecar: &[u8]) {
     for (label, json) in [("plain", plain), ("sidecar", sidecar)] {
         let before = live();
@@ -167,6 +208,7 @@ fn benches(c: &mut Criterion) {
     let pods = raw(&store, "", "v1", "pods");
     let (plain, sidecar) = sample_pods(&pods);
     heap_figures(&pods, &plain, &sidecar);
+    store_figures(&store);
 
     let mut group = c.benchmark_group("slim_decode");
     for (label, json) in [("plain", &plain), ("sidecar_managed_fields", &sidecar)] {

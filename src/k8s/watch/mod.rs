@@ -3,7 +3,7 @@
 //! source states; a watch never ends the app. Dropping the `WatchSet` stops everything.
 
 mod pods;
-mod prune;
+pub mod prune;
 mod small;
 mod stores;
 
