@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::processes::{Sim, cpu_ticks, ticks_per_sec};
+use super::processes::{Sim, cpu_ticks, status_kb, ticks_per_sec};
 use super::{KDECK, TMUX_SOCKET};
 
 /// The peer's crates.io release, as the issue names it.
@@ -115,13 +115,6 @@ fn lists(sim: &Sim) -> u64 {
 
 fn file_len(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-}
-
-fn status_kb(pid: i32, field: &str) -> u64 {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    text.lines()
-        .find_map(|l| l.strip_prefix(field)?.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// One tool's figures at one size.

@@ -200,10 +200,7 @@ impl Kdeck {
     }
 
     pub fn status_kb(&self, field: &str) -> u64 {
-        let text = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
-        text.lines()
-            .find_map(|l| l.strip_prefix(field)?.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
+        status_kb(self.pid, field)
     }
 
     pub fn cpu_ticks(&self) -> u64 {
@@ -231,6 +228,14 @@ impl Kdeck {
     pub fn stop(self) {
         let _ = Command::new("tmux").args(["-L", TMUX_SOCKET, "kill-session", "-t", &self.session]).status();
     }
+}
+
+/// A `kB` field of /proc/PID/status (VmRSS:, VmHWM:), 0 when the process is gone.
+pub fn status_kb(pid: i32, field: &str) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix(field)?.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// utime + stime of a process, in clock ticks.
