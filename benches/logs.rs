@@ -22,8 +22,8 @@ use kdeck::logs::SourceKey;
 use kdeck::logs::stream::{LogBody, LogMsg};
 use kdeck::logs::target::{LogTarget, TargetKind};
 use kdeck::model::fixtures::Fixtures;
-use kdeck::model::views::WorkloadKind;
 use kdeck::policy::PolicyRules;
+use kdeck::types::WorkloadKind;
 use kdeck::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -101,7 +101,7 @@ fn draw(session: &mut Session, terminal: &mut Terminal<TestBackend>) {
     session.refresh(false);
     terminal
         .draw(|f| {
-            kdeck::ui::draw(f, &session.model, &session.screen);
+            kdeck::app::frame_view::draw(f, &session.model, &session.screen);
         })
         .unwrap();
 }

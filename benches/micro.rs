@@ -260,7 +260,7 @@ fn benches(c: &mut Criterion) {
                     terminal.clear().unwrap();
                     terminal
                         .draw(|frame| {
-                            kdeck::ui::draw(frame, &session.model, &session.screen);
+                            kdeck::app::frame_view::draw(frame, &session.model, &session.screen);
                         })
                         .unwrap();
                 })

@@ -2,8 +2,8 @@
 //! reports back with an Event.
 
 use crate::event::Generation;
-use crate::k8s::actions::WriteKind;
-use crate::model::views::WorkloadRef;
+use crate::types::WorkloadRef;
+use crate::types::WriteKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {

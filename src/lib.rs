@@ -36,6 +36,7 @@ pub mod snapshot_command;
 pub mod state_files;
 pub mod terminal;
 pub mod tls;
+pub mod types;
 pub mod ui;
 /// Quantities and formatters (`crates/kdeck-units`), shared with the simulated cluster.
 pub use kdeck_units as units;

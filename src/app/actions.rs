@@ -7,9 +7,10 @@ use crate::app::preflight::preflight;
 use crate::app::screen::Screen;
 use crate::app::ui_state::FlashLevel;
 use crate::effect::{Effect, WriteRequest};
-use crate::k8s::actions::{self, WriteKind};
-use crate::model::views::WorkloadKind;
+use crate::k8s::actions;
 use crate::policy::ReadOnly;
+use crate::types::WorkloadKind;
+use crate::types::WriteKind;
 
 /// `s`, `r`, `u` on a row: open the dialog for the workload it names.
 /// The policy in force decides first: a read-only context opens no dialog at all.

@@ -37,8 +37,8 @@ pub fn record(path: &Path, request: &WriteRequest, result: &Result<String, Strin
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use crate::k8s::actions::WriteKind;
-    use crate::model::views::{WorkloadKind, WorkloadRef};
+    use crate::types::WriteKind;
+    use crate::types::{WorkloadKind, WorkloadRef};
     use std::os::unix::fs::PermissionsExt;
 
     #[test]

@@ -2,8 +2,8 @@
 //! and the result. A pure state machine; IO leaves as Effects.
 
 use crate::app::preflight::Preflight;
-use crate::k8s::actions::WriteKind;
-use crate::model::views::WorkloadRef;
+use crate::types::WorkloadRef;
+use crate::types::WriteKind;
 
 /// Counts above this (and above twice the current one) need a second confirmation.
 const BIG_SCALE_STEP: i32 = 10;
@@ -205,7 +205,7 @@ impl Dialog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::views::WorkloadKind;
+    use crate::types::WorkloadKind;
 
     fn dialog(write: WriteKind, desired: i32, guarded: bool) -> Dialog {
         let target =

@@ -11,7 +11,8 @@ use crate::effect::{Effect, LogRequest};
 use crate::logs::stream::LogMsg;
 use crate::logs::target::{LogTarget, TargetKind};
 use crate::model::Scope;
-use crate::model::views::{WorkloadRef, workload};
+use crate::model::views::workload;
+use crate::types::WorkloadRef;
 
 /// `l`: the logs of the selected row: a pod in a drill-down, else the row's workload (for an
 /// ingress, the first workload behind its routes).

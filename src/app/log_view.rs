@@ -288,7 +288,7 @@ fn compile(text: &str) -> Result<Regex, regex::Error> {
 mod tests {
     use super::*;
     use crate::logs::target::TargetKind;
-    use crate::model::views::WorkloadKind;
+    use crate::types::WorkloadKind;
 
     fn key(pod: &str) -> SourceKey {
         SourceKey { namespace: Arc::from("shop"), pod: Arc::from(pod), container: Arc::from("app") }

@@ -5,6 +5,8 @@ pub mod audit;
 pub mod command;
 pub mod dashboard;
 pub mod dialog;
+mod dialog_view;
+pub mod frame_view;
 pub mod log_frame;
 pub mod log_keys;
 pub mod log_streams;

@@ -6,8 +6,8 @@ use crate::k8s::actions::{Revision, revisions};
 use crate::model::views::common::workloads;
 use crate::model::views::floors::selector_matches;
 use crate::model::views::zones::{self, SpreadFlag};
-use crate::model::views::{WorkloadKind, WorkloadRef};
 use crate::model::{ClusterState, Scope};
+use crate::types::{WorkloadKind, WorkloadRef};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Preflight {

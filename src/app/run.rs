@@ -218,7 +218,9 @@ impl Loop {
             }
             let session = &self.session;
             let presented = gate
-                .draw(&mut terminal, |frame| ui::draw(frame, &session.model, &session.screen))
+                .draw(&mut terminal, |frame| {
+                    crate::app::frame_view::draw(frame, &session.model, &session.screen)
+                })
                 .wrap_err("cannot draw to the terminal")?;
             self.session.model.ui.page_rows = ui::page_rows(terminal.size().map(|s| s.height).unwrap_or(24));
             self.session.model.redraw = false;

@@ -8,14 +8,15 @@ use crate::app::model::Model;
 use crate::app::pane::Pane;
 use crate::app::replica_history;
 use crate::app::status;
-use crate::app::ui_state::WorkloadRef;
 use crate::k8s::Kind;
 use crate::model::Scope;
 use crate::model::projection::{Projection, Wants};
 use crate::model::triage::{TriageRules, traffic};
-use crate::model::views::{autoscalers, ingresses, namespaces, problems, timeline, workload, zones};
-use crate::prom::{StatusWord, Traffic};
-use crate::ui::view::{ApiHealth, StatusView, Unreachable};
+use crate::model::views::workload;
+use crate::prom::StatusWord;
+use crate::types::Traffic;
+use crate::types::WorkloadRef;
+use crate::ui::view::{ApiHealth, Body, PaneView, StatusView};
 
 #[derive(Debug, Default)]
 pub struct Screen {
@@ -30,61 +31,6 @@ pub struct Screen {
     pub counts_seconds: bool,
     /// Every API source has settled (live, forbidden or unavailable).
     pub synced: bool,
-}
-
-#[derive(Debug)]
-pub enum Body {
-    Unreachable(Unreachable),
-    Pane(Box<PaneView>),
-}
-
-impl Default for Body {
-    fn default() -> Self {
-        Body::Pane(Box::default())
-    }
-}
-
-/// A pane's view plus the indexes of the rows that pass the filter.
-#[derive(Debug, Default)]
-pub enum PaneView {
-    #[default]
-    Empty,
-    Overview {
-        namespaces: namespaces::NamespacesView,
-        problems: problems::ProblemsView,
-        timeline: timeline::TimelineView,
-        visible: Vec<usize>,
-    },
-    Zones {
-        view: zones::ZonesView,
-        visible: Vec<usize>,
-        what_if: bool,
-    },
-    Autoscalers {
-        view: autoscalers::AutoscalersView,
-        visible: Vec<usize>,
-        /// Replicas over the last hour per row, drawn as a sparkline.
-        history: Vec<String>,
-        /// "⚑N" where Prometheus alerts fire on the row's object.
-        badges: Vec<String>,
-    },
-    Ingresses {
-        view: ingresses::IngressesView,
-        visible: Vec<usize>,
-        /// Request rate, 5xx ratio and latency per row, when Prometheus answers.
-        traffic: Vec<Option<Traffic>>,
-        /// Which traffic thresholds each row breaks (`[triage]`).
-        breaches: Vec<traffic::Breach>,
-        badges: Vec<String>,
-        /// The first workload behind each row's routes (for `l`).
-        backends: Vec<Option<WorkloadRef>>,
-    },
-    Events {
-        view: timeline::TimelineView,
-        visible: Vec<usize>,
-    },
-    /// The drill-down into one workload (Enter), over whichever pane it came from.
-    Workload(Box<workload::WorkloadView>),
 }
 
 /// Cells in the autoscalers' replica sparkline.
@@ -259,7 +205,7 @@ fn pane_view(model: &Model, projection: Projection) -> PaneView {
                     let ingress = crate::model::triage::links::key("Ingress", Some(&r.namespace), &r.name);
                     links.behind(&ingress).iter().find_map(|(kind, ns, name)| {
                         Some(WorkloadRef {
-                            kind: crate::model::views::WorkloadKind::from_kind(kind)?,
+                            kind: crate::types::WorkloadKind::from_kind(kind)?,
                             namespace: ns.clone()?,
                             name: name.clone(),
                         })

@@ -14,10 +14,10 @@
 
 use crate::app::model::Model;
 use crate::app::screen::Screen;
-use crate::app::ui_state::WorkloadRef;
 use crate::app::update::update;
 use crate::effect::Effect;
 use crate::event::Event;
+use crate::types::WorkloadRef;
 
 pub struct Session {
     pub model: Model,

@@ -12,10 +12,11 @@ use tokio::task::JoinHandle;
 use crate::effect::{Effect, WriteRequest};
 use crate::event::{Connected, ConnectionInfo, Event, Generation};
 use crate::k8s::ClusterEvent;
-use crate::k8s::actions::{self, WriteKind};
+use crate::k8s::actions;
 use crate::k8s::client::{ConnectOptions, Connection, connect};
 use crate::k8s::watch::{Stores, WatchScope, WatchSet, spawn_watches};
 use crate::policy::PolicyRules;
+use crate::types::WriteKind;
 
 pub struct Sources {
     connect: ConnectOptions,

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use crate::app::pane::Pane;
 use crate::app::screen::RowTarget;
 use crate::keymap::InputMode;
-pub use crate::model::views::WorkloadRef;
+use crate::types::WorkloadRef;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableCursor {

@@ -10,10 +10,10 @@ use crate::app::screen::Screen;
 use crate::app::ui_state::{FlashLevel, InputLine, LineKind};
 use crate::effect::Effect;
 use crate::event::Event;
-use crate::k8s::actions::WriteKind;
 use crate::k8s::{ClusterEvent, Kind, SourceState};
 use crate::keymap;
 use crate::policy::ReadOnly;
+use crate::types::WriteKind;
 use crate::ui::theme::Theme;
 
 /// Apply one event. Returns the IO to perform. Keys act on the rows of `screen`: the

@@ -13,7 +13,7 @@ use kube::{Api, Client};
 use serde_json::json;
 
 use crate::k8s::error_text::describe;
-use crate::model::views::{WorkloadKind, WorkloadRef};
+use crate::types::{WorkloadKind, WorkloadRef, WriteKind};
 
 /// The annotation `kubectl rollout restart` sets on the pod template.
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
@@ -80,23 +80,6 @@ pub fn access_needed(
     match action {
         WriteKind::Scale => ("patch", "apps", resource, Some("scale")),
         WriteKind::Restart | WriteKind::Undo => ("patch", "apps", resource, None),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteKind {
-    Scale,
-    Restart,
-    Undo,
-}
-
-impl WriteKind {
-    pub fn verb(self) -> &'static str {
-        match self {
-            WriteKind::Scale => "scale",
-            WriteKind::Restart => "rollout restart",
-            WriteKind::Undo => "rollout undo",
-        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Incremental aggregates kept by the pod index, so a pod event costs O(1) whatever the pod
 //! count and the namespaces/zones views never scan every pod.
 
-use super::pod_facts::{OwnerKind, PodPhase};
+use super::pod_facts::OwnerKind;
+use crate::types::PodPhase;
 use lasso::Spur;
 use std::collections::VecDeque;
 

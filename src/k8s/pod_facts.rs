@@ -5,30 +5,9 @@
 
 use super::slim_pod::{SlimContainerStatus, SlimPod};
 use crate::sanitize;
+use crate::types::PodPhase;
 use crate::units::quantity;
 use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
-pub enum PodPhase {
-    Running,
-    #[default]
-    Pending,
-    Succeeded,
-    Failed,
-    Unknown,
-}
-
-impl PodPhase {
-    pub fn parse(text: Option<&str>) -> PodPhase {
-        match text {
-            Some("Running") => PodPhase::Running,
-            Some("Succeeded") => PodPhase::Succeeded,
-            Some("Failed") => PodPhase::Failed,
-            Some("Pending") | None => PodPhase::Pending,
-            Some(_) => PodPhase::Unknown,
-        }
-    }
-}
 
 /// The kind of a pod's controller, as far as kdeck groups pods into workloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -9,7 +9,8 @@
 use super::pod_counters::{
     NamespaceCounts, NodeCounts, OwnerKey, PodTrouble, RESTART_WINDOW_SECONDS, ReadyTotal,
 };
-use super::pod_facts::{OwnerKind, PodFacts, PodPhase};
+use super::pod_facts::{OwnerKind, PodFacts};
+use crate::types::PodPhase;
 use lasso::{Rodeo, Spur};
 use std::collections::{HashMap, HashSet};
 

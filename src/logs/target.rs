@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::api::{Api, ListParams};
 
-use crate::model::views::WorkloadKind;
+use crate::types::WorkloadKind;
 
 /// A pod, or a workload whose pods are followed together.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,6 +10,8 @@
 
 use std::borrow::Cow;
 
+use crate::types::Sgr;
+
 const TAB: &str = "    ";
 
 /// `raw` with every control character made visible.
@@ -43,18 +45,6 @@ fn push_visible(out: &mut String, c: char) {
 pub struct Segment {
     pub text: String,
     pub style: Sgr,
-}
-
-/// The SGR attributes kdeck honours: the 16 colours and 256-colour indexes, bold, dim,
-/// italic, underline. Anything else in an SGR sequence is ignored.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Sgr {
-    pub fg: Option<u8>,
-    pub bg: Option<u8>,
-    pub bold: bool,
-    pub dim: bool,
-    pub italic: bool,
-    pub underline: bool,
 }
 
 impl Sgr {

@@ -7,7 +7,6 @@
 use jiff::Timestamp;
 
 use super::triage::{self, TriageInput, TriageRules};
-use super::views::WorkloadKind;
 use super::views::alerts;
 use super::views::autoscalers::AutoscalersView;
 use super::views::ingresses::IngressesView;
@@ -17,7 +16,9 @@ use super::views::shared::Shared;
 use super::views::timeline::{self, TimelineView};
 use super::views::zones::ZonesView;
 use super::{ClusterState, Scope};
-use crate::prom::{Alert, ObjectKind, PromState, PromStatus, Traffic, Usage};
+use crate::prom::{Alert, ObjectKind, PromState, PromStatus, Usage};
+use crate::types::Traffic;
+use crate::types::WorkloadKind;
 
 /// Which of the optional parts to project (the shared views always are: problems need them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -23,7 +23,7 @@ pub use catalog::{Panel, QueryId};
 pub use endpoint::{PromConfig, TrafficSet};
 pub use error::{PromError, PromErrorKind};
 pub use poller::spawn_poller;
-pub use state::{PromState, PromStatus, StatusWord, Traffic, Usage};
+pub use state::{PromState, PromStatus, StatusWord, Usage};
 
 /// One sample of an instant vector.
 #[derive(Clone, Debug, PartialEq)]

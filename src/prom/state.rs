@@ -12,21 +12,10 @@ use super::error::{PromError, PromErrorKind};
 pub use super::labels::{PromStatus, StatusWord};
 use super::labels::{ingress_namespace, label, pod_belongs};
 use super::{PromEvent, PromSample, PromSeries};
+use crate::types::Traffic;
 
 /// Values older than this many intervals are stale.
 const STALE_INTERVALS: u32 = 3;
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Traffic {
-    pub rps: f64,
-    pub error_ratio: Option<f64>,
-    /// Seconds.
-    pub p50: Option<f64>,
-    pub p95: Option<f64>,
-    pub p99: Option<f64>,
-    pub age: Duration,
-    pub stale: bool,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Usage {

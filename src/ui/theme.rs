@@ -9,6 +9,8 @@ use std::str::FromStr;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
+use crate::ui::view::Tone;
+
 /// Themes compiled into the binary, by name.
 pub const SHIPPED: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
@@ -147,6 +149,18 @@ impl std::fmt::Display for ThemeError {
 impl std::error::Error for ThemeError {}
 
 impl Theme {
+    /// The style of a line by how it is meant.
+    pub fn tone(&self, tone: Tone) -> Style {
+        match tone {
+            Tone::Text => self.text,
+            Tone::Muted => self.muted,
+            Tone::Info => self.info,
+            Tone::Warn => self.warn,
+            Tone::Error => self.error,
+            Tone::Accent => self.accent,
+        }
+    }
+
     /// Parse a theme file's text on top of `base` (only the named slots change).
     pub fn parse_over(base: Theme, text: &str, origin: &str) -> Result<Theme, ThemeError> {
         let file: ThemeFile = toml::from_str(text)

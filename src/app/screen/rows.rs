@@ -2,7 +2,8 @@
 //! `y` and the actions). Row targets are typed: a kind is never guessed from a string.
 
 use super::{PaneView, RowTarget};
-use crate::app::ui_state::{RowFilter, WorkloadRef};
+use crate::app::ui_state::RowFilter;
+use crate::types::WorkloadRef;
 
 impl PaneView {
     /// Keep the rows that pass `filter` (in `visible`) and return what each one names.

@@ -5,7 +5,8 @@ use crate::config::TriageConfig;
 use crate::model::views::Severity;
 use crate::model::views::ingresses::IngressesView;
 use crate::model::views::problems::{Finding, ProblemCategory, finding};
-use crate::prom::{PromState, Traffic};
+use crate::prom::PromState;
+use crate::types::Traffic;
 use crate::units::format;
 
 /// Which thresholds fresh traffic breaks.

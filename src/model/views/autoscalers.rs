@@ -39,8 +39,8 @@ pub struct TargetRef {
 
 impl TargetRef {
     /// The workload this HPA scales, when it is a kind kdeck can act on.
-    pub fn workload_kind(&self) -> Option<super::WorkloadKind> {
-        super::WorkloadKind::from_kind(&self.kind)
+    pub fn workload_kind(&self) -> Option<crate::types::WorkloadKind> {
+        crate::types::WorkloadKind::from_kind(&self.kind)
     }
 }
 

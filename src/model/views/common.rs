@@ -2,6 +2,7 @@
 
 use crate::k8s::pod_facts::OwnerKind;
 use crate::model::{ClusterState, Scope};
+use crate::types::{WorkloadKind, WorkloadRef};
 use k8s_openapi::api::core::v1::Node;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -28,40 +29,6 @@ impl ReadyTotal {
         self.ready += other.ready;
         self.total += other.total;
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum WorkloadKind {
-    Deployment,
-    StatefulSet,
-    DaemonSet,
-}
-
-impl WorkloadKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WorkloadKind::Deployment => "Deployment",
-            WorkloadKind::StatefulSet => "StatefulSet",
-            WorkloadKind::DaemonSet => "DaemonSet",
-        }
-    }
-
-    /// From a Kubernetes `kind` string (an HPA's scaleTargetRef, an ownerReference).
-    pub fn from_kind(kind: &str) -> Option<WorkloadKind> {
-        match kind {
-            "Deployment" => Some(WorkloadKind::Deployment),
-            "StatefulSet" => Some(WorkloadKind::StatefulSet),
-            "DaemonSet" => Some(WorkloadKind::DaemonSet),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct WorkloadRef {
-    pub kind: WorkloadKind,
-    pub namespace: String,
-    pub name: String,
 }
 
 pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";

@@ -1,7 +1,8 @@
 //! The replica floor of each workload: HPA minReplicas or PDB minAvailable (the higher).
 
-use super::common::{WorkloadInfo, WorkloadRef};
+use super::common::WorkloadInfo;
 use crate::model::ClusterState;
+use crate::types::WorkloadRef;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;

@@ -16,7 +16,7 @@ pub mod timeline;
 pub mod workload;
 pub mod zones;
 
-pub use common::{ReadyTotal, Severity, WorkloadKind, WorkloadRef};
+pub use common::{ReadyTotal, Severity};
 
 /// The views `kdeck snapshot --view` and the UI can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

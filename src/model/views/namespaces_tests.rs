@@ -23,7 +23,7 @@ fn counts_per_namespace_and_trouble_first() {
     pull.ready = false;
     pull.state_reason = Some("ImagePullBackOff".into());
     let mut done = pod("batch", "job-1", None, Some("n1"));
-    done.phase = crate::k8s::pod_facts::PodPhase::Succeeded;
+    done.phase = crate::types::PodPhase::Succeeded;
     let state = Fixtures::new()
         .at(now())
         .with(namespace("shop"))

@@ -1,13 +1,11 @@
 //! Workload detail: the pods of one Deployment/StatefulSet/DaemonSet with node, zone and
 //! state; its recent events and those of its pods; the rollout state.
 
-use super::common::{
-    Severity, UNKNOWN_ZONE, WorkloadKind, WorkloadRef, age_seconds, node_zones, replica_set_owners,
-    workload_of,
-};
+use super::common::{Severity, UNKNOWN_ZONE, age_seconds, node_zones, replica_set_owners, workload_of};
 use super::events::{self, EventRow};
-use crate::k8s::pod_facts::PodPhase;
 use crate::model::{ClusterState, Scope};
+use crate::types::PodPhase;
+use crate::types::{WorkloadKind, WorkloadRef};
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;

@@ -2,11 +2,12 @@
 //! losing one zone would break.
 
 use super::common::{
-    INSTANCE_TYPE_LABEL, ReadyTotal, Severity, UNLABELLED, WorkloadInfo, WorkloadKind, WorkloadRef,
-    ZonePlacement, node_ready, workloads, zone_of, zone_placements,
+    INSTANCE_TYPE_LABEL, ReadyTotal, Severity, UNLABELLED, WorkloadInfo, ZonePlacement, node_ready,
+    workloads, zone_of, zone_placements,
 };
 use super::floors::{Floor, workload_floors};
 use crate::model::{ClusterState, Scope};
+use crate::types::{WorkloadKind, WorkloadRef};
 use crate::units::quantity;
 use jiff::Timestamp;
 use serde::Serialize;

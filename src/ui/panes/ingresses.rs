@@ -8,7 +8,7 @@ use super::{PaneCtx, title};
 use crate::model::triage::traffic::Breach;
 use crate::model::views::Severity;
 use crate::model::views::ingresses::{IngressFlag, IngressRow, IngressesView, RouteRow, RouteVerdict};
-use crate::prom::Traffic;
+use crate::types::Traffic;
 use crate::ui::format::{self, readiness_style, severity_style};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 

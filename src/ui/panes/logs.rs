@@ -8,9 +8,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::app::log_frame::{LogFrame, LogRow};
-use crate::logs::text::Sgr;
+use crate::types::Sgr;
 use crate::ui::theme::Theme;
+use crate::ui::view::{LogFrame, LogRow};
 
 const POD_COLOURS: [Color; 6] =
     [Color::Green, Color::Yellow, Color::Blue, Color::Magenta, Color::Cyan, Color::Red];

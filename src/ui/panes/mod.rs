@@ -13,8 +13,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::app::screen::PaneView;
 use crate::ui::theme::Theme;
+use crate::ui::view::PaneView;
 
 /// What every pane needs besides its view.
 pub struct PaneCtx<'a> {

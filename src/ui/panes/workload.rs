@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, Paragraph};
 
 use super::{PaneCtx, title};
-use crate::k8s::pod_facts::PodPhase;
 use crate::model::views::workload::{PodDetail, RolloutState, WorkloadView};
+use crate::types::PodPhase;
 use crate::ui::format::{self, severity_style};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 

@@ -5,17 +5,17 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::pane::Pane;
 use crate::ui::theme::Theme;
+use crate::ui::view::TabsView;
 
-pub fn render(current: Pane, drill: Option<&str>, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render(view: &TabsView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    for pane in Pane::ALL {
-        let style = if pane == current { theme.selection } else { theme.muted };
-        spans.push(Span::styled(format!(" {} {} ", pane.digit(), pane.title()), style));
+    for (i, (digit, title)) in view.tabs.iter().enumerate() {
+        let style = if i == view.current { theme.selection } else { theme.muted };
+        spans.push(Span::styled(format!(" {digit} {title} "), style));
         spans.push(Span::raw(" "));
     }
-    if let Some(name) = drill {
+    if let Some(name) = &view.drill {
         spans.push(Span::styled(format!("› {name}"), theme.accent));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::Deployment;
-use kdeck::k8s::actions::{self, Access, RESTARTED_AT, WriteKind};
-use kdeck::model::views::{WorkloadKind, WorkloadRef};
+use kdeck::k8s::actions::{self, Access, RESTARTED_AT};
 use kdeck::sim::handle::SimUser;
 use kdeck::sim::launch::{LaunchOptions, launch};
+use kdeck::types::{WorkloadKind, WorkloadRef, WriteKind};
 use kube::Api;
 
 fn target(namespace: &str, name: &str) -> WorkloadRef {

@@ -16,10 +16,10 @@ use kdeck::k8s::client::{ConnectOptions, connect};
 use kdeck::logs::stream::Since;
 use kdeck::logs::target::{LogTarget, TargetKind};
 use kdeck::logs::text::visible;
-use kdeck::model::views::WorkloadKind;
 use kdeck::sim::api_faults::ApiFault;
 use kdeck::sim::handle::SimHandle;
 use kdeck::sim::resources;
+use kdeck::types::WorkloadKind;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 

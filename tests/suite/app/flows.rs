@@ -177,7 +177,8 @@ mod actions {
     use super::*;
     use kdeck::app::dialog::{Access, Step};
     use kdeck::effect::WriteRequest;
-    use kdeck::k8s::actions::{Access as ApiAccess, WriteKind};
+    use kdeck::k8s::actions::Access as ApiAccess;
+    use kdeck::types::WriteKind;
 
     fn open_scale_on_gateway(m: &mut Session) -> u64 {
         keys(m, "3");

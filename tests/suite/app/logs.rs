@@ -195,7 +195,7 @@ fn l_on_an_ingress_row_follows_the_workload_behind_it_and_s_still_acts_on_nothin
     let view = session.model.logs.as_ref().unwrap();
     assert_eq!(
         view.target.kind,
-        kdeck::logs::target::TargetKind::Workload(kdeck::model::views::WorkloadKind::Deployment)
+        kdeck::logs::target::TargetKind::Workload(kdeck::types::WorkloadKind::Deployment)
     );
     assert!(!request.pods.is_empty(), "the backend's pods: {request:?}");
     keys(&mut session, "\x1b");

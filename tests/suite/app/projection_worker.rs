@@ -4,12 +4,12 @@
 
 use crate::common::cluster_fixture::incident_cluster;
 use crate::common::screen::{key_event, keys, model};
-use kdeck::app::screen::{Body, PaneView};
 use kdeck::app::session::Session;
 use kdeck::event::{Event, Generation};
 use kdeck::k8s::pod_facts::OwnerKind;
 use kdeck::k8s::{ClusterEvent, PodEvent};
 use kdeck::model::fixtures::objects as o;
+use kdeck::ui::view::{Body, PaneView};
 
 fn pods(events: Vec<PodEvent>) -> Event {
     Event::Cluster(Generation::default(), ClusterEvent::Pods(events))

@@ -75,7 +75,7 @@ pub fn render(session: &mut Session, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal
         .draw(|frame| {
-            kdeck::ui::draw(frame, &session.model, &session.screen);
+            kdeck::app::frame_view::draw(frame, &session.model, &session.screen);
         })
         .unwrap();
     let buffer = terminal.backend().buffer().clone();

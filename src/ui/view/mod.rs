@@ -1,5 +1,28 @@
-//! View structs for the screen's chrome (status line, connection panel). Pane views come
-//! from `model::views`; the UI sees nothing else.
+//! View structs: everything the UI draws, built by the app loop before each frame. Pane views
+//! come from `model::views`; the UI sees nothing else (and the theme).
+
+mod chrome;
+mod dialog;
+mod frame;
+mod log_frame;
+mod pane;
+
+pub use chrome::{BottomLineView, HelpView, Input, TabsView};
+pub use dialog::{DialogLine, DialogView};
+pub use frame::{BodyView, FrameView};
+pub use log_frame::{LogFrame, LogRow, Run};
+pub use pane::{Body, PaneView};
+
+/// How a line of text is meant: the theme picks the style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Text,
+    Muted,
+    Info,
+    Warn,
+    Error,
+    Accent,
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusView {
