@@ -8,7 +8,8 @@
 //! - `prom`: the Prometheus client against real Prometheus servers and scripted mock ones;
 //! - `terminal`: the kdeck binary in a real terminal (tmux);
 //! - `cli`: the kdeck binary's command line (errors, completions, man page, plugin name);
-//! - `fuzz`: property tests of every parser of outside data (proptest).
+//! - `fuzz`: property tests of every parser of outside data (proptest);
+//! - `shape`: the source tree itself (which layer may import which).
 //!
 //! Run one group with `cargo test --test suite terminal::`.
 
@@ -19,5 +20,6 @@ mod app;
 mod cli;
 mod fuzz;
 mod prom;
+mod shape;
 mod sim;
 mod terminal;

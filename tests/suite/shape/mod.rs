@@ -1,0 +1,2 @@
+//! The source tree's shape: what each layer may import.
+mod layers;
