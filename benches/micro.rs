@@ -269,24 +269,39 @@ fn benches(c: &mut Criterion) {
     }
     group.finish();
 
-    // each view's projection at 50k, timed once (the sum is what a dirty frame costs)
+    // each view's projection at 50k (the sum is what a dirty frame costs)
     {
         use kdeck::model::Scope;
         use kdeck::model::views::{autoscalers, ingresses, namespaces, problems, timeline, zones};
         let cluster = &session.model.cluster;
         let now = session.model.now;
         let scope = Scope::All;
-        let timed = |label: &str, f: &dyn Fn()| {
-            let start = std::time::Instant::now();
-            f();
-            println!("project_view_50k/{label}: {:.1} ms (one run)", start.elapsed().as_secs_f64() * 1e3);
-        };
-        timed("namespaces", &|| drop(black_box(namespaces::project(cluster, &scope, now))));
-        timed("problems", &|| drop(black_box(problems::project(cluster, &scope, now))));
-        timed("timeline", &|| drop(black_box(timeline::project(cluster, &scope, now))));
-        timed("zones", &|| drop(black_box(zones::project(cluster, &scope, now))));
-        timed("autoscalers", &|| drop(black_box(autoscalers::project(cluster, &scope, now))));
-        timed("ingresses", &|| drop(black_box(ingresses::project(cluster, &scope, now))));
+        let mut group = c.benchmark_group("project_view_50k");
+        group.sample_size(10);
+        group.bench_function("namespaces", |b| {
+            b.iter(|| black_box(namespaces::project(cluster, &scope, now)))
+        });
+        group.bench_function("problems", |b| b.iter(|| black_box(problems::project(cluster, &scope, now))));
+        group.bench_function("timeline", |b| b.iter(|| black_box(timeline::project(cluster, &scope, now))));
+        group.bench_function("zones", |b| b.iter(|| black_box(zones::project(cluster, &scope, now))));
+        group.bench_function("autoscalers", |b| {
+            b.iter(|| black_box(autoscalers::project(cluster, &scope, now)))
+        });
+        group.bench_function("ingresses", |b| b.iter(|| black_box(ingresses::project(cluster, &scope, now))));
+        group.finish();
+    }
+
+    // a whole screen's projection per pane (what a pane switch costs before its frame)
+    {
+        let mut group = c.benchmark_group("project_screen_50k");
+        group.sample_size(10);
+        for pane in [Pane::Overview, Pane::Zones, Pane::Autoscalers, Pane::Ingresses, Pane::Events] {
+            session.act(Action::ShowPane(pane));
+            group.bench_function(format!("{pane:?}"), |b| {
+                b.iter(|| black_box(Screen::project(&session.model)))
+            });
+        }
+        group.finish();
     }
 
     // a whole screen's projection per pane and filter, timed once each, not under criterion

@@ -65,6 +65,9 @@ pub struct Model {
     pub data_stale: bool,
     /// Only the clock moved: refresh the status line's counters, not the views.
     pub status_stale: bool,
+    /// The data must be on screen at the next frame, not at the paced one, and not from the
+    /// last projection's views (everything has just arrived).
+    pub data_now: bool,
     /// The log view (`l`), over whatever was in front.
     pub logs: Option<Box<crate::app::log_view::LogView>>,
     /// Log sessions: each open or option change takes the next, so late lines of the old
@@ -104,6 +107,7 @@ impl Model {
             data_stale: false,
             filter_stale: false,
             status_stale: false,
+            data_now: false,
             logs: None,
             next_log_session: 1,
         }
@@ -138,6 +142,7 @@ impl Model {
             filter_stale: self.filter_stale,
             data_stale: self.data_stale,
             status_stale: self.status_stale,
+            data_now: self.data_now,
             logs: None,
             next_log_session: self.next_log_session,
         }

@@ -3,6 +3,9 @@
 //! row names (for Enter and `y`).
 
 mod rows;
+mod views;
+
+pub use views::{ScreenViews, ViewsKey};
 
 use crate::app::model::Model;
 use crate::app::pane::Pane;
@@ -11,7 +14,7 @@ use crate::app::status;
 use crate::k8s::Kind;
 use crate::model::Scope;
 use crate::model::projection::{Projection, Wants};
-use crate::model::triage::{TriageRules, traffic};
+use crate::model::triage::traffic;
 use crate::model::views::workload;
 use crate::prom::StatusWord;
 use crate::types::Traffic;
@@ -48,7 +51,14 @@ pub struct RowTarget {
 }
 
 impl Screen {
+    /// Project every view from the model, then the screen in front.
     pub fn project(model: &Model) -> Screen {
+        Screen::from_views(model, &ScreenViews::project(model))
+    }
+
+    /// The screen in front, from views already projected (`views` must fit the model: same
+    /// connection and scope). Source states and the clock are read from the model, now.
+    pub fn from_views(model: &Model, views: &ScreenViews) -> Screen {
         let cluster = &model.cluster;
         let now = model.now;
         let scope = match &model.namespace {
@@ -57,16 +67,7 @@ impl Screen {
         };
         let states: Vec<_> = Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind))).collect();
         let api = status::api_health(states.iter().copied(), now, cluster.pods_arriving());
-        let front = model.ui.drill.is_none().then_some(model.ui.pane);
-        let wants = Wants {
-            namespaces: front == Some(Pane::Overview),
-            timeline: matches!(front, Some(Pane::Overview | Pane::Events)),
-            traffic: front == Some(Pane::Ingresses),
-            history: front == Some(Pane::Autoscalers),
-            usage: false,
-        };
-        let triage = TriageRules::new(&model.rules.config.triage, &model.policy.context);
-        let projection = Projection::project(cluster, Some(&model.prom), &scope, now, &triage, wants);
+        let projection = &*views.projection;
         let errors = projection.problems.errors();
         let status = StatusView {
             context: model.conn.context.clone(),
@@ -157,19 +158,24 @@ impl Screen {
 }
 
 /// The pane in front, from the frame's projection (it takes the views it shows).
-fn pane_view(model: &Model, projection: Projection) -> PaneView {
-    let Projection { zones, autoscalers, ingresses, problems, namespaces, timeline, prom } = projection;
+fn pane_view(model: &Model, projection: &Projection) -> PaneView {
     let now = model.now;
+    let join = |wants| projection.join(&model.prom, wants);
     match model.ui.pane {
         Pane::Overview => PaneView::Overview {
-            namespaces: namespaces.unwrap_or_default(),
-            problems,
-            timeline: timeline.unwrap_or_default(),
+            namespaces: projection.namespaces.clone().unwrap_or_default(),
+            problems: projection.problems.clone(),
+            timeline: projection.timeline.clone().unwrap_or_default(),
             visible: Vec::new(),
         },
-        Pane::Zones => PaneView::Zones { view: zones, visible: Vec::new(), what_if: model.ui.zone_what_if },
+        Pane::Zones => PaneView::Zones {
+            view: projection.zones.clone(),
+            visible: Vec::new(),
+            what_if: model.ui.zone_what_if,
+        },
         Pane::Autoscalers => {
-            let joined = prom.map(|p| p.autoscalers).unwrap_or_default();
+            let autoscalers = projection.autoscalers.clone();
+            let joined = join(Wants { history: true, ..Wants::default() }).autoscalers;
             let history = autoscalers
                 .rows
                 .iter()
@@ -189,7 +195,8 @@ fn pane_view(model: &Model, projection: Projection) -> PaneView {
             PaneView::Autoscalers { view: autoscalers, visible: Vec::new(), history, badges }
         }
         Pane::Ingresses => {
-            let joined = prom.map(|p| p.ingresses).unwrap_or_default();
+            let ingresses = projection.ingresses.clone();
+            let joined = join(Wants { traffic: true, ..Wants::default() }).ingresses;
             let traffic: Vec<Option<Traffic>> =
                 (0..ingresses.rows.len()).map(|i| joined.get(i).and_then(|p| p.traffic)).collect();
             let config = &model.rules.config.triage;
@@ -214,7 +221,9 @@ fn pane_view(model: &Model, projection: Projection) -> PaneView {
                 .collect();
             PaneView::Ingresses { view: ingresses, visible: Vec::new(), traffic, breaches, badges, backends }
         }
-        Pane::Events => PaneView::Events { view: timeline.unwrap_or_default(), visible: Vec::new() },
+        Pane::Events => {
+            PaneView::Events { view: projection.timeline.clone().unwrap_or_default(), visible: Vec::new() }
+        }
     }
 }
 

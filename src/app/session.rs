@@ -11,9 +11,14 @@
 //! at 50k pods one costs over 100 ms, and a key must never wait behind it. Keys meanwhile act
 //! on the screen the user sees. The result is taken only if nothing the user asked to see
 //! changed while it ran (`finish`); otherwise the data stays stale and is projected again.
+//!
+//! A projection holds every pane's views (`ScreenViews`). A pane switch or a drill-down
+//! builds its screen from the last one's views rather than projecting the cluster again, so it
+//! costs milliseconds at any pod count; a worker's result made for another pane is not
+//! wasted either: the screen in front is built from its views.
 
 use crate::app::model::Model;
-use crate::app::screen::Screen;
+use crate::app::screen::{Screen, ScreenViews};
 use crate::app::update::update;
 use crate::effect::Effect;
 use crate::event::Event;
@@ -22,6 +27,12 @@ use crate::types::WorkloadRef;
 pub struct Session {
     pub model: Model,
     pub screen: Screen,
+    /// The views behind `screen` (or newer): every pane's, for a pane switch, with the
+    /// number of the projection that made them.
+    views: Option<(u64, ScreenViews)>,
+    /// Projections started so far, in place or on a worker: a result older than the views
+    /// held is dropped, so data never goes back in time on screen.
+    projections: u64,
     /// Counts the projections made in place for what is shown (pane, drill-down, scope,
     /// connection): a worker's result taken before the last one is not what is shown.
     shown_epoch: u64,
@@ -33,6 +44,7 @@ pub struct Session {
 /// A data projection to run off the loop: a detached copy of the model (`Model::for_projection`).
 pub struct ProjectionJob {
     model: Model,
+    number: u64,
     shown_epoch: u64,
     filter_epoch: u64,
 }
@@ -41,9 +53,12 @@ impl ProjectionJob {
     /// Project the screen (pure; runs on a worker thread).
     pub fn run(self) -> Projected {
         let started = std::time::Instant::now();
-        let screen = Screen::project(&self.model);
+        let views = ScreenViews::project(&self.model);
+        let screen = Screen::from_views(&self.model, &views);
         Projected {
             screen,
+            views,
+            number: self.number,
             shown_epoch: self.shown_epoch,
             filter_epoch: self.filter_epoch,
             cost: started.elapsed(),
@@ -54,6 +69,8 @@ impl ProjectionJob {
 /// A worker's projection, for `Session::finish`.
 pub struct Projected {
     screen: Screen,
+    views: ScreenViews,
+    number: u64,
     shown_epoch: u64,
     filter_epoch: u64,
     /// What the projection cost on its worker (for the loop's pacing).
@@ -62,7 +79,14 @@ pub struct Projected {
 
 impl Session {
     pub fn new(model: Model) -> Session {
-        let mut session = Session { model, screen: Screen::default(), shown_epoch: 0, filter_epoch: 0 };
+        let mut session = Session {
+            model,
+            screen: Screen::default(),
+            views: None,
+            projections: 0,
+            shown_epoch: 0,
+            filter_epoch: 0,
+        };
         session.model.views_stale = true;
         session
     }
@@ -86,10 +110,12 @@ impl Session {
     }
 
     /// Re-project when what is shown changed, or when the data changed and `data_due`.
-    /// Returns whether a projection ran.
+    /// Returns whether a projection ran. A change of what is shown alone is built from the
+    /// last projection's views when they fit (same connection and scope).
     pub fn refresh(&mut self, data_due: bool) -> bool {
         let model = &mut self.model;
-        let project = model.views_stale || (model.data_stale && data_due);
+        let fresh = model.data_now || (model.data_stale && data_due);
+        let project = model.views_stale || fresh;
         if model.status_stale && !project {
             model.status_stale = false;
             self.screen.refresh_clock(model);
@@ -99,10 +125,20 @@ impl Session {
             self.filter_epoch += 1;
         }
         if project {
-            self.screen = Screen::project(model);
+            let reusable = self.views.as_ref().filter(|(_, v)| !fresh && v.fit(model));
+            match reusable {
+                Some((_, views)) => self.screen = Screen::from_views(model, views),
+                None => {
+                    let views = ScreenViews::project(model);
+                    self.projections += 1;
+                    model.data_stale = false;
+                    model.data_now = false;
+                    self.screen = Screen::from_views(model, &views);
+                    self.views = Some((self.projections, views));
+                }
+            }
             self.shown_epoch += 1;
             model.views_stale = false;
-            model.data_stale = false;
             model.status_stale = false;
         }
         if project || model.filter_stale {
@@ -122,24 +158,41 @@ impl Session {
         }
         model.data_stale = false;
         model.status_stale = false;
+        self.projections += 1;
         Some(ProjectionJob {
             model: model.for_projection(),
+            number: self.projections,
             shown_epoch: self.shown_epoch,
             filter_epoch: self.filter_epoch,
         })
     }
 
-    /// Take a worker's projection if it still shows what the user asked for. Returns whether
-    /// it was taken; when not, the data is marked stale so it is projected again.
+    /// Take a worker's projection if it was made for the connection and scope shown. Returns
+    /// whether it was taken; when not, the data is marked stale so it is projected again.
+    /// When the pane or drill-down changed while it ran, the screen in front is built from
+    /// its views; when a change of what is shown is still pending, the next refresh builds it.
     pub fn finish(&mut self, done: Projected) -> bool {
         let model = &mut self.model;
-        // The worker dropped its copy: pod events held back meanwhile are applied now.
-        model.cluster.catch_up();
-        if done.shown_epoch != self.shown_epoch || model.views_stale {
+        // The worker dropped its copy: pod events held back meanwhile are applied now, and
+        // projected next (a projection made in place meanwhile did not see them either).
+        if model.cluster.catch_up() {
+            model.data_stale = true;
+        }
+        if !done.views.fit(model) {
             model.data_stale = true;
             return false;
         }
-        self.screen = done.screen;
+        if self.views.as_ref().is_some_and(|(number, _)| *number > done.number) {
+            // Projected in place since: the screen already holds newer data.
+            return false;
+        }
+        let views = done.views;
+        let screen = if done.shown_epoch == self.shown_epoch { Some(done.screen) } else { None };
+        let views = &self.views.insert((done.number, views)).1;
+        if model.views_stale {
+            return false;
+        }
+        self.screen = screen.unwrap_or_else(|| Screen::from_views(model, views));
         if done.filter_epoch != self.filter_epoch || model.filter_stale {
             self.screen.refilter(model);
             model.filter_stale = false;

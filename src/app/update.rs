@@ -82,6 +82,7 @@ pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
             if !was_synced && model.cluster.all_synced() {
                 // Everything arrived: show it now rather than at the paced data frame.
                 model.views_stale = true;
+                model.data_now = true;
                 model.redraw = true;
             }
             narrow.into_iter().collect()

@@ -177,14 +177,16 @@ impl ClusterState {
     }
 
     /// Apply the pod batches held back, unless a projection's snapshot still holds the index.
-    /// The loop calls it when a projection comes back.
-    pub fn catch_up(&mut self) {
+    /// The loop calls it when a projection comes back. Returns whether any was applied (a
+    /// projection made meanwhile did not see them).
+    pub fn catch_up(&mut self) -> bool {
         if self.held_back.is_empty() || Arc::get_mut(&mut self.pods).is_none() {
-            return;
+            return false;
         }
         for (batch, at) in std::mem::take(&mut self.held_back) {
             self.apply_pods(batch, at);
         }
+        true
     }
 
     /// The index to write to: the loop's own, as `catch_up` applies only when no snapshot

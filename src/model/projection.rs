@@ -126,7 +126,8 @@ impl Projection {
         projection
     }
 
-    fn join(&self, prom: &PromState, wants: Wants) -> PromJoin {
+    /// Prometheus answers for the rows `wants` names (a screen joins only the pane in front).
+    pub fn join(&self, prom: &PromState, wants: Wants) -> PromJoin {
         let ingresses = self.ingresses.rows.iter().filter(|_| wants.traffic).map(|r| IngressProm {
             traffic: prom.ingress_traffic(&r.namespace, &r.name),
             alerts: prom.alerts_for(ObjectKind::Ingress, &r.namespace, &r.name),

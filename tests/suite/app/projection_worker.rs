@@ -56,16 +56,58 @@ fn a_projection_reads_the_pods_as_they_were_when_it_was_taken() {
 }
 
 #[test]
-fn a_projection_taken_before_a_pane_switch_is_dropped() {
+fn a_pane_switch_shows_the_last_projections_views_until_the_next_one() {
+    let mut m = on_zones();
+    m.handle(delete("payments", "api-7d9f-0"));
+    keys(&mut m, "32");
+    // The switch is built from the views behind the screen, not from a new projection: the
+    // zones pane is back exactly as it was (the delete is not projected yet).
+    assert_eq!(api_pods_shown(&m), Some(3), "the views the screen had");
+    assert!(m.model.data_stale, "the delete is still to be projected");
+    let job = m.projection_job().expect("a job");
+    assert!(m.finish(job.run()));
+    assert_eq!(api_pods_shown(&m), Some(2));
+}
+
+#[test]
+fn a_projection_taken_before_a_pane_switch_serves_the_pane_shown() {
     let mut m = on_zones();
     m.handle(delete("payments", "api-7d9f-0"));
     let job = m.projection_job().expect("a job");
     keys(&mut m, "3");
     let done = job.run();
-    assert!(!m.finish(done), "the job projected the zones pane; the autoscalers pane is shown");
+    assert!(m.finish(done), "the job projected every pane's views: the autoscalers pane takes its own");
     let Body::Pane(pane) = &m.screen.body else { panic!("a pane is shown") };
     assert!(matches!(pane.as_ref(), PaneView::Autoscalers { .. }), "{pane:?}");
+    assert!(!m.model.data_stale, "nothing is left to project");
+    keys(&mut m, "2");
+    assert_eq!(api_pods_shown(&m), Some(2), "the zones pane, from the worker's views");
+}
+
+#[test]
+fn a_projection_taken_before_a_scope_change_is_dropped() {
+    let mut m = on_zones();
+    m.handle(delete("payments", "api-7d9f-0"));
+    let job = m.projection_job().expect("a job");
+    keys(&mut m, ":ns payments\n");
+    assert!(!m.finish(job.run()), "the job projected every namespace; one is shown");
     assert!(m.model.data_stale, "the dropped data is projected again");
+    assert_eq!(api_pods_shown(&m), Some(2), "the scope change projected in place");
+}
+
+#[test]
+fn a_projection_older_than_the_screen_is_dropped() {
+    let mut m = on_zones();
+    m.handle(delete("payments", "api-7d9f-0"));
+    let job = m.projection_job().expect("a job");
+    // Data due while the job runs: projected in place (pod events wait for the job's index,
+    // so this projection sees the first delete too, and the newer state of everything else).
+    m.handle(delete("payments", "api-7d9f-1"));
+    assert!(m.refresh(true), "projected in place");
+    assert!(!m.finish(job.run()), "the job is older than the screen: never shown");
+    assert!(m.model.data_stale, "the delete held back during the job is projected next");
+    assert!(m.refresh(true));
+    assert_eq!(api_pods_shown(&m), Some(1));
 }
 
 #[test]

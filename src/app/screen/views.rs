@@ -1,0 +1,53 @@
+//! Every pane's views from one projection, and what they were projected for. A pane switch
+//! builds its screen from the last projection's views (a few ms) instead of projecting the
+//! cluster again (over 100 ms at 50k pods): the views are exactly as recent as the ones on
+//! screen, and the next data projection brings them up to date.
+
+use std::sync::Arc;
+
+use crate::app::model::Model;
+use crate::event::Generation;
+use crate::model::Scope;
+use crate::model::projection::{Projection, Wants};
+use crate::model::triage::TriageRules;
+
+/// What a projection depends on besides the data: the connection and the namespace scope. A
+/// projection made for another key is never shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewsKey {
+    generation: Generation,
+    namespace: Option<String>,
+}
+
+impl ViewsKey {
+    pub fn of(model: &Model) -> ViewsKey {
+        ViewsKey { generation: model.generation, namespace: model.namespace.clone() }
+    }
+}
+
+#[derive(Clone)]
+pub struct ScreenViews {
+    pub key: ViewsKey,
+    pub projection: Arc<Projection>,
+}
+
+impl ScreenViews {
+    /// Project every pane's views. Prometheus answers per row are joined later, for the pane
+    /// in front only (`Projection::join`): each is a scan of samples per row.
+    pub fn project(model: &Model) -> ScreenViews {
+        let scope = match &model.namespace {
+            Some(ns) => Scope::one(ns),
+            None => Scope::All,
+        };
+        let wants = Wants { namespaces: true, timeline: true, ..Wants::default() };
+        let triage = TriageRules::new(&model.rules.config.triage, &model.policy.context);
+        let projection =
+            Projection::project(&model.cluster, Some(&model.prom), &scope, model.now, &triage, wants);
+        ScreenViews { key: ViewsKey::of(model), projection: Arc::new(projection) }
+    }
+
+    /// Whether these views were projected for what `model` shows (connection and scope).
+    pub fn fit(&self, model: &Model) -> bool {
+        self.key == ViewsKey::of(model)
+    }
+}
