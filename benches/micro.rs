@@ -302,6 +302,16 @@ fn benches(c: &mut Criterion) {
             });
         }
         group.finish();
+        // what a pane switch costs: the screen from the last projection's views
+        let views = kdeck::app::screen::ScreenViews::project(&session.model);
+        let mut group = c.benchmark_group("pane_switch_50k");
+        for pane in [Pane::Overview, Pane::Zones, Pane::Autoscalers, Pane::Ingresses, Pane::Events] {
+            session.act(Action::ShowPane(pane));
+            group.bench_function(format!("{pane:?}"), |b| {
+                b.iter(|| black_box(Screen::from_views(&session.model, &views)))
+            });
+        }
+        group.finish();
     }
 
     // a whole screen's projection per pane and filter, timed once each, not under criterion
