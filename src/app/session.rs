@@ -9,13 +9,14 @@
 //!
 //! Data projections run on a worker (`projection_job`), from a detached copy of the model:
 //! at 50k pods one costs over 100 ms, and a key must never wait behind it. Keys meanwhile act
-//! on the screen the user sees. The result is taken only if nothing the user asked to see
-//! changed while it ran (`finish`); otherwise the data stays stale and is projected again.
+//! on the screen the user sees.
 //!
 //! A projection holds every pane's views (`ScreenViews`). A pane switch or a drill-down
 //! builds its screen from the last one's views rather than projecting the cluster again, so it
-//! costs milliseconds at any pod count; a worker's result made for another pane is not
-//! wasted either: the screen in front is built from its views.
+//! costs milliseconds at any pod count. A worker's result is taken if it was made for the
+//! connection and scope shown and is newer than the views behind the screen (`finish`): when
+//! the pane changed while it ran, the pane shown is built from its views; otherwise the data
+//! stays stale and is projected again.
 
 use crate::app::model::Model;
 use crate::app::screen::{Screen, ScreenViews};
