@@ -11,16 +11,18 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jiff::Timestamp;
-use k8s_openapi::api::{apps::v1 as apps, autoscaling::v2 as autoscaling, core::v1 as core};
+use k8s_openapi::api::{autoscaling::v2 as autoscaling, core::v1 as core};
 use kdeck::action::Action;
 use kdeck::app::model::Model;
 use kdeck::app::pane::Pane;
 use kdeck::app::screen::Screen;
 use kdeck::app::session::Session;
 use kdeck::event::ConnectionInfo;
+use kdeck::k8s::event_ring::{EventWriter, SlimEvent};
 use kdeck::k8s::pod_facts::PodFacts;
 use kdeck::k8s::pod_index::PodIndex;
 use kdeck::k8s::slim_pod::SlimPod;
+use kdeck::k8s::slim_workload::{SlimDeployment, SlimReplicaSet};
 use kdeck::model::fixtures::Fixtures;
 use kdeck::policy::PolicyRules;
 use kdeck::sim::clock::SimClock;
@@ -105,8 +107,8 @@ fn model_50k(store: &Store) -> Session {
     let mut fixtures = Fixtures::new().at(now);
     fixtures = add::<core::Namespace>(fixtures, &raw(store, "", "v1", "namespaces"));
     fixtures = add::<core::Node>(fixtures, &raw(store, "", "v1", "nodes"));
-    fixtures = add::<apps::Deployment>(fixtures, &raw(store, "apps", "v1", "deployments"));
-    fixtures = add::<apps::ReplicaSet>(fixtures, &raw(store, "apps", "v1", "replicasets"));
+    fixtures = add::<SlimDeployment>(fixtures, &raw(store, "apps", "v1", "deployments"));
+    fixtures = add::<SlimReplicaSet>(fixtures, &raw(store, "apps", "v1", "replicasets"));
     fixtures = add::<autoscaling::HorizontalPodAutoscaler>(
         fixtures,
         &raw(store, "autoscaling", "v2", "horizontalpodautoscalers"),
@@ -156,13 +158,117 @@ fn store_figures(store: &Store) {
     use kdeck::k8s::watch::prune;
     store_bytes::<core::Namespace>(store, ("", "v1", "namespaces"), prune::meta_only);
     store_bytes::<core::Node>(store, ("", "v1", "nodes"), prune::node);
-    store_bytes::<apps::Deployment>(store, ("apps", "v1", "deployments"), prune::deployment);
-    store_bytes::<apps::ReplicaSet>(store, ("apps", "v1", "replicasets"), prune::replica_set);
+    store_bytes::<SlimDeployment>(store, ("apps", "v1", "deployments"), prune::deployment);
+    store_bytes::<SlimReplicaSet>(store, ("apps", "v1", "replicasets"), prune::replica_set);
     store_bytes::<autoscaling::HorizontalPodAutoscaler>(
         store,
         ("autoscaling", "v2", "horizontalpodautoscalers"),
         prune::hpa,
     );
+    event_figures(store);
+}
+
+/// The Events a busy cluster of this size holds (the synthetic topology records none): for
+/// every pod its start (Scheduled, Pulling, Pulled, Created, Started, as the scheduler and
+/// kubelet report them), and for every 20th pod a warning (BackOff). Kept as the events watch
+/// keeps them (slim decode, prune, the bounded ring, its indexes counted), against the
+/// reflector store of pruned k8s-openapi Events kdeck had before (a sample, scaled).
+fn event_figures(store: &Store) {
+    use kdeck::k8s::watch::prune;
+    let pods = raw(store, "", "v1", "pods");
+    let json: Vec<Vec<u8>> = pods.iter().enumerate().flat_map(|(i, p)| pod_events(i, p)).collect();
+    let before = live();
+    let mut writer = EventWriter::default();
+    for item in &json {
+        let mut event: SlimEvent = serde_json::from_slice(item).unwrap();
+        prune::event(&mut event);
+        writer.apply_watcher_event(&kube::runtime::watcher::Event::Apply(event));
+    }
+    let bytes = live() - before;
+    let kept = writer.as_reader().len();
+    black_box(&writer);
+    let sample = json.len().min(20_000);
+    let before = live();
+    let full: Vec<Arc<core::Event>> = json[..sample]
+        .iter()
+        .map(|item| {
+            let mut event: core::Event = serde_json::from_slice(item).unwrap();
+            prune::meta(&mut event);
+            Arc::new(event)
+        })
+        .collect();
+    let full_each = (live() - before) as f64 / sample.max(1) as f64;
+    black_box(&full);
+    let size: usize = json.iter().map(Vec::len).sum();
+    println!(
+        "heap: store events: {} offered ({:.0} B of JSON each), {kept} kept in the ring, {:.1} MB held ({:.0} B each); \
+         a reflector store of them all would hold {:.1} MB ({full_each:.0} B each, from {sample})",
+        json.len(),
+        size as f64 / json.len().max(1) as f64,
+        bytes as f64 / 1e6,
+        bytes as f64 / kept.max(1) as f64,
+        full_each * json.len() as f64 / 1e6,
+    );
+}
+
+/// The Events of one pod, as a v1.33 scheduler and kubelet write them.
+fn pod_events(i: usize, pod: &[u8]) -> Vec<Vec<u8>> {
+    let pod: serde_json::Value = serde_json::from_slice(pod).unwrap();
+    let meta = &pod["metadata"];
+    let (ns, name, uid) = (&meta["namespace"], meta["name"].as_str().unwrap_or_default(), &meta["uid"]);
+    let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
+    let image = pod["spec"]["containers"][0]["image"].as_str().unwrap_or_default();
+    let container = pod["spec"]["containers"][0]["name"].as_str().unwrap_or_default();
+    let mut out = vec![
+        (
+            "Scheduled",
+            "Normal",
+            "default-scheduler",
+            format!("Successfully assigned {ns}/{name} to {node}"),
+            false,
+        ),
+        ("Pulling", "Normal", "kubelet", format!("Pulling image \"{image}\""), true),
+        (
+            "Pulled",
+            "Normal",
+            "kubelet",
+            format!(
+                "Successfully pulled image \"{image}\" in 1.2s (1.2s including waiting). Image size: 52428800 bytes."
+            ),
+            true,
+        ),
+        ("Created", "Normal", "kubelet", format!("Created container: {container}"), true),
+        ("Started", "Normal", "kubelet", format!("Started container {container}"), true),
+    ];
+    if i.is_multiple_of(20) {
+        out.push((
+            "BackOff",
+            "Warning",
+            "kubelet",
+            "Back-off restarting failed container app in pod".to_owned(),
+            true,
+        ));
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(n, (reason, type_, component, message, kubelet))| {
+            // 2026-12-02T10:00:00Z on, twenty pods a second.
+            let at = Timestamp::from_second(1_796_205_600 + (i / 20 + n) as i64).unwrap().to_string();
+            let field_path = if kubelet { serde_json::json!(format!("spec.containers{{{container}}}")) } else { serde_json::Value::Null };
+            serde_json::to_vec(&serde_json::json!({
+                "apiVersion": "v1", "kind": "Event",
+                "metadata": {"name": format!("{name}.{:016x}", i * 8 + n), "namespace": ns,
+                    "uid": format!("{:08x}-0000-4000-8000-{:012x}", i, n), "resourceVersion": format!("{}", 100_000 + i * 8 + n),
+                    "creationTimestamp": at},
+                "involvedObject": {"kind": "Pod", "namespace": ns, "name": name, "uid": uid, "apiVersion": "v1",
+                    "resourceVersion": "12345", "fieldPath": field_path},
+                "reason": reason, "message": message, "type": type_,
+                "source": {"component": component, "host": if kubelet { node } else { "" }},
+                "firstTimestamp": at, "lastTimestamp": at, "count": 1, "eventTime": null,
+                "reportingComponent": component, "reportingInstance": if kubelet { node } else { "" }}))
+            .unwrap()
+        })
+        .collect()
 }
 
 fn heap_figures(pods: &[Arc<[u8]>], plain: &[u8], sidecar: &[u8]) {

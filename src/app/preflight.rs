@@ -61,16 +61,16 @@ pub fn preflight(cluster: &ClusterState, target: &WorkloadRef, now: Timestamp) -
                 d.metadata.namespace.as_deref() == Some(target.namespace.as_str())
                     && d.metadata.name.as_deref() == Some(target.name.as_str())
             });
-            let replica_sets: Vec<_> = stores.replica_sets.state().iter().map(|rs| (**rs).clone()).collect();
             match deployment {
                 Some(d) => {
-                    let status = d.status.clone().unwrap_or_default();
+                    let status = &d.status;
                     let updated = status.updated_replicas.unwrap_or(0);
                     let generation_seen = status.observed_generation >= d.metadata.generation;
                     let in_progress = !generation_seen
                         || updated < info.desired
                         || status.replicas.unwrap_or(0) > info.desired;
-                    (updated, in_progress, revisions(&d, &replica_sets))
+                    let replica_sets = stores.replica_sets.state();
+                    (updated, in_progress, revisions(&d.metadata, replica_sets.iter().map(|rs| &**rs)))
                 }
                 None => (0, false, Vec::new()),
             }

@@ -8,16 +8,17 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use serde_json::json;
 
 use crate::k8s::error_text::describe;
+use crate::k8s::slim_workload::{REVISION, SlimReplicaSet};
 use crate::types::{WorkloadKind, WorkloadRef, WriteKind};
 
 /// The annotation `kubectl rollout restart` sets on the pod template.
 pub const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
-const REVISION: &str = "deployment.kubernetes.io/revision";
 
 /// Revisions are read straight from the API (not through a pruned watch): clean them here.
 fn clean(text: &str) -> String {
@@ -138,12 +139,16 @@ pub struct Revision {
     pub created: Option<jiff::Timestamp>,
 }
 
-/// The Deployment's revisions, newest first, from its ReplicaSets.
-pub fn revisions(deployment: &Deployment, replica_sets: &[ReplicaSet]) -> Vec<Revision> {
-    let uid = deployment.metadata.uid.as_deref();
-    let name = deployment.metadata.name.as_deref();
+/// The Deployment's revisions, newest first, from its ReplicaSets (slim: owner, revision
+/// annotation and images are all a revision needs).
+pub fn revisions<'a>(
+    deployment: &ObjectMeta,
+    replica_sets: impl IntoIterator<Item = &'a SlimReplicaSet>,
+) -> Vec<Revision> {
+    let uid = deployment.uid.as_deref();
+    let name = deployment.name.as_deref();
     let mut out: Vec<Revision> = replica_sets
-        .iter()
+        .into_iter()
         .filter(|rs| {
             rs.metadata.owner_references.as_ref().is_some_and(|owners| {
                 owners.iter().any(|o| {
@@ -152,18 +157,11 @@ pub fn revisions(deployment: &Deployment, replica_sets: &[ReplicaSet]) -> Vec<Re
             })
         })
         .filter_map(|rs| {
-            let number = rs.metadata.annotations.as_ref()?.get(REVISION)?.parse().ok()?;
-            let images = rs
-                .spec
-                .as_ref()
-                .and_then(|s| s.template.as_ref())
-                .and_then(|t| t.spec.as_ref())
-                .map(|p| p.containers.iter().filter_map(|c| c.image.as_deref()).map(clean).collect())
-                .unwrap_or_default();
+            let number = rs.revision.as_deref()?.parse().ok()?;
             Some(Revision {
                 number,
                 replica_set: rs.metadata.name.as_deref().map(clean).unwrap_or_default(),
-                images,
+                images: rs.images.iter().map(|i| clean(i)).collect(),
                 created: rs.metadata.creation_timestamp.as_ref().map(|t| t.0),
             })
         })
@@ -173,7 +171,9 @@ pub fn revisions(deployment: &Deployment, replica_sets: &[ReplicaSet]) -> Vec<Re
 }
 
 /// `kubectl rollout undo [--to-revision N]`: replace the Deployment's template with the
-/// chosen revision's (minus pod-template-hash), as one JSON patch.
+/// chosen revision's (minus pod-template-hash), as one JSON patch. The history is listed slim
+/// (no templates); the one template needed is fetched with a GET of the chosen ReplicaSet,
+/// now, rather than kept in memory for every ReplicaSet.
 pub async fn undo(client: &Client, target: &WorkloadRef, to_revision: Option<u64>) -> Result<String, String> {
     if target.kind != WorkloadKind::Deployment {
         return Err(format!(
@@ -184,9 +184,9 @@ pub async fn undo(client: &Client, target: &WorkloadRef, to_revision: Option<u64
     }
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &target.namespace);
     let deployment = deployments.get(&target.name).await.map_err(|e| describe(&e))?;
-    let replica_sets: Api<ReplicaSet> = Api::namespaced(client.clone(), &target.namespace);
-    let listed = replica_sets.list(&ListParams::default()).await.map_err(|e| describe(&e))?;
-    let history = revisions(&deployment, &listed.items);
+    let slim: Api<SlimReplicaSet> = Api::namespaced(client.clone(), &target.namespace);
+    let listed = slim.list(&ListParams::default()).await.map_err(|e| describe(&e))?;
+    let history = revisions(&deployment.metadata, &listed.items);
     let current: Option<u64> =
         deployment.metadata.annotations.as_ref().and_then(|a| a.get(REVISION)).and_then(|r| r.parse().ok());
     let chosen = match to_revision {
@@ -194,11 +194,9 @@ pub async fn undo(client: &Client, target: &WorkloadRef, to_revision: Option<u64
         None => history.iter().find(|r| Some(r.number) != current),
     }
     .ok_or_else(|| "no previous revision to roll back to".to_string())?;
-    let rs = listed
-        .items
-        .iter()
-        .find(|rs| rs.metadata.name.as_deref() == Some(chosen.replica_set.as_str()))
-        .ok_or_else(|| format!("ReplicaSet {} is gone", chosen.replica_set))?;
+    let replica_sets: Api<ReplicaSet> = Api::namespaced(client.clone(), &target.namespace);
+    let rs = replica_sets.get_opt(&chosen.replica_set).await.map_err(|e| describe(&e))?;
+    let rs = rs.ok_or_else(|| format!("ReplicaSet {} is gone", chosen.replica_set))?;
     let mut template =
         rs.spec.as_ref().and_then(|s| s.template.clone()).ok_or("the ReplicaSet has no template")?;
     if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {

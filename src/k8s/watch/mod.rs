@@ -1,5 +1,5 @@
-//! One kube-runtime watcher per kind, feeding reflector stores (small kinds) or the loop's
-//! pod index (pods, as batched slim facts). Errors are handled in place and reported as
+//! One kube-runtime watcher per kind, feeding reflector stores (small kinds), the bounded
+//! Events ring, or the loop's pod index (pods, as batched slim facts). Errors are handled in place and reported as
 //! source states; a watch never ends the app. Dropping the `WatchSet` stops everything.
 
 mod pods;
@@ -154,7 +154,7 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
     let s = &scope;
     macro_rules! namespaced {
         ($ty:ty, $kind:expr, $writer:expr, $prune:expr, $cfg:expr) => {
-            tasks.push(tokio::spawn(small::run::<$ty>(
+            tasks.push(tokio::spawn(small::run::<$ty, _>(
                 stores::api_for::<$ty>(c, s),
                 $cfg,
                 $kind,
@@ -170,7 +170,7 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         Some(name) => cfg.clone().fields(&format!("metadata.name={name}")),
         None => cfg.clone(),
     };
-    tasks.push(tokio::spawn(small::run::<core::Namespace>(
+    tasks.push(tokio::spawn(small::run::<core::Namespace, _>(
         kube::Api::all(client.clone()),
         namespace_cfg,
         Kind::Namespace,
@@ -178,7 +178,7 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         prune::meta_only,
         tx.clone(),
     )));
-    tasks.push(tokio::spawn(small::run::<core::Node>(
+    tasks.push(tokio::spawn(small::run::<core::Node, _>(
         kube::Api::all(client.clone()),
         cfg.clone(),
         Kind::Node,
@@ -186,7 +186,7 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         prune::node,
         tx.clone(),
     )));
-    tasks.push(tokio::spawn(small::run::<net::IngressClass>(
+    tasks.push(tokio::spawn(small::run::<net::IngressClass, _>(
         kube::Api::all(client.clone()),
         cfg.clone(),
         Kind::IngressClass,
@@ -195,8 +195,20 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         tx.clone(),
     )));
     // Namespaced kinds.
-    namespaced!(apps::Deployment, Kind::Deployment, writers.deployments, prune::deployment, cfg.clone());
-    namespaced!(apps::ReplicaSet, Kind::ReplicaSet, writers.replica_sets, prune::replica_set, cfg.clone());
+    namespaced!(
+        crate::k8s::slim_workload::SlimDeployment,
+        Kind::Deployment,
+        writers.deployments,
+        prune::deployment,
+        cfg.clone()
+    );
+    namespaced!(
+        crate::k8s::slim_workload::SlimReplicaSet,
+        Kind::ReplicaSet,
+        writers.replica_sets,
+        prune::replica_set,
+        cfg.clone()
+    );
     namespaced!(
         apps::StatefulSet,
         Kind::StatefulSet,
@@ -222,7 +234,7 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         prune::tls_secret,
         cfg.clone().fields("type=kubernetes.io/tls")
     );
-    namespaced!(core::Event, Kind::Event, writers.events, prune::event, cfg.clone());
+    namespaced!(crate::k8s::event_ring::SlimEvent, Kind::Event, writers.events, prune::event, cfg.clone());
     namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
     namespaced!(core::ConfigMap, Kind::ConfigMap, writers.config_maps, prune::config_map, cfg.clone());
 

@@ -3,11 +3,13 @@
 //! message, event text, image and ingress host is passed through `sanitize::line` here, once,
 //! so no view can show an escape sequence from the cluster.
 
+use crate::k8s::event_ring::SlimEvent;
+use crate::k8s::slim_workload::{SlimDeployment, SlimReplicaSet};
 use crate::k8s::tls_secret::TlsSecret;
 use crate::sanitize::{in_place, string_in_place};
 use k8s_openapi::api::autoscaling::v2 as autoscaling;
 use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, networking::v1 as net};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ManagedFieldsEntry, ObjectMeta};
 use std::collections::BTreeMap;
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -137,34 +139,39 @@ fn slim_template(template: &mut core::PodTemplateSpec) {
     }
 }
 
-pub fn deployment(d: &mut apps::Deployment) {
-    meta(d);
-    if let Some(spec) = d.spec.as_mut() {
-        slim_template(&mut spec.template);
+/// Deployments arrive slim (`k8s::slim_workload`): what is left is the terminal safety of
+/// the strings they keep.
+pub fn deployment(d: &mut SlimDeployment) {
+    clean_slim_meta(&mut d.metadata);
+    in_place(&mut d.revision);
+    let template = &mut d.spec.template;
+    for (key, value) in &mut template.labels {
+        string_in_place(key);
+        string_in_place(value);
     }
-    if let Some(status) = d.status.as_mut() {
-        clean_conditions!(status.conditions);
+    template.config_maps.iter_mut().for_each(string_in_place);
+    if let Some(c) = d.status.progressing.as_mut() {
+        string_in_place(&mut c.status);
+        in_place(&mut c.reason);
+        in_place(&mut c.message);
     }
 }
 
-/// ReplicaSets (ten a Deployment with the default history) are read for owners, revisions
-/// and images only: the template keeps its labels and each container's name and image.
-pub fn replica_set(rs: &mut apps::ReplicaSet) {
-    meta(rs);
-    if let Some(spec) = rs.spec.as_mut()
-        && let Some(template) = spec.template.as_mut()
-    {
-        slim_template(template);
-        if let Some(pod) = template.spec.as_mut() {
-            let containers = std::mem::take(&mut pod.containers)
-                .into_iter()
-                .map(|mut c| {
-                    in_place(&mut c.image);
-                    core::Container { name: c.name, image: c.image, ..Default::default() }
-                })
-                .collect();
-            *pod = core::PodSpec { containers, ..Default::default() };
-        }
+/// ReplicaSets (ten a Deployment with the default history) arrive slim: owner, revision and
+/// images (`k8s::slim_workload`).
+pub fn replica_set(rs: &mut SlimReplicaSet) {
+    clean_slim_meta(&mut rs.metadata);
+    in_place(&mut rs.revision);
+    rs.images.iter_mut().for_each(string_in_place);
+}
+
+/// The names a slim object keeps (the API server validates them; sanitized all the same).
+fn clean_slim_meta(meta: &mut ObjectMeta) {
+    in_place(&mut meta.name);
+    in_place(&mut meta.namespace);
+    for owner in meta.owner_references.iter_mut().flatten() {
+        string_in_place(&mut owner.kind);
+        string_in_place(&mut owner.name);
     }
 }
 
@@ -253,26 +260,13 @@ pub fn ingress(i: &mut net::Ingress) {
     }
 }
 
-/// Events: everything the timeline, the events pane and the drill-down show.
-pub fn event(e: &mut core::Event) {
-    meta(e);
+/// Events arrive slim (`k8s::event_ring`): everything the timeline, the events of the
+/// drill-down and triage show or match.
+pub fn event(e: &mut SlimEvent) {
+    clean_slim_meta(&mut e.metadata);
     let o = &mut e.involved_object;
-    for text in [
-        &mut e.reason,
-        &mut e.message,
-        &mut e.type_,
-        &mut e.action,
-        &mut o.kind,
-        &mut o.name,
-        &mut o.namespace,
-    ] {
+    for text in [&mut e.reason, &mut e.message, &mut e.type_, &mut o.kind, &mut o.name, &mut o.namespace] {
         in_place(text);
-    }
-    in_place(&mut e.reporting_component);
-    in_place(&mut e.reporting_instance);
-    if let Some(source) = e.source.as_mut() {
-        in_place(&mut source.component);
-        in_place(&mut source.host);
     }
 }
 
@@ -288,22 +282,19 @@ mod tests {
 
     #[test]
     fn replica_sets_keep_owner_revision_and_images_only() {
-        let mut rs: apps::ReplicaSet = serde_json::from_value(serde_json::json!({
+        let mut rs: SlimReplicaSet = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "web-1", "annotations": {"deployment.kubernetes.io/revision": "3"},
                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "u"}]},
             "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}}, "template": {
                 "metadata": {"labels": {"app": "web"}},
-                "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "web", "image": "web:3",
+                "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "web", "image": "web:3\x1b[2J",
                     "env": [{"name": "A", "value": "1"}], "resources": {"requests": {"cpu": "1"}}}]}}}}))
         .unwrap();
         replica_set(&mut rs);
-        let template = rs.spec.as_ref().unwrap().template.as_ref().unwrap();
-        let pod = template.spec.as_ref().unwrap();
-        assert_eq!(pod.containers[0].image.as_deref(), Some("web:3"));
-        assert!(pod.containers[0].resources.is_none() && pod.node_selector.is_none());
-        assert_eq!(template.metadata.as_ref().unwrap().labels.as_ref().unwrap()["app"], "web");
-        assert_eq!(rs.metadata.annotations.as_ref().unwrap()["deployment.kubernetes.io/revision"], "3");
+        assert_eq!(rs.images, vec!["web:3".to_owned()]);
+        assert_eq!(rs.revision.as_deref(), Some("3"));
         assert_eq!(rs.metadata.owner_references.as_ref().unwrap()[0].name, "web");
+        assert!(rs.metadata.annotations.is_none() && rs.metadata.labels.is_none());
     }
 
     #[test]
@@ -329,7 +320,7 @@ mod tests {
 
     #[test]
     fn events_are_sanitized_at_the_edge() {
-        let mut ev: core::Event = serde_json::from_value(serde_json::json!({
+        let mut ev: SlimEvent = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "e", "namespace": "shop", "annotations": {"note": NASTY},
                 "labels": {"k": NASTY}},
             "involvedObject": {"kind": "Pod", "name": "web\x1b[2J", "namespace": "shop"},
@@ -339,24 +330,46 @@ mod tests {
         assert_eq!(ev.message.as_deref(), Some(CLEAN));
         assert_eq!(ev.reason.as_deref(), Some(CLEAN));
         assert_eq!(ev.involved_object.name.as_deref(), Some("web"));
-        assert_eq!(ev.source.unwrap().component.as_deref(), Some(CLEAN));
-        assert_eq!(ev.metadata.annotations.unwrap()["note"], CLEAN);
-        assert_eq!(ev.metadata.labels.unwrap()["k"], CLEAN);
+        // What the ring keeps of it is what was cleaned; nothing else (source, labels) is kept.
+        let kept = crate::k8s::event_ring::EventRecord::from(&ev);
+        assert_eq!(
+            (kept.reason.as_str(), kept.message.as_str(), kept.object_name.as_str()),
+            (CLEAN, CLEAN, "web")
+        );
+        assert!(!format!("{kept:?}").contains('\x1b'));
     }
 
     #[test]
     fn annotations_conditions_and_dirty_keys_are_sanitized() {
-        let mut d: apps::Deployment = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": "web", "annotations": {"a": NASTY, "k\x1b[2J": "v", "fine": "untouched"}},
-            "status": {"conditions": [{"type": "Progressing", "status": "False", "reason": NASTY, "message": NASTY}]}}))
+        let mut s: apps::StatefulSet = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "db", "annotations": {"a": NASTY, "k\x1b[2J": "v", "fine": "untouched"}},
+            "status": {"replicas": 1, "conditions": [{"type": "Ready", "status": "False", "reason": NASTY, "message": NASTY}]}}))
         .unwrap();
-        deployment(&mut d);
-        let annotations = d.metadata.annotations.unwrap();
+        stateful_set(&mut s);
+        let annotations = s.metadata.annotations.unwrap();
         assert_eq!(annotations["a"], CLEAN);
         assert_eq!(annotations["k"], "v");
         assert_eq!(annotations["fine"], "untouched");
-        let c = &d.status.unwrap().conditions.unwrap()[0];
+        let c = &s.status.unwrap().conditions.unwrap()[0];
         assert_eq!((c.reason.as_deref(), c.message.as_deref()), (Some(CLEAN), Some(CLEAN)));
+    }
+
+    #[test]
+    fn slim_deployment_strings_are_sanitized() {
+        let mut d: SlimDeployment = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "namespace": "shop",
+                "annotations": {"deployment.kubernetes.io/revision": format!("2 {NASTY}"), "note": NASTY}},
+            "spec": {"template": {"metadata": {"labels": {"app": "web\x1b]0;x\x07"}},
+                "spec": {"containers": [{"name": "web", "envFrom": [{"configMapRef": {"name": "cfg\r"}}]}]}}},
+            "status": {"conditions": [{"type": "Progressing", "status": "False", "reason": NASTY, "message": NASTY}]}}))
+        .unwrap();
+        deployment(&mut d);
+        assert_eq!(d.revision.as_deref(), Some("2 abc def"));
+        assert_eq!(d.spec.template.labels, vec![("app".to_owned(), "web".to_owned())]);
+        assert_eq!(d.spec.template.config_maps, vec!["cfg ".to_owned()]);
+        let c = d.status.progressing.unwrap();
+        assert_eq!((c.reason.as_deref(), c.message.as_deref()), (Some(CLEAN), Some(CLEAN)));
+        assert!(d.metadata.annotations.is_none(), "no annotation but the revision is kept");
     }
 
     #[test]

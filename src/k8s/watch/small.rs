@@ -1,4 +1,5 @@
-//! The watch task of one small kind: watcher -> backoff -> prune -> reflector store.
+//! The watch task of one small kind: watcher -> backoff -> prune -> reflector store (or the
+//! Events ring).
 
 use super::{Reporter, SMALL_BATCH};
 use crate::k8s::event::ClusterEvent;
@@ -12,15 +13,36 @@ use serde::de::DeserializeOwned;
 use std::fmt::Debug;
 use tokio::sync::mpsc::Sender;
 
-pub async fn run<K>(
+/// Where a small kind's watch events go: a reflector store, or the bounded Events ring.
+pub trait Sink<K>: Send {
+    fn apply(&mut self, event: &Event<K>);
+}
+
+impl<K> Sink<K> for Writer<K>
+where
+    K: Resource<DynamicType = ()> + Clone + Send + Sync + 'static,
+{
+    fn apply(&mut self, event: &Event<K>) {
+        self.apply_watcher_event(event);
+    }
+}
+
+impl Sink<crate::k8s::event_ring::SlimEvent> for crate::k8s::event_ring::EventWriter {
+    fn apply(&mut self, event: &Event<crate::k8s::event_ring::SlimEvent>) {
+        self.apply_watcher_event(event);
+    }
+}
+
+pub async fn run<K, W>(
     api: kube::Api<K>,
     config: watcher::Config,
     kind: Kind,
-    mut writer: Writer<K>,
+    mut writer: W,
     prune: fn(&mut K),
     tx: Sender<ClusterEvent>,
 ) where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    W: Sink<K>,
 {
     let mut reporter = Reporter::new(kind, tx.clone());
     if !reporter.send(SourceState::Syncing).await {
@@ -38,17 +60,18 @@ pub async fn run<K>(
 
 /// One watcher from a fresh list until it fails (the pause before starting over) or the
 /// loop is gone (None).
-async fn follow<K>(
+async fn follow<K, W>(
     api: kube::Api<K>,
     config: watcher::Config,
     kind: Kind,
-    writer: &mut Writer<K>,
+    writer: &mut W,
     prune: fn(&mut K),
     tx: &Sender<ClusterEvent>,
     reporter: &mut Reporter,
 ) -> Option<std::time::Duration>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    W: Sink<K>,
 {
     let stream = watcher::watcher(api, config).modify(prune);
     let mut chunks = std::pin::pin!(stream.ready_chunks(SMALL_BATCH));
@@ -58,7 +81,7 @@ where
         for item in chunk {
             match item {
                 Ok(event) => {
-                    writer.apply_watcher_event(&event);
+                    writer.apply(&event);
                     match event {
                         Event::Init => {
                             if !reporter.send(SourceState::Syncing).await {

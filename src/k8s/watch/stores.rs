@@ -1,7 +1,9 @@
-//! The reflector stores of the small kinds: writers (owned by the watch tasks, or by a test
-//! fixture builder) and the cheap, cloneable readers the model reads.
+//! The reflector stores of the small kinds, and the Events ring: writers (owned by the watch
+//! tasks, or by a test fixture builder) and the cheap, cloneable readers the model reads.
 
 use super::WatchScope;
+use crate::k8s::event_ring::{EventStore, EventWriter};
+use crate::k8s::slim_workload::{SlimDeployment, SlimReplicaSet};
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::policy::v1 as policy;
 use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, networking::v1 as net};
@@ -11,17 +13,17 @@ use kube::runtime::reflector::store::{Store, Writer};
 
 macro_rules! kinds {
     ($($field:ident: $ty:ty),* $(,)?) => {
-        /// Readers of every small kind's reflector store.
+        /// Readers of every small kind's reflector store, and of the Events ring.
         #[derive(Clone)]
-        pub struct Stores { $(pub $field: Store<$ty>,)* }
+        pub struct Stores { $(pub $field: Store<$ty>,)* pub events: EventStore }
 
         /// The matching writers.
-        pub struct Writers { $(pub $field: Writer<$ty>,)* }
+        pub struct Writers { $(pub $field: Writer<$ty>,)* pub events: EventWriter }
 
         impl Writers {
             pub fn new() -> (Writers, Stores) {
-                let writers = Writers { $($field: Writer::default(),)* };
-                let stores = Stores { $($field: writers.$field.as_reader(),)* };
+                let writers = Writers { $($field: Writer::default(),)* events: EventWriter::default() };
+                let stores = Stores { $($field: writers.$field.as_reader(),)* events: writers.events.as_reader() };
                 (writers, stores)
             }
         }
@@ -31,8 +33,8 @@ macro_rules! kinds {
 kinds! {
     namespaces: core::Namespace,
     nodes: core::Node,
-    deployments: apps::Deployment,
-    replica_sets: apps::ReplicaSet,
+    deployments: SlimDeployment,
+    replica_sets: SlimReplicaSet,
     stateful_sets: apps::StatefulSet,
     daemon_sets: apps::DaemonSet,
     hpas: autoscaling::HorizontalPodAutoscaler,
@@ -41,7 +43,6 @@ kinds! {
     services: core::Service,
     endpoint_slices: discovery::EndpointSlice,
     tls_secrets: crate::k8s::tls_secret::TlsSecret,
-    events: core::Event,
     pdbs: policy::PodDisruptionBudget,
     config_maps: core::ConfigMap,
 }

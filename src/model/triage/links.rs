@@ -53,23 +53,30 @@ fn workloads(cluster: &ClusterState) -> HashMap<String, Vec<Workload>> {
     let mut by_ns: HashMap<String, Vec<Workload>> = HashMap::new();
     let mut add = |kind: &'static str,
                    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-                   template: Option<&PodTemplateSpec>| {
-        let (Some(ns), Some(name), Some(template)) = (meta.namespace.clone(), meta.name.clone(), template)
-        else {
-            return;
-        };
-        let labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
-        let config_maps = config_maps_of(template);
+                   labels: BTreeMap<String, String>,
+                   config_maps: Vec<String>| {
+        let (Some(ns), Some(name)) = (meta.namespace.clone(), meta.name.clone()) else { return };
         by_ns.entry(ns).or_default().push(Workload { kind, name, labels, config_maps });
     };
+    let from_template = |template: &PodTemplateSpec| {
+        let labels = template.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+        (labels, config_maps_of(template))
+    };
     for d in stores.deployments.state() {
-        add("Deployment", &d.metadata, d.spec.as_ref().map(|s| &s.template));
+        let template = &d.spec.template;
+        add("Deployment", &d.metadata, template.label_map(), template.config_maps.clone());
     }
     for s in stores.stateful_sets.state() {
-        add("StatefulSet", &s.metadata, s.spec.as_ref().map(|s| &s.template));
+        if let Some(spec) = s.spec.as_ref() {
+            let (labels, config_maps) = from_template(&spec.template);
+            add("StatefulSet", &s.metadata, labels, config_maps);
+        }
     }
     for d in stores.daemon_sets.state() {
-        add("DaemonSet", &d.metadata, d.spec.as_ref().map(|s| &s.template));
+        if let Some(spec) = d.spec.as_ref() {
+            let (labels, config_maps) = from_template(&spec.template);
+            add("DaemonSet", &d.metadata, labels, config_maps);
+        }
     }
     by_ns
 }
@@ -146,13 +153,12 @@ pub fn nodes_under(cluster: &ClusterState, nodes: &BTreeSet<String>) -> NodesUnd
         .events
         .state()
         .iter()
-        .filter(|e| e.reason.as_deref() == Some("FailedScheduling"))
+        .filter(|e| e.reason == "FailedScheduling")
         .filter(|e| {
-            e.message.as_deref().is_some_and(|m| {
-                m.contains("node.kubernetes.io/unreachable") || m.contains("node.kubernetes.io/not-ready")
-            })
+            e.message.contains("node.kubernetes.io/unreachable")
+                || e.message.contains("node.kubernetes.io/not-ready")
         })
-        .filter_map(|e| Some((e.involved_object.namespace.clone()?, e.involved_object.name.clone()?)))
+        .filter_map(|e| Some((e.object_namespace.clone()?, e.object_name.clone())))
         .collect();
     let pods = cluster.pods();
     let owners = replica_set_owners(cluster);

@@ -100,8 +100,8 @@ fn the_production_pattern_lifts_a_namespace_or_a_whole_context() {
 #[test]
 fn a_config_map_edit_before_a_restart_is_the_cause_named() {
     let mut web = deployment("shop", "web", 2, 1);
-    let container = &mut web.spec.as_mut().unwrap().template.spec.as_mut().unwrap().containers[0];
-    container.env_from = Some(vec![from_json(json!({"configMapRef": {"name": "web-config"}}))]);
+    // What the slim decode keeps of `envFrom: [{configMapRef: {name: web-config}}]`.
+    web.spec.template.config_maps = vec!["web-config".to_owned()];
     let config: k8s_openapi::api::core::v1::ConfigMap = from_json(json!({
         "metadata": {"name": "web-config", "namespace": "shop", "creationTimestamp": "2025-05-01T00:00:00Z",
             "managedFields": [{"manager": "kubectl-edit", "operation": "Update", "time": "2025-06-01T11:49:00Z"}]}

@@ -79,13 +79,13 @@ pub struct WorkloadInfo {
 }
 
 fn zone_skew(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Option<i32> {
-    spec?
-        .topology_spread_constraints
-        .as_ref()?
-        .iter()
-        .filter(|c| c.topology_key == ZONE_LABEL || c.topology_key == LEGACY_ZONE_LABEL)
-        .map(|c| c.max_skew)
-        .min()
+    let constraints = spec?.topology_spread_constraints.as_ref()?;
+    zone_skew_of(constraints.iter().map(|c| (c.topology_key.as_str(), c.max_skew)))
+}
+
+/// The smallest maxSkew among (topologyKey, maxSkew) constraints on the zone label.
+fn zone_skew_of<'a>(constraints: impl Iterator<Item = (&'a str, i32)>) -> Option<i32> {
+    constraints.filter(|(key, _)| *key == ZONE_LABEL || *key == LEGACY_ZONE_LABEL).map(|(_, skew)| skew).min()
 }
 
 fn template_labels(t: &k8s_openapi::api::core::v1::PodTemplateSpec) -> BTreeMap<String, String> {
@@ -102,13 +102,13 @@ pub fn workloads(cluster: &ClusterState, scope: &Scope) -> Vec<WorkloadInfo> {
         name: meta.name.clone().unwrap_or_default(),
     };
     for d in stores.deployments.state() {
-        let spec = d.spec.as_ref();
+        let template = &d.spec.template;
         out.push(WorkloadInfo {
             id: id(WorkloadKind::Deployment, &d.metadata),
-            desired: spec.and_then(|s| s.replicas).unwrap_or(1),
-            ready_replicas: d.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
-            template_labels: spec.map(|s| template_labels(&s.template)).unwrap_or_default(),
-            zone_max_skew: zone_skew(spec.and_then(|s| s.template.spec.as_ref())),
+            desired: d.spec.replicas.unwrap_or(1),
+            ready_replicas: d.status.ready_replicas.unwrap_or(0),
+            template_labels: template.label_map(),
+            zone_max_skew: zone_skew_of(template.spread.iter().map(|(key, skew)| (key.as_str(), *skew))),
         });
     }
     for s in stores.stateful_sets.state() {

@@ -1,8 +1,9 @@
-//! Kubernetes Events as view rows (shared by the workload detail and the timeline).
+//! Kubernetes Events as view rows (shared by the workload detail and the timeline), from the
+//! Events ring (`k8s::event_ring`: the newest events per object, bounded).
 
+use crate::k8s::event_ring::EventRecord;
 use crate::model::ClusterState;
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Event;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -17,27 +18,16 @@ pub struct EventRow {
     pub count: i32,
 }
 
-/// When the event last happened (series, lastTimestamp, eventTime, firstTimestamp, creation).
-pub fn event_time(ev: &Event) -> Option<Timestamp> {
-    ev.series
-        .as_ref()
-        .and_then(|s| s.last_observed_time.as_ref().map(|t| t.0))
-        .or(ev.last_timestamp.as_ref().map(|t| t.0))
-        .or(ev.event_time.as_ref().map(|t| t.0))
-        .or(ev.first_timestamp.as_ref().map(|t| t.0))
-        .or(ev.metadata.creation_timestamp.as_ref().map(|t| t.0))
-}
-
-pub fn row(ev: &Event) -> EventRow {
+pub fn row(ev: &EventRecord) -> EventRow {
     EventRow {
-        at: event_time(ev),
-        warning: ev.type_.as_deref() == Some("Warning"),
-        reason: ev.reason.clone().unwrap_or_default(),
-        object_kind: ev.involved_object.kind.clone().unwrap_or_default(),
-        object_name: ev.involved_object.name.clone().unwrap_or_default(),
-        namespace: ev.metadata.namespace.clone(),
-        message: ev.message.clone().unwrap_or_default().trim().to_owned(),
-        count: ev.series.as_ref().and_then(|s| s.count).or(ev.count).unwrap_or(1),
+        at: ev.at,
+        warning: ev.warning,
+        reason: ev.reason.clone(),
+        object_kind: ev.object_kind.clone(),
+        object_name: ev.object_name.clone(),
+        namespace: ev.namespace.clone(),
+        message: ev.message.clone(),
+        count: ev.count,
     }
 }
 
@@ -53,11 +43,7 @@ pub fn matching(
         .state()
         .iter()
         .filter(|e| {
-            keep(
-                e.involved_object.namespace.as_deref().or(e.metadata.namespace.as_deref()),
-                e.involved_object.kind.as_deref().unwrap_or(""),
-                e.involved_object.name.as_deref().unwrap_or(""),
-            )
+            keep(e.object_namespace.as_deref().or(e.namespace.as_deref()), &e.object_kind, &e.object_name)
         })
         .map(|e| row(e))
         .collect();

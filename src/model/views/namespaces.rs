@@ -151,8 +151,8 @@ pub fn project_from(
         }
     }
     for ev in cluster.stores().events.state() {
-        if ev.type_.as_deref() == Some("Warning")
-            && let Some(row) = ev.metadata.namespace.as_ref().and_then(|n| rows.get_mut(n))
+        if ev.warning
+            && let Some(row) = ev.namespace.as_ref().and_then(|n| rows.get_mut(n))
         {
             row.warning_events += 1;
         }

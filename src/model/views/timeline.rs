@@ -91,10 +91,9 @@ pub fn changes(cluster: &ClusterState, scope: &Scope) -> Vec<TimelineEntry> {
         let Some(at) = meta.creation_timestamp.as_ref().map(|t| t.0) else { continue };
         let owner = meta.owner_references.iter().flatten().find(|o| o.kind == "Deployment");
         let Some(owner) = owner else { continue };
-        let revision = meta.annotations.as_ref().and_then(|a| a.get("deployment.kubernetes.io/revision"));
         let message = format!(
             "revision {} (ReplicaSet {})",
-            revision.map(String::as_str).unwrap_or("?"),
+            rs.revision.as_deref().unwrap_or("?"),
             meta.name.as_deref().unwrap_or_default()
         );
         out.push(entry(

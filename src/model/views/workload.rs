@@ -106,21 +106,16 @@ fn fill_status(cluster: &ClusterState, view: &mut WorkloadView) {
                 return;
             };
             view.found = true;
-            view.desired = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-            let st = d.status.clone().unwrap_or_default();
+            view.desired = d.spec.replicas.unwrap_or(1);
+            let st = &d.status;
             view.ready = st.ready_replicas.unwrap_or(0);
             view.updated = st.updated_replicas.unwrap_or(0);
             view.available = st.available_replicas.unwrap_or(0);
-            view.revision = d
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get("deployment.kubernetes.io/revision"))
-                .cloned();
-            let progressing = st.conditions.iter().flatten().find(|c| c.type_ == "Progressing");
+            view.revision = d.revision.clone();
+            let progressing = st.progressing.as_ref();
             view.progressing_reason = progressing.and_then(|c| c.reason.clone());
             view.progressing_message = progressing.and_then(|c| c.message.clone());
-            view.rollout = if d.spec.as_ref().and_then(|s| s.paused) == Some(true) {
+            view.rollout = if d.spec.paused {
                 RolloutState::Paused
             } else {
                 match progressing.map(|c| (c.status.as_str(), c.reason.as_deref())) {
@@ -255,12 +250,7 @@ fn current_replica_set(cluster: &ClusterState, id: &WorkloadRef, revision: Optio
                 .owner_references
                 .as_ref()
                 .is_some_and(|o| o.iter().any(|o| o.kind == "Deployment" && o.name == id.name));
-        let same_revision = meta
-            .annotations
-            .as_ref()
-            .and_then(|a| a.get("deployment.kubernetes.io/revision"))
-            .map(String::as_str)
-            == Some(revision);
+        let same_revision = rs.revision.as_deref() == Some(revision);
         (owned && same_revision).then(|| meta.name.clone()).flatten()
     })
 }

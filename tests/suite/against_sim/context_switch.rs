@@ -73,7 +73,7 @@ async fn two_quick_switches_end_on_the_second_with_live_watches() {
         d.run_until(&format!("round {round}: the scale to {replicas} seen"), |s| {
             s.model.cluster.stores().deployments.state().iter().any(|dep| {
                 dep.metadata.name.as_deref() == Some("adapter-atlantis")
-                    && dep.spec.as_ref().and_then(|spec| spec.replicas) == Some(replicas)
+                    && dep.spec.replicas == Some(replicas)
             })
         })
         .await;

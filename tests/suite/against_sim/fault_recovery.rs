@@ -54,7 +54,7 @@ fn kubectl_replicas(kubeconfig: &Path) -> Option<i32> {
 fn shown_replicas(s: &Session) -> Option<i32> {
     s.model.cluster.stores().deployments.state().iter().find_map(|d| {
         (d.metadata.namespace.as_deref() == Some(NAMESPACE) && d.metadata.name.as_deref() == Some(DEPLOYMENT))
-            .then(|| d.spec.as_ref().and_then(|spec| spec.replicas))
+            .then_some(d.spec.replicas)
             .flatten()
     })
 }

@@ -5,5 +5,6 @@ mod demo;
 mod fault_recovery;
 mod logs;
 mod model;
+mod slim_decode;
 mod snapshot;
 mod write_faults;
