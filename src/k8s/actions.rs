@@ -149,6 +149,9 @@ pub fn revisions<'a>(
     let name = deployment.name.as_deref();
     let mut out: Vec<Revision> = replica_sets
         .into_iter()
+        // A ReplicaSet lives in its Deployment's namespace (the caches hold every namespace's,
+        // and a same-named Deployment elsewhere is not this one).
+        .filter(|rs| rs.metadata.namespace == deployment.namespace)
         .filter(|rs| {
             rs.metadata.owner_references.as_ref().is_some_and(|owners| {
                 owners.iter().any(|o| {
@@ -218,4 +221,36 @@ pub fn template_annotations(deployment: &Deployment) -> BTreeMap<String, String>
         .and_then(|s| s.template.metadata.as_ref())
         .and_then(|m| m.annotations.clone())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rs(ns: &str, name: &str, owner: &str, revision: &str, image: &str) -> SlimReplicaSet {
+        serde_json::from_value(json!({
+            "metadata": {"name": name, "namespace": ns, "creationTimestamp": "2025-06-01T10:00:00Z",
+                "annotations": {REVISION: revision},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": owner, "uid": "other"}]},
+            "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}}))
+        .unwrap()
+    }
+
+    #[test]
+    fn revisions_are_the_deployments_own_newest_first() {
+        let web =
+            ObjectMeta { name: Some("web".into()), namespace: Some("shop".into()), ..Default::default() };
+        let sets = [
+            rs("shop", "web-1", "web", "1", "web:1"),
+            rs("shop", "web-3", "web", "3", "web:3"),
+            rs("shop", "api-2", "api", "2", "api:2"),
+            // A same-named Deployment in another namespace is another Deployment.
+            rs("shop-dev", "web-9", "web", "9", "web:dev"),
+            rs("shop", "web-x", "web", "not a number", "web:x"),
+        ];
+        let history = revisions(&web, &sets);
+        let shown: Vec<(u64, &str, &str)> =
+            history.iter().map(|r| (r.number, r.replica_set.as_str(), r.images[0].as_str())).collect();
+        assert_eq!(shown, vec![(3, "web-3", "web:3"), (1, "web-1", "web:1")]);
+    }
 }
