@@ -120,6 +120,9 @@ fn slim_meta(meta: ObjectMeta, keep_uid: bool) -> (ObjectMeta, Option<String>) {
     let slim = ObjectMeta {
         name: meta.name,
         namespace: meta.namespace,
+        // kube's watcher resumes from the last object's resourceVersion, and ends the watch
+        // (a relist) on an object without one.
+        resource_version: meta.resource_version,
         uid: if keep_uid { meta.uid } else { None },
         generation: meta.generation,
         creation_timestamp: meta.creation_timestamp,

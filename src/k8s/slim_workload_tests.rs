@@ -62,7 +62,8 @@ fn a_deployment_decodes_to_what_the_views_read() {
     // No map, managed field or label is kept beside them.
     let m = &d.metadata;
     assert!(m.annotations.is_none() && m.labels.is_none() && m.managed_fields.is_none());
-    assert!(m.resource_version.is_none() && m.owner_references.is_none());
+    assert!(m.owner_references.is_none());
+    assert_eq!(m.resource_version.as_deref(), Some("123"), "the watcher resumes from it");
     assert_eq!((d.spec.replicas, d.spec.paused), (Some(3), true));
     let t = &d.spec.template;
     assert_eq!(t.labels, vec![("app".into(), "web".into()), ("tier".into(), "front".into())]);
@@ -121,7 +122,8 @@ fn a_replica_set_decodes_to_owner_revision_and_images() {
         ("Deployment", "web", "d-uid")
     );
     let m = &rs.metadata;
-    assert!(m.annotations.is_none() && m.labels.is_none() && m.uid.is_none() && m.resource_version.is_none());
+    assert!(m.annotations.is_none() && m.labels.is_none() && m.uid.is_none());
+    assert_eq!(m.resource_version.as_deref(), Some("9"), "the watcher resumes from it");
 }
 
 #[test]
@@ -146,4 +148,17 @@ fn slim_types_are_a_fraction_of_the_openapi_ones() {
     assert!(size_of::<SlimDeployment>() * 3 < full, "{} vs {full}", size_of::<SlimDeployment>());
     let full = size_of::<k8s_openapi::api::apps::v1::ReplicaSet>();
     assert!(size_of::<SlimReplicaSet>() * 3 < full, "{} vs {full}", size_of::<SlimReplicaSet>());
+}
+
+#[test]
+fn both_kinds_keep_the_resource_version_the_watcher_resumes_from() {
+    use kube::ResourceExt;
+    // kube's watcher ends the watch (a relist) on an event whose object has none.
+    let d: SlimDeployment = serde_json::from_value(deployment_json()).unwrap();
+    assert_eq!(d.resource_version().as_deref(), Some("123"));
+    let rs: SlimReplicaSet = serde_json::from_value(json!({
+        "metadata": {"name": "web-7d9f", "namespace": "shop", "resourceVersion": "456"}
+    }))
+    .unwrap();
+    assert_eq!(rs.resource_version().as_deref(), Some("456"));
 }
