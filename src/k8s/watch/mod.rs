@@ -1,6 +1,7 @@
 //! One kube-runtime watcher per kind, feeding reflector stores (small kinds), the bounded
-//! Events ring, or the loop's pod index (pods, as batched slim facts). Errors are handled in place and reported as
-//! source states; a watch never ends the app. Dropping the `WatchSet` stops everything.
+//! Events ring, or the loop's pod index (pods, as batched slim facts). Errors are handled in
+//! place and reported as source states; a watch never ends the app. Dropping the `WatchSet`
+//! stops everything.
 
 mod pods;
 pub mod prune;
