@@ -7,4 +7,5 @@ mod logs;
 mod model;
 mod slim_decode;
 mod snapshot;
+mod watch_resume;
 mod write_faults;
