@@ -127,6 +127,10 @@ pub struct SimArgs {
     /// prom-huge, prom-nan, log-drop
     #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
     pub faults: Vec<String>,
+    /// Stop the sim clock at the start: sim time passes (and the controllers act) only on
+    /// POST /sim/clock/advance?seconds=N, for scripted tests
+    #[arg(long, conflicts_with = "speed")]
+    pub manual_clock: bool,
 }
 
 /// Check an API fault name at parse time (the sim takes it by name).

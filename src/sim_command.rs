@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use color_eyre::eyre::{Result, WrapErr};
 
 use crate::cli::{SimArgs, SimulationArgs};
-use crate::sim::launch::{LaunchOptions, Launched, launch};
+use crate::sim::launch::{LaunchClock, LaunchOptions, Launched, launch};
 
 pub async fn launch_in_process(sim: &SimulationArgs) -> Result<Launched> {
     let options = LaunchOptions {
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         topology: sim.topology.clone(),
         scenario: sim.scenario.clone(),
+        clock: LaunchClock::Wall,
         speed: sim.speed,
         seed: sim.seed,
         latency: std::time::Duration::ZERO,
@@ -29,6 +30,7 @@ pub async fn run(args: SimArgs) -> Result<ExitCode> {
         listen: args.listen,
         topology: args.sim.topology.clone(),
         scenario: args.sim.scenario.clone(),
+        clock: if args.manual_clock { LaunchClock::manual() } else { LaunchClock::Wall },
         speed: args.sim.speed,
         seed: args.sim.seed,
         latency: args.latency,
@@ -52,6 +54,12 @@ pub async fn run(args: SimArgs) -> Result<ExitCode> {
         "API faults: curl -k -H 'Authorization: Bearer admin' -X PUT {}/sim/fault/NAME (this control port stays open while the API is down)",
         launched.sim.control_url()
     );
+    if args.manual_clock {
+        println!(
+            "sim clock stopped: curl -k -H 'Authorization: Bearer admin' -X POST '{}/sim/clock/advance?seconds=60'",
+            launched.sim.control_url()
+        );
+    }
     let active = launched.sim.faults().active();
     if !active.is_empty() {
         println!("faults on: {}", active.names().join(", "));

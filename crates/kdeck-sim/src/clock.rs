@@ -3,7 +3,11 @@
 //! Every timestamp the sim writes (creationTimestamp, event times, heartbeats) and every
 //! controller delay comes from here, so a sped-up demo stays self-consistent.
 //! A manual clock ([`SimClock::manual`]) stands still until [`SimClock::advance`]d: tests
-//! drive the world through sim time without waiting on the wall clock.
+//! drive the world through sim time without waiting on the wall clock. A wall clock can be
+//! advanced too: it jumps ahead, then keeps running at its speed.
+//!
+//! Advancing the clock alone moves no controller: [`crate::drive::ClockDriver::advance`]
+//! (`POST /sim/clock/advance`) moves it a tick at a time and runs the world's tick at each.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,8 +20,10 @@ pub struct SimClock {
     real_start: Instant,
     sim_start: Timestamp,
     speed: f64,
-    /// Manual clocks: milliseconds advanced so far (shared by every clone).
-    manual: Option<Arc<AtomicU64>>,
+    /// Milliseconds advanced so far (shared by every clone).
+    advanced_ms: Arc<AtomicU64>,
+    /// Stands still between advances.
+    manual: bool,
 }
 
 impl SimClock {
@@ -28,19 +34,26 @@ impl SimClock {
 
     pub fn starting_at(sim_start: Timestamp, speed: f64) -> Self {
         let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
-        Self { real_start: Instant::now(), sim_start, speed, manual: None }
+        Self { real_start: Instant::now(), sim_start, speed, advanced_ms: Arc::default(), manual: false }
     }
 
     /// A clock that only moves when advanced.
     pub fn manual(sim_start: Timestamp) -> Self {
-        Self { manual: Some(Arc::new(AtomicU64::new(0))), ..Self::starting_at(sim_start, 1.0) }
+        Self { manual: true, ..Self::starting_at(sim_start, 1.0) }
     }
 
-    /// Move a manual clock (and its clones) forward; a wall clock ignores this.
+    /// Whether the clock stands still between advances.
+    pub fn is_manual(&self) -> bool {
+        self.manual
+    }
+
+    /// Move the clock (and its clones) forward by `by`, at millisecond grain. A wall clock
+    /// jumps ahead and keeps running from there.
     pub fn advance(&self, by: Duration) {
-        if let Some(ms) = &self.manual {
-            ms.fetch_add(u64::try_from(by.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
-        }
+        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        let _ = self
+            .advanced_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_add(ms)));
     }
 
     pub fn speed(&self) -> f64 {
@@ -49,10 +62,11 @@ impl SimClock {
 
     /// Sim time elapsed since the clock started.
     pub fn elapsed(&self) -> Duration {
-        if let Some(ms) = &self.manual {
-            return Duration::from_millis(ms.load(Ordering::Relaxed));
+        let advanced = Duration::from_millis(self.advanced_ms.load(Ordering::Relaxed));
+        if self.manual {
+            return advanced;
         }
-        self.real_start.elapsed().mul_f64(self.speed)
+        self.real_start.elapsed().mul_f64(self.speed).saturating_add(advanced)
     }
 
     /// The current sim wall time.
@@ -91,6 +105,16 @@ mod tests {
         assert_eq!(clock.now(), start);
         clone.advance(Duration::from_secs(90));
         assert_eq!(clock.now().as_second(), start.as_second() + 90);
+    }
+
+    #[test]
+    fn an_advanced_wall_clock_jumps_then_keeps_running() {
+        let start = Timestamp::from_second(1_700_000_000).unwrap_or(Timestamp::UNIX_EPOCH);
+        let clock = SimClock::starting_at(start, 1.0);
+        assert!(!clock.is_manual());
+        clock.clone().advance(Duration::from_secs(3600));
+        let ahead = clock.now().as_second() - start.as_second();
+        assert!((3600..3660).contains(&ahead), "{ahead}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::api_faults::{ApiFault, ApiFaults};
 use crate::clock::SimClock;
+use crate::drive::{AdvanceError, ClockDriver};
 use crate::http::request_log::{RequestCount, RequestLog};
 use crate::http::{self, AppState};
 use crate::store::{DEFAULT_HISTORY_LIMIT, Store};
@@ -124,6 +125,7 @@ impl SimHandle {
             churn_per_sec: Arc::default(),
             faults: faults.clone(),
             log_flood: Arc::default(),
+            clock: ClockDriver::new(store.clock().clone()),
         });
         let router = http::router(app.clone());
         let task = tokio::spawn(server::serve(
@@ -267,6 +269,28 @@ impl SimHandle {
     /// Returns the rate applied (at most [`crate::logs::flood::MAX_LINES_PER_SEC`]).
     pub fn set_log_rate(&self, lines_per_sec: u32) -> u32 {
         self.app.log_flood.set(lines_per_sec, self.store.clock().now())
+    }
+
+    /// Move sim time forward by `by` (same as `POST /sim/clock/advance?seconds=N`): a tick
+    /// of the world's controllers at each sim second, all run when this returns. On a
+    /// manual clock the only way sim time passes. See [`ClockDriver::advance`].
+    pub async fn advance(&self, by: Duration) -> Result<jiff::Timestamp, AdvanceError> {
+        self.app.clock.advance(by).await
+    }
+
+    /// [`SimHandle::advance`] in ticks `step` apart (`&step=S` over HTTP): fewer ticks over
+    /// a long stretch of sim time. See [`ClockDriver::advance_in_steps`].
+    pub async fn advance_in_steps(
+        &self,
+        by: Duration,
+        step: Duration,
+    ) -> Result<jiff::Timestamp, AdvanceError> {
+        self.app.clock.advance_in_steps(by, step).await
+    }
+
+    /// Where the world's task takes the advances from (see [`crate::launch`]).
+    pub fn clock_driver(&self) -> &ClockDriver {
+        &self.app.clock
     }
 
     /// Switch the scenario from Rust (same effect as the HTTP endpoint).

@@ -16,12 +16,34 @@ use crate::world::World;
 use crate::world::telemetry::Telemetry;
 use crate::{exposition, topology};
 
+/// How sim time passes in a launched sim.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum LaunchClock {
+    /// Wall time, [`LaunchOptions::speed`] times faster: the world ticks on its own (and
+    /// jumps ahead when advanced).
+    #[default]
+    Wall,
+    /// Stands still at `start` until advanced ([`SimHandle::advance`],
+    /// `POST /sim/clock/advance?seconds=N`): the controllers act only then, deterministically.
+    Manual { start: jiff::Timestamp },
+}
+
+impl LaunchClock {
+    /// A manual clock from the current wall time (clients reading ages against their own
+    /// clock see the sim's objects as they would on a wall clock, until it is advanced).
+    pub fn manual() -> LaunchClock {
+        LaunchClock::Manual { start: jiff::Timestamp::now() }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct LaunchOptions {
     pub listen: SocketAddr,
     /// "demo", a topology name, a manifest path, or "synthetic:pods=...,nodes=...".
     pub topology: String,
     pub scenario: String,
+    pub clock: LaunchClock,
+    /// How much faster than real time a wall clock runs.
     pub speed: f64,
     pub seed: u64,
     pub latency: Duration,
@@ -35,6 +57,7 @@ impl Default for LaunchOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             topology: "demo".into(),
             scenario: "steady".into(),
+            clock: LaunchClock::Wall,
             speed: 1.0,
             seed: 1,
             latency: Duration::ZERO,
@@ -59,7 +82,8 @@ impl Launched {
     }
 }
 
-/// Load the topology, converge it, start the API server and the controllers.
+/// Load the topology, converge it, start the API server and the controllers (ticking on
+/// their own on a wall clock, on each advance on a manual one).
 pub async fn launch(opts: LaunchOptions) -> Result<Launched, color_eyre::Report> {
     crate::tls::install_crypto_provider();
     let scenario: Scenario = opts.scenario.parse().map_err(|e: String| eyre!(e))?;
@@ -68,10 +92,14 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, color_eyre::Report>
         .iter()
         .map(|name| name.parse::<ApiFault>().map_err(|e| eyre!(e)))
         .collect::<Result<Vec<_>, _>>()?;
-    let clock = SimClock::new(opts.speed);
+    let clock = match opts.clock {
+        LaunchClock::Wall => SimClock::new(opts.speed),
+        LaunchClock::Manual { start } => SimClock::manual(start),
+    };
     let store = Store::new(clock.clone());
     let topo = opts.topology.clone();
     let seed = opts.seed;
+    let manual = clock.is_manual();
     // Loading and warming up is CPU work (certificates, hundreds of objects): off the runtime.
     let world = tokio::task::spawn_blocking(move || -> Result<World, color_eyre::Report> {
         let loaded = topology::load(&store, &topo, seed)
@@ -81,6 +109,11 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, color_eyre::Report>
         world.set_certs(loaded.certs);
         world.warm_up();
         world.set_scenario(scenario);
+        if manual {
+            // The tick a wall clock's world runs as it starts (HPA status filled, ...); a
+            // manual clock's world ticks next on the first advance.
+            world.tick();
+        }
         Ok(world)
     })
     .await
@@ -96,8 +129,11 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, color_eyre::Report>
     sim.set_scenario(scenario.name());
     let mut world = world;
     world.follow_churn_control(sim.churn_control());
-    let scenario_rx = sim.scenario();
+    let mut scenario_rx = sim.scenario();
+    // the world runs the launch scenario already: only later switches are news to it
+    scenario_rx.borrow_and_update();
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let world = tokio::spawn(world.run(scenario_rx, shutdown_rx));
+    let advances = sim.clock_driver().take_requests();
+    let world = tokio::spawn(world.run(scenario_rx, shutdown_rx, advances));
     Ok(Launched { sim, telemetry, world, shutdown })
 }

@@ -13,6 +13,7 @@ use kdeck_units as units;
 pub mod api_faults;
 pub mod auth;
 pub mod clock;
+pub mod drive;
 pub mod exposition;
 pub mod handle;
 pub mod http;

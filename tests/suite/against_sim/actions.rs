@@ -6,7 +6,7 @@ use std::time::Duration;
 use k8s_openapi::api::apps::v1::Deployment;
 use kdeck::k8s::actions::{self, Access, RESTARTED_AT};
 use kdeck::sim::handle::SimUser;
-use kdeck::sim::launch::{LaunchOptions, launch};
+use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
 use kdeck::types::{WorkloadKind, WorkloadRef, WriteKind};
 use kube::Api;
 
@@ -27,7 +27,8 @@ fn kubectl(kubeconfig: &std::path::Path, args: &[&str]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scale_restart_and_undo_as_kubectl_sees_them() {
-    let launched = launch(LaunchOptions { speed: 20.0, ..LaunchOptions::default() }).await.unwrap();
+    let launched =
+        launch(LaunchOptions { clock: LaunchClock::manual(), ..LaunchOptions::default() }).await.unwrap();
     let dir = crate::common::tmp::dir("actions");
     let kubeconfig = dir.join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();
@@ -49,27 +50,23 @@ async fn scale_restart_and_undo_as_kubectl_sees_them() {
 
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), "adapters");
     let before = deployments.get("adapter-atlantis").await.unwrap();
-    let revision_before = before
-        .metadata
-        .annotations
-        .clone()
-        .unwrap_or_default()
-        .get("deployment.kubernetes.io/revision")
-        .cloned();
+    let revision = |d: &Deployment| -> u64 {
+        let annotations = d.metadata.annotations.clone().unwrap_or_default();
+        annotations.get("deployment.kubernetes.io/revision").and_then(|r| r.parse().ok()).unwrap_or(0)
+    };
+    let revision_before = revision(&before);
     actions::restart(&client, &web, jiff::Timestamp::now()).await.unwrap();
     let after = deployments.get("adapter-atlantis").await.unwrap();
     assert!(
         actions::template_annotations(&after).contains_key(RESTARTED_AT),
         "the template carries restartedAt"
     );
-    // The controller rolls out a new revision; then undo goes back to the previous template.
-    crate::common::wait::until("a new revision after the restart", Duration::from_secs(30), async || {
-        let d = deployments.get("adapter-atlantis").await.unwrap();
-        let revision =
-            d.metadata.annotations.unwrap_or_default().get("deployment.kubernetes.io/revision").cloned();
-        (revision != revision_before).then_some(())
-    })
-    .await;
+    assert_eq!(revision(&after), revision_before, "no controller ran yet: the sim clock stands still");
+    // One sim second: the controller rolls out a new revision; then undo goes back to the
+    // previous template.
+    launched.sim.advance(Duration::from_secs(1)).await.unwrap();
+    let rolled = deployments.get("adapter-atlantis").await.unwrap();
+    assert_eq!(revision(&rolled), revision_before + 1, "a new revision after the restart");
     let undone = actions::undo(&client, &web, None).await.unwrap();
     assert!(undone.starts_with("rolled back to revision"), "{undone}");
     let reverted = deployments.get("adapter-atlantis").await.unwrap();
@@ -86,7 +83,8 @@ async fn scale_restart_and_undo_as_kubectl_sees_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_viewer_is_denied_and_sends_no_write() {
-    let launched = launch(LaunchOptions::default()).await.unwrap();
+    let launched =
+        launch(LaunchOptions { clock: LaunchClock::manual(), ..LaunchOptions::default() }).await.unwrap();
     let viewer = launched.sim.client(SimUser::Viewer).await.unwrap();
     for write in [WriteKind::Scale, WriteKind::Restart, WriteKind::Undo] {
         let (verb, group, resource, sub) = actions::access_needed(write, WorkloadKind::Deployment);

@@ -9,16 +9,17 @@ use k8s_openapi::api::apps::v1::Deployment;
 use kdeck::app::session::Session;
 use kdeck::effect::Effect;
 use kdeck::sim::handle::SimUser;
-use kdeck::sim::launch::{LaunchOptions, Launched, launch};
+use kdeck::sim::launch::{LaunchClock, LaunchOptions, Launched, launch};
 
 fn settled_on(context: &'static str) -> impl Fn(&Session) -> bool {
     move |s| s.model.conn.context == context && s.model.generation == s.model.requested && s.screen.synced
 }
 
 /// A sim and its kubeconfig in a directory of the test's own (`name`): a switch re-reads
-/// the kubeconfig, as kubectl does.
+/// the kubeconfig, as kubectl does. Its clock stands still: only the test changes the cluster.
 async fn sim(name: &str) -> (Launched, std::path::PathBuf, tempfile::TempDir) {
-    let launched = launch(LaunchOptions::default()).await.unwrap();
+    let launched =
+        launch(LaunchOptions { clock: LaunchClock::manual(), ..LaunchOptions::default() }).await.unwrap();
     let dir = tempfile::Builder::new().prefix(&format!("kdeck-{name}-")).tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();

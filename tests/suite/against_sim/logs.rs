@@ -1,7 +1,8 @@
 //! `kdeck logs` and the log streams against the simulated API server, as a user runs them:
 //! the merged output against `kubectl logs` of the same pods, a pod that appears while
 //! following, a stream the server keeps cutting (no duplicate, no gap), and the buffer's cap
-//! under a flood.
+//! under a flood. The sim's clock is manual: lines are written as the tests advance it, and
+//! what is awaited is their delivery.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -90,7 +91,7 @@ async fn kubectl_lines(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kdeck_logs_merges_every_pod_by_time_and_each_pod_reads_as_kubectl_prints_it() {
-    let sim = sim::start().await;
+    let sim = sim::start_manual().await;
     let (_dir, config) = kubeconfig(&sim);
     let out = kdeck(&config, &["logs", "deploy/web", "-n", "shop", "--since", "1m", "--timestamps"])
         .output()
@@ -107,13 +108,11 @@ async fn kdeck_logs_merges_every_pod_by_time_and_each_pod_reads_as_kubectl_print
     }
     let expected: BTreeSet<String> = PODS.iter().map(|p| format!("{p}/web")).collect();
     assert_eq!(by_source.keys().cloned().collect::<BTreeSet<_>>(), expected, "every pod, prefixed");
+    // The clock stands still: kubectl's window is the same minute.
     for (source, lines) in by_source {
         let (pod, container) = source.split_once('/').unwrap();
-        let reference = kubectl_lines(&config, pod, container, "--since=3m").await;
-        let start = reference.iter().position(|l| *l == lines[0]);
-        let start = start.unwrap_or_else(|| panic!("{source}: {:?} is not in kubectl's output", lines[0]));
-        let run = &reference[start..(start + lines.len()).min(reference.len())];
-        assert_eq!(run, lines.as_slice(), "{source}: kdeck's lines are kubectl's, in order, none missing");
+        let reference = kubectl_lines(&config, pod, container, "--since=1m").await;
+        assert_eq!(reference, lines, "{source}: kdeck's lines are kubectl's, in order, none missing");
     }
     sim.stop().await;
 }
@@ -152,7 +151,7 @@ async fn read_until(lines: &mut Lines, seen: &mut Vec<String>, what: &str, done:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pod_that_appears_while_following_joins_the_stream() {
-    let sim = sim::start().await;
+    let sim = sim::start_manual().await;
     let (_dir, config) = kubeconfig(&sim);
     let (mut child, mut lines) =
         following(&config, &["logs", "deploy/web", "-n", "shop", "-f", "--since", "5s"]);
@@ -165,6 +164,8 @@ async fn a_pod_that_appears_while_following_joins_the_stream() {
     let now = sim.store().clock().now();
     let pods = resources::lookup("", "v1", "pods").unwrap();
     sim.store().create_json(pods, Some("shop"), new_pod("web-5d6e7f8a9-new01", now)).unwrap();
+    // It writes as sim time passes.
+    sim.advance(Duration::from_secs(30)).await.unwrap();
     read_until(&mut lines, &mut seen, "the new pod's lines", |s| {
         s.iter().any(|l| l.starts_with("web-5d6e7f8a9-new01/web "))
     })
@@ -175,7 +176,7 @@ async fn a_pod_that_appears_while_following_joins_the_stream() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_the_server_keeps_cutting_resumes_without_a_duplicate_or_a_gap() {
-    let sim = sim::start().await;
+    let sim = sim::start_manual().await;
     let (_dir, config) = kubeconfig(&sim);
     sim.faults().switch_on(ApiFault::LogDrop);
     let pod = PODS[0];
@@ -186,15 +187,20 @@ async fn a_stream_the_server_keeps_cutting_resumes_without_a_duplicate_or_a_gap(
     let cuts = || {
         sim.request_log().iter().filter(|r| r.resource == "pods/log" && r.query.contains("follow")).count()
     };
-    // Three reconnects, then lines after the last one.
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // Three reconnects (the fault cuts each stream a while after it opens: real time, not
+    // sim time), lines written on each stream; then lines written after the last reconnect.
+    read_until(&mut lines, &mut seen, "a line", |s| !s.is_empty()).await;
     while cuts() < 4 {
-        assert!(Instant::now() < deadline, "the stream was not re-opened 3 times: {:?}", sim.request_log());
-        read_until(&mut lines, &mut seen, "a line", |s| !s.is_empty()).await;
+        let opened = cuts();
+        sim.advance(Duration::from_secs(10)).await.unwrap();
         let more = seen.len() + 1;
         read_until(&mut lines, &mut seen, "the next line", |s| s.len() >= more).await;
+        let what = format!("the stream cut and re-opened a {}th time", opened + 1);
+        crate::common::wait::until(&what, Duration::from_secs(60), async || (cuts() > opened).then_some(()))
+            .await;
     }
     let after = seen.len() + 3;
+    sim.advance(Duration::from_secs(30)).await.unwrap();
     read_until(&mut lines, &mut seen, "lines after the last reconnect", |s| s.len() >= after).await;
     child.kill().await.unwrap();
     sim.faults().switch_off(&ApiFault::LogDrop);
@@ -214,7 +220,7 @@ async fn a_stream_the_server_keeps_cutting_resumes_without_a_duplicate_or_a_gap(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_log_buffer_holds_its_cap_under_a_flood() {
-    let sim = sim::start().await;
+    let sim = sim::start_manual().await;
     let (_dir, config) = kubeconfig(&sim);
     let conn = connect(&ConnectOptions { kubeconfig: Some(config.clone()), ..ConnectOptions::default() })
         .await
@@ -239,8 +245,23 @@ async fn the_log_buffer_holds_its_cap_under_a_flood() {
         previous: false,
     };
     streams.start(&conn.client, request);
-    let deadline = Instant::now() + LIMIT;
     let mut received = 0usize;
+    // Ten sim seconds of the flood once both streams are open: 2 pods x 2000 lines x 10 s,
+    // over the megabyte the buffer holds.
+    let mut streaming = 0;
+    while streaming < PODS.len() {
+        let msg = tokio::time::timeout(LIMIT, rx.recv()).await.expect("the streams open").unwrap();
+        match &msg.body {
+            kdeck::logs::stream::LogBody::State(kdeck::logs::stream::StreamState::Streaming) => {
+                streaming += 1
+            }
+            kdeck::logs::stream::LogBody::Lines(lines) => received += lines.len(),
+            _ => {}
+        }
+        view.apply(msg);
+    }
+    sim.advance(Duration::from_secs(10)).await.unwrap();
+    let deadline = Instant::now() + LIMIT;
     while view.buffer.dropped() < 10_000 {
         assert!(Instant::now() < deadline, "only {received} lines in {LIMIT:?}");
         let msg = tokio::time::timeout(LIMIT, rx.recv()).await.unwrap().unwrap();
@@ -263,14 +284,15 @@ async fn the_log_buffer_holds_its_cap_under_a_flood() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kdeck_logs_into_head_leaves_quietly() {
-    let sim = sim::start().await;
+    let sim = sim::start_manual().await;
     let (_dir, config) = kubeconfig(&sim);
     let (mut child, mut lines) =
         following(&config, &["logs", "deploy/web", "-n", "shop", "-f", "--since", "1m"]);
     let mut seen = Vec::new();
     read_until(&mut lines, &mut seen, "a line", |s| !s.is_empty()).await;
-    // The reader goes away, as `| head -1` does.
+    // The reader goes away, as `| head -1` does; kdeck finds out on its next write.
     drop(lines);
+    sim.advance(Duration::from_secs(30)).await.unwrap();
     let status =
         tokio::time::timeout(LIMIT, child.wait()).await.expect("kdeck logs -f outlived its reader").unwrap();
     assert!(status.success(), "{status:?}");

@@ -4,13 +4,17 @@
 
 use crate::common::driver::Driver;
 use kdeck::app::dialog::{Access, Step};
-use kdeck::sim::launch::{LaunchOptions, launch};
+use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
 
 const DEPLOYMENT: &str = "adapter-atlantis";
 
 /// Scale `adapters/adapter-atlantis` by keys while `fault` is on; returns what the dialog says.
 async fn scale_under(fault: &str) -> String {
-    let options = LaunchOptions { topology: "airhart".into(), ..LaunchOptions::default() };
+    let options = LaunchOptions {
+        topology: "airhart".into(),
+        clock: LaunchClock::manual(),
+        ..LaunchOptions::default()
+    };
     let launched = launch(options).await.unwrap();
     let dir = tempfile::Builder::new().prefix(&format!("kdeck-write-{fault}-")).tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");

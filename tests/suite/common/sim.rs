@@ -195,8 +195,18 @@ pub fn options(store: &Store) -> SimOptions {
 
 /// A running sim over the fixture.
 pub async fn start() -> SimHandle {
+    start_on(SimClock::new(1.0)).await
+}
+
+/// The same on a manual clock from the current wall time: log lines are written (and
+/// timestamps move) only as the test advances it (`SimHandle::advance`).
+pub async fn start_manual() -> SimHandle {
+    start_on(SimClock::manual(jiff::Timestamp::now())).await
+}
+
+async fn start_on(clock: SimClock) -> SimHandle {
     kdeck::tls::install_crypto_provider();
-    let store = Store::new(SimClock::new(1.0));
+    let store = Store::new(clock);
     fixture(&store);
     SimHandle::start(options(&store), store).await.unwrap()
 }

@@ -72,7 +72,9 @@ async fn route_prefix_tenant_header_and_token_arrive() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_custom_ca_or_insecure() {
-    let launched = kdeck::sim::launch::launch(kdeck::sim::launch::LaunchOptions::default()).await.unwrap();
+    use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
+    let launched =
+        launch(LaunchOptions { clock: LaunchClock::manual(), ..LaunchOptions::default() }).await.unwrap();
     let dir = crate::common::tmp::dir("prom-ca");
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, launched.sim.ca_pem()).unwrap();

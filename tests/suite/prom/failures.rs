@@ -180,7 +180,9 @@ async fn nothing_configured_is_off_and_ends_quietly() {
 /// The sim's API server has no services/proxy route, so discovery must report "not found".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discovery_through_the_sim_reports_not_found() {
-    let launched = kdeck::sim::launch::launch(kdeck::sim::launch::LaunchOptions::default()).await.unwrap();
+    use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
+    let launched =
+        launch(LaunchOptions { clock: LaunchClock::manual(), ..LaunchOptions::default() }).await.unwrap();
     let client = launched.sim.client(SimUser::Admin).await.unwrap();
     let cfg = PromConfig { timeout: Duration::from_secs(2), ..PromConfig::default() };
     let err = discover(client, &cfg, None).await.err().expect("no Prometheus behind the sim");

@@ -1,5 +1,6 @@
 //! The simulated cluster itself: API semantics, watches, faults, history, scenarios, metrics.
 mod api;
+mod clock;
 mod faults;
 mod history;
 mod kubectl;

@@ -1,5 +1,6 @@
 //! The simulated cluster's behaviour: topologies load, controllers converge, scenarios bite.
-//! In-process tests drive the World tick by tick on a fast clock (HTTP ones: sim/world_api.rs).
+//! In-process tests drive the World tick by tick on a manual clock: nothing waits on the wall
+//! clock (HTTP ones: sim/world_api.rs).
 
 use std::time::{Duration, Instant};
 
@@ -13,26 +14,11 @@ use kdeck::sim::store::Store;
 use kdeck::sim::topology;
 use kdeck::sim::world::{World, typed};
 
-use crate::common::manual_world;
+use crate::common::manual_world::{self, run_until};
 
-fn world(topology_name: &str, speed: f64, scenario: Scenario) -> World {
-    let store = Store::new(SimClock::new(speed));
-    let loaded = topology::load(&store, topology_name, 7).unwrap();
-    let mut world = World::new(store, loaded.config, scenario);
-    world.set_certs(loaded.certs);
-    world.warm_up();
-    world
-}
-
-/// Tick until `cond` holds, or fail after `limit` of real time.
-fn tick_until(world: &mut World, limit: Duration, what: &str, mut cond: impl FnMut(&World) -> bool) {
-    let deadline = Instant::now() + limit;
-    while !cond(world) {
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(20));
-        world.tick();
-    }
-}
+/// Sim time between ticks for the scenarios that take minutes to develop: the step a world
+/// at `--speed 300` takes on its own (the world integrates up to 120 s a tick).
+const COARSE: Duration = Duration::from_secs(30);
 
 fn phase(p: &Pod) -> &str {
     p.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("")
@@ -40,7 +26,7 @@ fn phase(p: &Pod) -> &str {
 
 #[test]
 fn demo_comes_up_mostly_running_with_visible_trouble() {
-    let w = world("demo", 1.0, Scenario::Steady);
+    let (w, _) = manual_world::world("demo");
     let pods: Vec<Pod> = typed::list(w.store(), None);
     let nodes: Vec<Node> = typed::list(w.store(), None);
     let running = pods.iter().filter(|p| phase(p) == "Running").count();
@@ -110,9 +96,10 @@ fn same_seed_gives_the_same_cluster() {
 
 #[test]
 fn zone_outage_gives_notready_nodes_failed_scheduling_and_pending_pods() {
-    let mut w = world("demo", 200.0, Scenario::Steady);
+    let (mut w, clock) = manual_world::world("demo");
     w.set_scenario(Scenario::ZoneOutage);
-    tick_until(&mut w, Duration::from_secs(60), "NotReady nodes and Pending pods", |w| {
+    let limit = Duration::from_secs(900);
+    run_until(&mut w, &clock, COARSE, limit, "NotReady nodes and Pending pods", |w| {
         let nodes: Vec<Node> = typed::list(w.store(), None);
         let not_ready = nodes
             .iter()
@@ -144,8 +131,9 @@ fn zone_outage_gives_notready_nodes_failed_scheduling_and_pending_pods() {
 
 #[test]
 fn traffic_spike_drives_an_hpa_to_its_max_with_scaling_limited() {
-    let mut w = world("azora", 100.0, Scenario::TrafficSpike);
-    tick_until(&mut w, Duration::from_secs(60), "ai-personalization at max", |w| {
+    let (mut w, clock) = manual_world::world_in("azora", Scenario::TrafficSpike);
+    let limit = Duration::from_secs(900);
+    run_until(&mut w, &clock, COARSE, limit, "ai-personalization at max", |w| {
         let hpa: Option<HorizontalPodAutoscaler> =
             typed::get(w.store(), Some("azora"), "ai-personalization-hpa");
         let Some(status) = hpa.and_then(|h| h.status) else { return false };
@@ -170,9 +158,10 @@ fn traffic_spike_drives_an_hpa_to_its_max_with_scaling_limited() {
 
 #[test]
 fn bad_rollout_stalls_at_progress_deadline() {
-    let mut w = world("azora", 200.0, Scenario::Steady);
+    let (mut w, clock) = manual_world::world("azora");
     w.set_scenario(Scenario::BadRollout);
-    tick_until(&mut w, Duration::from_secs(60), "ProgressDeadlineExceeded", |w| {
+    let limit = Duration::from_secs(1200);
+    run_until(&mut w, &clock, COARSE, limit, "ProgressDeadlineExceeded", |w| {
         let d: Deployment = typed::get(w.store(), Some("azora"), "main-app").unwrap();
         d.status
             .unwrap()
@@ -205,7 +194,7 @@ fn bad_rollout_stalls_at_progress_deadline() {
 #[test]
 fn cert_expiry_replaces_two_certificates() {
     use k8s_openapi::api::core::v1::Secret;
-    let mut w = world("demo", 1.0, Scenario::Steady);
+    let (mut w, _) = manual_world::world("demo");
     w.set_scenario(Scenario::CertExpiry);
     let not_after = |ns: &str, name: &str| {
         let secret: Secret = typed::get(w.store(), Some(ns), name).unwrap();
@@ -225,8 +214,9 @@ fn cert_expiry_replaces_two_certificates() {
 
 #[test]
 fn pods_metric_hpa_reads_signalr_connections() {
-    let mut w = world("demo", 100.0, Scenario::Steady);
-    tick_until(&mut w, Duration::from_secs(30), "querystream HPA status", |w| {
+    let (mut w, clock) = manual_world::world("demo");
+    let limit = Duration::from_secs(60);
+    run_until(&mut w, &clock, Duration::from_secs(1), limit, "querystream HPA status", |w| {
         let hpa: HorizontalPodAutoscaler =
             typed::get(w.store(), Some("querystream"), "querystream-api-hpa").unwrap();
         hpa.status.and_then(|s| s.current_metrics).is_some_and(|m| {

@@ -1,21 +1,29 @@
 //! The simulated cluster driven over its HTTP API, as a user or kubectl would: scenario
-//! switches, rollouts and undo through the real kubectl, watched event by event.
+//! switches, rollouts and undo through the real kubectl, watched event by event. The sim runs
+//! on a manual clock: the tests move sim time, and wait only for answers and watch events.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use kdeck::sim::auth::SimUser;
-use kdeck::sim::launch::{LaunchOptions, Launched, launch};
+use kdeck::sim::launch::{LaunchClock, LaunchOptions, Launched, launch};
 use kube::api::{Api, ListParams, WatchEvent, WatchParams};
 
-async fn start(topology: &str, speed: f64) -> (Launched, kube::Client, KubeconfigFile) {
-    let launched =
-        launch(LaunchOptions { topology: topology.into(), speed, seed: 3, ..LaunchOptions::default() })
-            .await
-            .unwrap();
+/// Sim time between ticks while a scenario develops over minutes: the step a world at
+/// `--speed 100` takes on its own.
+const COARSE: Duration = Duration::from_secs(10);
+
+async fn start(topology: &str) -> (Launched, kube::Client, KubeconfigFile) {
+    let options = LaunchOptions {
+        topology: topology.into(),
+        clock: LaunchClock::manual(),
+        seed: 3,
+        ..LaunchOptions::default()
+    };
+    let launched = launch(options).await.unwrap();
     let client = launched.sim.client(SimUser::Admin).await.unwrap();
     let dir = tempfile::Builder::new().prefix(&format!("kdeck-simworld-{topology}-")).tempdir().unwrap();
     let path = KubeconfigFile { path: dir.path().join("kubeconfig"), _dir: dir };
@@ -41,14 +49,23 @@ async fn put_scenario(client: &kube::Client, name: &str) {
     client.request_text(req).await.unwrap();
 }
 
-async fn poll<T>(what: &str, limit: Duration, mut f: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + limit;
+/// Advance sim time `step` at a time until `check` (asked over the API after each advance)
+/// holds; fail once `limit` of sim time passed.
+async fn advance_until<T>(
+    launched: &Launched,
+    what: &str,
+    step: Duration,
+    limit: Duration,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    let mut passed = Duration::ZERO;
     loop {
-        if let Some(v) = f().await {
+        if let Some(v) = check().await {
             return v;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(passed < limit, "no {what} within {limit:?} of sim time");
+        launched.sim.advance_in_steps(step, step).await.unwrap();
+        passed += step;
     }
 }
 
@@ -72,7 +89,7 @@ fn progressing_reason(d: &Deployment) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn topology_assets_pass_kubectl_client_dry_run() {
-    let (launched, _client, kc) = start("harmonyflow", 1.0).await;
+    let (launched, _client, kc) = start("harmonyflow").await;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/topologies");
     for name in ["addons", "airhart", "harmonyflow", "b2connect", "platform", "azora", "demo-extras"] {
         let file = dir.join(format!("{name}.yaml"));
@@ -88,10 +105,11 @@ async fn topology_assets_pass_kubectl_client_dry_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zone_outage_over_http() {
-    let (launched, client, _kc) = start("harmonyflow", 200.0).await;
+    let (launched, client, _kc) = start("harmonyflow").await;
     put_scenario(&client, "zone-outage").await;
     let nodes: Api<Node> = Api::all(client.clone());
-    poll("two NotReady nodes", Duration::from_secs(60), async || {
+    let limit = Duration::from_secs(600);
+    advance_until(&launched, "two NotReady nodes", COARSE, limit, async || {
         let list = nodes.list(&ListParams::default()).await.ok()?;
         let not_ready = list
             .items
@@ -108,7 +126,7 @@ async fn zone_outage_over_http() {
     .await;
     let events: Api<Event> = Api::all(client.clone());
     let pods: Api<Pod> = Api::all(client.clone());
-    poll("FailedScheduling and a Pending pod", Duration::from_secs(60), async || {
+    advance_until(&launched, "FailedScheduling and a Pending pod", COARSE, limit, async || {
         let ev = events.list(&ListParams::default().fields("reason=FailedScheduling")).await.ok()?;
         let pending = pods.list(&ListParams::default().fields("status.phase=Pending")).await.ok()?;
         (!ev.items.is_empty() && !pending.items.is_empty()).then_some(())
@@ -119,7 +137,7 @@ async fn zone_outage_over_http() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_rollout_stalls_and_kubectl_rollout_undo_recovers() {
-    let (launched, client, kc) = start("azora", 200.0).await;
+    let (launched, client, kc) = start("azora").await;
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), "azora");
     let image = |d: &Deployment| {
         d.spec.as_ref().unwrap().template.spec.as_ref().unwrap().containers[0].image.clone().unwrap()
@@ -131,7 +149,8 @@ async fn bad_rollout_stalls_and_kubectl_rollout_undo_recovers() {
     let initial = deployments.get("main-app").await.unwrap();
     let (before, before_revision) = (image(&initial), revision(&initial));
     put_scenario(&client, "bad-rollout").await;
-    poll("ProgressDeadlineExceeded", Duration::from_secs(90), async || {
+    let limit = Duration::from_secs(1200);
+    advance_until(&launched, "ProgressDeadlineExceeded", COARSE, limit, async || {
         let d = deployments.get("main-app").await.ok()?;
         (progressing_reason(&d) == "ProgressDeadlineExceeded").then_some(())
     })
@@ -142,7 +161,7 @@ async fn bad_rollout_stalls_and_kubectl_rollout_undo_recovers() {
     assert!(String::from_utf8_lossy(&status.stderr).contains("exceeded its progress deadline"), "{status:?}");
     let undo = kubectl(kc.as_ref(), &["rollout", "undo", "deployment/main-app", "-n", "azora"]);
     assert!(undo.status.success(), "{undo:?}");
-    let d = poll("recovered rollout", Duration::from_secs(90), async || {
+    let d = advance_until(&launched, "recovered rollout", COARSE, limit, async || {
         let d = deployments.get("main-app").await.ok()?;
         let s = d.status.clone()?;
         let done = progressing_reason(&d) == "NewReplicaSetAvailable"
@@ -159,7 +178,7 @@ async fn bad_rollout_stalls_and_kubectl_rollout_undo_recovers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rollout_restart_replaces_every_pod_within_surge_and_unavailable() {
-    let (launched, client, kc) = start("airhart", 50.0).await;
+    let (launched, client, kc) = start("airhart").await;
     // aodb-worker: 2 replicas, no HPA, default 25%/25% -> maxSurge 1, maxUnavailable 0.
     let pods: Api<Pod> = Api::namespaced(client.clone(), "aodb");
     let lp = ListParams::default().labels("app=aodb-worker");
@@ -182,31 +201,48 @@ async fn rollout_restart_replaces_every_pod_within_surge_and_unavailable() {
         .boxed();
     let restart = kubectl(kc.as_ref(), &["rollout", "restart", "deployment/aodb-worker", "-n", "aodb"]);
     assert!(restart.status.success(), "{restart:?}");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut steps = 0;
-    loop {
-        let event =
-            tokio::time::timeout(Duration::from_secs(30), stream.try_next()).await.unwrap().unwrap().unwrap();
-        match event {
-            WatchEvent::Added(p) | WatchEvent::Modified(p) => {
-                state.insert(p.metadata.name.clone().unwrap(), ready(&p));
+    // Sim time passes a tick a second while the watch is read: every event of the rollout
+    // is checked against the surge and unavailability limits as it comes.
+    let watched = async {
+        let mut steps = 0;
+        loop {
+            let event = tokio::time::timeout(Duration::from_secs(30), stream.try_next())
+                .await
+                .unwrap_or_else(|_| panic!("the watch went quiet: {state:?}"))
+                .unwrap()
+                .unwrap();
+            match event {
+                WatchEvent::Added(p) | WatchEvent::Modified(p) => {
+                    state.insert(p.metadata.name.clone().unwrap(), ready(&p));
+                }
+                WatchEvent::Deleted(p) => {
+                    state.remove(p.metadata.name.as_deref().unwrap());
+                }
+                _ => continue,
             }
-            WatchEvent::Deleted(p) => {
-                state.remove(p.metadata.name.as_deref().unwrap());
+            steps += 1;
+            let total = state.len();
+            let ready_count = state.values().filter(|r| **r).count();
+            assert!(total <= 3, "more pods than replicas + maxSurge: {state:?}");
+            assert!(ready_count >= 2, "fewer ready than replicas - maxUnavailable: {state:?}");
+            let replaced = state.keys().all(|n| !original.contains(n));
+            if replaced && total == 2 && ready_count == 2 {
+                return steps;
             }
-            _ => continue,
         }
-        steps += 1;
-        let total = state.len();
-        let ready_count = state.values().filter(|r| **r).count();
-        assert!(total <= 3, "more pods than replicas + maxSurge: {state:?}");
-        assert!(ready_count >= 2, "fewer ready than replicas - maxUnavailable: {state:?}");
-        let replaced = state.keys().all(|n| !original.contains(n));
-        if replaced && total == 2 && ready_count == 2 {
-            break;
+    };
+    tokio::pin!(watched);
+    let mut passed = Duration::ZERO;
+    let steps = loop {
+        tokio::select! {
+            steps = &mut watched => break steps,
+            advanced = launched.sim.advance(Duration::from_secs(5)) => {
+                advanced.unwrap();
+                passed += Duration::from_secs(5);
+                assert!(passed <= Duration::from_secs(300), "the restart did not finish in 5 sim minutes");
+            }
         }
-        assert!(Instant::now() < deadline, "restart did not finish: {state:?}");
-    }
+    };
     assert!(steps >= 4, "the watch saw the rollout step by step");
     launched.stop().await;
 }
@@ -215,7 +251,7 @@ async fn rollout_restart_replaces_every_pod_within_surge_and_unavailable() {
 /// every change seen comes from the rate set here); a watcher sees them as MODIFIED pods.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn churn_rate_is_set_over_http() {
-    let (launched, client, _path) = start("synthetic:pods=200,nodes=10,zones=3,namespaces=4", 1.0).await;
+    let (launched, client, _path) = start("synthetic:pods=200,nodes=10,zones=3,namespaces=4").await;
     let pods: Api<Pod> = Api::all(client.clone());
     let version =
         pods.list_metadata(&ListParams::default().limit(1)).await.unwrap().metadata.resource_version;
@@ -227,18 +263,28 @@ async fn churn_rate_is_set_over_http() {
     assert!(put("/sim/churn/lots".into()).await.is_err(), "a rate must be a number");
     put("/sim/churn/500".into()).await.unwrap();
     let mut stream = pods.watch(&WatchParams::default(), &version).await.unwrap().boxed();
-    let mut modified = 0;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while modified < 100 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, stream.try_next()).await {
-            Ok(Ok(Some(WatchEvent::Modified(_)))) => modified += 1,
-            Ok(Ok(Some(_))) => {}
-            other => panic!("churn stopped after {modified} changes: {other:?}"),
+    let store = launched.sim.store();
+    let before = store.resource_version();
+    // One sim second at 500 changes a second: 500 changes, each a MODIFIED pod on the watch.
+    let watched = async {
+        let mut modified = 0;
+        while modified < 500 {
+            match tokio::time::timeout(Duration::from_secs(20), stream.try_next()).await {
+                Ok(Ok(Some(WatchEvent::Modified(_)))) => modified += 1,
+                Ok(Ok(Some(_))) => {}
+                other => panic!("churn stopped after {modified} changes: {other:?}"),
+            }
         }
-    }
+    };
+    let (advanced, ()) = tokio::join!(launched.sim.advance(Duration::from_secs(1)), watched);
+    advanced.unwrap();
+    assert_eq!(store.resource_version() - before, 500, "one sim second of churn, and nothing else");
     put("/sim/churn/0".into()).await.unwrap();
     let rate = launched.sim.churn_control().load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(rate, 0, "the world reads the rate from this control every tick");
+    let stopped = store.resource_version();
+    launched.sim.advance(Duration::from_secs(1)).await.unwrap();
+    assert_eq!(store.resource_version(), stopped, "no churn at rate 0");
     drop(stream);
+    launched.stop().await;
 }

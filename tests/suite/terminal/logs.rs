@@ -70,6 +70,15 @@ fn l_follows_a_workloads_pods_and_a_regex_narrows_them() {
         .output()
         .expect("kubectl is required: `bash .ci/test` installs it (kubernetes-client)");
     assert!(out.status.success(), "kubectl rollout restart: {}", String::from_utf8_lossy(&out.stderr));
+    // The demo's clock jumps half a sim minute ahead, its controllers ticking through it (the
+    // sim's own endpoint): the new pods exist when kubectl returns; kdeck is what is awaited.
+    let out = crate::common::tools::kubectl_command()
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["create", "--raw", "/sim/clock/advance?seconds=30&step=5", "-f", "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "advancing the sim clock: {}", String::from_utf8_lossy(&out.stderr));
     tmux.wait_for("the rollout's pods in the view", LONG, |s| pods_in_header(s).is_some_and(|n| n > before));
 
     // A regex that keeps nothing says so; one that keeps the access lines keeps only them.

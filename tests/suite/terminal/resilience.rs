@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::common::tmux::Tmux;
-use kdeck::sim::launch::{LaunchOptions, launch};
+use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
 
 const KDECK: &str = env!("CARGO_BIN_EXE_kdeck");
 const LONG: Duration = Duration::from_secs(60);
@@ -48,7 +48,11 @@ fn a_tiny_window_and_a_resize_storm_neither_panic_nor_wedge() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigwinch_then_sigterm_during_the_first_sync_restore_the_terminal() {
     // Every API answer takes 2 s: the first sync is still under way when the signals come.
-    let options = LaunchOptions { latency: Duration::from_secs(2), ..LaunchOptions::default() };
+    let options = LaunchOptions {
+        latency: Duration::from_secs(2),
+        clock: LaunchClock::manual(),
+        ..LaunchOptions::default()
+    };
     let launched = launch(options).await.unwrap();
     let dir = temp_dir("term");
     let kubeconfig = dir.join("kubeconfig");

@@ -2,6 +2,11 @@
 //! `snapshot --check -o json` (exit 1), its cause names the change where the scenario has
 //! one, and the default screen at 80x24 names it within 5 s of launch. In `steady`, the
 //! only error is the dev image that never pulls.
+//!
+//! The incidents develop as the tests advance the sim clock: a manual clock, or for the one
+//! read through Prometheus a wall clock (its rate() is over real scrapes, so sim time has to
+//! keep passing while it scrapes) advanced past the rollout. What is awaited is Prometheus's
+//! scrapes and kdeck's screen, never a controller.
 
 use crate::common::prometheus;
 
@@ -10,17 +15,25 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::common::tmux::Tmux;
+use k8s_openapi::api::apps::v1::Deployment;
 use kdeck::k8s::client::ConnectOptions;
 use kdeck::prom::PromConfig;
 use kdeck::sim::auth::ADMIN_TOKEN;
-use kdeck::sim::launch::{LaunchOptions, Launched, launch};
+use kdeck::sim::launch::{LaunchClock, LaunchOptions, Launched, launch};
+use kdeck::sim::world::typed;
 use kdeck::snapshot::{OutputFormat, PromSource, SnapshotOptions};
 use prometheus::Prometheus;
 use serde_json::Value;
 
 const KDECK: &str = env!("CARGO_BIN_EXE_kdeck");
-/// How long a scenario may take to develop (sim at 10x).
-const DEVELOP: Duration = Duration::from_secs(120);
+/// How much sim time a scenario may take to develop.
+const DEVELOP: Duration = Duration::from_secs(1200);
+/// Sim time advanced between two snapshots, in ticks [`STEP`] apart (the step a world at
+/// `--speed 100` takes on its own).
+const CHUNK: Duration = Duration::from_secs(30);
+const STEP: Duration = Duration::from_secs(10);
+/// How long Prometheus may take to scrape what the sim did and rate() it.
+const SCRAPED: Duration = Duration::from_secs(60);
 /// "Within 5 s of launch": from starting kdeck to the culprit on screen.
 const FIRST_SCREEN: Duration = Duration::from_secs(5);
 /// One dashboard at a time, so the 5 s are the dashboard's and not the other tests'.
@@ -51,6 +64,17 @@ fn is_culprit(p: &Value, expect: &Expect) -> bool {
         && expect.cause.is_none_or(|words| words.iter().all(|w| summary.contains(w)))
 }
 
+/// Whether a Deployment's rollout is complete, as `kubectl rollout status` judges it.
+fn rolled_out(store: &kdeck::sim::store::Store, ns: &str, name: &str) -> bool {
+    let Some(d) = typed::get::<Deployment>(store, Some(ns), name) else { return false };
+    let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let s = d.status.unwrap_or_default();
+    s.observed_generation == d.metadata.generation
+        && s.updated_replicas == Some(want)
+        && s.replicas == Some(want)
+        && s.available_replicas == Some(want)
+}
+
 fn temp_dir(name: &str) -> crate::common::tmp::TestDir {
     crate::common::tmp::dir(&format!("triage-{name}"))
 }
@@ -62,8 +86,8 @@ struct Cluster {
 }
 
 async fn start(scenario: &str, prometheus: bool, dir: &Path) -> Cluster {
-    let options =
-        LaunchOptions { scenario: scenario.into(), speed: 10.0, seed: 7, ..LaunchOptions::default() };
+    let clock = if prometheus { LaunchClock::Wall } else { LaunchClock::manual() };
+    let options = LaunchOptions { scenario: scenario.into(), clock, seed: 7, ..LaunchOptions::default() };
     let launched = launch(options).await.unwrap();
     let kubeconfig = dir.join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();
@@ -118,26 +142,63 @@ async fn culprit_first(expect: &Expect) {
     let dir = temp_dir(expect.scenario);
     let cluster = start(expect.scenario, expect.prometheus, &dir).await;
     let options = snapshot_options(&cluster);
-    let deadline = Instant::now() + DEVELOP;
-    let first = loop {
-        let (code, doc) = snapshot(&options).await;
+    let sim = &cluster.launched.sim;
+    let culprit = |code: i32, doc: &Value| {
         let first = doc["problems"][0].clone();
-        if is_culprit(&first, expect) {
-            assert_eq!(code, 1, "--check fails on the incident");
-            assert_eq!(first["severity"], "error", "{first:#}");
-            let s = &first["score"];
-            let parts = ["severity", "user_facing", "environment", "recency", "blast_radius"];
-            let sum: i64 = parts.iter().map(|k| s[k].as_i64().unwrap()).sum();
-            assert_eq!(s["total"].as_i64(), Some(sum), "the score's parts add up: {s:#}");
-            break first;
+        if !is_culprit(&first, expect) {
+            return None;
         }
-        assert!(
-            Instant::now() < deadline,
-            "{}: the culprit never came first; the top of the list:\n{}",
-            expect.scenario,
-            summary(&doc)
-        );
-        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(code, 1, "--check fails on the incident");
+        assert_eq!(first["severity"], "error", "{first:#}");
+        let s = &first["score"];
+        let parts = ["severity", "user_facing", "environment", "recency", "blast_radius"];
+        let sum: i64 = parts.iter().map(|k| s[k].as_i64().unwrap()).sum();
+        assert_eq!(s["total"].as_i64(), Some(sum), "the score's parts add up: {s:#}");
+        Some(first)
+    };
+    let first = if cluster.prom.is_none() {
+        // The cluster stands still between advances: each snapshot sees it as it is.
+        let mut passed = Duration::ZERO;
+        loop {
+            let (code, doc) = snapshot(&options).await;
+            if let Some(first) = culprit(code, &doc) {
+                break first;
+            }
+            assert!(
+                passed < DEVELOP,
+                "{}: the culprit never came first in {DEVELOP:?} of sim time; the top of the list:\n{}",
+                expect.scenario,
+                summary(&doc)
+            );
+            sim.advance_in_steps(CHUNK, STEP).await.unwrap();
+            passed += CHUNK;
+        }
+    } else {
+        // The release rolls out as the clock is advanced (read from the store: nothing to
+        // wait for); then Prometheus has to scrape the counters, sim time passing at wall
+        // speed, for rate() to show the errors.
+        // (The scenario was on from the launch: its release is the Deployment's template.)
+        let (ns, name) = ("harmonyflow", "session-state-service");
+        let mut passed = Duration::ZERO;
+        while !rolled_out(sim.store(), ns, name) {
+            assert!(passed < DEVELOP, "{ns}/{name}: the release did not roll out in {DEVELOP:?} of sim time");
+            sim.advance_in_steps(CHUNK, STEP).await.unwrap();
+            passed += CHUNK;
+        }
+        let deadline = Instant::now() + SCRAPED;
+        loop {
+            let (code, doc) = snapshot(&options).await;
+            if let Some(first) = culprit(code, &doc) {
+                break first;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: Prometheus never showed the culprit first; the top of the list:\n{}",
+                expect.scenario,
+                summary(&doc)
+            );
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
     };
 
     let name = first["name"].as_str().unwrap().to_owned();

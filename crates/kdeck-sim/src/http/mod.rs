@@ -58,6 +58,8 @@ pub struct AppState {
     pub faults: Arc<ApiFaults>,
     /// The per-container line rate of pod logs (`PUT /sim/logs/rate/{n}`).
     pub log_flood: Arc<crate::logs::flood::FloodControl>,
+    /// Moves sim time (`POST /sim/clock/advance?seconds=N`).
+    pub clock: crate::drive::ClockDriver,
 }
 
 /// One authenticated request, parsed.
@@ -207,6 +209,7 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
                     | Route::SimChurn(_)
                     | Route::SimLogRate(_)
                     | Route::SimFault(_)
+                    | Route::SimClockAdvance
             ) =>
         {
             Err(ApiError::method_not_allowed(
@@ -239,12 +242,50 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
         | Route::SimScenario(_)
         | Route::SimChurn(_)
         | Route::SimLogRate(_)
-        | Route::SimFault(_) => admin(app, route, &ctx),
+        | Route::SimFault(_)
+        | Route::SimClock
+        | Route::SimClockAdvance => admin(app, route, &ctx).await,
     }
 }
 
+/// Most sim time one `POST /sim/clock/advance` covers: an hour, 3600 ticks of the world
+/// (further in several requests).
+pub const MAX_ADVANCE_SECS: f64 = 3600.0;
+
+/// `seconds=N` (0 to [`MAX_ADVANCE_SECS`]) and `step=S` (0.001 to 120, default 1) of an
+/// advance, in sim seconds.
+fn advance_by(ctx: &RequestContext) -> Result<(Duration, Duration), ApiError> {
+    let given = ctx.param("seconds").ok_or_else(|| {
+        ApiError::bad_request("POST /sim/clock/advance?seconds=N: how many sim seconds to advance")
+    })?;
+    let by = match given.parse::<f64>() {
+        Ok(secs) if (0.0..=MAX_ADVANCE_SECS).contains(&secs) => Duration::from_secs_f64(secs),
+        _ => {
+            return Err(ApiError::bad_request(format!(
+                "seconds={given:?}: expected sim seconds from 0 to {MAX_ADVANCE_SECS} (advance further in several requests)"
+            )));
+        }
+    };
+    let max_step = crate::drive::MAX_STEP.as_secs_f64();
+    let step = match ctx.param("step").map(|s| (s, s.parse::<f64>())) {
+        None => crate::drive::STEP,
+        Some((_, Ok(secs))) if (0.001..=max_step).contains(&secs) => Duration::from_secs_f64(secs),
+        Some((given, _)) => {
+            return Err(ApiError::bad_request(format!(
+                "step={given:?}: expected sim seconds between ticks, from 0.001 to {max_step}"
+            )));
+        }
+    };
+    Ok((by, step))
+}
+
+fn clock_json(app: &AppState) -> serde_json::Value {
+    let clock = app.clock.clock();
+    serde_json::json!({"now": clock.now().to_string(), "manual": clock.is_manual(), "speed": clock.speed()})
+}
+
 /// The sim's own admin endpoints (admin token only).
-fn admin(app: &AppState, route: Route, ctx: &RequestContext) -> Result<Response, ApiError> {
+async fn admin(app: &AppState, route: Route, ctx: &RequestContext) -> Result<Response, ApiError> {
     if ctx.user != SimUser::Admin {
         return Err(ApiError::forbidden(format!(
             "User \"{}\" cannot use the sim admin endpoints",
@@ -285,6 +326,14 @@ fn admin(app: &AppState, route: Route, ctx: &RequestContext) -> Result<Response,
             Ok(json_value(StatusCode::OK, &serde_json::json!({"linesPerSecond": applied})))
         }
         (Route::SimFault(name), _) => api_faults::serve_endpoint(&app.faults, name.as_deref(), &ctx.method),
+        (Route::SimClock, "GET") => Ok(json_value(StatusCode::OK, &clock_json(app))),
+        (Route::SimClockAdvance, "POST") => {
+            let (by, step) = advance_by(ctx)?;
+            let advanced = app.clock.advance_in_steps(by, step).await;
+            advanced.map_err(|err| ApiError::new(503, "ServiceUnavailable", err.to_string()))?;
+            tracing::info!(seconds = by.as_secs_f64(), "sim clock advanced over the API");
+            Ok(json_value(StatusCode::OK, &clock_json(app)))
+        }
         _ => Err(ApiError::method_not_allowed(
             "the server does not allow this method on the requested resource",
         )),

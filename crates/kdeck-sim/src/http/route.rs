@@ -27,6 +27,10 @@ pub enum Route {
     SimLogRate(String),
     /// `/sim/fault` (list, clear all) or `/sim/fault/{name}` (switch one on or off).
     SimFault(Option<String>),
+    /// `GET /sim/clock`: the sim time, and whether the clock is manual.
+    SimClock,
+    /// `POST /sim/clock/advance?seconds=N`: move sim time, the controllers ticking as it passes.
+    SimClockAdvance,
     Resource(ResourceRequest),
     /// `/api/v1/namespaces/NS/services/NAME/proxy/...`
     ServiceProxy(super::proxy::ProxyTarget),
@@ -52,6 +56,8 @@ impl Route {
                 | Route::SimChurn(_)
                 | Route::SimLogRate(_)
                 | Route::SimFault(_)
+                | Route::SimClock
+                | Route::SimClockAdvance
         )
     }
 }
@@ -106,6 +112,8 @@ pub fn parse(path: &str) -> Route {
         ["sim", "logs", "rate", rate] => Route::SimLogRate(rate.to_string()),
         ["sim", "fault"] => Route::SimFault(None),
         ["sim", "fault", name] => Route::SimFault(Some(name.to_string())),
+        ["sim", "clock"] => Route::SimClock,
+        ["sim", "clock", "advance"] => Route::SimClockAdvance,
         _ => Route::NotServed,
     }
 }
@@ -194,6 +202,8 @@ mod tests {
         assert!(!parse("/api/v1/pods").is_sim_control());
         assert_eq!(parse("/sim/logs/rate/2500"), Route::SimLogRate("2500".into()));
         assert!(parse("/sim/logs/rate/0").is_sim_control());
+        assert_eq!(parse("/sim/clock/advance"), Route::SimClockAdvance);
+        assert!(parse("/sim/clock").is_sim_control() && parse("/sim/clock/advance/").is_sim_control());
     }
 
     #[test]

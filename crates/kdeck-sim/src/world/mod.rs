@@ -49,6 +49,7 @@ use self::faults::Fault;
 use self::hpa_math::HpaMemory;
 use self::snapshot::Snapshot;
 use self::telemetry::Telemetry;
+use crate::drive::Advance;
 use crate::load::LoadModel;
 use crate::scenario::{Scenario, ScenarioTargets};
 use crate::store::Store;
@@ -199,12 +200,16 @@ impl World {
         }
     }
 
-    /// Run until `shutdown` fires, following the scenario channel.
+    /// Run until `shutdown` fires, following the scenario channel. On a wall clock the world
+    /// ticks on its own; on a manual clock only when `advances` asks (and a wall clock also
+    /// jumps ahead when asked).
     pub async fn run(
         mut self,
         mut scenario: tokio::sync::watch::Receiver<String>,
         mut shutdown: tokio::sync::watch::Receiver<bool>,
+        mut advances: Option<tokio::sync::mpsc::UnboundedReceiver<Advance>>,
     ) {
+        let on_its_own = !self.store.clock().is_manual();
         // Synthetic worlds only churn: small, frequent batches keep the API server answering.
         let period =
             if self.cfg.synthetic { SYNTHETIC_TICK } else { tick_period(self.store.clock().speed()) };
@@ -212,24 +217,76 @@ impl World {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                _ = interval.tick() => {
-                    self.tick();
-                    // Churn in small steps, letting the API server's tasks run in between.
-                    while self.churn_step(CHURN_STEP) {
-                        tokio::task::yield_now().await;
-                    }
-                }
+                // a scenario switched before an advance was asked for is in effect before it
+                biased;
+                _ = shutdown.changed() => break,
                 changed = scenario.changed() => {
                     if changed.is_err() { continue_without_scenario(&mut scenario); }
-                    let name = scenario.borrow_and_update().clone();
-                    match name.parse::<Scenario>() {
-                        Ok(s) => { self.set_scenario(s); self.tick(); }
-                        Err(err) => tracing::warn!(%err, "ignoring unknown scenario"),
-                    }
+                    self.follow_scenario(&mut scenario);
                 }
-                _ = shutdown.changed() => break,
+                Some(request) = next_advance(&mut advances) => {
+                    if scenario.has_changed().unwrap_or(false) {
+                        self.follow_scenario(&mut scenario);
+                    }
+                    self.advance(request.by, request.step, &shutdown).await;
+                    if !*shutdown.borrow() {
+                        let _ = request.done.send(self.now());
+                    } // else cut short: the caller hears the world stopped
+
+                }
+                _ = interval.tick(), if on_its_own => {
+                    self.tick();
+                    self.churn_now().await;
+                }
             }
         }
+    }
+
+    /// Switch to the scenario the channel names now, and tick once at once.
+    fn follow_scenario(&mut self, scenario: &mut tokio::sync::watch::Receiver<String>) {
+        let name = scenario.borrow_and_update().clone();
+        match name.parse::<Scenario>() {
+            Ok(s) => {
+                self.set_scenario(s);
+                self.tick();
+            }
+            Err(err) => tracing::warn!(%err, "ignoring unknown scenario"),
+        }
+    }
+
+    /// Make the churn owed, in small steps, letting the API server's tasks run in between.
+    async fn churn_now(&mut self) {
+        while self.churn_step(CHURN_STEP) {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Move the clock by `by`, `step` at a time (a synthetic world: its own shorter tick), each
+    /// step followed by a tick and its churn: what falls due within `by` has happened when
+    /// this returns (unless `shutdown` fired meanwhile).
+    async fn advance(&mut self, by: Duration, step: Duration, shutdown: &tokio::sync::watch::Receiver<bool>) {
+        let clock = self.store.clock().clone();
+        let step = if self.cfg.synthetic { step.min(SYNTHETIC_TICK) } else { step };
+        let mut left = by;
+        while !left.is_zero() && !*shutdown.borrow() {
+            let dt = left.min(step);
+            clock.advance(dt);
+            left -= dt;
+            self.tick();
+            self.churn_now().await;
+            // the API server answers between ticks too
+            tokio::task::yield_now().await;
+        }
+    }
+}
+
+/// The next advance asked for; never, for a world nobody drives.
+async fn next_advance(
+    advances: &mut Option<tokio::sync::mpsc::UnboundedReceiver<Advance>>,
+) -> Option<Advance> {
+    match advances {
+        Some(requests) => requests.recv().await,
+        None => std::future::pending().await,
     }
 }
 
