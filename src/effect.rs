@@ -21,6 +21,8 @@ pub enum Effect {
     StartLogs(LogRequest),
     /// Stop every stream of a log view's session.
     StopLogs { session: u64 },
+    /// Watch these contexts side by side, member `i` being `contexts[i]` (`:fleet`).
+    StartFleet { contexts: Vec<String> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

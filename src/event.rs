@@ -31,6 +31,8 @@ pub enum Event {
     Copied(Result<String, String>),
     /// Lines or a state change of a log view's stream.
     Logs(crate::logs::stream::LogMsg),
+    /// Data or state of one cluster of the fleet (`app::fleet`), by its index.
+    Member(crate::app::fleet::MemberId, Box<crate::app::fleet::MemberEvent>),
 }
 
 /// Which connection data belongs to. Every context switch (or narrowing of the watches)

@@ -28,13 +28,15 @@ pub struct Binding {
 
 pub const BINDINGS: &[Binding] = &[
     Binding { keys: "1-5, Tab, S-Tab", what: "switch pane", pane: None },
+    Binding { keys: "0", what: "the fleet: every cluster (--context a,b, :fleet)", pane: None },
     Binding { keys: "j k, Up Down", what: "move selection", pane: None },
     Binding { keys: "g G, Home End", what: "first / last row", pane: None },
     Binding { keys: "PgUp PgDn, C-b C-f", what: "page up / down", pane: None },
     Binding { keys: "Enter", what: "drill into the workload", pane: None },
-    Binding { keys: "Esc", what: "back / clear filter", pane: None },
+    Binding { keys: "Enter", what: "open the cluster's dashboard", pane: Some(Pane::Fleet) },
+    Binding { keys: "Esc", what: "back / clear filter (then to the fleet)", pane: None },
     Binding { keys: "/", what: "filter rows (!text negates)", pane: None },
-    Binding { keys: ":", what: "command: ns NAME|all, ctx NAME, theme NAME, pane, q", pane: None },
+    Binding { keys: ":", what: "command: ns NAME|all, ctx NAME, fleet, theme NAME, pane, q", pane: None },
     Binding { keys: "y", what: "copy the selected name (OSC 52)", pane: None },
     Binding { keys: "w", what: "lose-a-zone projection", pane: Some(Pane::Zones) },
     Binding { keys: "s", what: "scale the selected Deployment/StatefulSet", pane: None },
@@ -132,6 +134,7 @@ fn normal_action(key: KeyEvent, ctrl: bool) -> Option<Action> {
         KeyCode::Char('u') if ctrl => Action::PageUp,
         _ if ctrl => return None,
         KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('0') => Action::ShowPane(Pane::Fleet),
         KeyCode::Char(d @ '1'..='9') => {
             let index = usize::from(d as u8 - b'1');
             Action::ShowPane(*Pane::ALL.get(index)?)

@@ -19,6 +19,11 @@ pub fn open(model: &mut Model, screen: &Screen, write: WriteKind) -> Vec<Effect>
         model.ui.flash(FlashLevel::Warn, why, model.now);
         return Vec::new();
     }
+    if model.requested != model.generation {
+        // The rows on screen are the old connection's; the user asked for another cluster.
+        model.ui.flash(FlashLevel::Warn, "switching clusters: wait for the new one to connect", model.now);
+        return Vec::new();
+    }
     let target = match &model.ui.drill {
         Some(target) => Some(target.clone()),
         None => screen.workload_at(model.ui.cursor().selected),

@@ -44,9 +44,12 @@ fn tabs(model: &Model) -> TabsView {
         (None, Some(w)) => Some(format!("{}/{}", w.namespace, w.name)),
         (None, None) => None,
     };
+    // The fleet's tab comes first, when there is a fleet.
+    let fleet = model.fleet.as_ref().map(|_| Pane::Fleet);
+    let panes: Vec<Pane> = fleet.into_iter().chain(Pane::ALL).collect();
     TabsView {
-        tabs: Pane::ALL.iter().map(|p| (p.digit(), p.title())).collect(),
-        current: model.ui.pane.index(),
+        tabs: panes.iter().map(|p| (p.digit(), p.title())).collect(),
+        current: panes.iter().position(|p| *p == model.ui.pane).unwrap_or(0),
         drill,
     }
 }

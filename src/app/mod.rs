@@ -6,6 +6,8 @@ pub mod command;
 pub mod dashboard;
 pub mod dialog;
 mod dialog_view;
+pub mod fleet;
+pub mod fleet_sources;
 pub mod frame_view;
 pub mod log_frame;
 pub mod log_keys;

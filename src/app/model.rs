@@ -73,6 +73,8 @@ pub struct Model {
     /// Log sessions: each open or option change takes the next, so late lines of the old
     /// streams are dropped.
     pub next_log_session: u64,
+    /// The clusters watched side by side (`--context a,b`, `:fleet`), when any.
+    pub fleet: Option<crate::app::fleet::Fleet>,
 }
 
 impl Model {
@@ -110,6 +112,7 @@ impl Model {
             data_now: false,
             logs: None,
             next_log_session: 1,
+            fleet: None,
         }
     }
 
@@ -145,6 +148,7 @@ impl Model {
             data_now: self.data_now,
             logs: None,
             next_log_session: self.next_log_session,
+            fleet: self.fleet.as_ref().map(crate::app::fleet::Fleet::snapshot),
         }
     }
 

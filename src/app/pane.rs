@@ -7,11 +7,16 @@ pub enum Pane {
     Autoscalers,
     Ingresses,
     Events,
+    /// One row per cluster (`--context a,b`, `:fleet`); only there when a fleet is.
+    Fleet,
 }
 
 impl Pane {
+    /// A cluster's panes, in tab order (the fleet's tab, when there is one, comes first).
     pub const ALL: [Pane; 5] =
         [Pane::Overview, Pane::Zones, Pane::Autoscalers, Pane::Ingresses, Pane::Events];
+    /// Every pane, the fleet included (per-pane state is kept in arrays this long).
+    pub const COUNT: usize = 6;
 
     pub fn index(self) -> usize {
         self as usize
@@ -24,12 +29,16 @@ impl Pane {
             Pane::Autoscalers => "Autoscalers",
             Pane::Ingresses => "Ingresses",
             Pane::Events => "Events",
+            Pane::Fleet => "Fleet",
         }
     }
 
-    /// The digit key that opens it (1-based).
+    /// The digit key that opens it (1-based; the fleet's is 0).
     pub fn digit(self) -> char {
-        char::from(b'1' + self as u8)
+        match self {
+            Pane::Fleet => '0',
+            pane => char::from(b'1' + pane as u8),
+        }
     }
 
     /// The name `:` accepts (and a few aliases users type from kubectl habit).
@@ -40,16 +49,24 @@ impl Pane {
             "autoscalers" | "hpa" | "hpas" | "horizontalpodautoscalers" => Some(Pane::Autoscalers),
             "ingresses" | "ingress" | "ing" => Some(Pane::Ingresses),
             "events" | "ev" | "timeline" => Some(Pane::Events),
+            "fleet" | "clusters" => Some(Pane::Fleet),
             _ => None,
         }
     }
 
+    /// The next of a cluster's panes (Tab); from the fleet, the first.
     pub fn next(self) -> Pane {
-        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
+        match self {
+            Pane::Fleet => Pane::Overview,
+            pane => Pane::ALL[(pane.index() + 1) % Pane::ALL.len()],
+        }
     }
 
     pub fn prev(self) -> Pane {
-        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+        match self {
+            Pane::Fleet => Pane::Events,
+            pane => Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+        }
     }
 }
 
@@ -73,5 +90,9 @@ mod tests {
         }
         assert_eq!(Pane::Overview.digit(), '1');
         assert_eq!(Pane::Events.digit(), '5');
+        assert_eq!(Pane::Fleet.digit(), '0');
+        assert_eq!(Pane::from_name("fleet"), Some(Pane::Fleet));
+        assert_eq!(Pane::Fleet.next(), Pane::Overview);
+        assert_eq!(Pane::COUNT, Pane::Fleet.index() + 1);
     }
 }

@@ -48,6 +48,8 @@ pub struct RowTarget {
     /// Whose logs `l` opens, when not `workload`'s: an ingress row's first backend. Kept
     /// apart from `workload` so that no action ever writes to an object the row does not name.
     pub logs: Option<WorkloadRef>,
+    /// The context a fleet row names (Enter opens its dashboard).
+    pub cluster: Option<String>,
 }
 
 impl Screen {
@@ -80,8 +82,11 @@ impl Screen {
             api: api.clone(),
         };
         let anything_synced = states.iter().any(|(_, s)| s.is_settled());
+        // The fleet is shown whatever the cluster in use does: it has a row for it.
+        let fleet_in_front = model.ui.pane == Pane::Fleet && model.ui.drill.is_none();
         if let Some(view) =
             status::unreachable(&api, anything_synced, &model.conn.context, &model.conn.server)
+                .filter(|_| !fleet_in_front)
         {
             return Screen {
                 status,
@@ -94,7 +99,7 @@ impl Screen {
         }
         let mut pane = match &model.ui.drill {
             Some(id) => PaneView::Workload(Box::new(workload::project(cluster, &scope, now, id))),
-            None => pane_view(model, projection),
+            None => pane_view(model, projection, views),
         };
         let rows = pane.select(model.ui.drill.as_ref(), model.ui.filter(model.ui.pane));
         let synced = states.iter().all(|(_, s)| s.is_settled());
@@ -138,6 +143,11 @@ impl Screen {
         }
     }
 
+    /// The cluster a fleet row at `index` names.
+    pub fn cluster_at(&self, index: usize) -> Option<String> {
+        self.rows.get(index).and_then(|r| r.cluster.clone())
+    }
+
     pub fn workload_at(&self, index: usize) -> Option<WorkloadRef> {
         self.rows.get(index).and_then(|r| r.workload.clone())
     }
@@ -158,7 +168,7 @@ impl Screen {
 }
 
 /// The pane in front, from the frame's projection (it takes the views it shows).
-fn pane_view(model: &Model, projection: &Projection) -> PaneView {
+fn pane_view(model: &Model, projection: &Projection, views: &ScreenViews) -> PaneView {
     let now = model.now;
     let join = |wants| projection.join(&model.prom, wants);
     match model.ui.pane {
@@ -223,6 +233,9 @@ fn pane_view(model: &Model, projection: &Projection) -> PaneView {
         }
         Pane::Events => {
             PaneView::Events { view: projection.timeline.clone().unwrap_or_default(), visible: Vec::new() }
+        }
+        Pane::Fleet => {
+            PaneView::Fleet { view: views.fleet.as_deref().cloned().unwrap_or_default(), visible: Vec::new() }
         }
     }
 }

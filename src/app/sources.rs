@@ -34,6 +34,8 @@ pub struct Sources {
     latest: Generation,
     /// The log view's streams, on the client in use.
     pub logs: crate::app::log_streams::LogStreams,
+    /// The fleet's members, when a fleet is watched.
+    fleet: crate::app::fleet_sources::FleetSources,
 }
 
 /// What a new connection hands to the loop with its `Connected` event: its watches,
@@ -98,6 +100,7 @@ impl Sources {
             rules,
             latest: generation,
             logs: Default::default(),
+            fleet: Default::default(),
         };
         (sources, stores)
     }
@@ -130,6 +133,17 @@ impl Sources {
             }
             Effect::NarrowWatches { namespace, generation } => {
                 self.reconnect(self.connect.clone(), WatchScope::Namespace(namespace), generation, tx);
+            }
+            Effect::StartFleet { contexts } => {
+                // Started once: the members keep their indexes for the life of the fleet.
+                if !self.fleet.is_running() {
+                    self.fleet = crate::app::fleet_sources::FleetSources::start(
+                        &self.connect,
+                        &contexts,
+                        &self.rules,
+                        tx,
+                    );
+                }
             }
         }
     }

@@ -59,8 +59,8 @@ pub struct Flash {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UiState {
     pub pane: Pane,
-    cursors: [TableCursor; Pane::ALL.len()],
-    filters: [String; Pane::ALL.len()],
+    cursors: [TableCursor; Pane::COUNT],
+    filters: [String; Pane::COUNT],
     pub drill: Option<WorkloadRef>,
     pub drill_cursor: TableCursor,
     pub input: Option<InputLine>,

@@ -63,6 +63,9 @@ pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
         }
         Event::Tick => {
             model.prom.set_now(model.now);
+            if let Some(fleet) = model.fleet.as_mut() {
+                fleet.set_now(model.now);
+            }
             // Ages are computed at render time from `now`: redraw (ratatui then sends only
             // the changed cells) when the screen shows any, without re-projecting the views.
             // Retry counters and Prometheus staleness live in the projection.
@@ -72,6 +75,14 @@ pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
         }
         Event::Logs(msg) => {
             log_keys::on_message(model, msg);
+            Vec::new()
+        }
+        Event::Member(id, ev) => {
+            if let Some(fleet) = model.fleet.as_mut()
+                && fleet.apply(id, *ev, model.now)
+            {
+                model.data_stale = true;
+            }
             Vec::new()
         }
         Event::Cluster(_, ev) => {
@@ -207,15 +218,18 @@ pub fn apply_action(model: &mut Model, screen: &Screen, action: Action) -> Vec<E
     }
     match action {
         Action::Quit => model.quit = true,
-        Action::ShowPane(pane) => show_pane(model, pane),
-        Action::NextPane => show_pane(model, model.ui.pane.next()),
-        Action::PrevPane => show_pane(model, model.ui.pane.prev()),
+        Action::ShowPane(pane) => return show_pane(model, pane),
+        Action::NextPane => return show_pane(model, model.ui.pane.next()),
+        Action::PrevPane => return show_pane(model, model.ui.pane.prev()),
         Action::Up => move_cursor(model, screen, -1),
         Action::Down => move_cursor(model, screen, 1),
         Action::PageUp => move_cursor(model, screen, -(model.ui.page_rows.max(1) as isize)),
         Action::PageDown => move_cursor(model, screen, model.ui.page_rows.max(1) as isize),
         Action::Top => model.ui.cursor_mut().select(0, &screen.rows),
         Action::Bottom => model.ui.cursor_mut().select(usize::MAX, &screen.rows),
+        Action::Open if model.ui.pane == Pane::Fleet && model.ui.drill.is_none() => {
+            return open_cluster(model, screen);
+        }
         Action::Open => open_selected(model, screen),
         Action::Back => back(model),
         Action::ToggleHelp => model.ui.help = !model.ui.help,
@@ -252,10 +266,22 @@ pub fn apply_action(model: &mut Model, screen: &Screen, action: Action) -> Vec<E
     Vec::new()
 }
 
-fn show_pane(model: &mut Model, pane: Pane) {
+fn show_pane(model: &mut Model, pane: Pane) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if pane == Pane::Fleet && model.fleet.is_none() {
+        // No fleet was given: watch every context of the kubeconfig.
+        let contexts = model.conn.contexts.clone();
+        if contexts.len() < 2 {
+            model.ui.flash(FlashLevel::Info, "the kubeconfig has one context: no fleet to show", model.now);
+            return effects;
+        }
+        model.fleet = Some(crate::app::fleet::Fleet::new(&contexts, &model.rules, model.prom_interval));
+        effects.push(Effect::StartFleet { contexts });
+    }
     model.ui.pane = pane;
     model.ui.drill = None;
     model.views_stale = true;
+    effects
 }
 
 fn move_cursor(model: &mut Model, screen: &Screen, delta: isize) {
@@ -287,7 +313,21 @@ fn back(model: &mut Model) {
     } else if model.ui.zone_what_if {
         model.ui.zone_what_if = false;
         model.views_stale = true;
+    } else if model.fleet.is_some() && model.ui.pane != Pane::Fleet {
+        // A cluster opened from the fleet: Esc returns to it.
+        show_pane(model, Pane::Fleet);
     }
+}
+
+/// Enter on a fleet row: the cluster's own dashboard, on its own connection and policy.
+fn open_cluster(model: &mut Model, screen: &Screen) -> Vec<Effect> {
+    let Some(context) = screen.cluster_at(model.ui.cursor().selected) else {
+        return Vec::new();
+    };
+    let effects = switch_context(model, context, true);
+    model.ui.pane = Pane::Overview;
+    model.views_stale = true;
+    effects
 }
 
 fn edit_input(model: &mut Model, edit: InputEdit) -> Vec<Effect> {
@@ -345,6 +385,25 @@ fn edit_input(model: &mut Model, edit: InputEdit) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Switch the dashboard to another context (`:ctx`, Enter on a fleet row). `quiet`: being
+/// on it already is what was asked, not worth a flash.
+fn switch_context(model: &mut Model, name: String, quiet: bool) -> Vec<Effect> {
+    // With a switch under way, naming the current context is a switch back to it.
+    let switching = model.requested != model.generation;
+    if name == model.conn.context && !switching {
+        if !quiet {
+            model.ui.flash(FlashLevel::Info, format!("already on {name}"), model.now);
+        }
+    } else if !model.conn.contexts.is_empty() && !model.conn.contexts.contains(&name) {
+        model.ui.flash(FlashLevel::Error, format!("no context {name:?} in the kubeconfig"), model.now);
+    } else {
+        model.ui.flash(FlashLevel::Info, format!("switching to {name}..."), model.now);
+        model.requested = model.requested.next();
+        return vec![Effect::SwitchContext { context: name, generation: model.requested }];
+    }
+    Vec::new()
+}
+
 fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
     let command = match command::parse(line) {
         Ok(command) => command,
@@ -356,8 +415,8 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
     match command {
         Command::Quit => model.quit = true,
         Command::Pane(pane) => {
-            let effects = log_keys::close(model);
-            show_pane(model, pane);
+            let mut effects = log_keys::close(model);
+            effects.extend(show_pane(model, pane));
             return effects;
         }
         Command::Namespace(namespace) => {
@@ -368,23 +427,7 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
             model.views_stale = true;
             model.ui.flash(FlashLevel::Info, format!("namespace: {label}"), model.now);
         }
-        Command::Context(name) => {
-            // With a switch under way, naming the current context is a switch back to it.
-            let switching = model.requested != model.generation;
-            if name == model.conn.context && !switching {
-                model.ui.flash(FlashLevel::Info, format!("already on {name}"), model.now);
-            } else if !model.conn.contexts.is_empty() && !model.conn.contexts.contains(&name) {
-                model.ui.flash(
-                    FlashLevel::Error,
-                    format!("no context {name:?} in the kubeconfig"),
-                    model.now,
-                );
-            } else {
-                model.ui.flash(FlashLevel::Info, format!("switching to {name}..."), model.now);
-                model.requested = model.requested.next();
-                return vec![Effect::SwitchContext { context: name, generation: model.requested }];
-            }
-        }
+        Command::Context(name) => return switch_context(model, name, false),
         Command::Theme(name) => match Theme::shipped(&name) {
             Some(theme) => model.theme = theme,
             None => model.ui.flash(

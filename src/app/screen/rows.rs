@@ -20,13 +20,19 @@ impl PaneView {
                         name: format!("{namespace}/{}", p.name),
                         workload: None,
                         logs: None,
+                        cluster: None,
                     })
                     .collect()
             }
             PaneView::Overview { namespaces, visible: kept, .. } => {
                 *kept = visible(&namespaces.rows, |r| keep(r.name.clone()));
                 kept.iter()
-                    .map(|&i| RowTarget { name: namespaces.rows[i].name.clone(), workload: None, logs: None })
+                    .map(|&i| RowTarget {
+                        name: namespaces.rows[i].name.clone(),
+                        workload: None,
+                        logs: None,
+                        cluster: None,
+                    })
                     .collect()
             }
             PaneView::Zones { view, visible: kept, .. } => {
@@ -44,6 +50,7 @@ impl PaneView {
                                 name: w.name.clone(),
                             }),
                             logs: None,
+                            cluster: None,
                         }
                     })
                     .collect()
@@ -60,7 +67,12 @@ impl PaneView {
                             namespace: r.namespace.clone(),
                             name: r.target.name.clone(),
                         });
-                        RowTarget { name: format!("{}/{}", r.namespace, r.name), workload, logs: None }
+                        RowTarget {
+                            name: format!("{}/{}", r.namespace, r.name),
+                            workload,
+                            logs: None,
+                            cluster: None,
+                        }
                     })
                     .collect()
             }
@@ -73,6 +85,18 @@ impl PaneView {
                         name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
                         workload: None,
                         logs: backends.get(i).cloned().flatten(),
+                        cluster: None,
+                    })
+                    .collect()
+            }
+            PaneView::Fleet { view, visible: kept } => {
+                *kept = visible(&view.rows, |r| keep(format!("{} {}", r.context, r.zones.join(" "))));
+                kept.iter()
+                    .map(|&i| RowTarget {
+                        name: view.rows[i].context.clone(),
+                        workload: None,
+                        logs: None,
+                        cluster: Some(view.rows[i].context.clone()),
                     })
                     .collect()
             }
@@ -93,7 +117,7 @@ impl PaneView {
                             Some(ns) => format!("{ns}/{}", e.name),
                             None => e.name.clone(),
                         };
-                        RowTarget { name, workload: None, logs: None }
+                        RowTarget { name, workload: None, logs: None, cluster: None }
                     })
                     .collect()
             }

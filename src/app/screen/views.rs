@@ -10,6 +10,7 @@ use crate::event::Generation;
 use crate::model::Scope;
 use crate::model::projection::{Projection, Wants};
 use crate::model::triage::TriageRules;
+use crate::model::views::fleet::FleetView;
 
 /// What a projection depends on besides the data: the connection and the namespace scope. A
 /// projection made for another key is never shown.
@@ -29,6 +30,8 @@ impl ViewsKey {
 pub struct ScreenViews {
     pub key: ViewsKey,
     pub projection: Arc<Projection>,
+    /// One row per cluster of the fleet, when there is one.
+    pub fleet: Option<Arc<FleetView>>,
 }
 
 impl ScreenViews {
@@ -43,7 +46,11 @@ impl ScreenViews {
         let triage = TriageRules::new(&model.rules.config.triage, &model.policy.context);
         let projection =
             Projection::project(&model.cluster, Some(&model.prom), &scope, model.now, &triage, wants);
-        ScreenViews { key: ViewsKey::of(model), projection: Arc::new(projection) }
+        // Every member is projected with the fleet (5 clusters of 10k pods: see the
+        // benchmark's fleet row); a member's row costs what its own dashboard's data
+        // projection costs.
+        let fleet = model.fleet.as_ref().map(|fleet| Arc::new(fleet.project(&model.rules, model.now)));
+        ScreenViews { key: ViewsKey::of(model), projection: Arc::new(projection), fleet }
     }
 
     /// Whether these views were projected for what `model` shows (connection and scope).

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod autoscalers;
 pub mod common;
 pub mod events;
+pub mod fleet;
 pub mod floors;
 pub mod hpa_demand;
 pub mod ingresses;

@@ -2,6 +2,7 @@
 
 pub mod autoscalers;
 pub mod events;
+pub mod fleet;
 pub mod ingresses;
 pub mod logs;
 pub mod overview;
@@ -42,6 +43,7 @@ pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect)
             ingresses::render(view, visible, &extras, ctx, frame, area)
         }
         PaneView::Events { view, visible } => events::render(view, visible, ctx, frame, area),
+        PaneView::Fleet { view, visible } => fleet::render(view, visible, ctx, frame, area),
         PaneView::Workload(view) => workload::render(view, ctx, frame, area),
     }
 }

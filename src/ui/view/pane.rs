@@ -3,7 +3,7 @@
 
 use super::Unreachable;
 use crate::model::triage::traffic;
-use crate::model::views::{autoscalers, ingresses, namespaces, problems, timeline, workload, zones};
+use crate::model::views::{autoscalers, fleet, ingresses, namespaces, problems, timeline, workload, zones};
 use crate::types::{Traffic, WorkloadRef};
 
 #[derive(Debug)]
@@ -55,6 +55,11 @@ pub enum PaneView {
     },
     Events {
         view: timeline::TimelineView,
+        visible: Vec<usize>,
+    },
+    /// One row per cluster, worst first.
+    Fleet {
+        view: fleet::FleetView,
         visible: Vec<usize>,
     },
     /// The drill-down into one workload (Enter), over whichever pane it came from.

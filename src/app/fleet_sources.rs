@@ -1,0 +1,146 @@
+//! The fleet's IO: one task per member cluster that connects with that context's own
+//! credentials, runs its watches, its Prometheus poller and a `/version` probe, and sends
+//! everything to the loop tagged with the member's index. A member that cannot connect or
+//! stops answering only ever fills its own row: the tasks share nothing but the channel.
+
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::app::fleet::{MemberEvent, MemberId};
+use crate::event::Event;
+use crate::k8s::ClusterEvent;
+use crate::k8s::client::{ConnectOptions, connect};
+use crate::k8s::watch::{WatchScope, spawn_watches};
+use crate::policy::PolicyRules;
+
+/// How often each member's API round trip is measured (a health probe, not a data poll:
+/// the data comes from watches).
+const PROBE_INTERVAL: Duration = Duration::from_secs(10);
+/// A probe slower than this counts as failed.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The running members; dropping it stops every member's watches, poller and probe.
+#[derive(Default)]
+pub struct FleetSources {
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for FleetSources {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl FleetSources {
+    /// Start one member per context, in order (member `i` is `contexts[i]`).
+    pub fn start(
+        connect: &ConnectOptions,
+        contexts: &[String],
+        rules: &PolicyRules,
+        tx: &mpsc::Sender<Event>,
+    ) -> FleetSources {
+        let tasks = contexts
+            .iter()
+            .enumerate()
+            .map(|(id, context)| {
+                let mut options = connect.clone();
+                options.context = Some(context.clone());
+                tokio::spawn(run_member(id, options, rules.clone(), tx.clone()))
+            })
+            .collect();
+        FleetSources { tasks }
+    }
+
+    pub fn is_running(&self) -> bool {
+        !self.tasks.is_empty()
+    }
+}
+
+/// Aborts the poller when the member's task ends (aborted or not).
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn run_member(id: MemberId, options: ConnectOptions, rules: PolicyRules, tx: mpsc::Sender<Event>) {
+    let send = |event: MemberEvent| {
+        let tx = tx.clone();
+        async move { tx.send(Event::Member(id, Box::new(event))).await.is_ok() }
+    };
+    let conn = match connect(&options).await {
+        Ok(conn) => conn,
+        Err(err) => {
+            send(MemberEvent::Failed(crate::sanitize::line_owned(err.to_string()))).await;
+            return;
+        }
+    };
+    let policy = rules.for_context(&conn.context);
+    let scope = match &policy.namespace {
+        Some(ns) => WatchScope::Namespace(ns.clone()),
+        None => WatchScope::Cluster,
+    };
+    let (cluster_tx, mut cluster_rx) = mpsc::channel::<ClusterEvent>(256);
+    let watches = spawn_watches(conn.client.clone(), scope, cluster_tx);
+    let (prom_tx, mut prom_rx) = mpsc::channel::<crate::prom::PromEvent>(64);
+    let _poller = match crate::app::prom_config::prom_config(&rules.config, policy.prometheus_url.clone()) {
+        Ok(config) => {
+            let discover = crate::prom::poller::DiscoverIn {
+                client: conn.client.clone(),
+                services: Some(watches.stores().services.clone()),
+            };
+            Some(AbortOnDrop(crate::prom::spawn_poller(config, Some(discover), prom_tx)))
+        }
+        Err(why) => {
+            tracing::warn!(context = %conn.context, %why, "Prometheus settings");
+            None
+        }
+    };
+    // Connected goes first: the loop creates the member's caches from these stores.
+    if !send(MemberEvent::Connected { server: conn.cluster_server.clone(), stores: watches.stores() }).await {
+        return;
+    }
+    let _probe = AbortOnDrop(tokio::spawn(probe(id, conn.client.clone(), tx.clone())));
+    loop {
+        let event = tokio::select! {
+            ev = cluster_rx.recv() => match ev {
+                Some(ev) => MemberEvent::Cluster(ev),
+                None => return,
+            },
+            Some(ev) = prom_rx.recv() => MemberEvent::Prom(ev),
+        };
+        if !send(event).await {
+            return;
+        }
+    }
+}
+
+/// Measure the API's round trip now and every `PROBE_INTERVAL`, on its own task so a slow
+/// answer never holds the member's watch events back.
+async fn probe(id: MemberId, client: kube::Client, tx: mpsc::Sender<Event>) {
+    let mut every = tokio::time::interval(PROBE_INTERVAL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let result = round_trip(&client).await;
+        if tx.send(Event::Member(id, Box::new(MemberEvent::Probe(result)))).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// One `/version` round trip.
+async fn round_trip(client: &kube::Client) -> Result<Duration, String> {
+    let started = Instant::now();
+    match tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await {
+        Ok(Ok(_)) => Ok(started.elapsed()),
+        Ok(Err(err)) => Err(crate::sanitize::line_owned(err.to_string())),
+        Err(_) => Err(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
+    }
+}
