@@ -180,4 +180,19 @@ fn clusters_outside_one_to_five_and_bad_names_are_refused() {
     refused(&["demo", "--clusters", "6"], 2, "a number of clusters from 1 to 5");
     refused(&["sim", "--clusters", "9"], 2, "a number of clusters from 1 to 5");
     refused(&["sim", "--cluster-name", "Not a label"], 2, "cluster name \"Not a label\"");
+    // parsed, then refused before any sim starts
+    refused(&["sim", "--clusters", "2", "--cluster-name", "prod"], 1, "--cluster-name names one cluster");
+    refused(&["sim", "--clusters", "2", "--topology", "airhart"], 1, "--topology shapes one cluster");
+}
+
+#[tokio::test]
+async fn the_dashboards_fleet_launch_refuses_a_topology_besides_its_own() {
+    let args = kdeck::cli::SimulationArgs {
+        topology: "airhart".into(),
+        scenario: "steady".into(),
+        speed: 1.0,
+        seed: 1,
+    };
+    let err = kdeck::sim_command::launch_fleet_in_process(&args, 3).await.err().unwrap();
+    assert!(format!("{err:#}").contains("--topology shapes one cluster"), "{err:#}");
 }
