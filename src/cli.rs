@@ -106,6 +106,11 @@ pub struct SimulationArgs {
 pub struct DemoArgs {
     #[command(flatten)]
     pub sim: SimulationArgs,
+    /// Simulate a fleet of N clusters (1-5), each with its own name, region, zones and
+    /// topology (eks-us-west-2, aks-westeurope, onprem-dc1, eks-us-east-1, eks-eu-central-1);
+    /// the scenario runs in the first, the others stay steady. 1 is the demo cluster
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = parse_clusters)]
+    pub clusters: u8,
 }
 
 #[cfg(feature = "demo")]
@@ -113,6 +118,15 @@ pub struct DemoArgs {
 pub struct SimArgs {
     #[command(flatten)]
     pub sim: SimulationArgs,
+    /// The cluster's name in the kubeconfig: contexts NAME (admin, current) and NAME-viewer
+    /// [default: kdeck-sim]; not with --clusters N, whose clusters have their own names
+    #[arg(long, value_name = "NAME", value_parser = parse_cluster_name)]
+    pub cluster_name: Option<String>,
+    /// Run N simulated clusters (1-5) with their own names, zones and topologies, all in the
+    /// one kubeconfig written (current context: the first); the scenario and faults go to the
+    /// first, --listen is the first's address, the others take ephemeral ports
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = parse_clusters)]
+    pub clusters: u8,
     /// Address to listen on (loopback only)
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub listen: SocketAddr,
@@ -131,6 +145,22 @@ pub struct SimArgs {
     /// POST /sim/clock/advance?seconds=N, for scripted tests
     #[arg(long, conflicts_with = "speed")]
     pub manual_clock: bool,
+}
+
+/// A fleet size: 1 to 5 clusters.
+#[cfg(feature = "demo")]
+fn parse_clusters(text: &str) -> Result<u8, String> {
+    let max = crate::sim::fleet::MAX_CLUSTERS;
+    match text.parse::<u8>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("a number of clusters from 1 to {max}")),
+    }
+}
+
+/// Check a cluster name at parse time (a DNS-1123 label).
+#[cfg(feature = "demo")]
+fn parse_cluster_name(name: &str) -> Result<String, String> {
+    crate::sim::kubeconfig::check_cluster_name(name).map(|()| name.to_string())
 }
 
 /// Check an API fault name at parse time (the sim takes it by name).

@@ -14,6 +14,7 @@ use crate::clock::SimClock;
 use crate::drive::{AdvanceError, ClockDriver};
 use crate::http::request_log::{RequestCount, RequestLog};
 use crate::http::{self, AppState};
+use crate::kubeconfig_keeper::{self, KubeconfigSource};
 use crate::store::{DEFAULT_HISTORY_LIMIT, Store};
 use crate::{kubeconfig, server, tls_certs};
 
@@ -41,6 +42,9 @@ pub struct SimOptions {
     pub streaming_lists: bool,
     /// API faults on from the first request (`kdeck sim --fault NAME`).
     pub faults: Vec<ApiFault>,
+    /// The cluster's name in the kubeconfig (its contexts are NAME and NAME-viewer); a
+    /// DNS-1123 label, see [`kubeconfig::check_cluster_name`].
+    pub cluster_name: String,
 }
 
 impl Default for SimOptions {
@@ -53,6 +57,7 @@ impl Default for SimOptions {
             clock: SimClock::new(1.0),
             streaming_lists: true,
             faults: Vec::new(),
+            cluster_name: kubeconfig::CLUSTER_NAME.to_string(),
         }
     }
 }
@@ -81,6 +86,7 @@ impl std::error::Error for SimError {}
 
 /// A running sim API server.
 pub struct SimHandle {
+    cluster_name: String,
     addr: SocketAddr,
     control_addr: SocketAddr,
     ca_pem: String,
@@ -98,6 +104,7 @@ impl SimHandle {
         if !opts.listen.ip().is_loopback() {
             return Err(SimError::NotLoopback(opts.listen));
         }
+        kubeconfig::check_cluster_name(&opts.cluster_name).map_err(SimError::Kubeconfig)?;
         crate::tls::install_crypto_provider();
         let certs = tls_certs::generate().map_err(SimError::Certificates)?;
         let listener = tokio::net::TcpListener::bind(opts.listen).await.map_err(SimError::Bind)?;
@@ -140,6 +147,7 @@ impl SimHandle {
             tokio::spawn(server::serve(control_listener, certs.server_config, control, shutdown_rx, None));
         tracing::info!(%addr, %control_addr, "sim API server listening");
         Ok(SimHandle {
+            cluster_name: opts.cluster_name,
             addr,
             control_addr,
             ca_pem: certs.ca_pem,
@@ -181,12 +189,43 @@ impl SimHandle {
         &self.ca_pem
     }
 
-    /// The kubeconfig, with the tokens the sim accepts now (see the `expire-token` fault).
-    pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig::yaml(&self.url(), &self.ca_pem, &self.app.faults.active().tokens())
+    /// The cluster's name in its kubeconfig ("kdeck-sim" unless launched with another).
+    pub fn cluster_name(&self) -> &str {
+        &self.cluster_name
     }
 
-    /// Contexts kdeck-sim (admin, current) and kdeck-sim-viewer; cluster kdeck-sim.
+    /// The kubeconfig context of `user`: NAME (admin) or NAME-viewer.
+    pub fn context(&self, user: SimUser) -> String {
+        kubeconfig::context_name(&self.cluster_name, user)
+    }
+
+    /// This sim in a kubeconfig, with the tokens it accepts now.
+    pub fn kubeconfig_entry(&self) -> kubeconfig::ClusterEntry {
+        kubeconfig::ClusterEntry {
+            name: self.cluster_name.clone(),
+            url: self.url(),
+            ca_pem: self.ca_pem.clone(),
+            tokens: self.app.faults.active().tokens(),
+        }
+    }
+
+    /// What [`kubeconfig_keeper::keep_current`] follows to rewrite a file holding this sim.
+    pub fn kubeconfig_source(&self) -> KubeconfigSource {
+        KubeconfigSource {
+            name: self.cluster_name.clone(),
+            url: self.url(),
+            ca_pem: self.ca_pem.clone(),
+            faults: self.app.faults.subscribe(),
+            shutdown: self.shutdown.subscribe(),
+        }
+    }
+
+    /// The kubeconfig, with the tokens the sim accepts now (see the `expire-token` fault).
+    pub fn kubeconfig_yaml(&self) -> String {
+        kubeconfig::yaml(&self.kubeconfig_entry())
+    }
+
+    /// Contexts NAME (admin, current) and NAME-viewer; cluster NAME (default kdeck-sim).
     pub fn kubeconfig(&self) -> kube::config::Kubeconfig {
         // the YAML is ours and always parses; fall back to an empty config rather than panic
         kube::config::Kubeconfig::from_yaml(&self.kubeconfig_yaml()).unwrap_or_default()
@@ -199,40 +238,14 @@ impl SimHandle {
     /// Write the kubeconfig now, and again whenever the `expire-token` fault issues new
     /// tokens, until the sim stops: a client that re-reads it after a 401 recovers.
     pub fn keep_kubeconfig_current(&self, path: &Path) -> std::io::Result<()> {
-        self.write_kubeconfig(path)?;
-        let mut faults = self.app.faults.subscribe();
-        let mut shutdown = self.shutdown.subscribe();
-        let mut written = faults.borrow_and_update().tokens();
-        let (url, ca_pem, path) = (self.url(), self.ca_pem.clone(), path.to_path_buf());
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    switched = faults.changed() => if switched.is_err() { break },
-                    _ = shutdown.wait_for(|stop| *stop) => break,
-                }
-                let tokens = faults.borrow_and_update().tokens();
-                if tokens.current(SimUser::Admin) == written.current(SimUser::Admin) {
-                    continue;
-                }
-                match std::fs::write(&path, kubeconfig::yaml(&url, &ca_pem, &tokens)) {
-                    Ok(()) => {
-                        tracing::info!(path = %path.display(), "kubeconfig rewritten with the new tokens")
-                    }
-                    Err(err) => tracing::warn!(path = %path.display(), %err, "cannot rewrite the kubeconfig"),
-                }
-                written = tokens;
-            }
-        });
-        Ok(())
+        kubeconfig_keeper::keep_current(path, vec![self.kubeconfig_source()])
     }
 
     /// A kube client for `user`, through the kubeconfig (TLS verified against the CA).
     pub async fn client(&self, user: SimUser) -> Result<kube::Client, SimError> {
         crate::tls::install_crypto_provider();
-        let options = kube::config::KubeConfigOptions {
-            context: Some(kubeconfig::context_name(user).to_string()),
-            ..Default::default()
-        };
+        let options =
+            kube::config::KubeConfigOptions { context: Some(self.context(user)), ..Default::default() };
         let config = kube::Config::from_custom_kubeconfig(self.kubeconfig(), &options)
             .await
             .map_err(|e| SimError::Kubeconfig(e.to_string()))?;

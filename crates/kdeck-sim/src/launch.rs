@@ -14,7 +14,7 @@ use crate::scenario::Scenario;
 use crate::store::Store;
 use crate::world::World;
 use crate::world::telemetry::Telemetry;
-use crate::{exposition, topology};
+use crate::{exposition, kubeconfig, topology};
 
 /// How sim time passes in a launched sim.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -38,6 +38,9 @@ impl LaunchClock {
 
 #[derive(Clone, Debug)]
 pub struct LaunchOptions {
+    /// The cluster's name in the kubeconfig: contexts NAME (admin) and NAME-viewer. A
+    /// DNS-1123 label; default [`kubeconfig::CLUSTER_NAME`] ("kdeck-sim").
+    pub cluster_name: String,
     pub listen: SocketAddr,
     /// "demo", a topology name, a manifest path, or "synthetic:pods=...,nodes=...".
     pub topology: String,
@@ -54,6 +57,7 @@ pub struct LaunchOptions {
 impl Default for LaunchOptions {
     fn default() -> Self {
         LaunchOptions {
+            cluster_name: kubeconfig::CLUSTER_NAME.to_string(),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             topology: "demo".into(),
             scenario: "steady".into(),
@@ -86,6 +90,7 @@ impl Launched {
 /// their own on a wall clock, on each advance on a manual one).
 pub async fn launch(opts: LaunchOptions) -> Result<Launched, color_eyre::Report> {
     crate::tls::install_crypto_provider();
+    kubeconfig::check_cluster_name(&opts.cluster_name).map_err(|e| eyre!(e))?;
     let scenario: Scenario = opts.scenario.parse().map_err(|e: String| eyre!(e))?;
     let faults = opts
         .faults
@@ -120,8 +125,14 @@ pub async fn launch(opts: LaunchOptions) -> Result<Launched, color_eyre::Report>
     .wrap_err("topology loader panicked")??;
     let telemetry = world.telemetry();
     exposition::register(world.store(), &telemetry);
-    let sim_opts =
-        SimOptions { listen: opts.listen, latency: opts.latency, clock, faults, ..SimOptions::default() };
+    let sim_opts = SimOptions {
+        listen: opts.listen,
+        latency: opts.latency,
+        clock,
+        faults,
+        cluster_name: opts.cluster_name.clone(),
+        ..SimOptions::default()
+    };
     let sim = SimHandle::start(sim_opts, world.store().clone())
         .await
         .map_err(|e| eyre!(e.to_string()))

@@ -2,6 +2,7 @@
 mod api;
 mod clock;
 mod faults;
+mod fleet;
 mod history;
 mod kubectl;
 mod logs;

@@ -28,6 +28,7 @@ const ASSETS: &[(&str, &str)] = &[
     ("addons.yaml", include_str!("../../../../assets/topologies/addons.yaml")),
     ("airhart.yaml", include_str!("../../../../assets/topologies/airhart.yaml")),
     ("airhart.nodes.yaml", include_str!("../../../../assets/topologies/airhart.nodes.yaml")),
+    ("airhart-onprem.nodes.yaml", include_str!("../../../../assets/topologies/airhart-onprem.nodes.yaml")),
     ("harmonyflow.yaml", include_str!("../../../../assets/topologies/harmonyflow.yaml")),
     ("harmonyflow.nodes.yaml", include_str!("../../../../assets/topologies/harmonyflow.nodes.yaml")),
     ("b2connect.yaml", include_str!("../../../../assets/topologies/b2connect.yaml")),
@@ -41,7 +42,8 @@ const ASSETS: &[(&str, &str)] = &[
 ];
 
 /// The named topologies (besides `synthetic:...` and file paths).
-pub const NAMES: [&str; 6] = ["demo", "airhart", "harmonyflow", "b2connect", "platform", "azora"];
+pub const NAMES: [&str; 7] =
+    ["demo", "airhart", "airhart-onprem", "harmonyflow", "b2connect", "platform", "azora"];
 
 #[derive(Debug)]
 pub struct TopologyError(pub String);

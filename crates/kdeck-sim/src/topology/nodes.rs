@@ -60,7 +60,10 @@ pub fn build_node(
         .map(|(k, v)| (k.to_string(), Quantity(v)))
         .collect()
     };
-    let (provider_id, os_image, kernel, kubelet) = if spec.provider == "azure" {
+    let (provider_id, os_image, kernel, kubelet) = if spec.provider == "onprem" {
+        // RKE2 on VMware VMs, managed by Rancher
+        (format!("rke2://{}", n.name), "Ubuntu 22.04.4 LTS", "5.15.0-105-generic", "v1.33.1+rke2r1")
+    } else if spec.provider == "azure" {
         (
             format!(
                 "azure:///subscriptions/0f3c/resourceGroups/mc_airhart/providers/Microsoft.Compute/virtualMachineScaleSets/{}",
