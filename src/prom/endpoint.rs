@@ -8,6 +8,7 @@ use base64::Engine as _;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use super::error::{PromError, PromErrorKind};
+use super::scope::ClusterScope;
 use super::tls;
 
 /// Which ingress controller's metrics feed the traffic panel.
@@ -61,6 +62,8 @@ pub struct PromConfig {
     pub sparkline_width: u16,
     /// Master switch (`--no-prometheus`): when false nothing is polled and the status is "off".
     pub enabled: bool,
+    /// A global store's matcher for this cluster's series; None: the URL is this cluster's own.
+    pub scope: Option<ClusterScope>,
 }
 
 impl Default for PromConfig {
@@ -86,6 +89,7 @@ impl Default for PromConfig {
             history: Duration::from_secs(3600),
             sparkline_width: 60,
             enabled: true,
+            scope: None,
         }
     }
 }
@@ -108,6 +112,7 @@ impl std::fmt::Debug for PromConfig {
             .field("interval", &self.interval)
             .field("timeout", &self.timeout)
             .field("traffic", &self.traffic)
+            .field("scope", &self.scope)
             .finish_non_exhaustive()
     }
 }
