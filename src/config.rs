@@ -334,6 +334,14 @@ mod tests {
         assert_eq!(config.fleet.cluster_label, "cluster");
         assert_eq!(config.contexts["eu"].cluster.as_deref(), Some("prod-eu"));
         assert_eq!(Config::default().fleet.cluster_label, "cluster");
+        // The README's example: an EKS context name needs quotes as a TOML key.
+        let readme = "[fleet]\nprometheus_url = \"https://thanos-query.example.com\"\ncluster_label = \"cluster\"\n\
+            [contexts.\"arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu\"]\ncluster = \"prod-eu\"\n";
+        let config = Config::parse(readme, Path::new("c.toml")).unwrap();
+        assert_eq!(
+            config.contexts["arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu"].cluster.as_deref(),
+            Some("prod-eu")
+        );
     }
 
     #[test]

@@ -207,9 +207,17 @@ pub fn http_client(cfg: &PromConfig) -> Result<reqwest::Client, PromError> {
     builder.build().map_err(|e| config_err(format!("building the HTTP client: {e}")))
 }
 
-/// A short description of a direct endpoint for the status line (no credentials).
+/// A short description of a direct endpoint for the status line (no credentials); a global
+/// store's scope shows, so the user sees whose series these are.
 pub fn describe(url: &str, cfg: &PromConfig) -> String {
-    if cfg.insecure_skip_verify { format!("{url} (insecure)") } else { url.to_string() }
+    let mut out = url.to_string();
+    if let Some(scope) = &cfg.scope {
+        out.push_str(&format!(" {{{}}}", scope.matcher()));
+    }
+    if cfg.insecure_skip_verify {
+        out.push_str(" (insecure)");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -239,6 +247,14 @@ mod tests {
         assert_eq!(default_headers(&cfg).unwrap()["authorization"], "Bearer abc");
         let bad = PromConfig { headers: vec![("bad name".into(), "x".into())], ..PromConfig::default() };
         assert_eq!(default_headers(&bad).unwrap_err().kind, PromErrorKind::Config);
+    }
+
+    #[test]
+    fn the_status_line_names_the_scope() {
+        let scope = ClusterScope { label: "cluster".into(), value: "eu".into() };
+        let cfg = PromConfig { scope: Some(scope), insecure_skip_verify: true, ..PromConfig::default() };
+        assert_eq!(describe("http://vm", &cfg), "http://vm {cluster=\"eu\"} (insecure)");
+        assert_eq!(describe("http://p", &PromConfig::default()), "http://p");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::common::prom_server::{PromOptions, PromServer, free_port};
-use crate::common::victoria::{Target, Victoria};
+use crate::common::victoria::{self, Target, Victoria};
 use crate::common::wait;
 use kdeck::app::prom_config::prom_config;
 use kdeck::config::Config;
@@ -94,6 +94,7 @@ async fn direct(vm: &Victoria, template: &str, cluster: &str, window: &str, labe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fleet_store_is_scoped_to_the_context_cluster() {
+    victoria::binary(); // a missing one fails here, before three sims start
     let (a, b, c) = (sim("azora", 5).await, sim("azora", 5).await, sim("airhart", 5).await);
     // b's spike, its two-minute ramp jumped over before the store scrapes it: its counters
     // then climb at the spiked rate and its autoscalers sit at their max.
@@ -108,6 +109,7 @@ async fn a_fleet_store_is_scoped_to_the_context_cluster() {
     cfg.rate_window = "10s".into();
     let w = cfg.rate_window.clone();
     let q = resolve(&cfg, None).await.unwrap();
+    assert_eq!(q.source, format!("{} {{cluster=\"b\"}}", vm.url), "the status line names the scope");
     let ids = [QueryId::IngressRps, QueryId::HpaCurrentHistory, QueryId::NamespaceCpu];
     let (ing, hpa, ns) = (["namespace", "ingress"], ["namespace", "horizontalpodautoscaler"], ["namespace"]);
 
