@@ -3,6 +3,7 @@
 //! run the same topology and seed (same namespaces, ingresses, HPAs), b in a traffic spike; c
 //! is another topology. Under `[fleet] prometheus_url`, context `sim-b` (`cluster = "b"`)
 //! must see exactly b's series: an unscoped query would add a's traffic and show c's names.
+//! b's own Prometheus beside the store, reached through a context's own URL, agrees.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -152,6 +153,31 @@ async fn a_fleet_store_is_scoped_to_the_context_cluster() {
     assert_eq!(a_replicas.keys().collect::<Vec<_>>(), replicas.keys().collect::<Vec<_>>());
     assert_ne!(a_replicas, replicas, "b's autoscalers are at their max, a's are not");
 
+    // b's own Prometheus beside the store, for a context with its own URL (so unscoped): the
+    // same autoscalers at the same replicas, the same ingresses and namespaces.
+    let own =
+        PromServer::start(&b.sim.addr().to_string(), b.sim.ca_pem(), ADMIN_TOKEN, PromOptions::default())
+            .await;
+    let config = format!("{config}[contexts.sim-b-own]\nprometheus_url = \"{}\"\ncluster = \"b\"\n", own.url);
+    let own_cfg = PromConfig { rate_window: w.clone(), ..kdeck_config(&config, "sim-b-own") };
+    assert_eq!((own_cfg.url.as_deref(), &own_cfg.scope), (Some(own.url.as_str()), &None));
+    let own_q = resolve(&own_cfg, None).await.unwrap();
+    wait::until(
+        "b's own Prometheus to agree with the store's view of b",
+        Duration::from_secs(60),
+        || async {
+            let state = kdeck_round(&own_q, &own_cfg, &ids).await;
+            let keys =
+                |id, labels: &[&str]| kdeck_instant(&state, id, labels).into_keys().collect::<Vec<_>>();
+            let agree = kdeck_last_points(&state, QueryId::HpaCurrentHistory, &hpa) == replicas
+                && keys(QueryId::IngressRps, &ing) == rps.keys().cloned().collect::<Vec<_>>()
+                && keys(QueryId::NamespaceCpu, &ns) == cpu.keys().cloned().collect::<Vec<_>>();
+            agree.then_some(())
+        },
+    )
+    .await;
+
+    drop(own);
     drop(vm);
     for sim in [a, b, c] {
         sim.stop().await;
