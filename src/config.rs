@@ -27,6 +27,8 @@ pub struct Config {
     pub prometheus: PrometheusConfig,
     #[serde(default)]
     pub logs: LogsConfig,
+    #[serde(default)]
+    pub fleet: FleetConfig,
     /// Settings that apply only while a given context is in use.
     #[serde(default)]
     pub contexts: BTreeMap<String, ContextConfig>,
@@ -126,6 +128,27 @@ pub struct ContextConfig {
     pub confirm_name: Option<bool>,
     pub namespace: Option<String>,
     pub prometheus_url: Option<String>,
+    /// This context's value of `[fleet] cluster_label` in the global store (default: the
+    /// context's name).
+    pub cluster: Option<String>,
+}
+
+/// A global, scale-out store (Thanos Query, Mimir, VictoriaMetrics cluster) that holds every
+/// cluster's series, told apart by an external label. Its queries use the `[prometheus]`
+/// credentials, TLS and headers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FleetConfig {
+    /// Used for every context without a URL of its own, each query scoped to the context.
+    pub prometheus_url: Option<String>,
+    /// The label naming a series' cluster.
+    pub cluster_label: String,
+}
+
+impl Default for FleetConfig {
+    fn default() -> Self {
+        FleetConfig { prometheus_url: None, cluster_label: "cluster".into() }
+    }
 }
 
 /// The log view (`l`).
@@ -164,6 +187,7 @@ impl std::error::Error for ConfigError {}
 impl Config {
     pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
         let config: Config = Self::parse_toml(text, origin)?;
+        config.check_fleet(text, origin)?;
         let mb = config.logs.buffer_mb;
         if !(1..=4096).contains(&mb) {
             let at = key_line(text, "buffer_mb").map(|n| format!(" (line {n})")).unwrap_or_default();
@@ -173,6 +197,27 @@ impl Config {
             )));
         }
         Ok(config)
+    }
+
+    /// The cluster label and values become PromQL: refuse what cannot be a matcher.
+    fn check_fleet(&self, text: &str, origin: &Path) -> Result<(), ConfigError> {
+        let label = &self.fleet.cluster_label;
+        if let Err(why) = crate::prom::scope::check_label(label) {
+            let at = key_line(text, "cluster_label").map(|n| format!(" (line {n})")).unwrap_or_default();
+            return Err(ConfigError(format!(
+                "bad config {}{at}: fleet.cluster_label: {why}",
+                origin.display()
+            )));
+        }
+        for (name, section) in &self.contexts {
+            if let Some(Err(why)) = section.cluster.as_deref().map(crate::prom::scope::check_value) {
+                return Err(ConfigError(format!(
+                    "bad config {}: contexts.{name}.cluster: {why}",
+                    origin.display()
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn parse_toml(text: &str, origin: &Path) -> Result<Config, ConfigError> {
@@ -279,6 +324,39 @@ mod tests {
         assert!(err.0.contains("line 2") && err.0.contains("1 to 4096"), "{err}");
         let config = Config::parse("[logs]\nbuffer_mb = 64\nansi = true\n", Path::new("c.toml")).unwrap();
         assert_eq!((config.logs.cap_bytes(), config.logs.ansi), (64 << 20, true));
+    }
+
+    #[test]
+    fn fleet_defaults_and_context_values() {
+        let text = "[fleet]\nprometheus_url = \"http://thanos\"\n[contexts.eu]\ncluster = \"prod-eu\"\n";
+        let config = Config::parse(text, Path::new("c.toml")).unwrap();
+        assert_eq!(config.fleet.prometheus_url.as_deref(), Some("http://thanos"));
+        assert_eq!(config.fleet.cluster_label, "cluster");
+        assert_eq!(config.contexts["eu"].cluster.as_deref(), Some("prod-eu"));
+        assert_eq!(Config::default().fleet.cluster_label, "cluster");
+        // The README's example: an EKS context name needs quotes as a TOML key.
+        let readme = "[fleet]\nprometheus_url = \"https://thanos-query.example.com\"\ncluster_label = \"cluster\"\n\
+            [contexts.\"arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu\"]\ncluster = \"prod-eu\"\n";
+        let config = Config::parse(readme, Path::new("c.toml")).unwrap();
+        assert_eq!(
+            config.contexts["arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu"].cluster.as_deref(),
+            Some("prod-eu")
+        );
+    }
+
+    #[test]
+    fn a_bad_cluster_label_or_value_is_one_line() {
+        for (text, want) in [
+            ("[fleet]\ncluster_label = \"\"\n", "line 2"),
+            ("[fleet]\ncluster_label = \"k8s-cluster\"\n", "fleet.cluster_label"),
+            ("[contexts.eu]\ncluster = \"\"\n", "contexts.eu.cluster"),
+            ("[contexts.eu]\ncluster = \"a\\nb\"\n", "control character"),
+            ("[fleet]\nclusterlabel = \"c\"\n", "clusterlabel"),
+        ] {
+            let err = Config::parse(text, Path::new("c.toml")).unwrap_err();
+            assert!(err.0.contains("c.toml") && err.0.contains(want), "{text:?}: {err}");
+            assert!(!err.0.contains('\n'), "one line: {err}");
+        }
     }
 
     #[test]

@@ -1,18 +1,22 @@
-//! Prometheus settings for one context: the URL from its policy (`crate::policy`, which
-//! orders flag, context section and file), the rest from the config file.
+//! Prometheus settings for one context: the URL and its cluster scope from its policy
+//! (`crate::policy`, which orders flag, context section, fleet store and file), the rest from
+//! the config file's `[prometheus]` (a fleet store uses the same credentials and headers).
 
 use std::time::Duration;
 
 use crate::config::Config;
+use crate::policy::PromUrl;
 use crate::prom::PromConfig;
 
 /// One day: the longest poll interval the file may ask for.
 pub const MAX_INTERVAL_SECONDS: u64 = 86_400;
 
-pub fn prom_config(config: &Config, url: Option<String>) -> Result<PromConfig, String> {
+pub fn prom_config(config: &Config, url: Option<PromUrl>) -> Result<PromConfig, String> {
     let file = &config.prometheus;
+    let (url, scope) = url.map_or((None, None), |u| (Some(u.url), u.scope));
     let mut out = PromConfig {
         url,
+        scope,
         bearer_token_file: file.bearer_token_file.clone(),
         ca_file: file.ca_file.clone(),
         insecure_skip_verify: file.insecure_skip_verify,
@@ -46,6 +50,18 @@ mod tests {
         let prom = prom_config(&config, Some("http://x".into())).unwrap();
         assert_eq!(prom.interval, Duration::from_secs(30));
         assert_eq!(prom.url.as_deref(), Some("http://x"));
+    }
+
+    #[test]
+    fn the_scope_travels_with_the_url() {
+        let text = "[fleet]\nprometheus_url = \"http://vm\"\n[contexts.b]\ncluster = \"bee\"\n";
+        let config = Config::parse(text, Path::new("c.toml")).unwrap();
+        let rules = crate::policy::PolicyRules { config: config.clone(), ..Default::default() };
+        let prom = prom_config(&config, rules.for_context("b").prometheus_url).unwrap();
+        assert_eq!(prom.url.as_deref(), Some("http://vm"));
+        let scope = prom.scope.unwrap();
+        assert_eq!((scope.label.as_str(), scope.value.as_str()), ("cluster", "bee"));
+        assert_eq!(prom_config(&config, Some("http://own".into())).unwrap().scope, None);
     }
 
     #[test]

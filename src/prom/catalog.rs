@@ -1,6 +1,9 @@
 //! The query catalog as data: what each query asks, which labels come back, which panel it
 //! feeds. Templates use `${window}` (rate window) and `${cadvisor}` (extra cAdvisor matchers,
 //! each followed by ", "); the raw fallbacks of promql.md §1.3 so no recording rules are needed.
+//! Every selector carries the cluster scope of a global store (scope.rs): `${cluster}` first
+//! inside its braces (`cluster="b", `), `${cluster_sel}` after a bare metric name
+//! (`{cluster="b"}`); both are empty without a scope, so the query is then unchanged.
 
 use super::endpoint::{PromConfig, TrafficSet};
 
@@ -57,14 +60,51 @@ impl CatalogQuery {
     pub fn render(&self, cfg: &PromConfig) -> String {
         let cadvisor = cfg.cadvisor_selector.trim().trim_end_matches(',');
         let cadvisor = if cadvisor.is_empty() { String::new() } else { format!("{cadvisor}, ") };
-        self.template.replace("${window}", &cfg.rate_window).replace("${cadvisor}", &cadvisor)
+        let (cluster, cluster_sel) = match &cfg.scope {
+            Some(scope) => (format!("{}, ", scope.matcher()), format!("{{{}}}", scope.matcher())),
+            None => (String::new(), String::new()),
+        };
+        let values = [
+            ("window", cfg.rate_window.as_str()),
+            ("cadvisor", cadvisor.as_str()),
+            ("cluster", cluster.as_str()),
+            ("cluster_sel", cluster_sel.as_str()),
+        ];
+        fill(&self.template, &values)
     }
 }
 
+/// Replace each `${name}` in one pass: a filled-in value (a cluster name is any text) is never
+/// searched for placeholders itself. An unknown `${...}` stays as it is.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let known = after.find('}').and_then(|end| {
+            let value = values.iter().find(|(name, _)| *name == &after[..end])?.1;
+            Some((value, end))
+        });
+        match known {
+            Some((value, end)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str("${");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 const CPU: &str =
-    r#"rate(container_cpu_usage_seconds_total{${cadvisor}image!="", container!=""}[${window}])"#;
-const MEM: &str = r#"container_memory_working_set_bytes{${cadvisor}image!="", container!=""}"#;
-const PODS_PER_ZONE: &str = r#"sum by (label_topology_kubernetes_io_zone) ((count by (node) (kube_pod_info{node!=""})) + on (node) group_left (label_topology_kubernetes_io_zone) (0 * kube_node_labels))"#;
+    r#"rate(container_cpu_usage_seconds_total{${cluster}${cadvisor}image!="", container!=""}[${window}])"#;
+const MEM: &str = r#"container_memory_working_set_bytes{${cluster}${cadvisor}image!="", container!=""}"#;
+const PODS_PER_ZONE: &str = r#"sum by (label_topology_kubernetes_io_zone) ((count by (node) (kube_pod_info{${cluster}node!=""})) + on (node) group_left (label_topology_kubernetes_io_zone) (0 * kube_node_labels${cluster_sel}))"#;
 // Ingress metrics scraped through a ServiceMonitor have the ingress's namespace in
 // `exported_namespace`; scraped directly, in `namespace`. Keep both, the state picks.
 const NGINX_BY: &str = "namespace, exported_namespace, ingress";
@@ -72,7 +112,7 @@ const NGINX_BY: &str = "namespace, exported_namespace, ingress";
 /// Deployment join of §1.3 (kube_pod_owner -> ReplicaSet -> Deployment), cluster-wide.
 fn deployment_join(inner: &str) -> String {
     format!(
-        r#"sum by (namespace, owner_name) ((sum by (namespace, pod) ({inner}) * on (namespace, pod) group_left (replicaset) max by (namespace, pod, replicaset) (label_replace(kube_pod_owner{{owner_kind="ReplicaSet"}}, "replicaset", "$1", "owner_name", "(.*)"))) * on (namespace, replicaset) group_left (owner_name) max by (namespace, replicaset, owner_name) (kube_replicaset_owner{{owner_kind="Deployment"}}))"#
+        r#"sum by (namespace, owner_name) ((sum by (namespace, pod) ({inner}) * on (namespace, pod) group_left (replicaset) max by (namespace, pod, replicaset) (label_replace(kube_pod_owner{{${{cluster}}owner_kind="ReplicaSet"}}, "replicaset", "$1", "owner_name", "(.*)"))) * on (namespace, replicaset) group_left (owner_name) max by (namespace, replicaset, owner_name) (kube_replicaset_owner{{${{cluster}}owner_kind="Deployment"}}))"#
     )
 }
 
@@ -81,15 +121,15 @@ fn traffic(set: TrafficSet) -> (String, String, Box<dyn Fn(f64) -> String>) {
     match set {
         TrafficSet::IngressNginx => {
             let all = format!(
-                "sum by ({NGINX_BY}) (rate(nginx_ingress_controller_requests{{ingress!=\"\"}}[${{window}}]))"
+                "sum by ({NGINX_BY}) (rate(nginx_ingress_controller_requests{{${{cluster}}ingress!=\"\"}}[${{window}}]))"
             );
             let err = format!(
-                "sum by ({NGINX_BY}) (rate(nginx_ingress_controller_requests{{ingress!=\"\", status=~\"5..\"}}[${{window}}]))"
+                "sum by ({NGINX_BY}) (rate(nginx_ingress_controller_requests{{${{cluster}}ingress!=\"\", status=~\"5..\"}}[${{window}}]))"
             );
             let ratio = format!("({err} or 0 * {all}) / {all}");
             let q = |p: f64| {
                 format!(
-                    "histogram_quantile({p}, sum by (le, {NGINX_BY}) (rate(nginx_ingress_controller_request_duration_seconds_bucket{{ingress!=\"\"}}[${{window}}])))"
+                    "histogram_quantile({p}, sum by (le, {NGINX_BY}) (rate(nginx_ingress_controller_request_duration_seconds_bucket{{${{cluster}}ingress!=\"\"}}[${{window}}])))"
                 )
             };
             (all, ratio, Box::new(q))
@@ -102,13 +142,15 @@ fn traffic(set: TrafficSet) -> (String, String, Box<dyn Fn(f64) -> String>) {
                     r#"label_replace(label_replace({e}, "namespace", "$1", "service", "([^-]+)-.*"), "ingress", "$1", "service", "[^-]+-(.+)-[^-]+@kubernetes")"#
                 )
             };
-            let all = "sum by (service) (rate(traefik_service_requests_total[${window}]))".to_string();
-            let err = "sum by (service) (rate(traefik_service_requests_total{code=~\"5..\"}[${window}]))"
+            let all = "sum by (service) (rate(traefik_service_requests_total${cluster_sel}[${window}]))"
                 .to_string();
+            let err =
+                "sum by (service) (rate(traefik_service_requests_total{${cluster}code=~\"5..\"}[${window}]))"
+                    .to_string();
             let ratio = key(format!("({err} or 0 * {all}) / {all}"));
             let q = move |p: f64| {
                 key(format!(
-                    "histogram_quantile({p}, sum by (le, service) (rate(traefik_service_request_duration_seconds_bucket[${{window}}])))"
+                    "histogram_quantile({p}, sum by (le, service) (rate(traefik_service_request_duration_seconds_bucket${{cluster_sel}}[${{window}}])))"
                 ))
             };
             (key(all), ratio, Box::new(q))
@@ -121,12 +163,12 @@ fn traffic(set: TrafficSet) -> (String, String, Box<dyn Fn(f64) -> String>) {
                 )
             };
             let all =
-                "sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[${window}]))".to_string();
-            let err = "sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_response_code_class=\"5\"}[${window}]))".to_string();
+                "sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total${cluster_sel}[${window}]))".to_string();
+            let err = "sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{${cluster}envoy_response_code_class=\"5\"}[${window}]))".to_string();
             let ratio = key(format!("({err} or 0 * {all}) / {all}"));
             let q = move |p: f64| {
                 key(format!(
-                    "histogram_quantile({p}, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket[${{window}}]))) / 1000"
+                    "histogram_quantile({p}, sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket${{cluster_sel}}[${{window}}]))) / 1000"
                 ))
             };
             (key(all), ratio, Box::new(q))
@@ -151,14 +193,14 @@ pub fn catalog(set: TrafficSet) -> Vec<CatalogQuery> {
         q(Q::DeploymentMemory, deployment_join(MEM), &["namespace", "owner_name"], P::Workloads, I),
         q(
             Q::HpaCurrentHistory,
-            "max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas)".into(),
+            "max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas${cluster_sel})".into(),
             &["namespace", "horizontalpodautoscaler"],
             P::Autoscalers,
             R,
         ),
         q(
             Q::HpaDesiredHistory,
-            "max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas)".into(),
+            "max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_desired_replicas${cluster_sel})".into(),
             &["namespace", "horizontalpodautoscaler"],
             P::Autoscalers,
             R,
@@ -171,14 +213,14 @@ pub fn catalog(set: TrafficSet) -> Vec<CatalogQuery> {
         q(Q::IngressP99, quantile(0.99), ing, P::Ingresses, I),
         q(
             Q::CertExpiry,
-            "min by (namespace, exported_namespace, host, secret_name) (nginx_ingress_controller_ssl_expire_time_seconds)".into(),
+            "min by (namespace, exported_namespace, host, secret_name) (nginx_ingress_controller_ssl_expire_time_seconds${cluster_sel})".into(),
             &["namespace", "exported_namespace", "host", "secret_name"],
             P::Certificates,
             I,
         ),
         q(
             Q::AlertsFiring,
-            r#"ALERTS{alertstate="firing"}"#.into(),
+            r#"ALERTS{${cluster}alertstate="firing"}"#.into(),
             &["alertname", "severity", "namespace", "pod", "deployment", "horizontalpodautoscaler", "ingress", "node"],
             P::Alerts,
             I,
@@ -196,6 +238,9 @@ pub fn fit_step(range_secs: f64, width: u16, min_step: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prom::ClusterScope;
+    use promql_parser::label::MatchOp;
+    use promql_parser::parser::{Expr, VectorSelector};
 
     #[test]
     fn every_template_parses() {
@@ -212,6 +257,68 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every vector selector of every template of every traffic set, cAdvisor selector or
+    /// not, carries the cluster matcher once a scope is set: a new template without
+    /// `${cluster}`/`${cluster_sel}` fails here.
+    #[test]
+    fn a_scope_reaches_every_selector() {
+        let scope = ClusterScope { label: "k8s_cluster".into(), value: "eu \"b\"".into() };
+        for set in [TrafficSet::IngressNginx, TrafficSet::Traefik, TrafficSet::Envoy] {
+            for cadvisor in ["", r#"job="kubelet", metrics_path="/metrics/cadvisor""#] {
+                let cfg = PromConfig {
+                    traffic: set,
+                    cadvisor_selector: cadvisor.into(),
+                    scope: Some(scope.clone()),
+                    ..PromConfig::default()
+                };
+                for q in catalog(set) {
+                    let promql = q.render(&cfg);
+                    let expr = promql_parser::parser::parse(&promql)
+                        .unwrap_or_else(|e| panic!("{:?} ({set:?}) does not parse: {e}\n{promql}", q.id));
+                    let mut selectors = Vec::new();
+                    selectors_of(&expr, &mut selectors);
+                    assert!(!selectors.is_empty(), "{promql}");
+                    for vs in selectors {
+                        let scoped = vs.matchers.matchers.iter().any(|m| {
+                            matches!(m.op, MatchOp::Equal) && m.name == scope.label && m.value == scope.value
+                        });
+                        assert!(scoped, "{:?} ({set:?}): {vs} has no cluster matcher\n{promql}", q.id);
+                    }
+                    let unscoped = q.render(&PromConfig { scope: None, ..cfg.clone() });
+                    assert!(!unscoped.contains("k8s_cluster") && !unscoped.contains("${"), "{unscoped}");
+                }
+            }
+        }
+    }
+
+    fn selectors_of<'a>(expr: &'a Expr, out: &mut Vec<&'a VectorSelector>) {
+        match expr {
+            Expr::VectorSelector(vs) => out.push(vs),
+            Expr::MatrixSelector(ms) => out.push(&ms.vs),
+            Expr::Aggregate(a) => {
+                selectors_of(&a.expr, out);
+                if let Some(param) = &a.param {
+                    selectors_of(param, out);
+                }
+            }
+            Expr::Unary(u) => selectors_of(&u.expr, out),
+            Expr::Binary(b) => {
+                selectors_of(&b.lhs, out);
+                selectors_of(&b.rhs, out);
+            }
+            Expr::Paren(p) => selectors_of(&p.expr, out),
+            Expr::Subquery(s) => selectors_of(&s.expr, out),
+            Expr::Call(c) => c.args.args.iter().for_each(|arg| selectors_of(arg, out)),
+            Expr::NumberLiteral(_) | Expr::StringLiteral(_) | Expr::Extension(_) => {}
+        }
+    }
+
+    #[test]
+    fn placeholders_fill_in_one_pass() {
+        let values = [("a", "${b}"), ("b", "B")];
+        assert_eq!(fill("x${a}y${b}z${c}${", &values), "x${b}yBz${c}${");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use base64::Engine as _;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
 use super::error::{PromError, PromErrorKind};
+use super::scope::ClusterScope;
 use super::tls;
 
 /// Which ingress controller's metrics feed the traffic panel.
@@ -61,6 +62,8 @@ pub struct PromConfig {
     pub sparkline_width: u16,
     /// Master switch (`--no-prometheus`): when false nothing is polled and the status is "off".
     pub enabled: bool,
+    /// A global store's matcher for this cluster's series; None: the URL is this cluster's own.
+    pub scope: Option<ClusterScope>,
 }
 
 impl Default for PromConfig {
@@ -86,6 +89,7 @@ impl Default for PromConfig {
             history: Duration::from_secs(3600),
             sparkline_width: 60,
             enabled: true,
+            scope: None,
         }
     }
 }
@@ -108,6 +112,7 @@ impl std::fmt::Debug for PromConfig {
             .field("interval", &self.interval)
             .field("timeout", &self.timeout)
             .field("traffic", &self.traffic)
+            .field("scope", &self.scope)
             .finish_non_exhaustive()
     }
 }
@@ -202,9 +207,17 @@ pub fn http_client(cfg: &PromConfig) -> Result<reqwest::Client, PromError> {
     builder.build().map_err(|e| config_err(format!("building the HTTP client: {e}")))
 }
 
-/// A short description of a direct endpoint for the status line (no credentials).
+/// A short description of a direct endpoint for the status line (no credentials); a global
+/// store's scope shows, so the user sees whose series these are.
 pub fn describe(url: &str, cfg: &PromConfig) -> String {
-    if cfg.insecure_skip_verify { format!("{url} (insecure)") } else { url.to_string() }
+    let mut out = url.to_string();
+    if let Some(scope) = &cfg.scope {
+        out.push_str(&format!(" {{{}}}", scope.matcher()));
+    }
+    if cfg.insecure_skip_verify {
+        out.push_str(" (insecure)");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -234,6 +247,14 @@ mod tests {
         assert_eq!(default_headers(&cfg).unwrap()["authorization"], "Bearer abc");
         let bad = PromConfig { headers: vec![("bad name".into(), "x".into())], ..PromConfig::default() };
         assert_eq!(default_headers(&bad).unwrap_err().kind, PromErrorKind::Config);
+    }
+
+    #[test]
+    fn the_status_line_names_the_scope() {
+        let scope = ClusterScope { label: "cluster".into(), value: "eu".into() };
+        let cfg = PromConfig { scope: Some(scope), insecure_skip_verify: true, ..PromConfig::default() };
+        assert_eq!(describe("http://vm", &cfg), "http://vm {cluster=\"eu\"} (insecure)");
+        assert_eq!(describe("http://p", &PromConfig::default()), "http://p");
     }
 
     #[test]

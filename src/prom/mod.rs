@@ -11,6 +11,7 @@ pub mod error;
 mod labels;
 pub mod poller;
 pub mod query;
+pub mod scope;
 pub mod state;
 mod tls;
 
@@ -23,6 +24,7 @@ pub use catalog::{Panel, QueryId};
 pub use endpoint::{PromConfig, TrafficSet};
 pub use error::{PromError, PromErrorKind};
 pub use poller::spawn_poller;
+pub use scope::ClusterScope;
 pub use state::{PromState, PromStatus, StatusWord, Usage};
 
 /// One sample of an instant vector.

@@ -10,4 +10,5 @@ pub mod sim;
 pub mod tmp;
 pub mod tmux;
 pub mod tools;
+pub mod victoria;
 pub mod wait;
