@@ -30,9 +30,16 @@ pub struct GlobalArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)
     #[arg(long, global = true, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context to use (default: current-context)
-    #[arg(long, global = true, value_name = "NAME")]
+    /// The kubeconfig context to use (default: current-context); several, comma-separated,
+    /// open the fleet (one row per cluster)
+    #[arg(long, global = true, value_name = "NAME[,NAME...]")]
     pub context: Option<String>,
+    /// Open the fleet of every kubeconfig context whose name matches this regular expression
+    #[arg(long, global = true, value_name = "REGEX", conflicts_with_all = ["context", "all_contexts"])]
+    pub contexts_matching: Option<String>,
+    /// Open the fleet of every kubeconfig context
+    #[arg(long, global = true, conflicts_with = "context")]
+    pub all_contexts: bool,
     /// Show only this namespace
     #[arg(short = 'n', long, global = true, value_name = "NAME", conflicts_with = "all_namespaces")]
     pub namespace: Option<String>,

@@ -16,6 +16,7 @@ pub mod effect;
 pub mod entry;
 pub mod errors;
 pub mod event;
+pub mod fleet_select;
 pub mod frame_gate;
 pub mod k8s;
 pub mod keymap;

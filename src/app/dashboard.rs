@@ -29,6 +29,9 @@ pub struct DashboardOptions {
     /// Benchmarks only: where to rewrite terminal bytes, frames and pod events periodically.
     pub bench_stats: Option<PathBuf>,
     pub start: Instant,
+    /// The fleet's contexts (`--context a,b`, ...): the fleet pane opens in front, and
+    /// `connect` names the first of them.
+    pub fleet: Option<Vec<String>>,
 }
 
 pub async fn run(options: DashboardOptions) -> Result<()> {
@@ -46,7 +49,7 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     let prom_interval = crate::app::prom_config::prom_config(&options.config, None)
         .map(|c| c.interval)
         .unwrap_or(std::time::Duration::from_secs(15));
-    let (sources, stores) = Sources::start(options.connect.clone(), rules.clone(), &conn, &tx);
+    let (mut sources, stores) = Sources::start(options.connect.clone(), rules.clone(), &conn, &tx);
     let mut model = Model::new(
         connection_info(&conn),
         ClusterState::new(stores),
@@ -56,6 +59,11 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     );
     model.prom_interval = prom_interval;
     model.prom = crate::prom::PromState::new(prom_interval);
+    if let Some(contexts) = options.fleet {
+        model.fleet = Some(crate::app::fleet::Fleet::new(&contexts, &model.rules, prom_interval));
+        model.ui.pane = crate::app::pane::Pane::Fleet;
+        sources.carry_out(crate::effect::Effect::StartFleet { contexts }, &tx);
+    }
     let (tui, bytes_written) =
         terminal::enter(options.config.mouse).wrap_err("cannot set up the terminal")?;
     let _restore = terminal::RestoreGuard;

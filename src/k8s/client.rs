@@ -108,6 +108,14 @@ pub fn read_kubeconfig(path: &Path) -> Result<Kubeconfig, ConnectError> {
 }
 
 /// The merged kubeconfig kubectl would use, or None when there is none at all.
+/// Every context name of the kubeconfig kdeck would read (`--kubeconfig`, `$KUBECONFIG`,
+/// `~/.kube/config`), in the file's order; empty in a pod (in-cluster config).
+pub fn context_names(explicit: Option<&Path>) -> Result<Vec<String>, ConnectError> {
+    Ok(load_kubeconfig(explicit)?
+        .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default())
+}
+
 fn load_kubeconfig(explicit: Option<&Path>) -> Result<Option<Kubeconfig>, ConnectError> {
     if let Some(path) = explicit {
         return read_kubeconfig(path).map(Some);
