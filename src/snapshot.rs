@@ -2,6 +2,7 @@
 //! the views once (text for people, JSON as a documented contract) and exit.
 
 mod document;
+pub mod fleet;
 pub mod json;
 pub mod prom;
 mod text;
@@ -14,6 +15,7 @@ use crate::k8s::watch::{WatchScope, spawn_watches};
 use crate::model::projection::{Projection, Wants};
 use crate::model::triage::TriageRules;
 use crate::model::views::ViewName;
+use crate::model::views::fleet::FleetRow;
 use crate::model::{ClusterState, Scope};
 use crate::policy::PolicyRules;
 use color_eyre::eyre::eyre;
@@ -138,9 +140,43 @@ fn humantime_short(d: Duration) -> String {
 /// How long the snapshot waits for Prometheus at most (after the cluster synced).
 const PROM_LIMIT: Duration = Duration::from_secs(15);
 
+/// One cluster's snapshot, before it is printed.
+pub struct Collected {
+    pub doc: Snapshot,
+    /// The cluster summed up as the fleet pane shows it (`kdeck snapshot --context a,b`).
+    pub row: crate::model::views::fleet::FleetRow,
+}
+
 /// Run the snapshot; returns the process exit code (0, or 1 with `--check` and errors:
 /// exactly when the dashboard's status line would count an error on the same data).
 pub async fn run(opts: SnapshotOptions, out: &mut impl std::io::Write) -> color_eyre::Result<i32> {
+    let check = opts.check;
+    let output = opts.output;
+    let collected = collect(opts).await?;
+    print(&collected.doc, output, out)?;
+    Ok(if check && collected.doc.error_count > 0 { 1 } else { 0 })
+}
+
+/// Print one document as `-o` asks.
+pub fn print(doc: &Snapshot, output: OutputFormat, out: &mut impl std::io::Write) -> color_eyre::Result<()> {
+    match output {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &json::to_value(doc)?)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Text => {
+            // Every cell is clean already; the writer drops any control byte that slipped by.
+            let mut safe = crate::sanitize::SafeWriter::new(&mut *out);
+            text::write(doc, doc.generated_at, &mut safe)?;
+            prom::write_text(doc, &mut safe)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Connect, sync, ask Prometheus and project: one cluster's document and fleet row.
+pub async fn collect(opts: SnapshotOptions) -> color_eyre::Result<Collected> {
     let conn = connect(&opts.connect).await.map_err(|e| eyre!("{e}"))?;
     let rules = PolicyRules {
         config: opts.config.clone(),
@@ -178,6 +214,15 @@ pub async fn run(opts: SnapshotOptions, out: &mut impl std::io::Write) -> color_
     let now = jiff::Timestamp::now();
     let triage = TriageRules::new(&opts.config.triage, &conn.context);
     let projection = Projection::project(&state, prom.as_ref(), &scope, now, &triage, Wants::ALL);
+    let row = {
+        let states = crate::k8s::Kind::WATCHED.iter().map(|&kind| (kind, state.source_state(kind)));
+        let api = crate::app::status::fleet_api(states, now);
+        let mut base = FleetRow::empty(&conn.context, &conn.cluster_server, api);
+        // The context's own policy (the snapshot itself never writes).
+        base.readonly =
+            PolicyRules { readonly_flag: false, ..rules.clone() }.for_context(&conn.context).is_readonly();
+        FleetRow::summarize(base, &state, &projection)
+    };
     let doc = Snapshot::from_projection(
         projection,
         &state,
@@ -186,18 +231,5 @@ pub async fn run(opts: SnapshotOptions, out: &mut impl std::io::Write) -> color_
         (&conn.context, &conn.cluster_server),
         opts.view,
     );
-    match opts.output {
-        OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &json::to_value(&doc)?)?;
-            writeln!(out)?;
-        }
-        OutputFormat::Text => {
-            // Every cell is clean already; the writer drops any control byte that slipped by.
-            let mut safe = crate::sanitize::SafeWriter::new(&mut *out);
-            text::write(&doc, now, &mut safe)?;
-            prom::write_text(&doc, &mut safe)?;
-        }
-    }
-    out.flush()?;
-    Ok(if opts.check && doc.error_count > 0 { 1 } else { 0 })
+    Ok(Collected { doc, row })
 }

@@ -16,8 +16,19 @@ pub async fn run(global: &GlobalArgs, args: SnapshotArgs) -> Result<u8> {
         global.config.as_deref(),
         crate::config::paths::config_file().as_deref(),
     )?;
+    let mut connect = crate::entry::connect_options(global, None);
+    let flags = crate::fleet_select::FleetFlags {
+        context: global.context.as_deref(),
+        matching: global.contexts_matching.as_deref(),
+        all: global.all_contexts,
+    };
+    let fleet = crate::fleet_select::select(&flags, connect.kubeconfig.as_deref())
+        .map_err(|why| color_eyre::eyre::eyre!(why))?;
+    if let Some(first) = fleet.as_ref().and_then(|contexts| contexts.first()) {
+        connect.context = Some(first.clone());
+    }
     let options = SnapshotOptions {
-        connect: crate::entry::connect_options(global, None),
+        connect,
         all_namespaces: global.all_namespaces,
         config,
         prometheus_url: global.prometheus_url.clone(),
@@ -33,6 +44,9 @@ pub async fn run(global: &GlobalArgs, args: SnapshotArgs) -> Result<u8> {
     // Every string was sanitized where it entered kdeck; this is the last net (no control
     // byte but LF/TAB reaches the terminal, whatever a view forgets).
     let mut stdout = crate::sanitize::SafeWriter::new(std::io::stdout().lock());
-    let code = snapshot::run(options, &mut stdout).await?;
+    let code = match &fleet {
+        Some(contexts) => snapshot::fleet::run(options, contexts, &mut stdout).await?,
+        None => snapshot::run(options, &mut stdout).await?,
+    };
     Ok(u8::try_from(code).unwrap_or(1))
 }

@@ -18,7 +18,6 @@ use crate::model::triage::TriageRules;
 use crate::model::views::fleet::{FleetApi, FleetRow, FleetView};
 use crate::policy::{Policy, PolicyRules};
 use crate::prom::{PromEvent, PromState};
-use crate::ui::view::ApiHealth;
 
 /// A member's place in the fleet (the order the contexts were given in).
 pub type MemberId = usize;
@@ -80,12 +79,7 @@ impl Member {
             return FleetApi::Failed { error: why.clone() };
         }
         let Some(cluster) = &self.cluster else { return FleetApi::Connecting };
-        let states = Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind)));
-        match status::api_health(states, now, None) {
-            ApiHealth::Retrying { seconds, error } => FleetApi::Unreachable { error, seconds },
-            ApiHealth::Syncing { settled, total, .. } => FleetApi::Syncing { settled, total },
-            ApiHealth::Live { forbidden } => FleetApi::Live { forbidden },
-        }
+        status::fleet_api(Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind))), now)
     }
 
     /// This member's row, from a projection of its whole scope.
@@ -161,6 +155,16 @@ impl Fleet {
             MemberEvent::Probe(result) => member.latency = result.ok(),
         }
         true
+    }
+
+    /// Apply the pod batches each member held back while a projection shared its index
+    /// (`ClusterState::catch_up`). Returns whether any member's data changed.
+    pub fn catch_up(&mut self) -> bool {
+        let mut any = false;
+        for cluster in self.members.iter_mut().filter_map(|m| m.cluster.as_mut()) {
+            any |= cluster.catch_up();
+        }
+        any
     }
 
     pub fn set_now(&mut self, now: Timestamp) {

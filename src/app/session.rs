@@ -179,6 +179,9 @@ impl Session {
         if model.cluster.catch_up() {
             model.data_stale = true;
         }
+        if model.fleet.as_mut().is_some_and(|fleet| fleet.catch_up()) {
+            model.data_stale = true;
+        }
         if !done.views.fit(model) {
             model.data_stale = true;
             return false;

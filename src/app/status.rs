@@ -40,6 +40,19 @@ pub fn api_health<'a>(
     ApiHealth::Live { forbidden }
 }
 
+/// The API's state as a fleet row shows it (the fleet pane and `snapshot --context a,b`).
+pub fn fleet_api<'a>(
+    states: impl IntoIterator<Item = (Kind, &'a SourceState)>,
+    now: Timestamp,
+) -> crate::model::views::fleet::FleetApi {
+    use crate::model::views::fleet::FleetApi;
+    match api_health(states, now, None) {
+        ApiHealth::Retrying { seconds, error } => FleetApi::Unreachable { error, seconds },
+        ApiHealth::Syncing { settled, total, .. } => FleetApi::Syncing { settled, total },
+        ApiHealth::Live { forbidden } => FleetApi::Live { forbidden },
+    }
+}
+
 /// The "cannot reach" panel, when nothing has ever synced and the API is failing.
 pub fn unreachable(
     health: &ApiHealth,

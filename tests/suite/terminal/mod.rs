@@ -1,5 +1,6 @@
 //! The kdeck binary in a real terminal (tmux): what a user sees and types.
 mod e2e;
+mod fleet;
 mod logs;
 mod resilience;
 mod safety;
