@@ -10,6 +10,11 @@ pub enum Command {
     Context(String),
     /// `theme NAME`
     Theme(String),
+    /// `compare NS/NAME`: one workload across the fleet's clusters.
+    Compare {
+        namespace: String,
+        name: String,
+    },
     /// `overview`, `zones`, `hpa`, ...
     Pane(Pane),
     Quit,
@@ -32,6 +37,13 @@ pub fn parse(line: &str) -> Result<Command, String> {
         ("ctx" | "context", Some(name)) => Ok(Command::Context(name.to_string())),
         ("ctx" | "context", None) => Err("usage: :ctx NAME".to_string()),
         ("theme", Some(name)) => Ok(Command::Theme(name.to_string())),
+        ("compare" | "cmp", Some(target)) => match target.split_once('/') {
+            Some((namespace, name)) if !namespace.is_empty() && !name.is_empty() && !name.contains('/') => {
+                Ok(Command::Compare { namespace: namespace.to_string(), name: name.to_string() })
+            }
+            _ => Err("usage: :compare NAMESPACE/NAME".to_string()),
+        },
+        ("compare" | "cmp", None) => Err("usage: :compare NAMESPACE/NAME".to_string()),
         ("theme", None) => Err("usage: :theme NAME (default, light, high-contrast, mono)".to_string()),
         (name, None) => {
             Pane::from_name(name).map(Command::Pane).ok_or_else(|| format!("unknown command :{name}"))
@@ -52,6 +64,12 @@ mod tests {
         assert_eq!(parse("theme mono"), Ok(Command::Theme("mono".into())));
         assert_eq!(parse("hpa"), Ok(Command::Pane(Pane::Autoscalers)));
         assert_eq!(parse("q"), Ok(Command::Quit));
+        assert_eq!(
+            parse("compare shop/api"),
+            Ok(Command::Compare { namespace: "shop".into(), name: "api".into() })
+        );
+        assert!(parse("compare api").is_err());
+        assert!(parse("compare a/b/c").is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::model::ClusterState;
 use crate::model::Scope;
 use crate::model::projection::{Projection, Wants};
 use crate::model::triage::TriageRules;
+use crate::model::views::compare::{self, CompareView};
 use crate::model::views::fleet::{FleetApi, FleetRow, FleetView};
 use crate::policy::{Policy, PolicyRules};
 use crate::prom::{PromEvent, PromState};
@@ -171,6 +172,16 @@ impl Fleet {
         for member in &mut self.members {
             member.prom.set_now(now);
         }
+    }
+
+    /// One workload across the members, in the fleet's order.
+    pub fn compare(&self, namespace: &str, name: &str, now: Timestamp) -> CompareView {
+        let rows = self
+            .members
+            .iter()
+            .map(|m| compare::row(&m.context, m.cluster.as_ref(), namespace, name, now))
+            .collect();
+        CompareView::new(namespace, name, rows)
     }
 
     /// Every member's row, worst cluster first.

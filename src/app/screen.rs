@@ -234,9 +234,13 @@ fn pane_view(model: &Model, projection: &Projection, views: &ScreenViews) -> Pan
         Pane::Events => {
             PaneView::Events { view: projection.timeline.clone().unwrap_or_default(), visible: Vec::new() }
         }
-        Pane::Fleet => {
-            PaneView::Fleet { view: views.fleet.as_deref().cloned().unwrap_or_default(), visible: Vec::new() }
-        }
+        Pane::Fleet => match &views.compare {
+            Some(compare) => PaneView::Compare { view: (**compare).clone(), visible: Vec::new() },
+            None => PaneView::Fleet {
+                view: views.fleet.as_deref().cloned().unwrap_or_default(),
+                visible: Vec::new(),
+            },
+        },
     }
 }
 

@@ -68,6 +68,8 @@ pub struct UiState {
     /// The action dialog (scale, restart, undo), when open.
     pub dialog: Option<crate::app::dialog::Dialog>,
     pub zone_what_if: bool,
+    /// `:compare NS/NAME`: the workload shown across the fleet, over the fleet pane.
+    pub compare: Option<(String, String)>,
     pub flash: Option<Flash>,
     /// Rows the last frame could show in the table body, for PgUp/PgDn.
     pub page_rows: usize,
@@ -85,6 +87,7 @@ impl Default for UiState {
             help: false,
             dialog: None,
             zone_what_if: false,
+            compare: None,
             flash: None,
             page_rows: 10,
         }

@@ -313,6 +313,8 @@ fn back(model: &mut Model) {
     } else if model.ui.zone_what_if {
         model.ui.zone_what_if = false;
         model.views_stale = true;
+    } else if model.ui.pane == Pane::Fleet && model.ui.compare.take().is_some() {
+        model.views_stale = true;
     } else if model.fleet.is_some() && model.ui.pane != Pane::Fleet {
         // A cluster opened from the fleet: Esc returns to it.
         show_pane(model, Pane::Fleet);
@@ -428,6 +430,20 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
             model.ui.flash(FlashLevel::Info, format!("namespace: {label}"), model.now);
         }
         Command::Context(name) => return switch_context(model, name, false),
+        Command::Compare { namespace, name } => {
+            if model.fleet.is_none() {
+                model.ui.flash(
+                    FlashLevel::Error,
+                    ":compare needs a fleet: start with --context a,b (or open :fleet)",
+                    model.now,
+                );
+                return Vec::new();
+            }
+            let mut effects = log_keys::close(model);
+            effects.extend(show_pane(model, Pane::Fleet));
+            model.ui.compare = Some((namespace, name));
+            return effects;
+        }
         Command::Theme(name) => match Theme::shipped(&name) {
             Some(theme) => model.theme = theme,
             None => model.ui.flash(

@@ -100,6 +100,17 @@ impl PaneView {
                     })
                     .collect()
             }
+            PaneView::Compare { view, visible: kept } => {
+                *kept = visible(&view.rows, |r| keep(r.context.clone()));
+                kept.iter()
+                    .map(|&i| RowTarget {
+                        name: format!("{}/{}", view.namespace, view.name),
+                        workload: None,
+                        logs: None,
+                        cluster: Some(view.rows[i].context.clone()),
+                    })
+                    .collect()
+            }
             PaneView::Events { view, visible: kept } => {
                 *kept = visible(&view.entries, |e| {
                     keep(format!(

@@ -10,6 +10,7 @@ use crate::event::Generation;
 use crate::model::Scope;
 use crate::model::projection::{Projection, Wants};
 use crate::model::triage::TriageRules;
+use crate::model::views::compare::CompareView;
 use crate::model::views::fleet::FleetView;
 
 /// What a projection depends on besides the data: the connection and the namespace scope. A
@@ -18,11 +19,17 @@ use crate::model::views::fleet::FleetView;
 pub struct ViewsKey {
     generation: Generation,
     namespace: Option<String>,
+    /// The workload compared across the fleet (`:compare`).
+    compare: Option<(String, String)>,
 }
 
 impl ViewsKey {
     pub fn of(model: &Model) -> ViewsKey {
-        ViewsKey { generation: model.generation, namespace: model.namespace.clone() }
+        ViewsKey {
+            generation: model.generation,
+            namespace: model.namespace.clone(),
+            compare: model.ui.compare.clone(),
+        }
     }
 }
 
@@ -32,6 +39,8 @@ pub struct ScreenViews {
     pub projection: Arc<Projection>,
     /// One row per cluster of the fleet, when there is one.
     pub fleet: Option<Arc<FleetView>>,
+    /// The workload `:compare` asked for, across the fleet.
+    pub compare: Option<Arc<CompareView>>,
 }
 
 impl ScreenViews {
@@ -50,7 +59,13 @@ impl ScreenViews {
         // benchmark's fleet row); a member's row costs what its own dashboard's data
         // projection costs.
         let fleet = model.fleet.as_ref().map(|fleet| Arc::new(fleet.project(&model.rules, model.now)));
-        ScreenViews { key: ViewsKey::of(model), projection: Arc::new(projection), fleet }
+        let compare = match (&model.fleet, &model.ui.compare) {
+            (Some(fleet), Some((namespace, name))) => {
+                Some(Arc::new(fleet.compare(namespace, name, model.now)))
+            }
+            _ => None,
+        };
+        ScreenViews { key: ViewsKey::of(model), projection: Arc::new(projection), fleet, compare }
     }
 
     /// Whether these views were projected for what `model` shows (connection and scope).

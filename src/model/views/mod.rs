@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod autoscalers;
 pub mod common;
+pub mod compare;
 pub mod events;
 pub mod fleet;
 pub mod floors;

@@ -3,7 +3,9 @@
 
 use super::Unreachable;
 use crate::model::triage::traffic;
-use crate::model::views::{autoscalers, fleet, ingresses, namespaces, problems, timeline, workload, zones};
+use crate::model::views::{
+    autoscalers, compare, fleet, ingresses, namespaces, problems, timeline, workload, zones,
+};
 use crate::types::{Traffic, WorkloadRef};
 
 #[derive(Debug)]
@@ -55,6 +57,11 @@ pub enum PaneView {
     },
     Events {
         view: timeline::TimelineView,
+        visible: Vec<usize>,
+    },
+    /// One workload across the fleet (`:compare`), a row per cluster.
+    Compare {
+        view: compare::CompareView,
         visible: Vec<usize>,
     },
     /// One row per cluster, worst first.

@@ -166,3 +166,44 @@ fn rollout_in_progress_shows_old_and_new_replica_sets_per_zone() {
     assert!(screen.contains("old api-5c6d"), "the previous revision's pods: {screen}");
     assert!(screen.contains("1a:1/1"), "{screen}");
 }
+
+/// A fleet of three: the incident cluster, a calm one and one whose kubeconfig entry fails.
+fn fleet_session() -> kdeck::app::session::Session {
+    use kdeck::app::fleet::Fleet;
+    let mut m = model(incident_cluster());
+    let contexts = ["prod-eu-west-1".to_string(), "staging".to_string(), "prod-us-east-1".to_string()];
+    let mut fleet = Fleet::new(&contexts, &m.model.rules, std::time::Duration::from_secs(15));
+    fleet.members[0].cluster = Some(incident_cluster());
+    fleet.members[0].server = "https://k8s.example.com:6443".into();
+    fleet.members[0].latency = Some(std::time::Duration::from_millis(38));
+    fleet.members[1].cluster = Some(Fixtures::new().build());
+    fleet.members[1].server = "https://staging.example.com:6443".into();
+    fleet.members[2].failed = Some("exec plugin aws: token expired (run aws sso login)".into());
+    m.model.fleet = Some(fleet);
+    m
+}
+
+#[test]
+fn fleet() {
+    for (w, h) in SIZES {
+        let mut m = fleet_session();
+        press(&mut m, &[Action::ShowPane(Pane::Fleet)]);
+        let screen = render(&mut m, w, h);
+        // The cluster that cannot be seen first, then the one in trouble.
+        let rows: Vec<&str> = screen.lines().filter(|l| l.starts_with('│')).collect();
+        let first = rows.iter().position(|l| l.contains("prod-us-east-1")).unwrap();
+        let second = rows.iter().position(|l| l.contains("prod-eu-west-1")).unwrap();
+        assert!(first < second, "{screen}");
+        insta::assert_snapshot!(format!("fleet_{w}x{h}"), screen);
+    }
+}
+
+#[test]
+fn compare_across_the_fleet() {
+    for (w, h) in SIZES {
+        let mut m = fleet_session();
+        let effects = crate::common::screen::keys(&mut m, ":compare payments/api\n");
+        assert!(effects.is_empty(), "{effects:?}");
+        insta::assert_snapshot!(format!("compare_{w}x{h}"), render(&mut m, w, h));
+    }
+}

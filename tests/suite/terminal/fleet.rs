@@ -157,7 +157,10 @@ async fn the_fleet_ranks_the_cluster_in_trouble_first_and_each_cluster_keeps_its
         loop {
             let screen = tmux.screen();
             let rows = fleet_rows(&screen);
-            if rows.first().is_some_and(|r| r[0] == "fleet-c" && r[5] != "0") {
+            // First, with the culprit of its incident as its top problem.
+            if rows.first().is_some_and(|r| {
+                r[0] == "fleet-c" && r[5] != "0" && r.join(" ").contains("b2connect/api-gateway")
+            }) {
                 return Some(screen);
             }
             if std::time::Instant::now() > until {
@@ -167,7 +170,7 @@ async fn the_fleet_ranks_the_cluster_in_trouble_first_and_each_cluster_keeps_its
         }
     })
     .await;
-    assert!(screen.contains("b2connect/api-gateway"), "the culprit is named in its row:\n{screen}");
+    assert_eq!(fleet_rows(&screen).len(), 3, "{screen}");
     let (code, doc) = snapshot(&dir, &kubeconfig).await;
     assert_eq!(code, 1, "--check: a cluster has an error");
     assert_eq!(doc["fleet"][0]["context"], "fleet-c", "{:#}", doc["fleet"]);
@@ -188,6 +191,40 @@ async fn the_fleet_ranks_the_cluster_in_trouble_first_and_each_cluster_keeps_its
     // Esc goes back to the fleet.
     tmux.keys(&["Escape"]);
     tmux.wait_text("Fleet (1/3", SHORT);
+    tmux.keys(&["Escape"]);
+    tmux.wait_text("Fleet (3)", SHORT);
+
+    // A rollout in fleet-b only: `:compare` marks fleet-b's revision as the odd one out.
+    let out = tools::kubectl_command()
+        .arg("--kubeconfig")
+        .arg(&kubeconfig)
+        .args(["--context", "fleet-b", "-n", "azora", "rollout", "restart", "deployment/main-app"])
+        .env("HOME", &*dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "rollout restart: {}", String::from_utf8_lossy(&out.stderr));
+    sims[1].sim.advance(Duration::from_secs(10)).await.unwrap();
+    tmux.type_text(":compare azora/main-app");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("fleet-b's new revision marked", SHORT, |s| {
+        s.contains("Compare azora/main-app (1 differs)") && s.lines().any(|l| l.contains("≠ fleet-b"))
+    });
+    // The REV cell of each row is the revision kubectl reads from the Deployment.
+    for context in ["fleet-a", "fleet-b", "fleet-c"] {
+        let out = tools::kubectl_command()
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["--context", context, "-n", "azora", "get", "deployment", "main-app", "-o"])
+            .arg("jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}")
+            .env("HOME", &*dir)
+            .output()
+            .unwrap();
+        let expected = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let line = screen.lines().find(|l| l.starts_with('│') && l.contains(context)).unwrap_or_default();
+        let words: Vec<&str> = line.trim_matches('│').split_whitespace().collect();
+        let rev = words.iter().position(|w| *w == "Deployment").and_then(|at| words.get(at + 3));
+        assert_eq!(rev, Some(&expected.as_str()), "{context}'s revision as kubectl reads it:\n{screen}");
+    }
     tmux.keys(&["Escape"]);
     tmux.wait_text("Fleet (3)", SHORT);
 
