@@ -326,6 +326,11 @@ fn open_cluster(model: &mut Model, screen: &Screen) -> Vec<Effect> {
     let Some(context) = screen.cluster_at(model.ui.cursor().selected) else {
         return Vec::new();
     };
+    if !model.conn.contexts.is_empty() && !model.conn.contexts.contains(&context) {
+        // Its row already says why (no such context): there is no dashboard to open.
+        model.ui.flash(FlashLevel::Error, format!("no context {context:?} in the kubeconfig"), model.now);
+        return Vec::new();
+    }
     let effects = switch_context(model, context, true);
     model.ui.pane = Pane::Overview;
     model.views_stale = true;

@@ -21,6 +21,8 @@ pub struct ViewsKey {
     namespace: Option<String>,
     /// The workload compared across the fleet (`:compare`).
     compare: Option<(String, String)>,
+    /// Whether a fleet is watched (`:fleet` starts one: views from before have no rows for it).
+    fleet: bool,
 }
 
 impl ViewsKey {
@@ -29,6 +31,7 @@ impl ViewsKey {
             generation: model.generation,
             namespace: model.namespace.clone(),
             compare: model.ui.compare.clone(),
+            fleet: model.fleet.is_some(),
         }
     }
 }

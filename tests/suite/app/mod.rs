@@ -1,4 +1,5 @@
 //! The app loop in-process on fixture clusters: key flows, trust rules, pane snapshots, README screens.
+mod fleet_flows;
 mod flows;
 mod logs;
 mod panes;

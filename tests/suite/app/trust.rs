@@ -83,11 +83,24 @@ fn each_context_switch_brings_that_contexts_own_policy() {
 }
 
 #[test]
-fn a_context_switch_closes_a_dialog_opened_in_the_old_context() {
+fn no_action_opens_while_a_context_switch_is_under_way() {
     let mut m = model(incident_cluster());
     keys(&mut m, ":ctx staging\n");
+    // The rows on screen are still prod's, but the user asked for staging: `s` opens nothing.
+    assert!(keys(&mut m, "3s").is_empty());
+    assert!(m.model.ui.dialog.is_none(), "no dialog on the old cluster's rows during the switch");
+    m.handle(connected(1, "staging"));
+    assert!(scale_target(&keys(&mut m, "3s")).is_some(), "once connected, staging's rows act");
+}
+
+#[test]
+fn a_new_connection_closes_a_dialog_opened_in_the_old_one() {
+    let mut m = model(incident_cluster());
     keys(&mut m, "3s");
-    assert!(m.model.ui.dialog.is_some(), "still on prod while staging connects");
+    assert!(m.model.ui.dialog.is_some());
+    // A connection not typed by the user (narrowed watches, a switch asked before the dialog
+    // opened) is adopted: the dialog named an object of the old one.
+    m.model.requested = kdeck::event::Generation(1);
     m.handle(connected(1, "staging"));
     assert!(m.model.ui.dialog.is_none(), "the dialog named an object of the old cluster");
 }

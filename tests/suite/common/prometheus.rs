@@ -31,13 +31,7 @@ impl Prometheus {
     }
 
     pub async fn query(&self, promql: &str) -> Vec<Value> {
-        let url = format!("{}/api/v1/query", self.url);
-        let Ok(resp) = reqwest::Client::new().get(url).query(&[("query", promql)]).send().await else {
-            return Vec::new();
-        };
-        let Ok(text) = resp.text().await else { return Vec::new() };
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        body["data"]["result"].as_array().cloned().unwrap_or_default()
+        instant_query(&self.url, promql).await
     }
 
     /// Poll `promql` until `accept` takes the result, or fail after `limit`.
@@ -65,4 +59,16 @@ impl Prometheus {
 /// The sample value of one result element.
 pub fn value(v: &Value) -> f64 {
     v["value"][1].as_str().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN)
+}
+
+/// An instant query's result array from any PromQL server at `base` (Prometheus,
+/// victoria-metrics); empty on any failure: callers wait on it.
+pub async fn instant_query(base: &str, promql: &str) -> Vec<Value> {
+    let url = format!("{base}/api/v1/query");
+    let Ok(resp) = reqwest::Client::new().get(url).query(&[("query", promql)]).send().await else {
+        return Vec::new();
+    };
+    let Ok(text) = resp.text().await else { return Vec::new() };
+    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    body["data"]["result"].as_array().cloned().unwrap_or_default()
 }

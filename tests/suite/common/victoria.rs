@@ -138,12 +138,6 @@ impl Victoria {
 
     /// An instant query's result array (empty on any failure: callers wait on it).
     pub async fn query(&self, promql: &str) -> Vec<Value> {
-        let url = format!("{}/api/v1/query", self.url);
-        let Ok(resp) = reqwest::Client::new().get(url).query(&[("query", promql)]).send().await else {
-            return Vec::new();
-        };
-        let Ok(text) = resp.text().await else { return Vec::new() };
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        body["data"]["result"].as_array().cloned().unwrap_or_default()
+        crate::common::prometheus::instant_query(&self.url, promql).await
     }
 }

@@ -84,6 +84,8 @@ async fn gone_storm_answers_410_to_every_watch_while_lists_work() {
 
     http.on("gone-storm").await;
     exits(&mut open, "the open watch ends with a 410").await;
+    // kubectl has exited; the reader of its output may not have taken the last line yet.
+    until("the 410 read from kubectl's output", || output.lock().unwrap().contains("\"ERROR\"")).await;
     let last = output.lock().unwrap().lines().last().unwrap_or_default().to_string();
     let event: Value = serde_json::from_str(&last).unwrap();
     assert_eq!(
@@ -117,6 +119,10 @@ async fn garble_breaks_watch_streams_mid_frame() {
 
     http.on("garble").await;
     exits(&mut open, "the open watch closes after a broken frame").await;
+    until("the broken frame read from kubectl's output", || {
+        output.lock().unwrap().lines().any(|l| !is_json(l))
+    })
+    .await;
     let text = output.lock().unwrap().clone();
     let broken: Vec<&str> = text.lines().filter(|l| !is_json(l)).collect();
     assert_eq!(broken.len(), 1, "one broken frame, then the end:\n{text}");
