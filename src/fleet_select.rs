@@ -33,7 +33,7 @@ pub fn select(flags: &FleetFlags<'_>, kubeconfig: Option<&Path>) -> Result<Optio
     let contexts: Vec<String> = match flags.matching {
         Some(pattern) => {
             let regex = regex::Regex::new(pattern)
-                .map_err(|e| format!("--contexts-matching {pattern:?}: {}", first_line(&e.to_string())))?;
+                .map_err(|e| format!("--contexts-matching {pattern:?}: {}", one_line(&e.to_string())))?;
             names.into_iter().filter(|name| regex.is_match(name)).collect()
         }
         None => names,
@@ -48,8 +48,9 @@ pub fn select(flags: &FleetFlags<'_>, kubeconfig: Option<&Path>) -> Result<Optio
     }
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().find(|l| !l.trim().is_empty()).unwrap_or(text).trim()
+/// The regex crate's multi-line error (pattern, caret, reason) as one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
