@@ -40,7 +40,9 @@ fn all_live(screen: &str, members: usize) -> bool {
         let name = context(i);
         screen.lines().any(|line| {
             let words: Vec<&str> = line.split_whitespace().collect();
-            words.windows(2).any(|w| w[0] == name && w[1] == "live")
+            // the row starts at the table's border (`│bench-c1`), maybe after a selection mark
+            let cell = |w: &str| w.trim_start_matches(|c: char| !c.is_ascii_alphanumeric()).to_string();
+            words.windows(2).any(|w| cell(w[0]) == name && w[1] == "live")
         })
     })
 }
