@@ -8,7 +8,9 @@
 //! `target/kdeck-e2e.json` (or `KDECK_E2E_JSON`). Every wait is bounded; everything it
 //! starts, it stops. Loopback only. With `KDECK_E2E_PEER=kdash` it then runs kdeck and kdash
 //! (installed into `target/peers/` when missing) against one sim at 1k and at 10k pods and
-//! prints their ratios (see e2e/peer.rs).
+//! prints their ratios (see e2e/peer.rs). With `KDECK_E2E_FLEET=1` it then measures the
+//! fleet: kdeck's RSS and idle CPU with 1, 2, 3 and 5 clusters of 10k pods (see e2e/fleet.rs);
+//! `KDECK_E2E_SIZES= KDECK_E2E_FLEET=1` runs the fleet alone.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+#[path = "e2e/fleet.rs"]
+mod fleet;
 #[path = "e2e/peer.rs"]
 mod peer;
 #[path = "e2e/processes.rs"]
@@ -283,7 +287,9 @@ fn main() {
         );
         results.push((pods, r));
     }
-    print_table(&results);
+    if !results.is_empty() {
+        print_table(&results);
+    }
     let peer_runs = match std::env::var("KDECK_E2E_PEER").as_deref() {
         Ok("kdash") => run_peer(&dir),
         Ok(other) => {
@@ -291,6 +297,10 @@ fn main() {
             Vec::new()
         }
         Err(_) => Vec::new(),
+    };
+    let fleet_runs = match std::env::var("KDECK_E2E_FLEET").as_deref() {
+        Ok("1") => fleet::run(&dir),
+        _ => Vec::new(),
     };
     let out = std::env::var("KDECK_E2E_JSON")
         .map(PathBuf::from)
@@ -300,6 +310,11 @@ fn main() {
         peer_runs
             .iter()
             .map(|(pods, kdeck, kdash)| json!({"pods": pods, "peer": {"kdeck": kdeck, "kdash": kdash}})),
+    );
+    doc.extend(
+        fleet_runs
+            .iter()
+            .map(|(members, r)| json!({"pods": fleet::PODS, "fleet": {"clusters": members, "results": r}})),
     );
     std::fs::write(&out, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
     println!("json: {}", out.display());

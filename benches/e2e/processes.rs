@@ -22,6 +22,12 @@ pub struct Sim {
 impl Sim {
     /// Starts without churn; the phases set it with `PUT /sim/churn/{n}`.
     pub fn start(dir: &Path, pods: usize) -> Sim {
+        Sim::start_named(dir, pods, None, 1)
+    }
+
+    /// A sim whose kubeconfig names its cluster and admin context `name` (default
+    /// `kdeck-sim`), its synthetic cluster drawn with `seed`.
+    pub fn start_named(dir: &Path, pods: usize, name: Option<&str>, seed: u64) -> Sim {
         // 150k pods is Kubernetes' own limit per cluster: 5,000 nodes (its node limit) in 5 zones.
         let (nodes, zones, namespaces) = match pods {
             0..=2_000 => (500, 3, 40),
@@ -31,11 +37,20 @@ impl Sim {
         };
         let topology =
             format!("synthetic:pods={pods},nodes={nodes},zones={zones},namespaces={namespaces},churn=0");
-        let kubeconfig = dir.join(format!("kubeconfig-{pods}"));
-        let mut child = Command::new("taskset")
-            .args(["-c", "0", KDECK, "sim", "--topology", &topology, "--latency", "0ms"])
+        let tag = match name {
+            Some(name) => format!("{pods}-{name}"),
+            None => format!("{pods}"),
+        };
+        let kubeconfig = dir.join(format!("kubeconfig-{tag}"));
+        let mut cmd = Command::new("taskset");
+        cmd.args(["-c", "0", KDECK, "sim", "--topology", &topology, "--latency", "0ms"])
+            .args(["--seed", &seed.to_string()]);
+        if let Some(name) = name {
+            cmd.args(["--cluster-name", name]);
+        }
+        let mut child = cmd
             .arg("--log-file")
-            .arg(dir.join(format!("sim-{pods}.log")))
+            .arg(dir.join(format!("sim-{tag}.log")))
             .arg("--write-kubeconfig")
             .arg(&kubeconfig)
             .stdout(Stdio::piped())
@@ -113,14 +128,18 @@ pub struct Kdeck {
 
 impl Kdeck {
     pub fn start(dir: &Path, sim: &Sim, tag: &str) -> Kdeck {
+        Kdeck::start_with(dir, "", &format!("--kubeconfig {}", sim.kubeconfig.display()), tag)
+    }
+
+    /// kdeck with `env` (e.g. `KUBECONFIG=a:b`, may be empty) and `args` before the bench's own.
+    pub fn start_with(dir: &Path, env: &str, args: &str, tag: &str) -> Kdeck {
         let milestones = dir.join(format!("milestones-{tag}"));
         let stats = dir.join(format!("stats-{tag}"));
         let log = dir.join(format!("kdeck-{tag}.log"));
         let _ = std::fs::remove_file(&milestones);
         let session = format!("e2e-{tag}");
         let cmd = format!(
-            "exec taskset -c 1 {KDECK} --kubeconfig {} --milestones-file {} --bench-stats {} --log-file {}",
-            sim.kubeconfig.display(),
+            "exec taskset -c 1 env {env} {KDECK} {args} --milestones-file {} --bench-stats {} --log-file {}",
             milestones.display(),
             stats.display(),
             log.display()
@@ -223,6 +242,15 @@ impl Kdeck {
             std::thread::sleep(Duration::from_millis(50));
         }
         false
+    }
+
+    /// The pane's text as tmux shows it now.
+    pub fn screen(&self) -> String {
+        Command::new("tmux")
+            .args(["-L", TMUX_SOCKET, "capture-pane", "-p", "-t", &self.session])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
     }
 
     pub fn stop(self) {
