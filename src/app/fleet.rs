@@ -153,7 +153,14 @@ impl Fleet {
                 member.prom.set_now(now);
                 member.prom.apply(ev);
             }
-            MemberEvent::Probe(result) => member.latency = result.ok(),
+            MemberEvent::Probe(result) => {
+                // A new round trip alone is not worth projecting every cluster again (a probe
+                // every 10 s per member would keep an idle fleet projecting): it shows with the
+                // next projection. Answering again, or no longer, is.
+                let was_answering = member.latency.is_some();
+                member.latency = result.ok();
+                return member.latency.is_some() != was_answering;
+            }
         }
         true
     }
@@ -206,6 +213,12 @@ mod tests {
             FleetApi::Failed { error: "no such context".into() }
         );
         assert_eq!(fleet.members[0].row(&rules, now).api, FleetApi::Connecting);
+        // Round trips: the first and a change of answering count, a new figure alone does not.
+        let ms = |n| MemberEvent::Probe(Ok(Duration::from_millis(n)));
+        assert!(fleet.apply(0, ms(12), now));
+        assert!(!fleet.apply(0, ms(15), now));
+        assert_eq!(fleet.members[0].latency, Some(Duration::from_millis(15)));
+        assert!(fleet.apply(0, MemberEvent::Probe(Err("timeout".into())), now));
         // An unknown member is ignored, not a panic.
         assert!(!fleet.apply(7, MemberEvent::Failed("x".into()), now));
     }

@@ -109,7 +109,7 @@ pub async fn run(
 fn write_table(view: &FleetView, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(
         out,
-        "{:<24} {:<12} {:>7} {:>5} {:>11} {:>3} {:>4} {:>7} {:>4}  TOP PROBLEM",
+        "{:<24} {:<12} {:>11} {:>5} {:>11} {:>3} {:>4} {:>7} {:>4}  TOP PROBLEM",
         "CLUSTER", "API", "NODES", "ZONES", "PODS", "ERR", "WARN", "HPA@MAX", "ING✗"
     )?;
     for row in &view.rows {
@@ -120,7 +120,7 @@ fn write_table(view: &FleetView, out: &mut impl Write) -> std::io::Result<()> {
         };
         writeln!(
             out,
-            "{:<24} {:<12} {:>7} {:>5} {:>11} {:>3} {:>4} {:>7} {:>4}  {problem}",
+            "{:<24} {:<12} {:>11} {:>5} {:>11} {:>3} {:>4} {:>7} {:>4}  {problem}",
             row.context,
             row.api.label(),
             format!("{}/{}", row.nodes.ready, row.nodes.total),

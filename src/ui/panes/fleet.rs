@@ -14,7 +14,7 @@ use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 const COLUMNS: [Column; 11] = [
     Column::new("CLUSTER", 22, 0),
     Column::new("API", 12, 0),
-    Column::new("NODES", 7, 2).right(),
+    Column::new("NODES", 11, 2).right(),
     Column::new("ZONES", 5, 4).right(),
     Column::new("PODS", 11, 1).right(),
     Column::new("ERR", 3, 0).right(),
