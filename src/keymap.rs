@@ -36,7 +36,11 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "Enter", what: "open the cluster's dashboard", pane: Some(Pane::Fleet) },
     Binding { keys: "Esc", what: "back / clear filter (then to the fleet)", pane: None },
     Binding { keys: "/", what: "filter rows (!text negates)", pane: None },
-    Binding { keys: ":", what: "command: ns NAME|all, ctx NAME, fleet, theme NAME, pane, q", pane: None },
+    Binding {
+        keys: ":",
+        what: "command: ns NAME|all, ctx NAME, fleet, compare NS/NAME, theme NAME, pane, q",
+        pane: None,
+    },
     Binding { keys: "y", what: "copy the selected name (OSC 52)", pane: None },
     Binding { keys: "w", what: "lose-a-zone projection", pane: Some(Pane::Zones) },
     Binding { keys: "s", what: "scale the selected Deployment/StatefulSet", pane: None },

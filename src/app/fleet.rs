@@ -4,6 +4,7 @@
 //! member's row is summed up from its own projection, made by the same triage as its
 //! dashboard (`FleetRow::summarize`).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -59,7 +60,24 @@ pub struct Member {
     pub prom: PromState,
     pub failed: Option<String>,
     pub latency: Option<Duration>,
+    /// Bumped whenever the member's data changes: a row projected at the same version is
+    /// still right (`CachedRow`).
+    version: u64,
+    /// The last row projected, shared with the snapshots the worker projects from.
+    cache: Arc<Mutex<Option<CachedRow>>>,
 }
+
+/// A member's row as last projected: one cluster's events re-project that cluster only, not
+/// the whole fleet.
+struct CachedRow {
+    version: u64,
+    at: Timestamp,
+    row: FleetRow,
+}
+
+/// A row projected this long ago is projected again even without new data: problem scores and
+/// Prometheus staleness move with time.
+const ROW_MAX_AGE_SECONDS: i64 = 10;
 
 impl Member {
     fn snapshot(&self) -> Member {
@@ -71,7 +89,43 @@ impl Member {
             prom: self.prom.clone(),
             failed: self.failed.clone(),
             latency: self.latency,
+            version: self.version,
+            cache: Arc::clone(&self.cache),
         }
+    }
+
+    /// Apply one of this member's events; returns whether its data changed.
+    fn apply(&mut self, event: MemberEvent, now: Timestamp) -> bool {
+        match event {
+            MemberEvent::Connected { server, stores } => {
+                self.server = server;
+                self.failed = None;
+                self.cluster = Some(ClusterState::new(stores));
+                if let (Some(cluster), Some(ns)) = (self.cluster.as_mut(), &self.policy.namespace) {
+                    cluster.set_fallback_namespaces([ns.clone()]);
+                }
+            }
+            MemberEvent::Failed(why) => self.failed = Some(why),
+            MemberEvent::Cluster(ev) => match self.cluster.as_mut() {
+                Some(cluster) => {
+                    cluster.apply_at(ev, now);
+                }
+                None => return false,
+            },
+            MemberEvent::Prom(ev) => {
+                self.prom.set_now(now);
+                self.prom.apply(ev);
+            }
+            MemberEvent::Probe(result) => {
+                // A new round trip alone is not worth projecting every cluster again (a probe
+                // every 10 s per member would keep an idle fleet projecting): it shows with the
+                // next projection. Answering again, or no longer, is.
+                let was_answering = self.latency.is_some();
+                self.latency = result.ok();
+                return self.latency.is_some() != was_answering;
+            }
+        }
+        true
     }
 
     /// The API's state as the fleet shows it.
@@ -83,8 +137,26 @@ impl Member {
         status::fleet_api(Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind))), now)
     }
 
-    /// This member's row, from a projection of its whole scope.
+    /// This member's row: projected again only when its data changed or the last projection
+    /// is old; the API state and latency are always current.
     pub fn row(&self, rules: &PolicyRules, now: Timestamp) -> FleetRow {
+        let api = self.api(now);
+        let latency_ms = self.latency.map(|d| d.as_millis() as u64);
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(cached) = cache.as_ref()
+            && cached.version == self.version
+            && cached.row.api.is_down() == api.is_down()
+            && now.as_second() - cached.at.as_second() < ROW_MAX_AGE_SECONDS
+        {
+            return FleetRow { api, latency_ms, ..cached.row.clone() };
+        }
+        let row = self.project_row(rules, now);
+        *cache = Some(CachedRow { version: self.version, at: now, row: row.clone() });
+        row
+    }
+
+    /// This member's row, from a projection of its whole scope.
+    fn project_row(&self, rules: &PolicyRules, now: Timestamp) -> FleetRow {
         let mut base = FleetRow::empty(&self.context, &self.server, self.api(now));
         base.latency_ms = self.latency.map(|d| d.as_millis() as u64);
         base.readonly = self.policy.is_readonly();
@@ -116,6 +188,8 @@ impl Fleet {
                 prom: PromState::new(prom_interval),
                 failed: None,
                 latency: None,
+                version: 0,
+                cache: Arc::default(),
             })
             .collect();
         Fleet { members }
@@ -133,44 +207,22 @@ impl Fleet {
     /// Apply a member's event; returns whether its data changed.
     pub fn apply(&mut self, id: MemberId, event: MemberEvent, now: Timestamp) -> bool {
         let Some(member) = self.members.get_mut(id) else { return false };
-        match event {
-            MemberEvent::Connected { server, stores } => {
-                member.server = server;
-                member.failed = None;
-                member.cluster = Some(ClusterState::new(stores));
-                if let (Some(cluster), Some(ns)) = (member.cluster.as_mut(), &member.policy.namespace) {
-                    cluster.set_fallback_namespaces([ns.clone()]);
-                }
-            }
-            MemberEvent::Failed(why) => member.failed = Some(why),
-            MemberEvent::Cluster(ev) => match member.cluster.as_mut() {
-                Some(cluster) => {
-                    cluster.apply_at(ev, now);
-                }
-                None => return false,
-            },
-            MemberEvent::Prom(ev) => {
-                member.prom.set_now(now);
-                member.prom.apply(ev);
-            }
-            MemberEvent::Probe(result) => {
-                // A new round trip alone is not worth projecting every cluster again (a probe
-                // every 10 s per member would keep an idle fleet projecting): it shows with the
-                // next projection. Answering again, or no longer, is.
-                let was_answering = member.latency.is_some();
-                member.latency = result.ok();
-                return member.latency.is_some() != was_answering;
-            }
+        let changed = member.apply(event, now);
+        if changed {
+            member.version += 1;
         }
-        true
+        changed
     }
 
     /// Apply the pod batches each member held back while a projection shared its index
     /// (`ClusterState::catch_up`). Returns whether any member's data changed.
     pub fn catch_up(&mut self) -> bool {
         let mut any = false;
-        for cluster in self.members.iter_mut().filter_map(|m| m.cluster.as_mut()) {
-            any |= cluster.catch_up();
+        for member in &mut self.members {
+            if member.cluster.as_mut().is_some_and(ClusterState::catch_up) {
+                member.version += 1;
+                any = true;
+            }
         }
         any
     }
@@ -221,5 +273,28 @@ mod tests {
         assert!(fleet.apply(0, MemberEvent::Probe(Err("timeout".into())), now));
         // An unknown member is ignored, not a panic.
         assert!(!fleet.apply(7, MemberEvent::Failed("x".into()), now));
+    }
+
+    #[test]
+    fn a_row_is_projected_again_only_when_its_member_changed_or_aged() {
+        let rules = PolicyRules::default();
+        let mut fleet = Fleet::new(&["a".into(), "b".into()], &rules, Duration::from_secs(15));
+        let now = Timestamp::UNIX_EPOCH;
+        let cached_at = |fleet: &Fleet, id: usize| {
+            fleet.members[id].cache.lock().unwrap().as_ref().map(|c| (c.version, c.at))
+        };
+        let _ = fleet.project(&rules, now);
+        assert_eq!(cached_at(&fleet, 0), Some((0, now)));
+        let later = now + jiff::SignedDuration::from_secs(3);
+        // Only b changed: a keeps the row it had, b is projected again.
+        assert!(fleet.apply(1, MemberEvent::Failed("refused".into()), later));
+        let view = fleet.project(&rules, later);
+        assert_eq!(cached_at(&fleet, 0), Some((0, now)));
+        assert_eq!(cached_at(&fleet, 1), Some((1, later)));
+        assert_eq!(view.rows[0].api, FleetApi::Failed { error: "refused".into() });
+        // A snapshot (what the worker projects from) fills the same cache.
+        let aged = now + jiff::SignedDuration::from_secs(ROW_MAX_AGE_SECONDS);
+        let _ = fleet.snapshot().project(&rules, aged);
+        assert_eq!(cached_at(&fleet, 0), Some((0, aged)));
     }
 }

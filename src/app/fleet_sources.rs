@@ -10,9 +10,9 @@ use tokio::task::JoinHandle;
 
 use crate::app::fleet::{MemberEvent, MemberId};
 use crate::event::Event;
-use crate::k8s::ClusterEvent;
 use crate::k8s::client::{ConnectOptions, connect};
 use crate::k8s::watch::{WatchScope, spawn_watches};
+use crate::k8s::{ClusterEvent, SourceState};
 use crate::policy::PolicyRules;
 
 /// How often each member's API round trip is measured (a health probe, not a data poll:
@@ -69,18 +69,60 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// The wait before connecting again after a failed connect or a 401: doubling from 2 s up to
+/// a minute (a cluster down at start, or whose user logs in again, comes back without the user
+/// restarting kdeck; a kubeconfig still rejected is read once a minute, not in a loop).
+const RECONNECT_FIRST: Duration = Duration::from_secs(2);
+const RECONNECT_MAX: Duration = Duration::from_secs(60);
+
+/// How a member's connection ended.
+enum Ended {
+    /// The loop is gone (kdeck quits): stop.
+    LoopGone,
+    /// A watch answered 401: connect again, which reads the kubeconfig again (an exec plugin
+    /// runs again, a token file is re-read).
+    Unauthorized,
+}
+
 async fn run_member(id: MemberId, options: ConnectOptions, rules: PolicyRules, tx: mpsc::Sender<Event>) {
-    let send = |event: MemberEvent| {
-        let tx = tx.clone();
-        async move { tx.send(Event::Member(id, Box::new(event))).await.is_ok() }
-    };
-    let conn = match connect(&options).await {
-        Ok(conn) => conn,
-        Err(err) => {
-            send(MemberEvent::Failed(crate::sanitize::line_owned(err.to_string()))).await;
-            return;
+    let mut backoff = RECONNECT_FIRST;
+    loop {
+        let conn = match connect(&options).await {
+            Ok(conn) => conn,
+            Err(err) => {
+                let why = crate::sanitize::line_owned(err.to_string());
+                if !send(&tx, id, MemberEvent::Failed(why)).await {
+                    return;
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(RECONNECT_MAX);
+                continue;
+            }
+        };
+        match run_connection(id, conn, &rules, &tx, &mut backoff).await {
+            Ended::LoopGone => return,
+            Ended::Unauthorized => {
+                tracing::warn!(member = id, wait = ?backoff, "401 Unauthorized: reading the kubeconfig again");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(RECONNECT_MAX);
+            }
         }
-    };
+    }
+}
+
+async fn send(tx: &mpsc::Sender<Event>, id: MemberId, event: MemberEvent) -> bool {
+    tx.send(Event::Member(id, Box::new(event))).await.is_ok()
+}
+
+/// Watch, poll and probe one connection until the loop is gone or its credentials expire. The
+/// backoff starts again once a watch is live on it.
+async fn run_connection(
+    id: MemberId,
+    conn: crate::k8s::client::Connection,
+    rules: &PolicyRules,
+    tx: &mpsc::Sender<Event>,
+    backoff: &mut Duration,
+) -> Ended {
     let policy = rules.for_context(&conn.context);
     let scope = match &policy.namespace {
         Some(ns) => WatchScope::Namespace(ns.clone()),
@@ -103,20 +145,40 @@ async fn run_member(id: MemberId, options: ConnectOptions, rules: PolicyRules, t
         }
     };
     // Connected goes first: the loop creates the member's caches from these stores.
-    if !send(MemberEvent::Connected { server: conn.cluster_server.clone(), stores: watches.stores() }).await {
-        return;
+    let connected = MemberEvent::Connected { server: conn.cluster_server.clone(), stores: watches.stores() };
+    if !send(tx, id, connected).await {
+        return Ended::LoopGone;
     }
     let _probe = AbortOnDrop(tokio::spawn(probe(id, conn.client.clone(), tx.clone())));
     loop {
         let event = tokio::select! {
             ev = cluster_rx.recv() => match ev {
-                Some(ev) => MemberEvent::Cluster(ev),
-                None => return,
+                Some(ev) => ev,
+                None => return Ended::LoopGone,
             },
-            Some(ev) = prom_rx.recv() => MemberEvent::Prom(ev),
+            Some(ev) = prom_rx.recv() => {
+                if !send(tx, id, MemberEvent::Prom(ev)).await {
+                    return Ended::LoopGone;
+                }
+                continue;
+            }
         };
-        if !send(event).await {
-            return;
+        let unauthorized = match &event {
+            ClusterEvent::State { state: SourceState::Live, .. } => {
+                *backoff = RECONNECT_FIRST;
+                false
+            }
+            ClusterEvent::State { state: SourceState::Retrying { error, .. }, .. } => {
+                error.starts_with("401")
+            }
+            _ => false,
+        };
+        // The row shows the 401 while the kubeconfig is read again.
+        if !send(tx, id, MemberEvent::Cluster(event)).await {
+            return Ended::LoopGone;
+        }
+        if unauthorized {
+            return Ended::Unauthorized;
         }
     }
 }

@@ -97,8 +97,35 @@ fn help(pane: Pane, logs: bool) -> HelpView {
     let rows = match logs {
         true => LOG_BINDINGS.iter().map(|b| (b.keys, b.what)).collect(),
         false => {
-            BINDINGS.iter().filter(|b| b.pane.is_none_or(|p| p == pane)).map(|b| (b.keys, b.what)).collect()
+            // A pane's own meaning of a key replaces the general one (Enter on the fleet opens
+            // a cluster, it does not drill into a workload).
+            let own = |keys: &str| BINDINGS.iter().any(|b| b.pane == Some(pane) && b.keys == keys);
+            BINDINGS
+                .iter()
+                .filter(|b| match b.pane {
+                    Some(p) => p == pane,
+                    None => !own(b.keys),
+                })
+                .map(|b| (b.keys, b.what))
+                .collect()
         }
     };
     HelpView { title: if logs { "Logs" } else { pane.title() }, rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meanings(pane: Pane, keys: &str) -> Vec<&'static str> {
+        help(pane, false).rows.into_iter().filter(|(k, _)| *k == keys).map(|(_, what)| what).collect()
+    }
+
+    #[test]
+    fn a_pane_own_key_replaces_the_general_meaning_in_help() {
+        assert_eq!(meanings(Pane::Fleet, "Enter"), ["open the cluster's dashboard"]);
+        assert_eq!(meanings(Pane::Overview, "Enter"), ["drill into the workload"]);
+        assert_eq!(meanings(Pane::Zones, "w").len(), 1);
+        assert!(meanings(Pane::Overview, "w").is_empty());
+    }
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::autoscalers::HpaFlag;
 use super::common::{ReadyTotal, Severity};
+use super::problems::ProblemCategory;
 use crate::model::ClusterState;
 use crate::model::projection::Projection;
 
@@ -53,7 +54,7 @@ impl FleetApi {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TopProblem {
     pub severity: Severity,
-    /// "Deployment shop/checkout".
+    /// "shop/checkout" (namespace/name; a node by its name).
     pub object: String,
     pub message: String,
     /// The triage score (higher first), for ranking clusters against each other.
@@ -118,17 +119,24 @@ impl FleetRow {
             base.pods.total += counts.total();
             base.pods.ready += counts.ready;
         }
-        base.errors = projection.problems.errors();
-        base.warnings = projection.problems.warnings();
-        base.top_problem =
-            projection.problems.problems.first().filter(|p| p.severity >= Severity::Warning).map(|p| {
-                TopProblem {
-                    severity: p.severity,
-                    object: p.object(),
-                    message: p.message.clone(),
-                    score: p.score.total,
-                }
-            });
+        // A cluster that stops answering has every watch failing: the API column says so once,
+        // instead of one warning per watched kind burying its last known real problems.
+        let down = base.api.is_down();
+        let counted = || {
+            projection
+                .problems
+                .problems
+                .iter()
+                .filter(move |p| !(down && p.category == ProblemCategory::Source))
+        };
+        base.errors = counted().filter(|p| p.severity == Severity::Error).count();
+        base.warnings = counted().filter(|p| p.severity == Severity::Warning).count();
+        base.top_problem = counted().next().filter(|p| p.severity >= Severity::Warning).map(|p| TopProblem {
+            severity: p.severity,
+            object: p.object(),
+            message: p.message.clone(),
+            score: p.score.total,
+        });
         base.hpas_at_max =
             projection.autoscalers.rows.iter().filter(|r| r.flags.contains(&HpaFlag::AtMax)).count();
         base.ingresses_failing =
@@ -212,5 +220,35 @@ mod tests {
         ]);
         let order: Vec<&str> = view.rows.iter().map(|r| r.context.as_str()).collect();
         assert_eq!(order, ["b", "a"]);
+    }
+
+    #[test]
+    fn a_cluster_down_counts_its_last_known_problems_not_its_failing_watches() {
+        use crate::k8s::{Kind, SourceState};
+        use crate::model::Scope;
+        use crate::model::fixtures::{Fixtures, objects::*};
+        use crate::model::projection::{Projection, Wants};
+        use crate::model::triage::TriageRules;
+        let refused = |kind| {
+            (kind, SourceState::Retrying { since: jiff::Timestamp::UNIX_EPOCH, error: "refused".into() })
+        };
+        let mut fixtures =
+            Fixtures::new().with(node("n1", Some("a"), true)).with(deployment("shop", "web", 2, 0));
+        for (kind, state) in [refused(Kind::Event), refused(Kind::Service)] {
+            fixtures = fixtures.source(kind, state);
+        }
+        let now = fixtures.now();
+        let cluster = fixtures.build();
+        let projection =
+            Projection::project(&cluster, None, &Scope::All, now, &TriageRules::default(), Wants::default());
+        let summarize =
+            |api| FleetRow::summarize(FleetRow::empty("c", "https://c", api), &cluster, &projection);
+        // Live with two watches failing: they are the cluster's warnings.
+        let live = summarize(FleetApi::Live { forbidden: 0 });
+        assert_eq!((live.errors, live.warnings), (1, 2));
+        // Down: the API column says it; the rest is what was wrong when it was last seen.
+        let down = summarize(FleetApi::Unreachable { error: "refused".into(), seconds: 9 });
+        assert_eq!((down.errors, down.warnings), (1, 0));
+        assert_eq!(down.top_problem.map(|p| p.object), Some("shop/web".to_owned()));
     }
 }

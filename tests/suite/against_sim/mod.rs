@@ -3,6 +3,7 @@ mod actions;
 mod context_switch;
 mod demo;
 mod fault_recovery;
+mod fleet_reconnect;
 mod logs;
 mod model;
 mod slim_decode;
