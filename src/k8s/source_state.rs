@@ -24,12 +24,17 @@ pub enum Kind {
     Pdb,
     /// Metadata and the last write time only: the likely cause of a crash is a config edit.
     ConfigMap,
+    /// Claims, volumes and classes: storage per StatefulSet and namespace, and the zone a
+    /// volume pins its pod to.
+    PersistentVolumeClaim,
+    PersistentVolume,
+    StorageClass,
     Metrics,
 }
 
 impl Kind {
     /// The kinds watched with a kube-runtime watcher (everything but metrics).
-    pub const WATCHED: [Kind; 16] = [
+    pub const WATCHED: [Kind; 19] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -46,6 +51,9 @@ impl Kind {
         Kind::Event,
         Kind::Pdb,
         Kind::ConfigMap,
+        Kind::PersistentVolumeClaim,
+        Kind::PersistentVolume,
+        Kind::StorageClass,
     ];
 
     /// The plural, lower-case name users know from kubectl.
@@ -67,6 +75,9 @@ impl Kind {
             Kind::Event => "events",
             Kind::Pdb => "poddisruptionbudgets",
             Kind::ConfigMap => "configmaps",
+            Kind::PersistentVolumeClaim => "persistentvolumeclaims",
+            Kind::PersistentVolume => "persistentvolumes",
+            Kind::StorageClass => "storageclasses",
             Kind::Metrics => "metrics",
         }
     }
@@ -76,7 +87,7 @@ impl Kind {
         self as usize
     }
 
-    pub const COUNT: usize = 17;
+    pub const COUNT: usize = 20;
 }
 
 /// How one source is doing.

@@ -13,6 +13,7 @@ use super::views::ingresses::IngressesView;
 use super::views::namespaces::{self, NamespacesView};
 use super::views::problems::ProblemsView;
 use super::views::shared::Shared;
+use super::views::storage::StorageView;
 use super::views::timeline::{self, TimelineView};
 use super::views::zones::ZonesView;
 use super::{ClusterState, Scope};
@@ -43,6 +44,7 @@ pub struct Projection {
     pub zones: ZonesView,
     pub autoscalers: AutoscalersView,
     pub ingresses: IngressesView,
+    pub storage: StorageView,
     /// One per object, ranked, firing alerts and traffic included.
     pub problems: ProblemsView,
     pub namespaces: Option<NamespacesView>,
@@ -101,7 +103,8 @@ impl Projection {
         rules: &TriageRules,
         wants: Wants,
     ) -> Projection {
-        let Shared { zones, autoscalers, ingresses, mut findings } = Shared::project(cluster, scope, now);
+        let Shared { zones, autoscalers, ingresses, storage, mut findings } =
+            Shared::project(cluster, scope, now);
         if let Some(prom) = prom {
             findings.extend(alerts::findings(prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns))));
             findings.extend(triage::traffic::findings(&ingresses, prom, &rules.config));
@@ -121,7 +124,7 @@ impl Projection {
             .then(|| namespaces::project_from(cluster, scope, now, &autoscalers, &ingresses, &problems));
         let timeline = wants.timeline.then(|| timeline::project(cluster, scope, now));
         let mut projection =
-            Projection { zones, autoscalers, ingresses, problems, namespaces, timeline, prom: None };
+            Projection { zones, autoscalers, ingresses, storage, problems, namespaces, timeline, prom: None };
         projection.prom = prom.map(|prom| projection.join(prom, wants));
         projection
     }

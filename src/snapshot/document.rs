@@ -5,7 +5,7 @@ use crate::model::projection::{Projection, PromJoin, Wants};
 use crate::model::triage::TriageRules;
 use crate::model::views::{
     ViewName, autoscalers::AutoscalerRow, ingresses::IngressRow, namespaces::NamespaceRow, problems::Problem,
-    timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
+    storage::ClaimRow, timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
 };
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
@@ -38,6 +38,8 @@ pub struct Snapshot {
     pub workloads: Option<Vec<WorkloadSpread>>,
     pub autoscalers: Option<Vec<AutoscalerRow>>,
     pub ingresses: Option<Vec<IngressRow>>,
+    /// PersistentVolumeClaims, trouble first.
+    pub storage: Option<Vec<ClaimRow>>,
     pub problems: Option<Vec<Problem>>,
     pub timeline: Option<Vec<TimelineEntry>>,
     /// Prometheus answers joined to the rows above (serialized into them by `json`).
@@ -56,7 +58,8 @@ impl Snapshot {
         view: Option<ViewName>,
     ) -> Snapshot {
         let wants = |v: ViewName| view.is_none_or(|only| only == v);
-        let Projection { zones, autoscalers, ingresses, problems, namespaces, timeline, prom } = projection;
+        let Projection { zones, autoscalers, ingresses, storage, problems, namespaces, timeline, prom } =
+            projection;
         let error_count = problems.errors();
         Snapshot {
             schema_version: SCHEMA_VERSION,
@@ -79,6 +82,7 @@ impl Snapshot {
             workloads: wants(ViewName::Workloads).then_some(zones.workloads),
             autoscalers: wants(ViewName::Autoscalers).then_some(autoscalers.rows),
             ingresses: wants(ViewName::Ingresses).then_some(ingresses.rows),
+            storage: wants(ViewName::Storage).then_some(storage.rows),
             timeline: wants(ViewName::Timeline).then(|| timeline.map(|t| t.entries).unwrap_or_default()),
             problems: wants(ViewName::Problems).then_some(problems.problems),
             prom,

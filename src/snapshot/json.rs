@@ -9,7 +9,7 @@ use super::document::{Snapshot, SourceRow};
 use crate::model::projection::{AutoscalerProm, IngressProm, PromJoin, UsageProm};
 use crate::model::views::{
     autoscalers::AutoscalerRow, ingresses::IngressRow, namespaces::NamespaceRow, problems::Problem,
-    timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
+    storage::ClaimRow, timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
 };
 use crate::prom::Alert;
 
@@ -36,6 +36,8 @@ pub struct Document<'a> {
     autoscalers: Option<Vec<Row<'a, AutoscalerRow, HistoryJson<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ingresses: Option<Vec<Row<'a, IngressRow, TrafficJson<'a>>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    storage: Option<&'a [ClaimRow]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     problems: Option<&'a [Problem]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -168,6 +170,7 @@ impl<'a> Document<'a> {
                 &empty.history,
             ),
             ingresses: rows(doc.ingresses.as_ref(), prom.map(|p| &p.ingresses), traffic, &empty.traffic),
+            storage: doc.storage.as_deref(),
             problems: doc.problems.as_deref(),
             timeline: doc.timeline.as_deref(),
         }

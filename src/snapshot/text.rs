@@ -269,6 +269,35 @@ fn ingresses(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+fn storage(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
+    let Some(rows) = &doc.storage else { return Ok(()) };
+    writeln!(out, "\nSTORAGE (persistent volume claims)")?;
+    for c in rows {
+        let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        let mut text = format!(
+            "{}/{} {} {} class {} volume {} zone {}",
+            c.namespace,
+            c.name,
+            c.phase.label(),
+            dash(&c.capacity.clone().or_else(|| c.requested.clone())),
+            dash(&c.class),
+            dash(&c.volume),
+            dash(&c.volume_zone),
+        );
+        if let Some(pod) = &c.pod {
+            text.push_str(&format!(" | pod {pod} in {}", dash(&c.pod_zone)));
+        }
+        if !c.verdict.is_empty() {
+            text.push_str(&format!(" [{}]", c.verdict));
+        }
+        wrapped(out, &format!("{} ", if c.severity >= Severity::Warning { "!" } else { " " }), &text)?;
+        if let Some(reason) = &c.reason {
+            wrapped(out, "      ", reason)?;
+        }
+    }
+    Ok(())
+}
+
 fn timeline(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
     let Some(entries) = &doc.timeline else { return Ok(()) };
     writeln!(out, "\nTIMELINE (newest first, {} of {})", entries.len().min(TIMELINE_SHOWN), entries.len())?;
@@ -290,6 +319,7 @@ pub fn write(doc: &Snapshot, now: Timestamp, out: &mut impl Write) -> io::Result
     workloads(doc, out)?;
     autoscalers(doc, out)?;
     ingresses(doc, out)?;
+    storage(doc, out)?;
     timeline(doc, out)
 }
 

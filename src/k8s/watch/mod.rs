@@ -119,6 +119,13 @@ impl Reporter {
     /// list. Starting over (rather than resuming) is what makes the state truthful: kube's
     /// watcher resumes a watch without a word, so only a list can say "live" again.
     async fn error(&mut self, error: &watcher::Error) -> Duration {
+        if http_code(error) == Some(404) {
+            // Not served here (an API group this cluster lacks, a CRD not installed): not an
+            // error; asked again now and then, since it may be installed later.
+            tracing::info!(kind = self.kind.name(), "not served");
+            self.send(SourceState::Unavailable { reason: "not served by this cluster".into() }).await;
+            return FORBIDDEN_BACKOFF;
+        }
         if http_code(error) == Some(403) {
             let message = error_text::watch_server_message(error);
             tracing::info!(kind = self.kind.name(), %message, "forbidden");
@@ -187,6 +194,22 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         prune::node,
         tx.clone(),
     )));
+    tasks.push(tokio::spawn(small::run::<core::PersistentVolume, _>(
+        kube::Api::all(client.clone()),
+        cfg.clone(),
+        Kind::PersistentVolume,
+        writers.volumes,
+        prune::meta,
+        tx.clone(),
+    )));
+    tasks.push(tokio::spawn(small::run::<k8s_openapi::api::storage::v1::StorageClass, _>(
+        kube::Api::all(client.clone()),
+        cfg.clone(),
+        Kind::StorageClass,
+        writers.storage_classes,
+        prune::meta,
+        tx.clone(),
+    )));
     tasks.push(tokio::spawn(small::run::<net::IngressClass, _>(
         kube::Api::all(client.clone()),
         cfg.clone(),
@@ -238,6 +261,13 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
     namespaced!(crate::k8s::event_ring::SlimEvent, Kind::Event, writers.events, prune::event, cfg.clone());
     namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
     namespaced!(core::ConfigMap, Kind::ConfigMap, writers.config_maps, prune::config_map, cfg.clone());
+    namespaced!(
+        core::PersistentVolumeClaim,
+        Kind::PersistentVolumeClaim,
+        writers.claims,
+        prune::meta,
+        cfg.clone()
+    );
 
     let pods_config = watcher::Config::default().timeout(WATCH_TIMEOUT_SECS);
     tasks.push(tokio::spawn(pods::run(stores::api_for(c, s), pods_config, tx.clone())));

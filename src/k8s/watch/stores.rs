@@ -45,6 +45,9 @@ kinds! {
     tls_secrets: crate::k8s::tls_secret::TlsSecret,
     pdbs: policy::PodDisruptionBudget,
     config_maps: core::ConfigMap,
+    claims: core::PersistentVolumeClaim,
+    volumes: core::PersistentVolume,
+    storage_classes: k8s_openapi::api::storage::v1::StorageClass,
 }
 
 impl std::fmt::Debug for Stores {

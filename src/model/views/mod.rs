@@ -14,6 +14,7 @@ pub mod ingresses;
 pub mod namespaces;
 pub mod problems;
 pub mod shared;
+pub mod storage;
 pub mod timeline;
 pub mod workload;
 pub mod zones;
@@ -29,17 +30,19 @@ pub enum ViewName {
     Workloads,
     Autoscalers,
     Ingresses,
+    Storage,
     Problems,
     Timeline,
 }
 
 impl ViewName {
-    pub const ALL: [ViewName; 7] = [
+    pub const ALL: [ViewName; 8] = [
         ViewName::Namespaces,
         ViewName::Zones,
         ViewName::Workloads,
         ViewName::Autoscalers,
         ViewName::Ingresses,
+        ViewName::Storage,
         ViewName::Problems,
         ViewName::Timeline,
     ];
@@ -51,6 +54,7 @@ impl ViewName {
             ViewName::Workloads => "workloads",
             ViewName::Autoscalers => "autoscalers",
             ViewName::Ingresses => "ingresses",
+            ViewName::Storage => "storage",
             ViewName::Problems => "problems",
             ViewName::Timeline => "timeline",
         }
@@ -76,6 +80,9 @@ impl ViewName {
                 TlsSecret,
                 Event,
                 Pdb,
+                PersistentVolumeClaim,
+                PersistentVolume,
+                StorageClass,
                 Metrics,
             ],
             ViewName::Zones | ViewName::Workloads => {
@@ -84,6 +91,9 @@ impl ViewName {
             ViewName::Autoscalers => &[Hpa, Deployment, StatefulSet, ReplicaSet],
             ViewName::Ingresses => &[Ingress, IngressClass, Service, EndpointSlice, TlsSecret],
             ViewName::Timeline => &[ReplicaSet, Hpa, Node, Pod, Event],
+            ViewName::Storage => {
+                &[PersistentVolumeClaim, PersistentVolume, StorageClass, StatefulSet, Node, Pod, Event]
+            }
         }
     }
 }

@@ -25,6 +25,8 @@ pub enum ProblemCategory {
     Autoscaler,
     Ingress,
     Certificate,
+    /// A claim Pending or Lost, a volume pinned to a zone its pod cannot run in.
+    Storage,
     /// 5xx ratio or p99 latency above the thresholds (Prometheus).
     Traffic,
     /// A firing Prometheus alert naming the object.

@@ -6,6 +6,7 @@
 use super::autoscalers::{self, AutoscalersView};
 use super::ingresses::{self, IngressesView};
 use super::problems::{self, Finding};
+use super::storage::{self, StorageView};
 use super::zones::{self, ZonesView};
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
@@ -14,6 +15,7 @@ pub struct Shared {
     pub zones: ZonesView,
     pub autoscalers: AutoscalersView,
     pub ingresses: IngressesView,
+    pub storage: StorageView,
     pub findings: Vec<Finding>,
 }
 
@@ -22,7 +24,9 @@ impl Shared {
         let zones = zones::project(cluster, scope, now);
         let autoscalers = autoscalers::project(cluster, scope, now);
         let ingresses = ingresses::project(cluster, scope, now);
-        let findings = problems::findings(cluster, scope, &zones, &autoscalers, &ingresses);
-        Shared { zones, autoscalers, ingresses, findings }
+        let storage = storage::project(cluster, scope, now);
+        let mut findings = problems::findings(cluster, scope, &zones, &autoscalers, &ingresses);
+        findings.extend(storage::findings(&storage));
+        Shared { zones, autoscalers, ingresses, storage, findings }
     }
 }
