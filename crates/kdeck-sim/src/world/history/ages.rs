@@ -8,8 +8,11 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
+};
 use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::plan::Plan;
 use super::stamp::{backdate, set_status_times};
@@ -67,6 +70,8 @@ pub fn backdate_frame(store: &Store, seed: u64, now: i64) -> (HashMap<String, i6
         Ingress,
         HorizontalPodAutoscaler,
         PersistentVolumeClaim,
+        PersistentVolume,
+        StorageClass,
         Deployment,
         StatefulSet,
         DaemonSet
