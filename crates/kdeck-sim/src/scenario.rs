@@ -16,6 +16,8 @@ mod pick;
 mod rollouts;
 mod storage;
 
+pub use storage::storage_statefulset as storage_target;
+
 pub use rollouts::next_release;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -77,3 +77,36 @@ pub fn create_storage_classes(store: &Store, provider: &str) -> Result<(), Topol
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SimClock;
+    use crate::world::storage_classes::{default_class, find};
+
+    fn classes_of(topology: &str) -> Vec<StorageClass> {
+        let store = Store::new(SimClock::manual(jiff::Timestamp::from_second(1_780_000_000).unwrap()));
+        crate::topology::load(&store, topology, 1).unwrap();
+        typed::list(&store, None)
+    }
+
+    #[test]
+    fn each_provider_gets_its_default_zonal_class_and_the_classes_its_claims_name() {
+        let aks = classes_of("airhart");
+        let default = default_class(&aks).unwrap();
+        assert_eq!(default.metadata.name.as_deref(), Some("managed-csi"));
+        assert_eq!(default.provisioner, "disk.csi.azure.com");
+        assert_eq!(default.volume_binding_mode.as_deref(), Some(WAIT_FOR_FIRST_CONSUMER));
+        // airhart's Kafka and PostgreSQL ask for premium-ssd: served, not default.
+        let premium = find(&aks, "premium-ssd").unwrap();
+        assert_eq!(premium.provisioner, "disk.csi.azure.com");
+        assert!(premium.metadata.annotations.is_none());
+        let onprem = classes_of("airhart-onprem");
+        assert_eq!(default_class(&onprem).map(|c| c.provisioner.as_str()), Some("rancher.io/local-path"));
+        let eks = classes_of("harmonyflow");
+        assert_eq!(eks.len(), 1, "gp3 is both the default and the class the claims name");
+        assert_eq!(default_class(&eks).map(|c| c.provisioner.as_str()), Some("ebs.csi.aws.com"));
+        let synthetic = classes_of("synthetic:pods=20,nodes=2,zones=2,namespaces=1");
+        assert_eq!(default_class(&synthetic).and_then(|c| c.metadata.name.as_deref()), Some("gp3"));
+    }
+}

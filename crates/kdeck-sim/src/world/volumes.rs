@@ -388,3 +388,7 @@ impl World {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "volumes_tests.rs"]
+mod tests;
