@@ -107,6 +107,11 @@ fn a_warm_cluster_has_every_claim_bound_to_a_volume_in_its_pods_zone() {
         let node = pod.spec.as_ref().unwrap().node_name.clone().unwrap();
         assert_eq!(volume_zone(&pv), node_zone(&w, &node), "{name}");
         assert!(events_on(&w, &name, "Provisioning").is_empty(), "warm-up is silent");
+        // The past reads right: class, then claim, then its volume seconds later.
+        let born = |m: &ObjectMeta| m.creation_timestamp.as_ref().unwrap().0.as_second();
+        let (claim_born, volume_born) = (born(&c.metadata), born(&pv.metadata));
+        assert!((claim_born..claim_born + 60).contains(&volume_born), "{name}");
+        assert!(born(&default.metadata) <= claim_born, "{name}");
     }
 }
 
@@ -247,4 +252,30 @@ fn an_immediate_claim_is_provisioned_without_a_pod() {
     typed::delete::<PersistentVolumeClaim>(w.store(), Some("default"), "scratch").unwrap();
     run_for(&mut w, &clock, 1);
     assert!(typed::get::<PersistentVolume>(w.store(), None, pv.metadata.name.as_deref().unwrap()).is_none());
+}
+
+#[test]
+fn in_a_zone_outage_a_pod_whose_volume_is_in_the_dead_zone_stays_pending() {
+    let (mut w, clock) = world("harmonyflow");
+    let outage_zone = w.cfg.targets.outage_zone.clone().unwrap();
+    let volumes: Vec<PersistentVolume> = typed::list(w.store(), None);
+    let stranded = volumes.iter().find(|v| volume_zone(v).as_deref() == Some(outage_zone.as_str())).unwrap();
+    let claim_ref = stranded.spec.as_ref().unwrap().claim_ref.clone().unwrap();
+    let ns = claim_ref.namespace.unwrap();
+    let pods: Vec<Pod> = typed::list(w.store(), Some(&ns));
+    let pod_name = pods
+        .iter()
+        .find(|p| claim_names(p).contains(claim_ref.name.as_ref().unwrap()))
+        .and_then(|p| p.metadata.name.clone())
+        .unwrap();
+    w.set_scenario(Scenario::ZoneOutage);
+    // Evicted after 300 s, recreated by its StatefulSet, and nowhere to go: its disk cannot
+    // follow it out of the zone.
+    run_until(&mut w, &clock, 600, "volume node affinity conflict", |w| {
+        events_on(w, &pod_name, "FailedScheduling").iter().any(|e| {
+            e.message.as_deref().unwrap_or_default().contains("node(s) had volume node affinity conflict")
+        })
+    });
+    let pod: Pod = typed::get(w.store(), Some(&ns), &pod_name).unwrap();
+    assert!(pod.spec.unwrap().node_name.is_none());
 }
