@@ -63,10 +63,11 @@ fn node_zone(w: &World, node: &str) -> Option<String> {
     n.metadata.labels?.get(scheduler::ZONE_LABEL).cloned()
 }
 
-/// The first StatefulSet with claim templates: (namespace, name, replicas, template name).
+/// The pvc-pending target (the topology's, else the first StatefulSet with claim templates): (namespace, name, replicas, template name).
 fn storage_set(w: &World) -> (String, String, i32, String) {
-    let target =
-        crate::scenario::split_target(crate::scenario::storage_target(w.store()).as_deref()).unwrap();
+    let named = w.cfg.targets.pvc_pending.clone();
+    let target = named.or_else(|| crate::scenario::storage_target(w.store()));
+    let target = crate::scenario::split_target(target.as_deref()).unwrap();
     let sts: StatefulSet = typed::get(w.store(), Some(&target.0), &target.1).unwrap();
     let spec = sts.spec.unwrap();
     let template = spec.volume_claim_templates.unwrap()[0].metadata.name.clone().unwrap();
