@@ -186,7 +186,7 @@ impl World {
                 }),
             };
             let Ok(created) = typed::create(&self.store, &pvc) else { continue };
-            snap.put_claim(created.clone());
+            snap.put_claim(created);
             if !self.warm {
                 let msg = format!("create Claim {claim_name} Pod {name}-{ord} in StatefulSet {name} success");
                 self.events.normal(
@@ -197,9 +197,6 @@ impl World {
                     "SuccessfulCreate",
                     msg,
                 );
-                let classes = std::mem::take(&mut snap.classes);
-                self.note_waiting_claim(&created, &classes, now);
-                snap.classes = classes;
             }
         }
     }

@@ -118,26 +118,6 @@ fn volume_handle(provisioner: &str, name: &str) -> String {
 }
 
 impl World {
-    /// A claim just created with a WaitForFirstConsumer class: the PV controller says why it
-    /// stays Pending.
-    pub(super) fn note_waiting_claim(
-        &mut self,
-        claim: &PersistentVolumeClaim,
-        classes: &[StorageClass],
-        now: Timestamp,
-    ) {
-        let class = claim.spec.as_ref().and_then(|s| s.storage_class_name.as_deref());
-        if self.warm
-            || !class
-                .and_then(|c| storage_classes::find(classes, c))
-                .is_some_and(storage_classes::waits_for_consumer)
-        {
-            return;
-        }
-        let msg = "waiting for first consumer to be created before binding".to_string();
-        self.events.normal(&self.store, now, reference(claim), PV_CONTROLLER, "WaitForFirstConsumer", msg);
-    }
-
     /// The scheduler picked `node` for `pod`: provision its waiting claims there, then bind.
     /// Err is the scheduler's PreBind failure message.
     pub(super) fn provision_for_pod(
@@ -286,6 +266,18 @@ impl World {
 
     fn serve_unbound_claim(&mut self, snap: &mut Snapshot, claim: &PersistentVolumeClaim, now: Timestamp) {
         let key = key_of(&claim.metadata);
+        if claim.status.as_ref().and_then(|s| s.phase.as_ref()).is_none() {
+            // A claim made through the API has no phase until the PV controller sees it.
+            let (ns, name) =
+                (claim.metadata.namespace.clone(), claim.metadata.name.clone().unwrap_or_default());
+            if let Ok(updated) =
+                typed::modify::<PersistentVolumeClaim>(&self.store, ns.as_deref(), &name, |c| {
+                    c.status.get_or_insert_default().phase = Some("Pending".into());
+                })
+            {
+                snap.put_claim(updated);
+            }
+        }
         if self.claim_retries.get(&key).is_some_and(|t| now.as_second() - t.as_second() < RETRY_SECS) {
             return;
         }
@@ -310,7 +302,23 @@ impl World {
             return;
         };
         match storage_classes::find(&snap.classes, &class_name) {
-            Some(class) if storage_classes::waits_for_consumer(class) => {}
+            Some(class) if storage_classes::waits_for_consumer(class) => {
+                // Said once per claim: the PV controller leaves it to the scheduler.
+                if let std::collections::hash_map::Entry::Vacant(first) = self.claim_retries.entry(key) {
+                    first.insert(now);
+                    if !self.warm {
+                        let msg = "waiting for first consumer to be created before binding".to_string();
+                        self.events.normal(
+                            &self.store,
+                            now,
+                            reference(claim),
+                            PV_CONTROLLER,
+                            "WaitForFirstConsumer",
+                            msg,
+                        );
+                    }
+                }
+            }
             Some(_) => {
                 let zone = self.immediate_zone(snap, &key);
                 if self.provision(snap, claim, zone.as_deref(), None, false, now).is_err() {

@@ -149,7 +149,12 @@ fn a_new_claim_waits_for_its_pod_then_is_provisioned_in_its_zone() {
 
 #[test]
 fn pvc_pending_keeps_the_claim_and_its_pod_pending_until_steady() {
-    let (mut w, clock) = world("harmonyflow");
+    pvc_pending_on("harmonyflow", "gp3");
+    pvc_pending_on("airhart", "premium-ssd");
+}
+
+fn pvc_pending_on(topology: &str, class: &str) {
+    let (mut w, clock) = world(topology);
     let (ns, sts, replicas, template) = storage_set(&w);
     w.set_scenario(Scenario::PvcPending);
     let claim_name = format!("{template}-{sts}-{replicas}");
@@ -161,12 +166,10 @@ fn pvc_pending_keeps_the_claim_and_its_pod_pending_until_steady() {
     assert_eq!(failed.len(), 1, "one aggregated event");
     assert!(failed[0].count.unwrap() >= 2, "repeated: {:?}", failed[0].count);
     let message = failed[0].message.clone().unwrap();
-    assert!(
-        message.starts_with(
-            "failed to provision volume with StorageClass \"gp3\": rpc error: code = ResourceExhausted"
-        ),
-        "{message}"
+    let expected = format!(
+        "failed to provision volume with StorageClass \"{class}\": rpc error: code = ResourceExhausted"
     );
+    assert!(message.starts_with(&expected), "{message}");
     let pod: Pod = typed::get(w.store(), Some(&ns), &pod_name).unwrap();
     assert!(pod.spec.as_ref().unwrap().node_name.is_none());
     let scheduling = events_on(&w, &pod_name, "FailedScheduling");
@@ -279,4 +282,21 @@ fn in_a_zone_outage_a_pod_whose_volume_is_in_the_dead_zone_stays_pending() {
     });
     let pod: Pod = typed::get(w.store(), Some(&ns), &pod_name).unwrap();
     assert!(pod.spec.unwrap().node_name.is_none());
+}
+
+#[test]
+fn a_claim_made_without_a_class_gets_the_default_and_waits_for_a_consumer() {
+    let (mut w, clock) = world("airhart");
+    let c: PersistentVolumeClaim = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "uploads", "namespace": "default"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+    }))
+    .unwrap();
+    typed::create(w.store(), &c).unwrap();
+    run_for(&mut w, &clock, 30);
+    let waiting = claim(&w, "default", "uploads").unwrap();
+    assert_eq!(phase(&waiting), "Pending");
+    assert_eq!(waiting.spec.unwrap().storage_class_name.as_deref(), Some("managed-csi"));
+    let told = events_on(&w, "uploads", "WaitForFirstConsumer");
+    assert_eq!((told.len(), told[0].count), (1, Some(1)), "said once");
 }
