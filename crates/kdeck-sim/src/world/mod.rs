@@ -28,6 +28,8 @@ pub mod naming;
 pub mod nodes;
 pub mod pods;
 mod pressure;
+pub mod provisioner;
+pub mod pv_controller;
 mod replicasets;
 pub mod rolling;
 mod schedule_pass;
@@ -38,7 +40,6 @@ pub mod storage_classes;
 pub mod telemetry;
 pub mod typed;
 pub mod volume_binding;
-pub mod volumes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

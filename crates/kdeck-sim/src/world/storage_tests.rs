@@ -1,4 +1,5 @@
-//! The storage controllers on a warmed-up topology, on a manual clock.
+//! The storage controllers (PV controller, provisioner, the scheduler's volume rules) on a
+//! warmed-up topology, on a manual clock.
 
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use crate::clock::SimClock;
 use crate::scenario::Scenario;
 use crate::store::Store;
 use crate::world::volume_binding::{claim_names, volume_zone};
-use crate::world::{World, scheduler, volumes};
+use crate::world::{World, provisioner, scheduler};
 
 fn world(topology: &str) -> (World, SimClock) {
     let clock = SimClock::manual(Timestamp::from_second(1_780_000_000).unwrap());
@@ -130,7 +131,7 @@ fn a_new_claim_waits_for_its_pod_then_is_provisioned_in_its_zone() {
     });
     let c = claim(&w, &ns, &claim_name).unwrap();
     let annotations = c.metadata.annotations.clone().unwrap();
-    assert_eq!(annotations.get(volumes::BIND_COMPLETED).map(String::as_str), Some("yes"));
+    assert_eq!(annotations.get(provisioner::BIND_COMPLETED).map(String::as_str), Some("yes"));
     assert_eq!(c.spec.as_ref().unwrap().storage_class_name.as_deref(), Some("gp3"));
     assert!(c.status.as_ref().unwrap().capacity.as_ref().unwrap().contains_key("storage"));
     let started = events_on(&w, &claim_name, "ProvisioningSucceeded");
