@@ -144,6 +144,11 @@ pub static REGISTRY: &[ResourceType] = &[
         subresources: STATUS,
         ..rt("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true)
     },
+    ResourceType {
+        short_names: &["pv"],
+        subresources: STATUS,
+        ..rt("", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", false)
+    },
     rt("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true),
     ResourceType {
         short_names: &["deploy"],
@@ -193,6 +198,10 @@ pub static REGISTRY: &[ResourceType] = &[
         short_names: &["pdb"],
         subresources: STATUS,
         ..rt("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true)
+    },
+    ResourceType {
+        short_names: &["sc"],
+        ..rt("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false)
     },
     ResourceType { verbs: READ_ONLY, ..rt("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true) },
     ResourceType { verbs: READ_ONLY, ..rt("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false) },

@@ -14,6 +14,9 @@ use crate::world::typed;
 
 mod pick;
 mod rollouts;
+mod storage;
+
+pub use storage::storage_statefulset as storage_target;
 
 pub use rollouts::next_release;
 
@@ -37,9 +40,12 @@ pub enum Scenario {
     ConfigCrash,
     /// One node runs low on ephemeral storage: DiskPressure, its taint, evictions.
     NodePressure,
+    /// A StatefulSet scales up by one and its new volume cannot be provisioned: the claim
+    /// and the pod stay Pending.
+    PvcPending,
 }
 
-pub const ALL: [Scenario; 8] = [
+pub const ALL: [Scenario; 9] = [
     Scenario::Steady,
     Scenario::ZoneOutage,
     Scenario::TrafficSpike,
@@ -48,6 +54,7 @@ pub const ALL: [Scenario; 8] = [
     Scenario::ErrorBurst,
     Scenario::ConfigCrash,
     Scenario::NodePressure,
+    Scenario::PvcPending,
 ];
 
 impl Scenario {
@@ -61,6 +68,7 @@ impl Scenario {
             Scenario::ErrorBurst => "error-burst",
             Scenario::ConfigCrash => "config-crash",
             Scenario::NodePressure => "node-pressure",
+            Scenario::PvcPending => "pvc-pending",
         }
     }
 }
@@ -98,6 +106,8 @@ pub struct ScenarioTargets {
     pub config_crash: Option<String>,
     /// node name (else the first untainted node)
     pub pressure_node: Option<String>,
+    /// namespace/statefulset whose new claim fails to provision (else the first with claims)
+    pub pvc_pending: Option<String>,
 }
 
 const DAY: i64 = 86_400;
@@ -109,6 +119,10 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
         // cert-manager renews both once the incident is over.
         renew_cert(world, world.cfg.targets.cert_expiring.clone(), now.as_second() + 60 * DAY);
         renew_cert(world, world.cfg.targets.cert_expired.clone(), now.as_second() + 60 * DAY);
+    }
+    if previous == Scenario::PvcPending {
+        // Capacity is back: the scheduler retries the waiting pods at once.
+        world.sched_attempts.clear();
     }
     match world.scenario {
         Scenario::BadRollout => start_bad_rollout(world),
@@ -123,6 +137,7 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
                 world.cfg.targets.pressure_node = pick::pressure_node(&world.store);
             }
         }
+        Scenario::PvcPending => storage::start_pvc_pending(world),
         Scenario::Steady | Scenario::ZoneOutage | Scenario::TrafficSpike => {}
     }
 }

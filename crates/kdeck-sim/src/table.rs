@@ -5,6 +5,7 @@ mod age;
 mod cells;
 mod core;
 mod pods;
+mod storage;
 
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};

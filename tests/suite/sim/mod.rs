@@ -8,6 +8,7 @@ mod kubectl;
 mod logs;
 mod prometheus;
 mod scenarios;
+mod storage;
 mod watch;
 mod world;
 mod world_api;

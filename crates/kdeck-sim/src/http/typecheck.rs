@@ -1,7 +1,7 @@
 //! Reject writes whose result does not decode as the kind's schema (a string where an
 //! integer belongs, a list where a map belongs): the real server answers those with an error.
 
-use k8s_openapi::api::{apps, autoscaling, core, discovery, networking, policy};
+use k8s_openapi::api::{apps, autoscaling, core, discovery, networking, policy, storage};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -28,6 +28,7 @@ pub fn check(rt: &ResourceType, object: &Value) -> Result<(), ApiError> {
         ("", "secrets") => decodes::<core::v1::Secret>(rt, object),
         ("", "configmaps") => decodes::<core::v1::ConfigMap>(rt, object),
         ("", "persistentvolumeclaims") => decodes::<core::v1::PersistentVolumeClaim>(rt, object),
+        ("", "persistentvolumes") => decodes::<core::v1::PersistentVolume>(rt, object),
         ("discovery.k8s.io", "endpointslices") => decodes::<discovery::v1::EndpointSlice>(rt, object),
         ("apps", "deployments") => decodes::<apps::v1::Deployment>(rt, object),
         ("apps", "replicasets") => decodes::<apps::v1::ReplicaSet>(rt, object),
@@ -40,6 +41,7 @@ pub fn check(rt: &ResourceType, object: &Value) -> Result<(), ApiError> {
         ("networking.k8s.io", "ingresses") => decodes::<networking::v1::Ingress>(rt, object),
         ("networking.k8s.io", "ingressclasses") => decodes::<networking::v1::IngressClass>(rt, object),
         ("policy", "poddisruptionbudgets") => decodes::<policy::v1::PodDisruptionBudget>(rt, object),
+        ("storage.k8s.io", "storageclasses") => decodes::<storage::v1::StorageClass>(rt, object),
         ("metrics.k8s.io", "pods") => decodes::<PodMetrics>(rt, object),
         ("metrics.k8s.io", "nodes") => decodes::<NodeMetrics>(rt, object),
         _ => Ok(()),

@@ -118,6 +118,36 @@ pub fn columns(plural: &str) -> &'static [Column] {
             &[("Name", "string", 0), ("Type", "string", 0), ("Data", "string", 0), ("Age", "string", 0)]
         }
         "configmaps" => &[("Name", "string", 0), ("Data", "string", 0), ("Age", "string", 0)],
+        "persistentvolumeclaims" => &[
+            ("Name", "string", 0),
+            ("Status", "string", 0),
+            ("Volume", "string", 0),
+            ("Capacity", "string", 0),
+            ("Access Modes", "string", 0),
+            ("StorageClass", "string", 0),
+            ("Age", "string", 0),
+            ("VolumeMode", "string", 1),
+        ],
+        "persistentvolumes" => &[
+            ("Name", "string", 0),
+            ("Capacity", "string", 0),
+            ("Access Modes", "string", 0),
+            ("Reclaim Policy", "string", 0),
+            ("Status", "string", 0),
+            ("Claim", "string", 0),
+            ("StorageClass", "string", 0),
+            ("Reason", "string", 0),
+            ("Age", "string", 0),
+            ("VolumeMode", "string", 1),
+        ],
+        "storageclasses" => &[
+            ("Name", "string", 0),
+            ("Provisioner", "string", 0),
+            ("ReclaimPolicy", "string", 0),
+            ("VolumeBindingMode", "string", 0),
+            ("AllowVolumeExpansion", "string", 0),
+            ("Age", "string", 0),
+        ],
         _ => NAME_AGE,
     }
 }
@@ -250,6 +280,9 @@ pub fn cells(plural: &str, object: &Value, now: Timestamp) -> Vec<Value> {
                 + at(object, "binaryData").as_object().map_or(0, |m| m.len());
             vec![json!(name), json!(data), json!(created)]
         }
+        "persistentvolumeclaims" => super::storage::claim_cells(object, name, created),
+        "persistentvolumes" => super::storage::volume_cells(object, name, created),
+        "storageclasses" => super::storage::class_cells(object, name, created),
         _ => vec![json!(name), json!(created)],
     }
 }

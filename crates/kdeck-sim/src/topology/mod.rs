@@ -5,6 +5,7 @@
 pub mod certs;
 mod nodes;
 pub mod spec;
+pub mod storage;
 pub mod synthetic;
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service};
 use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+use k8s_openapi::api::storage::v1::StorageClass;
 use serde_json::Value;
 
 use self::spec::ClusterSpec;
@@ -109,6 +111,7 @@ pub fn load(store: &Store, topology: &str, seed: u64) -> Result<Loaded, Topology
     for text in &manifests {
         apply_manifests(store, text, &mut certs)?;
     }
+    storage::create_storage_classes(store, &spec.provider)?;
     let mut faults = HashMap::new();
     for (image, fault) in &spec.faults {
         faults.insert(image.clone(), fault.parse::<Fault>().map_err(TopologyError)?);
@@ -161,6 +164,7 @@ pub fn apply_manifests(store: &Store, text: &str, certs: &mut Vec<CertInfo>) -> 
             "DaemonSet" => create::<DaemonSet>(store, value),
             "HorizontalPodAutoscaler" => create::<HorizontalPodAutoscaler>(store, value),
             "IngressClass" => create::<IngressClass>(store, value),
+            "StorageClass" => create::<StorageClass>(store, value),
             "Ingress" => {
                 let ingress: Ingress = serde_json::from_value(value.clone())
                     .map_err(|e| TopologyError(format!("Ingress: {e}")))?;

@@ -111,6 +111,7 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
         ..Default::default()
     };
     super::nodes::create_nodes(store, &spec, seed)?;
+    super::storage::create_storage_classes(store, &spec.provider)?;
     let rt = |group: &str, plural: &str| {
         resources::lookup_group_plural(group, plural)
             .ok_or_else(|| TopologyError(format!("{plural} not registered")))

@@ -2,7 +2,8 @@
 //!
 //! One task runs a level-triggered loop: each tick reads a [`Snapshot`] of the Store and runs
 //! the passes in the order a real control plane converges (node lifecycle, eviction,
-//! deployments, replica sets, stateful sets, daemon sets, scheduler, kubelet, autoscaler,
+//! deployments, replica sets, stateful sets, daemon sets, volumes, scheduler (which has
+//! WaitForFirstConsumer volumes provisioned), kubelet, autoscaler,
 //! endpoints, metrics). Every delay is measured on the sim clock, so `--speed` only changes
 //! how fast it happens in real time; the rng is seeded so runs are reproducible.
 
@@ -27,14 +28,18 @@ pub mod naming;
 pub mod nodes;
 pub mod pods;
 mod pressure;
+pub mod provisioner;
+pub mod pv_controller;
 mod replicasets;
 pub mod rolling;
 mod schedule_pass;
 pub mod scheduler;
 pub mod snapshot;
 mod statefulsets;
+pub mod storage_classes;
 pub mod telemetry;
 pub mod typed;
+pub mod volume_binding;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -81,6 +86,8 @@ pub struct World {
     pub(crate) last_gc: Option<Timestamp>,
     pub(crate) last_tick: Option<Timestamp>,
     pub(crate) sched_attempts: HashMap<String, Timestamp>,
+    /// Claims the storage controllers could not serve, and when they last tried.
+    pub(crate) claim_retries: HashMap<String, Timestamp>,
     pub(crate) ip_counters: HashMap<String, u32>,
     pub(crate) telemetry: Arc<Mutex<Telemetry>>,
     /// During warm-up pods come up as if they had been running for a while, without events.
@@ -115,6 +122,7 @@ impl World {
             last_gc: None,
             last_tick: None,
             sched_attempts: HashMap::new(),
+            claim_retries: HashMap::new(),
             ip_counters: HashMap::new(),
             warm: false,
             churn_debt: 0.0,
@@ -183,6 +191,7 @@ impl World {
         self.reconcile_replicasets(&mut snap, now);
         self.reconcile_statefulsets(&mut snap, now);
         self.reconcile_daemonsets(&mut snap, now);
+        self.reconcile_volumes(&mut snap, now);
         self.schedule_pending(&mut snap, now);
         self.run_kubelets(&mut snap, now);
         // Not during warm-up (no rescale events for the past), but right after it, so the

@@ -1,13 +1,17 @@
 //! The scheduler loop: bind Pending pods in creation order, or mark them Unschedulable with
-//! a FailedScheduling event (retried every 30 s sim, aggregated by the recorder).
+//! a FailedScheduling event (retried every 30 s sim, aggregated by the recorder). A pod's
+//! claims come first: they may stop it, pin it to a zone, or be provisioned on its node.
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Pod, PodCondition};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::events::{SCHEDULER, reference};
-use super::scheduler::{ClusterView, NodeFacts, PlacedPod, pod_requests, schedule};
+use super::scheduler::{
+    ClusterView, NodeFacts, PlacedPod, pod_requests, prefilter_failure, schedule_in_zones,
+};
 use super::snapshot::{Snapshot, key_of};
+use super::volume_binding::pod_claims;
 use super::{World, typed};
 
 const RETRY_SECS: i64 = 30;
@@ -51,8 +55,21 @@ impl World {
             if self.sched_attempts.get(&key).is_some_and(|t| now.as_second() - t.as_second() < RETRY_SECS) {
                 continue;
             }
-            match schedule(&pod, &view, &mut self.rng) {
+            let claims = pod_claims(&pod, snap);
+            if let Some(why) = &claims.blocker {
+                self.sched_attempts.insert(key, now);
+                self.mark_unschedulable(snap, &pod, &prefilter_failure(view.nodes.len(), why), now);
+                continue;
+            }
+            match schedule_in_zones(&pod, &view, &claims.zones, &mut self.rng) {
                 Ok(node) => {
+                    // PreBind: the pod is bound only once its volumes are.
+                    if let Err(message) = self.provision_for_pod(snap, &pod, &claims.to_provision, &node, now)
+                    {
+                        self.sched_attempts.insert(key, now);
+                        self.mark_unschedulable(snap, &pod, &message, now);
+                        continue;
+                    }
                     self.sched_attempts.remove(&key);
                     view.add(placed(&pod, &node));
                     self.bind(snap, &pod, &node, now);

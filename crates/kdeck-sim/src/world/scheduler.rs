@@ -1,8 +1,8 @@
 //! The scheduler's filters and scores, as a pure function over a view of the cluster.
 //!
 //! Filters (in kube-scheduler's order): NodeUnschedulable, TaintToleration, NodeAffinity
-//! (nodeSelector), NodeResourcesFit, PodTopologySpread (DoNotSchedule), InterPodAffinity
-//! (required anti-affinity). Scores: least allocated, ScheduleAnyway spread, and the default
+//! (nodeSelector), NodeResourcesFit, VolumeBinding (the zone of a bound volume),
+//! PodTopologySpread (DoNotSchedule), InterPodAffinity (required anti-affinity). Scores: least allocated, ScheduleAnyway spread, and the default
 //! "spread pods of the same set" preference. A pod that fits nowhere gets the real
 //! FailedScheduling message ("0/6 nodes are available: ... preemption: ...").
 
@@ -111,6 +111,7 @@ enum Reason {
     SpreadMissingLabel,
     Spread,
     AntiAffinity,
+    VolumeZone,
 }
 
 impl Reason {
@@ -126,6 +127,7 @@ impl Reason {
             }
             Reason::Spread => "node(s) didn't match pod topology spread constraints".into(),
             Reason::AntiAffinity => "node(s) didn't match pod anti-affinity rules".into(),
+            Reason::VolumeZone => "node(s) had volume node affinity conflict".into(),
         }
     }
 
@@ -240,7 +242,18 @@ fn violates_anti_affinity(pod: &Pod, node: &NodeFacts, view: &ClusterView) -> bo
     })
 }
 
-fn filter(pod: &Pod, node: &NodeFacts, view: &ClusterView, req: (i64, i64)) -> Result<f64, Vec<Reason>> {
+/// Does the node lie in every zone the pod's bound volumes are pinned to?
+fn in_volume_zones(node: &NodeFacts, volume_zones: &[String]) -> bool {
+    volume_zones.iter().all(|zone| node.labels.get(ZONE_LABEL) == Some(zone))
+}
+
+fn filter(
+    pod: &Pod,
+    node: &NodeFacts,
+    view: &ClusterView,
+    req: (i64, i64),
+    volume_zones: &[String],
+) -> Result<f64, Vec<Reason>> {
     if node.unschedulable {
         return Err(vec![Reason::Unschedulable]);
     }
@@ -263,6 +276,9 @@ fn filter(pod: &Pod, node: &NodeFacts, view: &ClusterView, req: (i64, i64)) -> R
     }
     if !short.is_empty() {
         return Err(short);
+    }
+    if !in_volume_zones(node, volume_zones) {
+        return Err(vec![Reason::VolumeZone]);
     }
     let spread = spread(pod, node, view);
     if let Some(reason) = spread.fails {
@@ -290,12 +306,23 @@ fn same_set_on_node(pod: &Pod, node: &NodeFacts, view: &ClusterView) -> usize {
 
 /// Pick a node for `pod`, or the FailedScheduling message.
 pub fn schedule(pod: &Pod, view: &ClusterView, rng: &mut SmallRng) -> Result<String, String> {
+    schedule_in_zones(pod, view, &[], rng)
+}
+
+/// [`schedule`] for a pod whose claims are bound to volumes pinned to `volume_zones` (a
+/// zonal disk attaches only to nodes of its zone).
+pub fn schedule_in_zones(
+    pod: &Pod,
+    view: &ClusterView,
+    volume_zones: &[String],
+    rng: &mut SmallRng,
+) -> Result<String, String> {
     let req = pod_requests(pod);
     let mut best: Vec<(&str, f64)> = Vec::new();
     let mut failures: Vec<Reason> = Vec::new();
     let mut preemption_helpful = 0usize;
     for node in &view.nodes {
-        match filter(pod, node, view, req) {
+        match filter(pod, node, view, req, volume_zones) {
             Ok(score) => best.push((&node.name, score)),
             Err(reasons) => {
                 preemption_helpful += usize::from(reasons.iter().all(Reason::preemption_may_help));
@@ -310,6 +337,15 @@ pub fn schedule(pod: &Pod, view: &ClusterView, rng: &mut SmallRng) -> Result<Str
         return Ok(pick.to_string());
     }
     Err(failure_message(view.nodes.len(), &failures, preemption_helpful))
+}
+
+/// The message when a pod fails before any node is looked at (PreFilter: a missing or
+/// unbound immediate claim), as kube-scheduler words it.
+pub fn prefilter_failure(total: usize, why: &str) -> String {
+    format!(
+        "0/{total} nodes are available: {why}. preemption: 0/{total} nodes are available: \
+         {total} Preemption is not helpful for scheduling."
+    )
 }
 
 fn failure_message(total: usize, failures: &[Reason], preemption_helpful: usize) -> String {

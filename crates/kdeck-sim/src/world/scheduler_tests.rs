@@ -113,3 +113,47 @@ fn required_anti_affinity_keeps_one_per_host() {
         "{err}"
     );
 }
+
+#[test]
+fn a_bound_zonal_volume_pins_the_pod_to_its_zone() {
+    let view = ClusterView::new(vec![
+        node("a1", "a", "4", json!(null)),
+        node("b1", "b", "4", json!(null)),
+        node("b2", "b", "4", json!(null)),
+    ]);
+    let zones = ["b".to_string()];
+    for seed in 0..8 {
+        let picked =
+            schedule_in_zones(&pod("1", json!({})), &view, &zones, &mut SmallRng::seed_from_u64(seed));
+        assert!(picked.as_deref().is_ok_and(|n| n.starts_with('b')), "{picked:?}");
+    }
+}
+
+#[test]
+fn a_volume_in_a_zone_without_room_gives_the_volume_node_affinity_conflict() {
+    // Zone a is down (tainted), zone b has no room: the volume's zone a cannot take the pod.
+    let taint = json!([{"key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"}]);
+    let view = ClusterView::new(vec![
+        node("a1", "a", "4", taint),
+        node("b1", "b", "4", json!(null)),
+        node("c1", "c", "4", json!(null)),
+    ]);
+    let err =
+        schedule_in_zones(&pod("1", json!({})), &view, &["a".to_string()], &mut SmallRng::seed_from_u64(1))
+            .unwrap_err();
+    assert_eq!(
+        err,
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, \
+         2 node(s) had volume node affinity conflict. preemption: 0/3 nodes are available: \
+         3 Preemption is not helpful for scheduling."
+    );
+}
+
+#[test]
+fn an_unbound_immediate_claim_fails_before_any_node() {
+    assert_eq!(
+        prefilter_failure(6, "pod has unbound immediate PersistentVolumeClaims"),
+        "0/6 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: \
+         0/6 nodes are available: 6 Preemption is not helpful for scheduling."
+    );
+}

@@ -3,7 +3,8 @@
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Node, Pod, Service};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::typed;
 use crate::store::Store;
@@ -18,6 +19,9 @@ pub struct Snapshot {
     pub daemonsets: Vec<DaemonSet>,
     pub hpas: Vec<HorizontalPodAutoscaler>,
     pub services: Vec<Service>,
+    pub claims: Vec<PersistentVolumeClaim>,
+    pub volumes: Vec<PersistentVolume>,
+    pub classes: Vec<StorageClass>,
 }
 
 impl Snapshot {
@@ -31,7 +35,28 @@ impl Snapshot {
             daemonsets: typed::list(store, None),
             hpas: typed::list(store, None),
             services: typed::list(store, None),
+            claims: typed::list(store, None),
+            volumes: typed::list(store, None),
+            classes: typed::list(store, None),
         }
+    }
+
+    pub fn claim(&self, namespace: &str, name: &str) -> Option<&PersistentVolumeClaim> {
+        self.claims.iter().find(|c| {
+            c.metadata.namespace.as_deref() == Some(namespace) && c.metadata.name.as_deref() == Some(name)
+        })
+    }
+
+    /// Replace (by namespace/name) or append a claim after a write.
+    pub fn put_claim(&mut self, claim: PersistentVolumeClaim) {
+        match self.claims.iter_mut().find(|c| same(&c.metadata, &claim.metadata)) {
+            Some(slot) => *slot = claim,
+            None => self.claims.push(claim),
+        }
+    }
+
+    pub fn volume(&self, name: &str) -> Option<&PersistentVolume> {
+        self.volumes.iter().find(|v| v.metadata.name.as_deref() == Some(name))
     }
 
     /// Replace (by namespace/name) or append a pod after a write.

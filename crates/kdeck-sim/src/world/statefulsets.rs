@@ -13,7 +13,7 @@ use super::events::{STATEFULSET_CONTROLLER, reference};
 use super::naming::template_hash;
 use super::replicasets::{controller_ref, pod_from_template};
 use super::snapshot::{Snapshot, is_available, is_ready, owned_by};
-use super::{World, typed};
+use super::{World, storage_classes, typed};
 
 const REVISION_LABEL: &str = "controller-revision-hash";
 
@@ -81,7 +81,7 @@ impl World {
                 break;
             }
             let pod_name = format!("{name}-{ord}");
-            self.ensure_claims(sts, &spec, ord);
+            self.ensure_claims(snap, sts, &spec, ord, now);
             let mut template = spec.template.clone();
             let labels = template.metadata.get_or_insert_default().labels.get_or_insert_default();
             labels.insert(REVISION_LABEL.into(), update_revision.clone());
@@ -146,29 +146,31 @@ impl World {
         self.update_statefulset_status(snap, index, sts, &update_revision, now);
     }
 
+    /// The claims of ordinal `ord`, created Pending: the storage controllers bind them.
     fn ensure_claims(
         &mut self,
+        snap: &mut Snapshot,
         sts: &StatefulSet,
         spec: &k8s_openapi::api::apps::v1::StatefulSetSpec,
         ord: i32,
+        now: Timestamp,
     ) {
         let name = sts.metadata.name.clone().unwrap_or_default();
         let ns = sts.metadata.namespace.clone().unwrap_or_default();
         for claim in spec.volume_claim_templates.iter().flatten() {
             let claim_name = format!("{}-{name}-{ord}", claim.metadata.name.as_deref().unwrap_or_default());
-            if typed::get::<PersistentVolumeClaim>(&self.store, Some(&ns), &claim_name).is_some() {
+            if snap.claim(&ns, &claim_name).is_some() {
                 continue;
             }
             let mut labels = spec.selector.match_labels.clone().unwrap_or_default();
             labels.extend(claim.metadata.labels.clone().unwrap_or_default());
-            let requests =
-                claim.spec.as_ref().and_then(|s| s.resources.as_ref()).and_then(|r| r.requests.clone());
             let mut claim_spec = claim.spec.clone().unwrap_or_default();
-            claim_spec.volume_name = Some(format!(
-                "pvc-{:08x}-{ord}",
-                super::super::load::hash2(self.cfg.seed, &claim_name, 1) as u32
-            ));
-            claim_spec.storage_class_name.get_or_insert_with(|| "gp3".into());
+            claim_spec.volume_name = None;
+            if claim_spec.storage_class_name.is_none() {
+                // The DefaultStorageClass admission plugin's work.
+                claim_spec.storage_class_name =
+                    storage_classes::default_class(&snap.classes).and_then(|c| c.metadata.name.clone());
+            }
             claim_spec.volume_mode.get_or_insert_with(|| "Filesystem".into());
             let pvc = PersistentVolumeClaim {
                 metadata: ObjectMeta {
@@ -177,16 +179,15 @@ impl World {
                     labels: Some(labels),
                     ..Default::default()
                 },
-                spec: Some(claim_spec.clone()),
+                spec: Some(claim_spec),
                 status: Some(PersistentVolumeClaimStatus {
-                    phase: Some("Bound".into()),
-                    access_modes: claim_spec.access_modes.clone(),
-                    capacity: requests,
+                    phase: Some("Pending".into()),
                     ..Default::default()
                 }),
             };
-            if typed::create(&self.store, &pvc).is_ok() && !self.warm {
-                let now = self.now();
+            let Ok(created) = typed::create(&self.store, &pvc) else { continue };
+            snap.put_claim(created);
+            if !self.warm {
                 let msg = format!("create Claim {claim_name} Pod {name}-{ord} in StatefulSet {name} success");
                 self.events.normal(
                     &self.store,

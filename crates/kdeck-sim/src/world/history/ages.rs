@@ -8,8 +8,11 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, PersistentVolumeClaim, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
+};
 use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::plan::Plan;
 use super::stamp::{backdate, set_status_times};
@@ -71,7 +74,28 @@ pub fn backdate_frame(store: &Store, seed: u64, now: i64) -> (HashMap<String, i6
         StatefulSet,
         DaemonSet
     );
+    backdate_storage(store, &namespaces, now);
     (namespaces, nodes)
+}
+
+/// StorageClasses are as old as the cluster's oldest namespace; a volume was provisioned
+/// a few seconds after its claim was created.
+fn backdate_storage(store: &Store, namespaces: &HashMap<String, i64>, now: i64) {
+    let cluster_born = namespaces.values().copied().min().unwrap_or(now - 30 * DAY);
+    for class in typed::list::<StorageClass>(store, None) {
+        let name = class.metadata.name.clone().unwrap_or_default();
+        backdate::<StorageClass>(store, None, &name, at(cluster_born), false);
+    }
+    for volume in typed::list::<PersistentVolume>(store, None) {
+        let Some(claim_ref) = volume.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) else { continue };
+        let claim: Option<PersistentVolumeClaim> =
+            typed::get(store, claim_ref.namespace.as_deref(), claim_ref.name.as_deref().unwrap_or_default());
+        let Some(created) = claim.and_then(|c| c.metadata.creation_timestamp).map(|t| t.0.as_second()) else {
+            continue;
+        };
+        let name = volume.metadata.name.clone().unwrap_or_default();
+        backdate::<PersistentVolume>(store, None, &name, at(created + 4), false);
+    }
 }
 
 /// Date every ReplicaSet by its revision, the Deployments' conditions by their last rollout.
