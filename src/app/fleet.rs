@@ -29,7 +29,7 @@ pub enum MemberEvent {
     /// Connected: the readers of its watches' stores; its watch events follow.
     Connected {
         server: String,
-        stores: Stores,
+        stores: Box<Stores>,
     },
     /// Could not connect (kubeconfig, credentials, exec plugin): one line.
     Failed(String),
@@ -100,7 +100,7 @@ impl Member {
             MemberEvent::Connected { server, stores } => {
                 self.server = server;
                 self.failed = None;
-                self.cluster = Some(ClusterState::new(stores));
+                self.cluster = Some(ClusterState::new(*stores));
                 if let (Some(cluster), Some(ns)) = (self.cluster.as_mut(), &self.policy.namespace) {
                     cluster.set_fallback_namespaces([ns.clone()]);
                 }

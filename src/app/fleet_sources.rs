@@ -145,7 +145,8 @@ async fn run_connection(
         }
     };
     // Connected goes first: the loop creates the member's caches from these stores.
-    let connected = MemberEvent::Connected { server: conn.cluster_server.clone(), stores: watches.stores() };
+    let connected =
+        MemberEvent::Connected { server: conn.cluster_server.clone(), stores: Box::new(watches.stores()) };
     if !send(tx, id, connected).await {
         return Ended::LoopGone;
     }

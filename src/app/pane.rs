@@ -7,16 +7,18 @@ pub enum Pane {
     Autoscalers,
     Ingresses,
     Events,
+    /// PersistentVolumeClaims: phase, reason, capacity, class, volume zone against pod zone.
+    Storage,
     /// One row per cluster (`--context a,b`, `:fleet`); only there when a fleet is.
     Fleet,
 }
 
 impl Pane {
     /// A cluster's panes, in tab order (the fleet's tab, when there is one, comes first).
-    pub const ALL: [Pane; 5] =
-        [Pane::Overview, Pane::Zones, Pane::Autoscalers, Pane::Ingresses, Pane::Events];
+    pub const ALL: [Pane; 6] =
+        [Pane::Overview, Pane::Zones, Pane::Autoscalers, Pane::Ingresses, Pane::Events, Pane::Storage];
     /// Every pane, the fleet included (per-pane state is kept in arrays this long).
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 7;
 
     pub fn index(self) -> usize {
         self as usize
@@ -29,6 +31,7 @@ impl Pane {
             Pane::Autoscalers => "Autoscalers",
             Pane::Ingresses => "Ingresses",
             Pane::Events => "Events",
+            Pane::Storage => "Storage",
             Pane::Fleet => "Fleet",
         }
     }
@@ -49,6 +52,7 @@ impl Pane {
             "autoscalers" | "hpa" | "hpas" | "horizontalpodautoscalers" => Some(Pane::Autoscalers),
             "ingresses" | "ingress" | "ing" => Some(Pane::Ingresses),
             "events" | "ev" | "timeline" => Some(Pane::Events),
+            "storage" | "pvc" | "pvcs" | "persistentvolumeclaims" | "volumes" | "pv" => Some(Pane::Storage),
             "fleet" | "clusters" => Some(Pane::Fleet),
             _ => None,
         }
@@ -64,7 +68,7 @@ impl Pane {
 
     pub fn prev(self) -> Pane {
         match self {
-            Pane::Fleet => Pane::Events,
+            Pane::Fleet => Pane::Storage,
             pane => Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
         }
     }
@@ -76,8 +80,8 @@ mod tests {
 
     #[test]
     fn next_and_prev_wrap_around() {
-        assert_eq!(Pane::Events.next(), Pane::Overview);
-        assert_eq!(Pane::Overview.prev(), Pane::Events);
+        assert_eq!(Pane::Storage.next(), Pane::Overview);
+        assert_eq!(Pane::Overview.prev(), Pane::Storage);
         for pane in Pane::ALL {
             assert_eq!(pane.next().prev(), pane);
         }
@@ -90,6 +94,7 @@ mod tests {
         }
         assert_eq!(Pane::Overview.digit(), '1');
         assert_eq!(Pane::Events.digit(), '5');
+        assert_eq!(Pane::Storage.digit(), '6');
         assert_eq!(Pane::Fleet.digit(), '0');
         assert_eq!(Pane::from_name("fleet"), Some(Pane::Fleet));
         assert_eq!(Pane::Fleet.next(), Pane::Overview);

@@ -234,6 +234,7 @@ fn pane_view(model: &Model, projection: &Projection, views: &ScreenViews) -> Pan
         Pane::Events => {
             PaneView::Events { view: projection.timeline.clone().unwrap_or_default(), visible: Vec::new() }
         }
+        Pane::Storage => PaneView::Storage { view: projection.storage.clone(), visible: Vec::new() },
         Pane::Fleet => match &views.compare {
             Some(compare) => PaneView::Compare { view: (**compare).clone(), visible: Vec::new() },
             None => PaneView::Fleet {

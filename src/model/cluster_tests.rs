@@ -100,7 +100,7 @@ fn source_states_and_sync() {
     );
     assert!(again.is_empty());
     let states = state.source_states();
-    assert_eq!(states.len(), 17);
+    assert_eq!(states.len(), Kind::COUNT);
     assert_eq!(states.last().unwrap().0, "metrics");
     assert!(state.is_forbidden(Kind::Pod));
 }

@@ -117,6 +117,7 @@ impl Projection {
             zones: &zones,
             autoscalers: &autoscalers,
             ingresses: &ingresses,
+            storage: &storage,
         };
         let problems = triage::rank(findings, &input);
         let namespaces = wants

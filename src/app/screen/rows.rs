@@ -89,6 +89,30 @@ impl PaneView {
                     })
                     .collect()
             }
+            PaneView::Storage { view, visible: kept } => {
+                *kept = visible(&view.rows, |r| {
+                    let class = r.class.as_deref().unwrap_or_default();
+                    let zone = r.volume_zone.as_deref().unwrap_or_default();
+                    keep(format!("{}/{} {} {class} {zone}", r.namespace, r.name, r.phase.label()))
+                });
+                kept.iter()
+                    .map(|&i| {
+                        let r = &view.rows[i];
+                        // Enter drills into the StatefulSet that made the claim; `l` shows its logs.
+                        let workload = r.stateful_set.as_ref().map(|name| WorkloadRef {
+                            kind: crate::types::WorkloadKind::StatefulSet,
+                            namespace: r.namespace.clone(),
+                            name: name.clone(),
+                        });
+                        RowTarget {
+                            name: format!("{}/{}", r.namespace, r.name),
+                            workload,
+                            logs: None,
+                            cluster: None,
+                        }
+                    })
+                    .collect()
+            }
             PaneView::Fleet { view, visible: kept } => {
                 *kept = visible(&view.rows, |r| keep(format!("{} {}", r.context, r.zones.join(" "))));
                 kept.iter()

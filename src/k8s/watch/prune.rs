@@ -179,7 +179,14 @@ pub fn stateful_set(s: &mut apps::StatefulSet) {
     meta(s);
     if let Some(spec) = s.spec.as_mut() {
         slim_template(&mut spec.template);
-        spec.volume_claim_templates = None;
+        // Only the templates' names: they name the claims the StatefulSet owns (storage view).
+        let names = spec.volume_claim_templates.take().unwrap_or_default().into_iter().map(|t| {
+            k8s_openapi::api::core::v1::PersistentVolumeClaim {
+                metadata: ObjectMeta { name: t.metadata.name, ..ObjectMeta::default() },
+                ..Default::default()
+            }
+        });
+        spec.volume_claim_templates = Some(names.collect::<Vec<_>>()).filter(|t| !t.is_empty());
     }
     if let Some(status) = s.status.as_mut() {
         clean_conditions!(status.conditions);

@@ -13,8 +13,10 @@ use crate::model::views::autoscalers::AutoscalersView;
 use crate::model::views::hpa_demand;
 use crate::model::views::ingresses::{IngressesView, RouteVerdict};
 use crate::model::views::problems::{Finding, ProblemCategory, ProblemsView};
+use crate::model::views::storage::StorageView;
 use crate::model::views::timeline;
 use crate::model::views::zones::ZonesView;
+use crate::model::views::{Severity, timeline::ChangeKind};
 use crate::model::{ClusterState, Scope};
 
 /// An autoscaler at max whose metric is this many times its target is far above it.
@@ -28,6 +30,7 @@ pub struct TriageInput<'a> {
     pub zones: &'a ZonesView,
     pub autoscalers: &'a AutoscalersView,
     pub ingresses: &'a IngressesView,
+    pub storage: &'a StorageView,
 }
 
 fn group(findings: Vec<Finding>) -> Vec<(ObjectKey, Vec<Reason>)> {
@@ -101,6 +104,27 @@ fn user_facing(
     out
 }
 
+/// A StatefulSet one of whose claims cannot be provisioned or was lost: that claim, more than
+/// any rollout, is why a replica does not start (and the claim ranks above it for it).
+fn claim_cause(object: &ObjectKey, input: &TriageInput<'_>) -> Option<cause::Cause> {
+    let (kind, ns, name) = object;
+    if kind != "StatefulSet" {
+        return None;
+    }
+    let ns = ns.as_deref()?;
+    let claim = input.storage.rows.iter().find(|r| {
+        r.severity == Severity::Error && r.namespace == ns && r.stateful_set.as_deref() == Some(name.as_str())
+    })?;
+    Some(cause::Cause {
+        at: claim.created.unwrap_or(input.now),
+        change: ChangeKind::WarningEvent,
+        kind: "PersistentVolumeClaim".to_owned(),
+        namespace: Some(claim.namespace.clone()),
+        name: claim.name.clone(),
+        summary: format!("claim {}: {}", claim.name, claim.verdict),
+    })
+}
+
 pub fn rank(findings: Vec<Finding>, input: &TriageInput<'_>) -> ProblemsView {
     let grouped = group(findings);
     let links = Links::build(input.cluster, input.ingresses);
@@ -109,7 +133,9 @@ pub fn rank(findings: Vec<Finding>, input: &TriageInput<'_>) -> ProblemsView {
     let nodes = links::nodes_under(input.cluster, &changes.changed_nodes);
     let causes: Vec<Option<cause::Cause>> = grouped
         .iter()
-        .map(|(object, reasons)| cause::find(object, reasons, &links, &nodes, &changes))
+        .map(|(object, reasons)| {
+            claim_cause(object, input).or_else(|| cause::find(object, reasons, &links, &nodes, &changes))
+        })
         .collect();
     let mut caused: HashMap<ObjectKey, usize> = HashMap::new();
     for ((object, _), cause) in grouped.iter().zip(&causes) {

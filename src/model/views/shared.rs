@@ -24,7 +24,9 @@ impl Shared {
         let zones = zones::project(cluster, scope, now);
         let autoscalers = autoscalers::project(cluster, scope, now);
         let ingresses = ingresses::project(cluster, scope, now);
+        let mut zones = zones;
         let storage = storage::project(cluster, scope, now);
+        storage::pin_to_zones(&storage, &mut zones.lose_a_zone);
         let mut findings = problems::findings(cluster, scope, &zones, &autoscalers, &ingresses);
         findings.extend(storage::findings(&storage));
         Shared { zones, autoscalers, ingresses, storage, findings }

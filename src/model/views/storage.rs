@@ -279,6 +279,19 @@ fn row(
     }
 }
 
+/// What losing each zone means for storage: the pods whose volumes sit in it cannot move.
+pub fn pin_to_zones(view: &StorageView, losses: &mut [super::zones::ZoneLoss]) {
+    for loss in losses {
+        loss.pinned_by_volumes = view
+            .rows
+            .iter()
+            .filter(|r| r.volume_zone.as_deref() == Some(loss.zone.as_str()))
+            .filter_map(|r| Some(format!("{}/{}", r.namespace, r.pod.as_ref()?)))
+            .collect();
+        loss.pinned_by_volumes.sort();
+    }
+}
+
 /// The claims' findings for the problems list: Lost, Pending with a failing provisioner or for
 /// long, and volumes pinned to a zone their pod cannot run in.
 pub fn findings(view: &StorageView) -> Vec<Finding> {

@@ -125,3 +125,17 @@ fn a_volume_zone_comes_from_a_single_zone_affinity_or_the_zone_label() {
     }));
     assert_eq!(volume_zone(&labelled).as_deref(), Some("eu-1b"));
 }
+
+#[test]
+fn losing_a_zone_strands_the_pods_whose_volumes_sit_in_it() {
+    let fixtures = shop()
+        .with(claim("shop", "data-db-1", "Bound", Some("pv-1"), CREATED))
+        .with(zonal_volume("pv-1", "eu-1b"))
+        .pod(pod("shop", "db-1", Some((Sts, "db")), Some("n2")));
+    let now = fixtures.now();
+    let cluster = fixtures.build();
+    let shared = super::super::shared::Shared::project(&cluster, &Scope::All, now);
+    let pinned: Vec<(&str, Vec<String>)> =
+        shared.zones.lose_a_zone.iter().map(|l| (l.zone.as_str(), l.pinned_by_volumes.clone())).collect();
+    assert_eq!(pinned, [("eu-1a", vec!["shop/db-0".to_owned()]), ("eu-1b", vec!["shop/db-1".to_owned()])]);
+}

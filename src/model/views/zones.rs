@@ -87,6 +87,9 @@ pub struct WorkloadSpread {
 pub struct ZoneLoss {
     pub zone: String,
     pub casualties: Vec<Casualty>,
+    /// Pods ("namespace/pod") whose volume is pinned to the zone: they cannot be rescheduled
+    /// elsewhere while it is gone (filled in from the storage view, `Shared::project`).
+    pub pinned_by_volumes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -271,6 +274,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, _now: Timestamp) -> ZonesV
         .iter()
         .map(|zone| ZoneLoss {
             zone: zone.clone(),
+            pinned_by_volumes: Vec::new(),
             casualties: spreads
                 .iter()
                 .filter_map(|s| {

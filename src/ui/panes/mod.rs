@@ -7,6 +7,7 @@ pub mod fleet;
 pub mod ingresses;
 pub mod logs;
 pub mod overview;
+pub mod storage;
 pub mod workload;
 pub mod zones;
 
@@ -44,6 +45,7 @@ pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect)
             ingresses::render(view, visible, &extras, ctx, frame, area)
         }
         PaneView::Events { view, visible } => events::render(view, visible, ctx, frame, area),
+        PaneView::Storage { view, visible } => storage::render(view, visible, ctx, frame, area),
         PaneView::Fleet { view, visible } => fleet::render(view, visible, ctx, frame, area),
         PaneView::Compare { view, visible } => compare::render(view, visible, ctx, frame, area),
         PaneView::Workload(view) => workload::render(view, ctx, frame, area),

@@ -101,6 +101,11 @@ fn render_what_if(view: &ZonesView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: 
                 .collect();
             spans.push(Span::styled(names.join(", "), theme.error));
         }
+        if !loss.pinned_by_volumes.is_empty() {
+            // Their volumes stay in the zone: these pods cannot be rescheduled elsewhere.
+            let pods = loss.pinned_by_volumes.join(", ");
+            spans.push(Span::styled(format!("; stuck with their volumes: {pods}"), theme.warn));
+        }
         lines.push(Line::from(spans));
     }
     let block = Block::bordered()

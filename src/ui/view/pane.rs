@@ -4,7 +4,7 @@
 use super::Unreachable;
 use crate::model::triage::traffic;
 use crate::model::views::{
-    autoscalers, compare, fleet, ingresses, namespaces, problems, timeline, workload, zones,
+    autoscalers, compare, fleet, ingresses, namespaces, problems, storage, timeline, workload, zones,
 };
 use crate::types::{Traffic, WorkloadRef};
 
@@ -57,6 +57,10 @@ pub enum PaneView {
     },
     Events {
         view: timeline::TimelineView,
+        visible: Vec<usize>,
+    },
+    Storage {
+        view: storage::StorageView,
         visible: Vec<usize>,
     },
     /// One workload across the fleet (`:compare`), a row per cluster.

@@ -1,4 +1,6 @@
-//! The pane tabs under the status line: `1 Overview  2 Zones ...`.
+//! The pane tabs under the status line: `1 Overview  2 Zones ...`. On a narrow terminal the
+//! tabs not in front shrink (`2 Zon`, then `2`) so that every digit and the drill-down's name
+//! stay visible.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,15 +10,45 @@ use ratatui::widgets::Paragraph;
 use crate::ui::theme::Theme;
 use crate::ui::view::TabsView;
 
+/// How many characters of a title a shrunk tab keeps (before digits only).
+const SHORT_TITLE: usize = 3;
+
 pub fn render(view: &TabsView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let drill = view.drill.as_ref().map(|name| format!("› {name}"));
+    let drill_width = drill.as_ref().map_or(0, |d| d.chars().count());
+    let labels = [None, Some(SHORT_TITLE), Some(0)]
+        .into_iter()
+        .map(|keep| labels(view, keep))
+        .find(|labels| width(labels) + drill_width <= usize::from(area.width))
+        .unwrap_or_else(|| labels(view, Some(0)));
     let mut spans = Vec::new();
-    for (i, (digit, title)) in view.tabs.iter().enumerate() {
+    for (i, label) in labels.into_iter().enumerate() {
         let style = if i == view.current { theme.selection } else { theme.muted };
-        spans.push(Span::styled(format!(" {digit} {title} "), style));
+        spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
-    if let Some(name) = &view.drill {
-        spans.push(Span::styled(format!("› {name}"), theme.accent));
+    if let Some(drill) = drill {
+        spans.push(Span::styled(drill, theme.accent));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Each tab's text; tabs not in front keep `keep` characters of their title (None: all).
+fn labels(view: &TabsView, keep: Option<usize>) -> Vec<String> {
+    view.tabs
+        .iter()
+        .enumerate()
+        .map(|(i, (digit, title))| match keep {
+            Some(0) if i != view.current => format!(" {digit} "),
+            Some(n) if i != view.current => {
+                format!(" {digit} {} ", title.chars().take(n).collect::<String>())
+            }
+            _ => format!(" {digit} {title} "),
+        })
+        .collect()
+}
+
+/// The width of the labels with one space after each.
+fn width(labels: &[String]) -> usize {
+    labels.iter().map(|l| l.chars().count() + 1).sum()
 }

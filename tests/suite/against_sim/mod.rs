@@ -8,5 +8,6 @@ mod logs;
 mod model;
 mod slim_decode;
 mod snapshot;
+mod storage;
 mod watch_resume;
 mod write_faults;

@@ -18,7 +18,11 @@ fn digits_and_tab_move_between_panes() {
     keys(&mut m, "\t\t");
     assert_eq!(m.model.ui.pane, Pane::Events);
     keys(&mut m, "\t");
+    assert_eq!(m.model.ui.pane, Pane::Storage);
+    keys(&mut m, "\t");
     assert_eq!(m.model.ui.pane, Pane::Overview);
+    keys(&mut m, "6");
+    assert_eq!(m.model.ui.pane, Pane::Storage);
 }
 
 #[test]

@@ -74,7 +74,7 @@ fn syncing() {
         let batch = std::iter::once(PodEvent::Init).chain(arriving).collect();
         m.handle(Event::Cluster(Generation::default(), ClusterEvent::Pods(batch)));
         let screen = render(&mut m, w, h);
-        assert!(screen.contains("api: syncing 15/16, 3 pods so far"), "{screen}");
+        assert!(screen.contains("api: syncing 18/19, 3 pods so far"), "{screen}");
         insta::assert_snapshot!(format!("syncing_{w}x{h}"), screen);
     }
 }
@@ -205,5 +205,53 @@ fn compare_across_the_fleet() {
         let effects = crate::common::screen::keys(&mut m, ":compare payments/api\n");
         assert!(effects.is_empty(), "{effects:?}");
         insta::assert_snapshot!(format!("compare_{w}x{h}"), render(&mut m, w, h));
+    }
+}
+
+/// Claims of a StatefulSet during an incident: one fine, one pinned to a zone whose only node
+/// is down, one whose provisioning fails (its event carries an escape sequence), and a shared
+/// volume with no zone.
+fn storage_cluster() -> kdeck::model::ClusterState {
+    use kdeck::k8s::pod_facts::OwnerKind::StatefulSet as Sts;
+    let created = "2025-06-01T11:00:00Z";
+    let failure = "failed to provision volume with StorageClass \"gp3\": rpc error: code = ResourceExhausted desc = \x1b]52;c;cm0gLXJm\x07insufficient capacity in eu-west-1b";
+    let mut shared = o::claim("media", "uploads", "Bound", Some("pv-efs"), created);
+    if let Some(spec) = shared.spec.as_mut() {
+        spec.storage_class_name = Some("efs".into());
+        spec.access_modes = Some(vec!["ReadWriteMany".into()]);
+    }
+    Fixtures::new()
+        .with(o::node("n1", Some("eu-west-1a"), true))
+        .with(o::node("n2", Some("eu-west-1b"), true))
+        .with(o::node("n3", Some("eu-west-1c"), false))
+        .with(o::stateful_set_with_claims("orders", "postgres", "data", 3, 1))
+        .with(o::claim("orders", "data-postgres-0", "Bound", Some("pv-a"), created))
+        .with(o::zonal_volume("pv-a", "eu-west-1a"))
+        .with(o::claim("orders", "data-postgres-1", "Bound", Some("pv-c"), created))
+        .with(o::zonal_volume("pv-c", "eu-west-1c"))
+        .with(o::claim("orders", "data-postgres-2", "Pending", None, "2025-06-01T11:55:00Z"))
+        .with(o::warning_event(
+            "orders",
+            "PersistentVolumeClaim",
+            "data-postgres-2",
+            "ProvisioningFailed",
+            failure,
+            "2025-06-01T11:59:00Z",
+        ))
+        .with(shared)
+        .pod(o::pod("orders", "postgres-0", Some((Sts, "postgres")), Some("n1")))
+        .pod(o::pod("orders", "postgres-1", Some((Sts, "postgres")), None))
+        .pod(o::pod("orders", "postgres-2", Some((Sts, "postgres")), None))
+        .build()
+}
+
+#[test]
+fn storage() {
+    for (w, h) in SIZES {
+        let mut m = model(storage_cluster());
+        press(&mut m, &[Action::ShowPane(Pane::Storage)]);
+        let screen = render(&mut m, w, h);
+        assert!(!screen.contains('\x1b') && !screen.contains("cm0gLXJm\x07"), "{screen:?}");
+        insta::assert_snapshot!(format!("storage_{w}x{h}"), screen);
     }
 }

@@ -41,6 +41,8 @@ fn demo_navigation_filter_drill_down_and_clean_exit() {
     tmux.wait_text("Ingresses (", SHORT);
     tmux.keys(&["5"]);
     tmux.wait_text("What changed (", SHORT);
+    tmux.keys(&["6"]);
+    tmux.wait_text("Storage (", SHORT);
     tmux.keys(&["Tab"]);
     tmux.wait_text("Namespaces (", SHORT);
 

@@ -1,0 +1,70 @@
+//! Storage: one row per PersistentVolumeClaim, trouble first: phase, size, class, the
+//! StatefulSet that made it, the zone of its volume against the zone of its pod, and why it
+//! is not fine (the newest warning event of a claim that does not bind).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::{PaneCtx, title};
+use crate::model::views::storage::{ClaimPhase, ClaimRow, StorageView};
+use crate::ui::format::{self, severity_style};
+use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
+
+const COLUMNS: [Column; 9] = [
+    Column::new("CLAIM", 36, 0),
+    Column::new("PHASE", 7, 0),
+    Column::new("SIZE", 6, 2).right(),
+    Column::new("CLASS", 11, 3),
+    Column::new("OWNER", 16, 4),
+    Column::new("VOL ZONE", 12, 1),
+    Column::new("POD ZONE", 12, 1),
+    Column::new("AGE", 5, 5).right(),
+    Column::flex("WHY", 16),
+];
+
+pub fn render(view: &StorageView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
+    let mut heading = title("Storage", visible.len(), view.rows.len(), ctx.theme);
+    if let Some(why) = &view.unavailable {
+        // Not an error of the cluster: the user may not list claims, or they are not served.
+        heading.spans.push(ratatui::text::Span::styled(format!("claims: {why} "), ctx.theme.muted));
+    }
+    let spec = TableSpec {
+        title: heading,
+        columns: &COLUMNS,
+        rows: visible.len(),
+        selected: Some(ctx.selected),
+        focused: true,
+    };
+    table::render(spec, ctx.theme, frame, area, &|i| row_cells(&view.rows[visible[i]], ctx));
+}
+
+fn row_cells(row: &ClaimRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
+    let theme = ctx.theme;
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+    let phase_style = match row.phase {
+        ClaimPhase::Bound => theme.ok,
+        ClaimPhase::Lost => theme.error,
+        ClaimPhase::Pending | ClaimPhase::Unknown => severity_style(row.severity, theme),
+    };
+    // A pod placed in another zone than its volume is what the row is about: show it loud.
+    let zone_clash = matches!((&row.volume_zone, &row.pod_zone), (Some(v), Some(p)) if v != p);
+    let why = match (&row.reason, row.verdict.is_empty()) {
+        (Some(reason), _) => reason.clone(),
+        (None, false) => row.verdict.clone(),
+        (None, true) => String::new(),
+    };
+    vec![
+        Cell::new(format!("{}/{}", row.namespace, row.name), severity_style(row.severity, theme)),
+        Cell::new(row.phase.label(), phase_style),
+        Cell::new(dash(&row.capacity.clone().or_else(|| row.requested.clone())), theme.text),
+        Cell::new(dash(&row.class), theme.muted),
+        Cell::new(
+            row.stateful_set.as_ref().map_or_else(|| "-".to_owned(), |s| format!("sts/{s}")),
+            theme.muted,
+        ),
+        Cell::new(dash(&row.volume_zone), if zone_clash { theme.error } else { theme.text }),
+        Cell::new(dash(&row.pod_zone), if zone_clash { theme.error } else { theme.muted }),
+        Cell::new(row.created.map_or_else(|| "-".to_owned(), |at| format::age(at, ctx.now)), theme.muted),
+        Cell::new(why, severity_style(row.severity, theme)),
+    ]
+}
