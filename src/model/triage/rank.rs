@@ -121,7 +121,7 @@ fn claim_cause(object: &ObjectKey, input: &TriageInput<'_>) -> Option<cause::Cau
         kind: "PersistentVolumeClaim".to_owned(),
         namespace: Some(claim.namespace.clone()),
         name: claim.name.clone(),
-        summary: format!("claim {}: {}", claim.name, claim.verdict),
+        summary: format!("claim {} {}", claim.name, claim.verdict),
     })
 }
 

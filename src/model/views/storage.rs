@@ -237,9 +237,7 @@ fn row(
     let age = created.map_or(0, |c| now.duration_since(c).as_secs());
     let (severity, verdict) = match phase {
         ClaimPhase::Lost => (Severity::Error, "volume lost".to_owned()),
-        ClaimPhase::Pending if reason.is_some() => {
-            (Severity::Error, "pending: provisioning fails".to_owned())
-        }
+        ClaimPhase::Pending if reason.is_some() => (Severity::Error, "provisioning fails".to_owned()),
         ClaimPhase::Pending if age >= PENDING_WARNING_SECONDS => {
             (Severity::Warning, format!("pending for {age}s"))
         }
@@ -300,7 +298,7 @@ pub fn findings(view: &StorageView) -> Vec<Finding> {
         .filter(|r| r.severity >= Severity::Warning)
         .map(|r| {
             let message = match &r.reason {
-                Some(reason) => format!("{}: {reason}", r.verdict),
+                Some(reason) => format!("{}: {reason}", r.phase.label()),
                 None => r.verdict.clone(),
             };
             finding(

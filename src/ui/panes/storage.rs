@@ -3,7 +3,9 @@
 //! is not fine (the newest warning event of a claim that does not bind).
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{PaneCtx, title};
 use crate::model::views::storage::{ClaimPhase, ClaimRow, StorageView};
@@ -14,20 +16,29 @@ const COLUMNS: [Column; 9] = [
     Column::new("CLAIM", 36, 0),
     Column::new("PHASE", 7, 0),
     Column::new("SIZE", 6, 2).right(),
-    Column::new("CLASS", 11, 3),
-    Column::new("OWNER", 16, 4),
+    Column::new("CLASS", 11, 4),
+    Column::new("OWNER", 16, 5),
     Column::new("VOL ZONE", 12, 1),
-    Column::new("POD ZONE", 12, 1),
-    Column::new("AGE", 5, 5).right(),
-    Column::flex("WHY", 16),
+    // The pod's zone matters when it differs from its volume's, and the verdict says so then:
+    // on a narrow screen the reason goes first.
+    Column::new("POD ZONE", 12, 3),
+    Column::new("AGE", 5, 6).right(),
+    Column::flex("WHY", 30),
 ];
 
 pub fn render(view: &StorageView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect) {
     let mut heading = title("Storage", visible.len(), view.rows.len(), ctx.theme);
     if let Some(why) = &view.unavailable {
         // Not an error of the cluster: the user may not list claims, or they are not served.
-        heading.spans.push(ratatui::text::Span::styled(format!("claims: {why} "), ctx.theme.muted));
+        heading.spans.push(Span::styled(format!("claims: {why} "), ctx.theme.muted));
     }
+    // The provisioner's message is long (and its end says why): the selected claim's is shown
+    // whole under the table.
+    let selected = visible.get(ctx.selected).map(|&i| &view.rows[i]);
+    let why = selected.map(why_text).filter(|w| !w.is_empty());
+    let detail = if why.is_some() && area.height >= 12 { DETAIL_HEIGHT } else { 0 };
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(detail)]).areas(area);
     let spec = TableSpec {
         title: heading,
         columns: &COLUMNS,
@@ -35,7 +46,26 @@ pub fn render(view: &StorageView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &
         selected: Some(ctx.selected),
         focused: true,
     };
-    table::render(spec, ctx.theme, frame, area, &|i| row_cells(&view.rows[visible[i]], ctx));
+    table::render(spec, ctx.theme, frame, table_area, &|i| row_cells(&view.rows[visible[i]], ctx));
+    if let (Some(row), Some(why), true) = (selected, why, detail > 0) {
+        let block = Block::bordered()
+            .border_style(ctx.theme.border)
+            .title(Span::styled(format!(" {}/{} ", row.namespace, row.name), ctx.theme.title));
+        let text = Line::from(Span::styled(why, severity_style(row.severity, ctx.theme)));
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), detail_area);
+    }
+}
+
+/// Lines of the selected claim's detail box, borders included.
+const DETAIL_HEIGHT: u16 = 5;
+
+/// Why a claim is not fine: the provisioner's newest warning, else the verdict.
+fn why_text(row: &ClaimRow) -> String {
+    match (&row.reason, row.verdict.is_empty()) {
+        (Some(reason), _) => reason.clone(),
+        (None, false) => row.verdict.clone(),
+        (None, true) => String::new(),
+    }
 }
 
 fn row_cells(row: &ClaimRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
@@ -48,11 +78,7 @@ fn row_cells(row: &ClaimRow, ctx: &PaneCtx<'_>) -> Vec<Cell> {
     };
     // A pod placed in another zone than its volume is what the row is about: show it loud.
     let zone_clash = matches!((&row.volume_zone, &row.pod_zone), (Some(v), Some(p)) if v != p);
-    let why = match (&row.reason, row.verdict.is_empty()) {
-        (Some(reason), _) => reason.clone(),
-        (None, false) => row.verdict.clone(),
-        (None, true) => String::new(),
-    };
+    let why = why_text(row);
     vec![
         Cell::new(format!("{}/{}", row.namespace, row.name), severity_style(row.severity, theme)),
         Cell::new(row.phase.label(), phase_style),

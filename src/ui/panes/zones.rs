@@ -21,7 +21,10 @@ pub fn render(
     frame: &mut Frame,
     area: Rect,
 ) {
-    let zone_lines = u16::try_from(view.zones.len() + 3).unwrap_or(u16::MAX).min(area.height / 2);
+    // The what-if box has a second line for each zone whose loss strands pods with their volumes.
+    let stranded =
+        if what_if { view.lose_a_zone.iter().filter(|l| !l.pinned_by_volumes.is_empty()).count() } else { 0 };
+    let zone_lines = u16::try_from(view.zones.len() + stranded + 3).unwrap_or(u16::MAX).min(area.height / 2);
     let [top, bottom] = Layout::vertical([Constraint::Length(zone_lines), Constraint::Min(3)]).areas(area);
     if what_if {
         render_what_if(view, ctx, frame, top);
@@ -101,12 +104,15 @@ fn render_what_if(view: &ZonesView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: 
                 .collect();
             spans.push(Span::styled(names.join(", "), theme.error));
         }
+        lines.push(Line::from(spans));
         if !loss.pinned_by_volumes.is_empty() {
             // Their volumes stay in the zone: these pods cannot be rescheduled elsewhere.
-            let pods = loss.pinned_by_volumes.join(", ");
-            spans.push(Span::styled(format!("; stuck with their volumes: {pods}"), theme.warn));
+            let pods = &loss.pinned_by_volumes;
+            lines.push(Line::from(vec![
+                Span::styled(format!("   {} pod(s) stuck with their volumes: ", pods.len()), theme.muted),
+                Span::styled(pods.join(", "), theme.warn),
+            ]));
         }
-        lines.push(Line::from(spans));
     }
     let block = Block::bordered()
         .border_style(theme.border_focus)

@@ -255,3 +255,14 @@ fn storage() {
         insta::assert_snapshot!(format!("storage_{w}x{h}"), screen);
     }
 }
+
+#[test]
+fn lose_a_zone_names_pods_stuck_with_their_volumes() {
+    for (w, h) in SIZES {
+        let mut m = model(storage_cluster());
+        press(&mut m, &[Action::ShowPane(Pane::Zones), Action::ToggleZoneWhatIf]);
+        let screen = render(&mut m, w, h);
+        assert!(screen.contains("stuck with their volumes: orders/postgres-0"), "{screen}");
+        insta::assert_snapshot!(format!("storage_what_if_{w}x{h}"), screen);
+    }
+}
