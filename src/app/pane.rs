@@ -9,16 +9,25 @@ pub enum Pane {
     Events,
     /// PersistentVolumeClaims: phase, reason, capacity, class, volume zone against pod zone.
     Storage,
+    /// cert-manager Certificates: ready, expiry, renewal, issuer, the ingresses they serve.
+    Certificates,
     /// One row per cluster (`--context a,b`, `:fleet`); only there when a fleet is.
     Fleet,
 }
 
 impl Pane {
     /// A cluster's panes, in tab order (the fleet's tab, when there is one, comes first).
-    pub const ALL: [Pane; 6] =
-        [Pane::Overview, Pane::Zones, Pane::Autoscalers, Pane::Ingresses, Pane::Events, Pane::Storage];
+    pub const ALL: [Pane; 7] = [
+        Pane::Overview,
+        Pane::Zones,
+        Pane::Autoscalers,
+        Pane::Ingresses,
+        Pane::Events,
+        Pane::Storage,
+        Pane::Certificates,
+    ];
     /// Every pane, the fleet included (per-pane state is kept in arrays this long).
-    pub const COUNT: usize = 7;
+    pub const COUNT: usize = 8;
 
     pub fn index(self) -> usize {
         self as usize
@@ -32,6 +41,7 @@ impl Pane {
             Pane::Ingresses => "Ingresses",
             Pane::Events => "Events",
             Pane::Storage => "Storage",
+            Pane::Certificates => "Certificates",
             Pane::Fleet => "Fleet",
         }
     }
@@ -52,6 +62,7 @@ impl Pane {
             "autoscalers" | "hpa" | "hpas" | "horizontalpodautoscalers" => Some(Pane::Autoscalers),
             "ingresses" | "ingress" | "ing" => Some(Pane::Ingresses),
             "events" | "ev" | "timeline" => Some(Pane::Events),
+            "certificates" | "certificate" | "certs" | "cert" | "tls" => Some(Pane::Certificates),
             "storage" | "pvc" | "pvcs" | "persistentvolumeclaims" | "volumes" | "pv" => Some(Pane::Storage),
             "fleet" | "clusters" => Some(Pane::Fleet),
             _ => None,
@@ -68,7 +79,7 @@ impl Pane {
 
     pub fn prev(self) -> Pane {
         match self {
-            Pane::Fleet => Pane::Storage,
+            Pane::Fleet => Pane::Certificates,
             pane => Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
         }
     }
@@ -80,8 +91,8 @@ mod tests {
 
     #[test]
     fn next_and_prev_wrap_around() {
-        assert_eq!(Pane::Storage.next(), Pane::Overview);
-        assert_eq!(Pane::Overview.prev(), Pane::Storage);
+        assert_eq!(Pane::Certificates.next(), Pane::Overview);
+        assert_eq!(Pane::Overview.prev(), Pane::Certificates);
         for pane in Pane::ALL {
             assert_eq!(pane.next().prev(), pane);
         }
@@ -95,6 +106,7 @@ mod tests {
         assert_eq!(Pane::Overview.digit(), '1');
         assert_eq!(Pane::Events.digit(), '5');
         assert_eq!(Pane::Storage.digit(), '6');
+        assert_eq!(Pane::Certificates.digit(), '7');
         assert_eq!(Pane::Fleet.digit(), '0');
         assert_eq!(Pane::from_name("fleet"), Some(Pane::Fleet));
         assert_eq!(Pane::Fleet.next(), Pane::Overview);

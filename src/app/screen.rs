@@ -235,6 +235,9 @@ fn pane_view(model: &Model, projection: &Projection, views: &ScreenViews) -> Pan
             PaneView::Events { view: projection.timeline.clone().unwrap_or_default(), visible: Vec::new() }
         }
         Pane::Storage => PaneView::Storage { view: projection.storage.clone(), visible: Vec::new() },
+        Pane::Certificates => {
+            PaneView::Certificates { view: projection.certificates.clone(), visible: Vec::new() }
+        }
         Pane::Fleet => match &views.compare {
             Some(compare) => PaneView::Compare { view: (**compare).clone(), visible: Vec::new() },
             None => PaneView::Fleet {

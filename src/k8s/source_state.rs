@@ -29,12 +29,14 @@ pub enum Kind {
     PersistentVolumeClaim,
     PersistentVolume,
     StorageClass,
+    /// cert-manager's Certificates (a CRD: "not served" where cert-manager is not installed).
+    Certificate,
     Metrics,
 }
 
 impl Kind {
     /// The kinds watched with a kube-runtime watcher (everything but metrics).
-    pub const WATCHED: [Kind; 19] = [
+    pub const WATCHED: [Kind; 20] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -54,6 +56,7 @@ impl Kind {
         Kind::PersistentVolumeClaim,
         Kind::PersistentVolume,
         Kind::StorageClass,
+        Kind::Certificate,
     ];
 
     /// The plural, lower-case name users know from kubectl.
@@ -78,6 +81,7 @@ impl Kind {
             Kind::PersistentVolumeClaim => "persistentvolumeclaims",
             Kind::PersistentVolume => "persistentvolumes",
             Kind::StorageClass => "storageclasses",
+            Kind::Certificate => "certificates",
             Kind::Metrics => "metrics",
         }
     }
@@ -87,7 +91,7 @@ impl Kind {
         self as usize
     }
 
-    pub const COUNT: usize = 20;
+    pub const COUNT: usize = 21;
 }
 
 /// How one source is doing.

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use super::triage::{self, TriageInput, TriageRules};
 use super::views::alerts;
 use super::views::autoscalers::AutoscalersView;
+use super::views::certificates::CertificatesView;
 use super::views::ingresses::IngressesView;
 use super::views::namespaces::{self, NamespacesView};
 use super::views::problems::ProblemsView;
@@ -45,6 +46,7 @@ pub struct Projection {
     pub autoscalers: AutoscalersView,
     pub ingresses: IngressesView,
     pub storage: StorageView,
+    pub certificates: CertificatesView,
     /// One per object, ranked, firing alerts and traffic included.
     pub problems: ProblemsView,
     pub namespaces: Option<NamespacesView>,
@@ -103,7 +105,7 @@ impl Projection {
         rules: &TriageRules,
         wants: Wants,
     ) -> Projection {
-        let Shared { zones, autoscalers, ingresses, storage, mut findings } =
+        let Shared { zones, autoscalers, ingresses, storage, certificates, mut findings } =
             Shared::project(cluster, scope, now);
         if let Some(prom) = prom {
             findings.extend(alerts::findings(prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns))));
@@ -124,8 +126,17 @@ impl Projection {
             .namespaces
             .then(|| namespaces::project_from(cluster, scope, now, &autoscalers, &ingresses, &problems));
         let timeline = wants.timeline.then(|| timeline::project(cluster, scope, now));
-        let mut projection =
-            Projection { zones, autoscalers, ingresses, storage, problems, namespaces, timeline, prom: None };
+        let mut projection = Projection {
+            zones,
+            autoscalers,
+            ingresses,
+            storage,
+            certificates,
+            problems,
+            namespaces,
+            timeline,
+            prom: None,
+        };
         projection.prom = prom.map(|prom| projection.join(prom, wants));
         projection
     }

@@ -4,8 +4,9 @@ use crate::k8s::SourceState;
 use crate::model::projection::{Projection, PromJoin, Wants};
 use crate::model::triage::TriageRules;
 use crate::model::views::{
-    ViewName, autoscalers::AutoscalerRow, ingresses::IngressRow, namespaces::NamespaceRow, problems::Problem,
-    storage::ClaimRow, timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
+    ViewName, autoscalers::AutoscalerRow, certificates::CertRow, ingresses::IngressRow,
+    namespaces::NamespaceRow, problems::Problem, storage::ClaimRow, timeline::TimelineEntry,
+    zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
 };
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
@@ -40,6 +41,8 @@ pub struct Snapshot {
     pub ingresses: Option<Vec<IngressRow>>,
     /// PersistentVolumeClaims, trouble first.
     pub storage: Option<Vec<ClaimRow>>,
+    /// cert-manager Certificates, trouble first.
+    pub certificates: Option<Vec<CertRow>>,
     pub problems: Option<Vec<Problem>>,
     pub timeline: Option<Vec<TimelineEntry>>,
     /// Prometheus answers joined to the rows above (serialized into them by `json`).
@@ -58,8 +61,17 @@ impl Snapshot {
         view: Option<ViewName>,
     ) -> Snapshot {
         let wants = |v: ViewName| view.is_none_or(|only| only == v);
-        let Projection { zones, autoscalers, ingresses, storage, problems, namespaces, timeline, prom } =
-            projection;
+        let Projection {
+            zones,
+            autoscalers,
+            ingresses,
+            storage,
+            certificates,
+            problems,
+            namespaces,
+            timeline,
+            prom,
+        } = projection;
         let error_count = problems.errors();
         Snapshot {
             schema_version: SCHEMA_VERSION,
@@ -83,6 +95,7 @@ impl Snapshot {
             autoscalers: wants(ViewName::Autoscalers).then_some(autoscalers.rows),
             ingresses: wants(ViewName::Ingresses).then_some(ingresses.rows),
             storage: wants(ViewName::Storage).then_some(storage.rows),
+            certificates: wants(ViewName::Certificates).then_some(certificates.rows),
             timeline: wants(ViewName::Timeline).then(|| timeline.map(|t| t.entries).unwrap_or_default()),
             problems: wants(ViewName::Problems).then_some(problems.problems),
             prom,

@@ -8,8 +8,9 @@ use serde::Serialize;
 use super::document::{Snapshot, SourceRow};
 use crate::model::projection::{AutoscalerProm, IngressProm, PromJoin, UsageProm};
 use crate::model::views::{
-    autoscalers::AutoscalerRow, ingresses::IngressRow, namespaces::NamespaceRow, problems::Problem,
-    storage::ClaimRow, timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
+    autoscalers::AutoscalerRow, certificates::CertRow, ingresses::IngressRow, namespaces::NamespaceRow,
+    problems::Problem, storage::ClaimRow, timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss,
+    zones::ZoneRow,
 };
 use crate::prom::Alert;
 
@@ -38,6 +39,8 @@ pub struct Document<'a> {
     ingresses: Option<Vec<Row<'a, IngressRow, TrafficJson<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     storage: Option<&'a [ClaimRow]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificates: Option<&'a [CertRow]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     problems: Option<&'a [Problem]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,6 +174,7 @@ impl<'a> Document<'a> {
             ),
             ingresses: rows(doc.ingresses.as_ref(), prom.map(|p| &p.ingresses), traffic, &empty.traffic),
             storage: doc.storage.as_deref(),
+            certificates: doc.certificates.as_deref(),
             problems: doc.problems.as_deref(),
             timeline: doc.timeline.as_deref(),
         }

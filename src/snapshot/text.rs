@@ -298,6 +298,32 @@ fn storage(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+fn certificates(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
+    let Some(rows) = &doc.certificates else { return Ok(()) };
+    writeln!(out, "\nCERTIFICATES (cert-manager)")?;
+    for c in rows {
+        let expiry = match (c.not_after, c.days_left) {
+            (Some(at), Some(d)) => format!("notAfter {} ({d}d)", at.strftime("%Y-%m-%d")),
+            _ => "notAfter ?".to_owned(),
+        };
+        let ready = match c.ready {
+            Some(true) => "Ready",
+            Some(false) => "NotReady",
+            None => "?",
+        };
+        let mut text =
+            format!("{}/{} {ready} secret {} {expiry} {}", c.namespace, c.name, c.secret, c.issuer);
+        if !c.verdict.is_empty() {
+            text.push_str(&format!(" [{}]", c.verdict));
+        }
+        wrapped(out, &format!("{} ", if c.severity >= Severity::Warning { "!" } else { " " }), &text)?;
+        if let Some(failure) = &c.failure {
+            wrapped(out, "      ", failure)?;
+        }
+    }
+    Ok(())
+}
+
 fn timeline(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
     let Some(entries) = &doc.timeline else { return Ok(()) };
     writeln!(out, "\nTIMELINE (newest first, {} of {})", entries.len().min(TIMELINE_SHOWN), entries.len())?;
@@ -320,6 +346,7 @@ pub fn write(doc: &Snapshot, now: Timestamp, out: &mut impl Write) -> io::Result
     autoscalers(doc, out)?;
     ingresses(doc, out)?;
     storage(doc, out)?;
+    certificates(doc, out)?;
     timeline(doc, out)
 }
 

@@ -113,6 +113,26 @@ impl PaneView {
                     })
                     .collect()
             }
+            PaneView::Certificates { view, visible: kept } => {
+                *kept = visible(&view.rows, |r| {
+                    keep(format!(
+                        "{}/{} {} {} {}",
+                        r.namespace,
+                        r.name,
+                        r.secret,
+                        r.issuer,
+                        r.dns_names.join(" ")
+                    ))
+                });
+                kept.iter()
+                    .map(|&i| RowTarget {
+                        name: format!("{}/{}", view.rows[i].namespace, view.rows[i].name),
+                        workload: None,
+                        logs: None,
+                        cluster: None,
+                    })
+                    .collect()
+            }
             PaneView::Fleet { view, visible: kept } => {
                 *kept = visible(&view.rows, |r| keep(format!("{} {}", r.context, r.zones.join(" "))));
                 kept.iter()

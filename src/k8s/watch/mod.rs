@@ -262,6 +262,13 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
     namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
     namespaced!(core::ConfigMap, Kind::ConfigMap, writers.config_maps, prune::config_map, cfg.clone());
     namespaced!(
+        crate::k8s::certificate::Certificate,
+        Kind::Certificate,
+        writers.certificates,
+        prune::meta,
+        cfg.clone()
+    );
+    namespaced!(
         core::PersistentVolumeClaim,
         Kind::PersistentVolumeClaim,
         writers.claims,

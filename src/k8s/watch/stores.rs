@@ -48,6 +48,7 @@ kinds! {
     claims: core::PersistentVolumeClaim,
     volumes: core::PersistentVolume,
     storage_classes: k8s_openapi::api::storage::v1::StorageClass,
+    certificates: crate::k8s::certificate::Certificate,
 }
 
 impl std::fmt::Debug for Stores {

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod autoscalers;
+pub mod certificates;
 pub mod common;
 pub mod compare;
 pub mod events;
@@ -31,18 +32,20 @@ pub enum ViewName {
     Autoscalers,
     Ingresses,
     Storage,
+    Certificates,
     Problems,
     Timeline,
 }
 
 impl ViewName {
-    pub const ALL: [ViewName; 8] = [
+    pub const ALL: [ViewName; 9] = [
         ViewName::Namespaces,
         ViewName::Zones,
         ViewName::Workloads,
         ViewName::Autoscalers,
         ViewName::Ingresses,
         ViewName::Storage,
+        ViewName::Certificates,
         ViewName::Problems,
         ViewName::Timeline,
     ];
@@ -55,6 +58,7 @@ impl ViewName {
             ViewName::Autoscalers => "autoscalers",
             ViewName::Ingresses => "ingresses",
             ViewName::Storage => "storage",
+            ViewName::Certificates => "certificates",
             ViewName::Problems => "problems",
             ViewName::Timeline => "timeline",
         }
@@ -83,6 +87,7 @@ impl ViewName {
                 PersistentVolumeClaim,
                 PersistentVolume,
                 StorageClass,
+                Certificate,
                 Metrics,
             ],
             ViewName::Zones | ViewName::Workloads => {
@@ -91,6 +96,7 @@ impl ViewName {
             ViewName::Autoscalers => &[Hpa, Deployment, StatefulSet, ReplicaSet],
             ViewName::Ingresses => &[Ingress, IngressClass, Service, EndpointSlice, TlsSecret],
             ViewName::Timeline => &[ReplicaSet, Hpa, Node, Pod, Event],
+            ViewName::Certificates => &[Certificate, Ingress, TlsSecret],
             ViewName::Storage => {
                 &[PersistentVolumeClaim, PersistentVolume, StorageClass, StatefulSet, Node, Pod, Event]
             }

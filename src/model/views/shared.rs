@@ -4,6 +4,7 @@
 //! Projected once per frame; the pane in front takes the one it shows.
 
 use super::autoscalers::{self, AutoscalersView};
+use super::certificates::{self, CertificatesView};
 use super::ingresses::{self, IngressesView};
 use super::problems::{self, Finding};
 use super::storage::{self, StorageView};
@@ -16,6 +17,7 @@ pub struct Shared {
     pub autoscalers: AutoscalersView,
     pub ingresses: IngressesView,
     pub storage: StorageView,
+    pub certificates: CertificatesView,
     pub findings: Vec<Finding>,
 }
 
@@ -29,6 +31,8 @@ impl Shared {
         storage::pin_to_zones(&storage, &mut zones.lose_a_zone);
         let mut findings = problems::findings(cluster, scope, &zones, &autoscalers, &ingresses);
         findings.extend(storage::findings(&storage));
-        Shared { zones, autoscalers, ingresses, storage, findings }
+        let certificates = certificates::project(cluster, scope, now, &ingresses);
+        findings.extend(certificates::findings(&certificates));
+        Shared { zones, autoscalers, ingresses, storage, certificates, findings }
     }
 }

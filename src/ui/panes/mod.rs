@@ -1,6 +1,7 @@
 //! One file per pane; each is a pure function of its view, the theme and the frame area.
 
 pub mod autoscalers;
+pub mod certificates;
 pub mod compare;
 pub mod events;
 pub mod fleet;
@@ -46,6 +47,7 @@ pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect)
         }
         PaneView::Events { view, visible } => events::render(view, visible, ctx, frame, area),
         PaneView::Storage { view, visible } => storage::render(view, visible, ctx, frame, area),
+        PaneView::Certificates { view, visible } => certificates::render(view, visible, ctx, frame, area),
         PaneView::Fleet { view, visible } => fleet::render(view, visible, ctx, frame, area),
         PaneView::Compare { view, visible } => compare::render(view, visible, ctx, frame, area),
         PaneView::Workload(view) => workload::render(view, ctx, frame, area),

@@ -4,7 +4,8 @@
 use super::Unreachable;
 use crate::model::triage::traffic;
 use crate::model::views::{
-    autoscalers, compare, fleet, ingresses, namespaces, problems, storage, timeline, workload, zones,
+    autoscalers, certificates, compare, fleet, ingresses, namespaces, problems, storage, timeline, workload,
+    zones,
 };
 use crate::types::{Traffic, WorkloadRef};
 
@@ -61,6 +62,10 @@ pub enum PaneView {
     },
     Storage {
         view: storage::StorageView,
+        visible: Vec<usize>,
+    },
+    Certificates {
+        view: certificates::CertificatesView,
         visible: Vec<usize>,
     },
     /// One workload across the fleet (`:compare`), a row per cluster.

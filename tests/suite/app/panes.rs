@@ -74,7 +74,7 @@ fn syncing() {
         let batch = std::iter::once(PodEvent::Init).chain(arriving).collect();
         m.handle(Event::Cluster(Generation::default(), ClusterEvent::Pods(batch)));
         let screen = render(&mut m, w, h);
-        assert!(screen.contains("api: syncing 18/19, 3 pods so far"), "{screen}");
+        assert!(screen.contains("api: syncing 19/20, 3 pods so far"), "{screen}");
         insta::assert_snapshot!(format!("syncing_{w}x{h}"), screen);
     }
 }
@@ -264,5 +264,49 @@ fn lose_a_zone_names_pods_stuck_with_their_volumes() {
         let screen = render(&mut m, w, h);
         assert!(screen.contains("stuck with their volumes: orders/postgres-0"), "{screen}");
         insta::assert_snapshot!(format!("storage_what_if_{w}x{h}"), screen);
+    }
+}
+
+/// Certificates during an incident: one whose renewal is rate-limited three days before it
+/// expires (its message carries an escape sequence), one fine, one expired.
+fn certificates_cluster() -> kdeck::model::ClusterState {
+    let mut web = o::ingress("shop", "web", "web.example.com", "web", serde_json::json!(80));
+    if let Some(spec) = web.spec.as_mut() {
+        spec.tls = Some(vec![k8s_openapi::api::networking::v1::IngressTLS {
+            hosts: Some(vec!["web.example.com".into()]),
+            secret_name: Some("web-tls".into()),
+        }]);
+    }
+    let limited = "The certificate request has failed to complete and will be retried: Failed to wait for order resource \"web-7x2kq-1\" to become ready: order is in \"errored\" state: Failed to finalize Order: 429 urn:ietf:params:acme:error:rateLimited: too many certificates already issued for \"example.com\"\x1b[2J";
+    Fixtures::new()
+        .with(web)
+        .with(o::certificate(
+            "shop",
+            "web",
+            "web-tls",
+            "2025-06-04T12:00:00Z",
+            "2025-05-20T12:00:00Z",
+            Some(limited),
+        ))
+        .with(o::certificate("shop", "api", "api-tls", "2025-08-30T12:00:00Z", "2025-08-15T12:00:00Z", None))
+        .with(o::certificate(
+            "legacy",
+            "old",
+            "old-tls",
+            "2025-05-30T12:00:00Z",
+            "2025-05-15T12:00:00Z",
+            None,
+        ))
+        .build()
+}
+
+#[test]
+fn certificates() {
+    for (w, h) in SIZES {
+        let mut m = model(certificates_cluster());
+        press(&mut m, &[Action::ShowPane(Pane::Certificates)]);
+        let screen = render(&mut m, w, h);
+        assert!(!screen.contains('\x1b'), "{screen:?}");
+        insta::assert_snapshot!(format!("certificates_{w}x{h}"), screen);
     }
 }

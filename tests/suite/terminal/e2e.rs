@@ -43,6 +43,8 @@ fn demo_navigation_filter_drill_down_and_clean_exit() {
     tmux.wait_text("What changed (", SHORT);
     tmux.keys(&["6"]);
     tmux.wait_text("Storage (", SHORT);
+    tmux.keys(&["7"]);
+    tmux.wait_text("Certificates (", SHORT);
     tmux.keys(&["Tab"]);
     tmux.wait_text("Namespaces (", SHORT);
 

@@ -1,0 +1,119 @@
+//! cert-manager's `Certificate` (cert-manager.io/v1), slim: what says whether a certificate is
+//! issued, when it expires and renews, who issues it, and why issuing fails. A CRD, so there is
+//! no k8s-openapi type; a cluster without cert-manager does not serve it (the watch reports
+//! "not served", which the pane shows as not installed).
+
+use std::borrow::Cow;
+
+use k8s_openapi::NamespaceResourceScope;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use serde::Deserialize;
+
+#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Certificate {
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: CertificateSpec,
+    #[serde(default)]
+    pub status: Option<CertificateStatus>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateSpec {
+    #[serde(default)]
+    pub secret_name: String,
+    #[serde(default)]
+    pub issuer_ref: IssuerRef,
+    #[serde(default)]
+    pub dns_names: Vec<String>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct IssuerRef {
+    #[serde(default)]
+    pub name: String,
+    /// "Issuer" (the default) or "ClusterIssuer".
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateStatus {
+    #[serde(default)]
+    pub conditions: Vec<CertificateCondition>,
+    pub not_after: Option<Time>,
+    pub renewal_time: Option<Time>,
+    pub revision: Option<i64>,
+    pub failed_issuance_attempts: Option<i64>,
+    pub last_failure_time: Option<Time>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateCondition {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl Certificate {
+    /// The condition of `type_` ("Ready", "Issuing"), when reported.
+    pub fn condition(&self, type_: &str) -> Option<&CertificateCondition> {
+        self.status.as_ref()?.conditions.iter().find(|c| c.type_ == type_)
+    }
+}
+
+impl kube::Resource for Certificate {
+    type DynamicType = ();
+    type Scope = NamespaceResourceScope;
+
+    fn kind(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("Certificate")
+    }
+    fn group(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("cert-manager.io")
+    }
+    fn version(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("v1")
+    }
+    fn plural(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("certificates")
+    }
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_cert_managers_shape() {
+        let cert: Certificate = serde_json::from_value(serde_json::json!({
+            "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+            "metadata": {"name": "shop", "namespace": "shop"},
+            "spec": {"secretName": "shop-tls", "dnsNames": ["shop.example.com"],
+                "issuerRef": {"name": "letsencrypt-prod", "kind": "ClusterIssuer", "group": "cert-manager.io"}},
+            "status": {"notAfter": "2026-01-01T00:00:00Z", "renewalTime": "2025-12-17T00:00:00Z",
+                "revision": 3, "failedIssuanceAttempts": 2,
+                "conditions": [{"type": "Ready", "status": "True", "reason": "Ready"},
+                    {"type": "Issuing", "status": "False", "reason": "Failed", "message": "429"}]}
+        }))
+        .unwrap();
+        assert_eq!(cert.spec.secret_name, "shop-tls");
+        assert_eq!(cert.spec.issuer_ref.kind.as_deref(), Some("ClusterIssuer"));
+        assert_eq!(cert.condition("Issuing").and_then(|c| c.reason.as_deref()), Some("Failed"));
+        assert_eq!(cert.status.as_ref().and_then(|s| s.failed_issuance_attempts), Some(2));
+        assert_eq!(<Certificate as kube::Resource>::api_version(&()), "cert-manager.io/v1");
+    }
+}
