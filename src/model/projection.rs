@@ -120,6 +120,7 @@ impl Projection {
             autoscalers: &autoscalers,
             ingresses: &ingresses,
             storage: &storage,
+            certificates: &certificates,
         };
         let problems = triage::rank(findings, &input);
         let namespaces = wants

@@ -10,6 +10,7 @@ use super::links::{self, Links, ObjectKey, key};
 use super::score::{self, Facts};
 use super::{Problem, Reason, TriageRules};
 use crate::model::views::autoscalers::AutoscalersView;
+use crate::model::views::certificates::CertificatesView;
 use crate::model::views::hpa_demand;
 use crate::model::views::ingresses::{IngressesView, RouteVerdict};
 use crate::model::views::problems::{Finding, ProblemCategory, ProblemsView};
@@ -31,6 +32,7 @@ pub struct TriageInput<'a> {
     pub autoscalers: &'a AutoscalersView,
     pub ingresses: &'a IngressesView,
     pub storage: &'a StorageView,
+    pub certificates: &'a CertificatesView,
 }
 
 fn group(findings: Vec<Finding>) -> Vec<(ObjectKey, Vec<Reason>)> {
@@ -85,6 +87,12 @@ fn user_facing(
                 if spread.is_some_and(|w| w.ready == 0 && w.desired > 0) {
                     out.push("no ready replicas behind the ingress".to_owned());
                 }
+            }
+        }
+        "Certificate" => {
+            let row = input.certificates.rows.iter().find(|r| r.namespace == ns_str && &r.name == name);
+            if let Some(ingress) = row.and_then(|r| r.ingresses.first()) {
+                out.push(format!("secures ingress {ingress}"));
             }
         }
         "HorizontalPodAutoscaler" => {

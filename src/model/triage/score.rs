@@ -3,7 +3,7 @@
 //! | part | points |
 //! |---|---|
 //! | severity | error 100, warning 40, information 0 |
-//! | user-facing (at most 60) | serves an ingress 30; users get 5xx or slow answers 30; no ready endpoints (or replicas) behind an ingress 30; autoscaler at max with a metric 1.5x its target or more 30 |
+//! | user-facing (at most 60) | serves an ingress (or a certificate secures one) 30; users get 5xx or slow answers 30; no ready endpoints (or replicas) behind an ingress 30; autoscaler at max with a metric 1.5x its target or more 30 |
 //! | environment | production namespace or context +20, dev/staging namespace -30 |
 //! | recency | +20 when the object or its cause changed in the last 30 min |
 //! | blast radius (at most 80) | 20 per other problem it is the likely cause of |

@@ -120,3 +120,34 @@ fn escape_sequences_in_a_failure_never_survive() {
     let failure = view.rows[0].failure.clone().unwrap_or_default();
     assert!(!failure.contains('\x1b') && !failure.contains('\x07'), "{failure:?}");
 }
+
+#[test]
+fn a_certificate_securing_an_ingress_ranks_above_one_that_secures_nothing() {
+    let fixtures = Fixtures::new()
+        .with(tls_ingress("shop", "web", "web-tls"))
+        .with(certificate(
+            "shop",
+            "web",
+            "web-tls",
+            "2025-06-04T12:00:00Z",
+            "2025-05-20T12:00:00Z",
+            Some(RATE_LIMITED),
+        ))
+        .with(certificate(
+            "shop",
+            "spare",
+            "spare-tls",
+            "2025-06-04T12:00:00Z",
+            "2025-05-20T12:00:00Z",
+            Some(RATE_LIMITED),
+        ));
+    let now = fixtures.now();
+    let problems = super::super::problems::project(&fixtures.build(), &Scope::All, now);
+    let certs: Vec<(&str, i32)> = problems
+        .problems
+        .iter()
+        .filter(|p| p.kind == "Certificate")
+        .map(|p| (p.name.as_str(), p.score.user_facing))
+        .collect();
+    assert_eq!(certs, [("web", 30), ("spare", 0)]);
+}
