@@ -228,10 +228,9 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
         }
         Route::GroupVersion { group, version } => discovery::resource_list(&group, &version, &serves)
             .map_or_else(|| Err(ApiError::not_served()), ok),
-        Route::OpenApi if ctx.uri.path().trim_end_matches('/') == "/openapi/v3" => ok(openapi::root()),
-        Route::OpenApi => {
-            openapi::group_version_document(ctx.uri.path()).map_or_else(|| Err(ApiError::not_served()), ok)
-        }
+        Route::OpenApi if ctx.uri.path().trim_end_matches('/') == "/openapi/v3" => ok(openapi::root(&serves)),
+        Route::OpenApi => openapi::group_version_document(ctx.uri.path(), &serves)
+            .map_or_else(|| Err(ApiError::not_served()), ok),
         Route::NotServed => Err(ApiError::not_served()),
         Route::ServiceProxy(_) => {
             Err(ApiError::method_not_allowed("the sim's service proxy answers GET only"))

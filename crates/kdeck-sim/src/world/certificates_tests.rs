@@ -88,6 +88,12 @@ fn every_ingress_secret_has_a_certificate_matching_its_certificate() {
         assert_eq!((ready["status"].as_str(), ready["reason"].as_str()), (Some("True"), Some("Ready")));
         assert!(!c["spec"]["dnsNames"].as_array().unwrap().is_empty());
     }
+    // dated like the cluster: created before now, Ready since long before
+    let created = shape::unix(&all[0]["metadata"]["creationTimestamp"]).unwrap();
+    assert!(created < w.now().as_second() - 3600);
+    let ready_since =
+        shape::unix(&shape::condition(&all[0], "Ready").unwrap()["lastTransitionTime"]).unwrap();
+    assert!(ready_since > created && ready_since < w.now().as_second());
     let issuers = resources::lookup(CERT_MANAGER_GROUP, "v1", "clusterissuers").unwrap();
     assert!(w.store().get_raw(issuers, None, "letsencrypt-prod").is_some());
 }
