@@ -39,6 +39,8 @@ struct Cert {
     renewal_unix: Option<i64>,
     not_after: Value,
     last_failure_unix: Option<i64>,
+    /// The Ready condition's status ("True", "False"), if it has one.
+    ready: Option<String>,
     reference: ObjectReference,
 }
 
@@ -67,6 +69,7 @@ impl Cert {
             renewal_unix: shape::unix(&object["status"]["renewalTime"]),
             not_after: object["status"]["notAfter"].clone(),
             last_failure_unix: shape::unix(&object["status"]["lastFailureTime"]),
+            ready: shape::condition(object, "Ready").and_then(|c| c["status"].as_str()).map(str::to_string),
             namespace,
             name,
             reference,
@@ -86,7 +89,10 @@ impl World {
             else {
                 continue;
             };
-            self.follow_secret(rt, &cert, now);
+            if self.follow_secret(rt, &cert, now) {
+                // new dates: whether renewal is due is decided on them, next pass
+                continue;
+            }
             if self.renewal_fails(&cert) {
                 self.fail_issuance(rt, &cert, now);
             } else if cert.renewal_unix.is_some_and(|t| t <= now.as_second()) && !self.renewal_paused(&cert) {
@@ -112,22 +118,18 @@ impl World {
     }
 
     /// Status dates follow the secret's certificate (someone swapped it); Ready says whether
-    /// it has expired.
-    fn follow_secret(&mut self, rt: &ResourceType, cert: &Cert, now: Timestamp) {
+    /// it has expired. True when the dates changed.
+    fn follow_secret(&mut self, rt: &ResourceType, cert: &Cert, now: Timestamp) -> bool {
         let Some((not_before, not_after)) =
             certs::secret_validity(&self.store, &cert.namespace, &cert.secret)
         else {
-            return;
+            return false;
         };
         let swapped = shape::unix(&cert.not_after) != Some(not_after);
         let expired = not_after <= now.as_second();
         let ready_now = if expired { "False" } else { "True" };
-        let ready_was = self.store.get_raw(rt, Some(&cert.namespace), &cert.name).and_then(|o| {
-            let object: Value = serde_json::from_slice(&o.bytes).ok()?;
-            shape::condition(&object, "Ready").and_then(|c| c["status"].as_str().map(str::to_string))
-        });
-        if !swapped && ready_was.as_deref() == Some(ready_now) {
-            return;
+        if !swapped && cert.ready.as_deref() == Some(ready_now) {
+            return false;
         }
         let stamp = format_time(now);
         let generation = cert.generation;
@@ -148,6 +150,7 @@ impl World {
         if let Err(err) = result {
             tracing::debug!(%err, certificate = %cert.name, "certificate status not updated");
         }
+        swapped
     }
 
     /// One failed issuance attempt, at most every [`RETRY_SECS`].

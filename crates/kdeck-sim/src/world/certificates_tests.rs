@@ -201,4 +201,12 @@ fn cert_expiry_swaps_are_followed_and_not_renewed_during_the_incident() {
     assert_eq!(status_unix(&back, "notAfter"), secret_not_after(&w, &back));
     assert!(status_unix(&back, "notAfter") > w.now().as_second());
     assert_eq!(shape::condition(&back, "Ready").unwrap()["status"], "True");
+    // the incident's end put a fresh certificate in: nothing left to renew
+    run_for(&mut w, &clock, 5);
+    let back = certificate(
+        &w,
+        back["metadata"]["namespace"].as_str().unwrap(),
+        back["metadata"]["name"].as_str().unwrap(),
+    );
+    assert_eq!(back["status"]["revision"], 1);
 }
