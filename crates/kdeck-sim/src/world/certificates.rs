@@ -89,14 +89,25 @@ impl World {
             else {
                 continue;
             };
-            if self.follow_secret(rt, &cert, now) {
+            let validity = certs::secret_validity(&self.store, &cert.namespace, &cert.secret);
+            match validity {
+                // a Certificate made through the API: cert-manager issues it at once
+                None if !self.renewal_fails(&cert) => {
+                    self.renew(rt, &cert, now, "Issuing certificate as Secret does not exist".into());
+                    continue;
+                }
+                None => {}
                 // new dates: whether renewal is due is decided on them, next pass
-                continue;
+                Some(validity) if self.follow_secret(rt, &cert, validity, now) => continue,
+                Some(_) => {}
             }
             if self.renewal_fails(&cert) {
                 self.fail_issuance(rt, &cert, now);
-            } else if cert.renewal_unix.is_some_and(|t| t <= now.as_second()) && !self.renewal_paused(&cert) {
-                self.renew(rt, &cert, now);
+            } else if let Some(due) = cert.renewal_unix.filter(|t| *t <= now.as_second())
+                && !self.renewal_paused(&cert)
+            {
+                let why = format!("Renewing certificate as renewal was scheduled at {}", time(due));
+                self.renew(rt, &cert, now, why);
             }
         }
     }
@@ -119,12 +130,13 @@ impl World {
 
     /// Status dates follow the secret's certificate (someone swapped it); Ready says whether
     /// it has expired. True when the dates changed.
-    fn follow_secret(&mut self, rt: &ResourceType, cert: &Cert, now: Timestamp) -> bool {
-        let Some((not_before, not_after)) =
-            certs::secret_validity(&self.store, &cert.namespace, &cert.secret)
-        else {
-            return false;
-        };
+    fn follow_secret(
+        &mut self,
+        rt: &ResourceType,
+        cert: &Cert,
+        (not_before, not_after): (i64, i64),
+        now: Timestamp,
+    ) -> bool {
         let swapped = shape::unix(&cert.not_after) != Some(not_after);
         let expired = not_after <= now.as_second();
         let ready_now = if expired { "False" } else { "True" };
@@ -178,11 +190,9 @@ impl World {
     }
 
     /// A new certificate in the secret, for another `duration`; revision + 1, failures forgotten.
-    fn renew(&mut self, rt: &ResourceType, cert: &Cert, now: Timestamp) {
-        let scheduled = cert.renewal_unix.map(time).unwrap_or_default();
+    fn renew(&mut self, rt: &ResourceType, cert: &Cert, now: Timestamp, why: String) {
         let reference = cert.reference.clone();
-        let message = format!("Renewing certificate as renewal was scheduled at {scheduled}");
-        self.events.normal(&self.store, now, reference.clone(), TRIGGER, "Issuing", message);
+        self.events.normal(&self.store, now, reference.clone(), TRIGGER, "Issuing", why);
         let revision = cert.revision + 1;
         let request = format!("{}-{revision}", cert.name);
         let message = format!("Created new CertificateRequest resource \"{request}\"");

@@ -210,3 +210,24 @@ fn cert_expiry_swaps_are_followed_and_not_renewed_during_the_incident() {
     );
     assert_eq!(back["status"]["revision"], 1);
 }
+
+#[test]
+fn a_certificate_made_through_the_api_is_issued() {
+    let (mut w, clock) = world("harmonyflow");
+    let rt = certificates_type().unwrap();
+    let object = serde_json::json!({
+        "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        "metadata": {"name": "extra", "namespace": "default"},
+        "spec": {"secretName": "extra-tls", "dnsNames": ["extra.example.com"],
+                 "issuerRef": {"name": "letsencrypt-prod", "kind": "ClusterIssuer"}},
+    });
+    w.store().create_json(rt, Some("default"), object).unwrap();
+    run_for(&mut w, &clock, 2);
+    let c = certificate(&w, "default", "extra");
+    assert_eq!(c["status"]["revision"], 1);
+    assert_eq!(status_unix(&c, "notAfter"), secret_not_after(&w, &c));
+    assert_eq!(shape::condition(&c, "Ready").unwrap()["status"], "True");
+    let issuing: Vec<String> =
+        events_on(&w, "extra", "Issuing").into_iter().filter_map(|e| e.message).collect();
+    assert!(issuing.iter().any(|m| m == "Issuing certificate as Secret does not exist"), "{issuing:?}");
+}
