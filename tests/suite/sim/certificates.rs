@@ -132,6 +132,28 @@ async fn kubectl_sees_certificates_a_failing_renewal_and_its_recovery() {
     launched.sim.set_scenario("cert-expiry");
     launched.sim.advance(Duration::from_secs(10)).await.unwrap();
     assert_certificates_match_their_secrets(&kubectl).await;
+
+    // made, patched and deleted through kubectl like any custom resource
+    let dir = crate::common::tmp::dir("sim-certificate");
+    let manifest = dir.join("certificate.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: extra, namespace: default}\n\
+         spec: {secretName: extra-tls, dnsNames: [extra.example.com], \
+         issuerRef: {name: letsencrypt-prod, kind: ClusterIssuer, group: cert-manager.io}}\n",
+    )
+    .unwrap();
+    kubectl.ok(&["apply", "-f", manifest.to_str().unwrap()]).await;
+    launched.sim.advance(Duration::from_secs(2)).await.unwrap();
+    let extra = certificate(&kubectl, "default", "extra").await;
+    assert_eq!(extra["status"]["revision"].as_i64(), Some(1), "{extra}");
+    kubectl.ok(&["annotate", "certificate", "extra", "-n", "default", "team=platform"]).await;
+    let extra = certificate(&kubectl, "default", "extra").await;
+    assert_eq!(str_at(&extra, "/metadata/annotations/team"), "platform");
+    assert_certificates_match_their_secrets(&kubectl).await;
+    kubectl.ok(&["delete", "certificate", "extra", "-n", "default"]).await;
+    let run = kubectl.run(&["get", "certificate", "extra", "-n", "default"]).await;
+    assert!(run.stderr.contains("NotFound") || run.stderr.contains("not found"), "{}", run.stderr);
     drop(kubectl);
     launched.stop().await;
 }
