@@ -65,6 +65,10 @@ const STATUS: &[&str] = &["status"];
 const STATUS_SCALE: &[&str] = &["status", "scale"];
 const STATUS_LOG: &[&str] = &["status", "log"];
 const ALL: &[&str] = &["all"];
+const CERT_MANAGER: &[&str] = &["cert-manager"];
+
+/// cert-manager's API group: its kinds are CRDs, stored as plain JSON.
+pub const CERT_MANAGER_GROUP: &str = "cert-manager.io";
 
 const fn rt(
     group: &'static str,
@@ -202,6 +206,26 @@ pub static REGISTRY: &[ResourceType] = &[
     ResourceType {
         short_names: &["sc"],
         ..rt("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false)
+    },
+    // cert-manager's CRDs: served only where the topology installs cert-manager (see
+    // `Store::withhold_group`).
+    ResourceType {
+        short_names: &["cert", "certs"],
+        categories: CERT_MANAGER,
+        subresources: STATUS,
+        ..rt(CERT_MANAGER_GROUP, "v1", "certificates", "certificate", "Certificate", true)
+    },
+    ResourceType {
+        short_names: &["ciss"],
+        categories: CERT_MANAGER,
+        subresources: STATUS,
+        ..rt(CERT_MANAGER_GROUP, "v1", "clusterissuers", "clusterissuer", "ClusterIssuer", false)
+    },
+    ResourceType {
+        short_names: &["iss"],
+        categories: CERT_MANAGER,
+        subresources: STATUS,
+        ..rt(CERT_MANAGER_GROUP, "v1", "issuers", "issuer", "Issuer", true)
     },
     ResourceType { verbs: READ_ONLY, ..rt("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true) },
     ResourceType { verbs: READ_ONLY, ..rt("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false) },

@@ -7,15 +7,16 @@ use std::str::FromStr;
 use k8s_openapi::api::apps::v1::Deployment;
 use serde::Deserialize;
 
-use crate::topology::certs;
 use crate::world::World;
 use crate::world::faults::Fault;
 use crate::world::typed;
 
+mod cert_renewal;
 mod pick;
 mod rollouts;
 mod storage;
 
+pub use cert_renewal::ingress_certificate as cert_renewal_target;
 pub use storage::storage_statefulset as storage_target;
 
 pub use rollouts::next_release;
@@ -43,9 +44,12 @@ pub enum Scenario {
     /// A StatefulSet scales up by one and its new volume cannot be provisioned: the claim
     /// and the pod stay Pending.
     PvcPending,
+    /// A Certificate's renewal is rate-limited by the ACME server: three days left, renewal
+    /// overdue, cert-manager retrying and failing every minute.
+    CertRenewalFailing,
 }
 
-pub const ALL: [Scenario; 9] = [
+pub const ALL: [Scenario; 10] = [
     Scenario::Steady,
     Scenario::ZoneOutage,
     Scenario::TrafficSpike,
@@ -55,6 +59,7 @@ pub const ALL: [Scenario; 9] = [
     Scenario::ConfigCrash,
     Scenario::NodePressure,
     Scenario::PvcPending,
+    Scenario::CertRenewalFailing,
 ];
 
 impl Scenario {
@@ -69,6 +74,7 @@ impl Scenario {
             Scenario::ConfigCrash => "config-crash",
             Scenario::NodePressure => "node-pressure",
             Scenario::PvcPending => "pvc-pending",
+            Scenario::CertRenewalFailing => "cert-renewal-failing",
         }
     }
 }
@@ -108,6 +114,8 @@ pub struct ScenarioTargets {
     pub pressure_node: Option<String>,
     /// namespace/statefulset whose new claim fails to provision (else the first with claims)
     pub pvc_pending: Option<String>,
+    /// namespace/certificate whose renewal fails (else the first serving an ingress)
+    pub cert_renewal_failing: Option<String>,
 }
 
 const DAY: i64 = 86_400;
@@ -138,6 +146,7 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
             }
         }
         Scenario::PvcPending => storage::start_pvc_pending(world),
+        Scenario::CertRenewalFailing => cert_renewal::start_cert_renewal_failing(world),
         Scenario::Steady | Scenario::ZoneOutage | Scenario::TrafficSpike => {}
     }
 }
@@ -195,14 +204,8 @@ fn renew_cert(world: &mut World, target: Option<String>, not_after_unix: i64) {
         telemetry.certs.iter().find(|c| c.namespace == ns && c.secret == secret).map(|c| c.hosts.clone())
     };
     let Some(hosts) = hosts else { return };
-    match certs::store_tls_secret(&world.store, ns, secret, &hosts, not_after_unix) {
-        Ok(info) => {
-            let mut telemetry = world.telemetry.lock().unwrap_or_else(|e| e.into_inner());
-            telemetry.certs.retain(|c| !(c.namespace == ns && c.secret == secret));
-            telemetry.certs.push(info);
-        }
-        Err(err) => tracing::warn!(%err, "certificate not replaced"),
-    }
+    // the certificates controller makes the Certificate follow
+    world.issue_certificate(ns, secret, &hosts, not_after_unix);
 }
 
 #[cfg(test)]

@@ -84,6 +84,8 @@ pub struct Store {
 
 struct Inner {
     clock: SimClock,
+    /// API groups this cluster lacks (an add-on not installed): not discovered, 404 on use.
+    withheld_groups: RwLock<Vec<&'static str>>,
     state: RwLock<State>,
     events: broadcast::Sender<StoreEvent>,
 }
@@ -102,11 +104,27 @@ impl Store {
     pub fn with_capacities(clock: SimClock, history_limit: usize, broadcast_capacity: usize) -> Store {
         let (events, _) = broadcast::channel(broadcast_capacity.max(1));
         let state = RwLock::new(State::new(history_limit));
-        Store { inner: Arc::new(Inner { clock, state, events }) }
+        let withheld_groups = RwLock::new(Vec::new());
+        Store { inner: Arc::new(Inner { clock, withheld_groups, state, events }) }
     }
 
     pub fn clock(&self) -> &SimClock {
         &self.inner.clock
+    }
+
+    /// Stop serving an API group (its CRDs are not installed in this cluster).
+    pub fn withhold_group(&self, group: &'static str) {
+        let mut withheld =
+            self.inner.withheld_groups.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !withheld.contains(&group) {
+            withheld.push(group);
+        }
+    }
+
+    /// Whether this cluster serves `group` (every registered group unless withheld).
+    pub fn serves_group(&self, group: &str) -> bool {
+        let withheld = self.inner.withheld_groups.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        !withheld.contains(&group)
     }
 
     /// Change how many events are kept for watch resume (older ones are dropped now).

@@ -3,6 +3,7 @@
 
 mod age;
 mod cells;
+mod cert_manager;
 mod core;
 mod pods;
 mod storage;

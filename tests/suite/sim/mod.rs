@@ -1,5 +1,6 @@
 //! The simulated cluster itself: API semantics, watches, faults, history, scenarios, metrics.
 mod api;
+mod certificates;
 mod clock;
 mod faults;
 mod fleet;

@@ -38,13 +38,18 @@ fn group_document(group: &str, version: &str) -> Value {
     json!({"name": group, "versions": [gv.clone()], "preferredVersion": gv})
 }
 
-pub fn group_list() -> Value {
-    let groups: Vec<Value> = resources::api_groups().into_iter().map(|(g, v)| group_document(g, v)).collect();
+/// The groups a cluster serves: `serves` says which (add-on groups may be absent).
+fn served_groups(serves: &dyn Fn(&str) -> bool) -> Vec<(&'static str, &'static str)> {
+    resources::api_groups().into_iter().filter(|(g, _)| serves(g)).collect()
+}
+
+pub fn group_list(serves: &dyn Fn(&str) -> bool) -> Value {
+    let groups: Vec<Value> = served_groups(serves).into_iter().map(|(g, v)| group_document(g, v)).collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
-pub fn group(name: &str) -> Option<Value> {
-    let (group, version) = resources::api_groups().into_iter().find(|(g, _)| *g == name)?;
+pub fn group(name: &str, serves: &dyn Fn(&str) -> bool) -> Option<Value> {
+    let (group, version) = served_groups(serves).into_iter().find(|(g, _)| *g == name)?;
     let mut document = group_document(group, version);
     document["kind"] = json!("APIGroup");
     document["apiVersion"] = json!("v1");
@@ -77,7 +82,10 @@ fn subresource_entries(rt: &ResourceType) -> Vec<Value> {
 }
 
 /// The APIResourceList of one group version; None when the sim does not serve it.
-pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+pub fn resource_list(group: &str, version: &str, serves: &dyn Fn(&str) -> bool) -> Option<Value> {
+    if !serves(group) {
+        return None;
+    }
     let served: Vec<&ResourceType> = resources::in_group_version(group, version).collect();
     if served.is_empty() {
         return None;
@@ -112,21 +120,43 @@ mod tests {
 
     #[test]
     fn apps_lists_scale_subresources_as_autoscaling_v1() {
-        let list = resource_list("apps", "v1").unwrap();
+        let list = resource_list("apps", "v1", &|_| true).unwrap();
         let entries = list["resources"].as_array().unwrap();
         let scale = entries.iter().find(|e| e["name"] == "deployments/scale").unwrap();
         assert_eq!((scale["group"].as_str(), scale["kind"].as_str()), (Some("autoscaling"), Some("Scale")));
         let deploy = entries.iter().find(|e| e["name"] == "deployments").unwrap();
         assert_eq!(deploy["shortNames"][0], "deploy");
-        assert!(resource_list("apps", "v2").is_none());
+        assert!(resource_list("apps", "v2", &|_| true).is_none());
     }
 
     #[test]
     fn groups_have_preferred_versions() {
-        let list = group_list();
+        let list = group_list(&|_| true);
         let autoscaling =
             list["groups"].as_array().unwrap().iter().find(|g| g["name"] == "autoscaling").unwrap();
         assert_eq!(autoscaling["preferredVersion"]["groupVersion"], "autoscaling/v2");
-        assert!(group("nope").is_none());
+        assert!(group("nope", &|_| true).is_none());
+    }
+
+    #[test]
+    fn a_withheld_group_is_not_discovered() {
+        let without_cert_manager = |g: &str| g != "cert-manager.io";
+        let names = |list: Value| -> Vec<String> {
+            list["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["name"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert!(names(group_list(&|_| true)).contains(&"cert-manager.io".to_string()));
+        assert!(!names(group_list(&without_cert_manager)).contains(&"cert-manager.io".to_string()));
+        assert!(group("cert-manager.io", &without_cert_manager).is_none());
+        assert!(resource_list("cert-manager.io", "v1", &without_cert_manager).is_none());
+        let certs = resource_list("cert-manager.io", "v1", &|_| true).unwrap();
+        let entry =
+            certs["resources"].as_array().unwrap().iter().find(|e| e["name"] == "certificates").unwrap();
+        assert_eq!(entry["shortNames"], serde_json::json!(["cert", "certs"]));
+        assert_eq!(entry["categories"], serde_json::json!(["cert-manager"]));
     }
 }

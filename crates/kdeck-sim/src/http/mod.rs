@@ -196,7 +196,10 @@ async fn handle(State(served): State<Served>, request: Request) -> Response {
 async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result<Response, ApiError> {
     let read_only = matches!(ctx.method, Method::GET | Method::HEAD);
     let ok = |value: serde_json::Value| Ok(json_value(StatusCode::OK, &value));
+    let serves = |group: &str| app.store.serves_group(group);
     match route {
+        // an add-on this cluster lacks: its resources are not there at all
+        Route::Resource(req) if !serves(req.rt.group) => Err(ApiError::not_served()),
         Route::Resource(req) => resource::serve(app, req, ctx).await,
         Route::ServiceProxy(target) if read_only => {
             proxy::serve(&app.store, target, &ctx, app.shutdown.clone()).await
@@ -219,15 +222,15 @@ async fn serve(app: &Arc<AppState>, route: Route, ctx: RequestContext) -> Result
         Route::Version => ok(discovery::version()),
         Route::Health => Ok((StatusCode::OK, "ok").into_response()),
         Route::CoreVersions => ok(discovery::core_versions(&app.server_address)),
-        Route::GroupList => ok(discovery::group_list()),
-        Route::Group(name) => discovery::group(&name).map_or_else(|| Err(ApiError::not_served()), ok),
-        Route::GroupVersion { group, version } => {
-            discovery::resource_list(&group, &version).map_or_else(|| Err(ApiError::not_served()), ok)
+        Route::GroupList => ok(discovery::group_list(&serves)),
+        Route::Group(name) => {
+            discovery::group(&name, &serves).map_or_else(|| Err(ApiError::not_served()), ok)
         }
-        Route::OpenApi if ctx.uri.path().trim_end_matches('/') == "/openapi/v3" => ok(openapi::root()),
-        Route::OpenApi => {
-            openapi::group_version_document(ctx.uri.path()).map_or_else(|| Err(ApiError::not_served()), ok)
-        }
+        Route::GroupVersion { group, version } => discovery::resource_list(&group, &version, &serves)
+            .map_or_else(|| Err(ApiError::not_served()), ok),
+        Route::OpenApi if ctx.uri.path().trim_end_matches('/') == "/openapi/v3" => ok(openapi::root(&serves)),
+        Route::OpenApi => openapi::group_version_document(ctx.uri.path(), &serves)
+            .map_or_else(|| Err(ApiError::not_served()), ok),
         Route::NotServed => Err(ApiError::not_served()),
         Route::ServiceProxy(_) => {
             Err(ApiError::method_not_allowed("the sim's service proxy answers GET only"))

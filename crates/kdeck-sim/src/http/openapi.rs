@@ -16,10 +16,10 @@ fn group_version_path(group: &str, version: &str) -> String {
 }
 
 /// GET /openapi/v3: where each group version's document lives.
-pub fn root() -> Value {
+pub fn root(serves: &dyn Fn(&str) -> bool) -> Value {
     let mut paths = Map::new();
     let mut group_versions = vec![("", "v1")];
-    group_versions.extend(resources::api_groups());
+    group_versions.extend(resources::api_groups().into_iter().filter(|(g, _)| serves(g)));
     for (group, version) in group_versions {
         let path = group_version_path(group, version);
         let url = format!("/openapi/v3/{path}?hash={DOCUMENT_HASH}");
@@ -47,13 +47,16 @@ fn patch_operation(rt: &ResourceType) -> Value {
 }
 
 /// GET /openapi/v3/api/v1 or /openapi/v3/apis/GROUP/VERSION.
-pub fn group_version_document(path: &str) -> Option<Value> {
+pub fn group_version_document(path: &str, serves: &dyn Fn(&str) -> bool) -> Option<Value> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (group, version) = match segments.as_slice() {
         ["openapi", "v3", "api", version] => ("", *version),
         ["openapi", "v3", "apis", group, version] => (*group, *version),
         _ => return None,
     };
+    if !serves(group) {
+        return None;
+    }
     let served: Vec<&ResourceType> = resources::in_group_version(group, version).collect();
     if served.is_empty() {
         return None;
@@ -82,7 +85,7 @@ mod tests {
 
     #[test]
     fn root_points_at_every_group_version() {
-        let root = root();
+        let root = root(&|_| true);
         assert!(
             root["paths"]["api/v1"]["serverRelativeURL"]
                 .as_str()
@@ -94,11 +97,11 @@ mod tests {
 
     #[test]
     fn documents_declare_field_validation_on_patch() {
-        let doc = group_version_document("/openapi/v3/apis/apps/v1").unwrap();
+        let doc = group_version_document("/openapi/v3/apis/apps/v1", &|_| true).unwrap();
         let op = &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
         assert_eq!(op["x-kubernetes-group-version-kind"]["kind"], "Deployment");
         assert!(op["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "fieldValidation"));
-        assert!(group_version_document("/openapi/v3/apis/nope/v1").is_none());
+        assert!(group_version_document("/openapi/v3/apis/nope/v1", &|_| true).is_none());
         assert!(doc["paths"].as_object().unwrap().keys().all(|k| !k.contains("metrics")));
     }
 }

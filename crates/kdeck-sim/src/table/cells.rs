@@ -148,6 +148,17 @@ pub fn columns(plural: &str) -> &'static [Column] {
             ("AllowVolumeExpansion", "string", 0),
             ("Age", "string", 0),
         ],
+        "certificates" => &[
+            ("Name", "string", 0),
+            ("Ready", "string", 0),
+            ("Secret", "string", 0),
+            ("Issuer", "string", 1),
+            ("Status", "string", 1),
+            ("Age", "string", 0),
+        ],
+        "clusterissuers" | "issuers" => {
+            &[("Name", "string", 0), ("Ready", "string", 0), ("Status", "string", 1), ("Age", "string", 0)]
+        }
         _ => NAME_AGE,
     }
 }
@@ -283,6 +294,8 @@ pub fn cells(plural: &str, object: &Value, now: Timestamp) -> Vec<Value> {
         "persistentvolumeclaims" => super::storage::claim_cells(object, name, created),
         "persistentvolumes" => super::storage::volume_cells(object, name, created),
         "storageclasses" => super::storage::class_cells(object, name, created),
+        "certificates" => super::cert_manager::certificate_cells(object, name, created),
+        "clusterissuers" | "issuers" => super::cert_manager::issuer_cells(object, name, created),
         _ => vec![json!(name), json!(created)],
     }
 }

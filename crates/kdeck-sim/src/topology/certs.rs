@@ -83,6 +83,15 @@ pub fn store_tls_secret(
     Ok(CertInfo { namespace: namespace.into(), secret: name.into(), hosts: hosts.to_vec(), not_after_unix })
 }
 
+/// (notBefore, notAfter) in unix seconds of the certificate in a `kubernetes.io/tls` secret.
+pub fn secret_validity(store: &Store, namespace: &str, name: &str) -> Option<(i64, i64)> {
+    let secret = typed::get::<Secret>(store, Some(namespace), name)?;
+    let pem = secret.data.as_ref()?.get("tls.crt")?;
+    let (_, der) = x509_parser::pem::parse_x509_pem(&pem.0).ok()?;
+    let cert = der.parse_x509().ok()?;
+    Some((cert.validity().not_before.timestamp(), cert.validity().not_after.timestamp()))
+}
+
 /// stringData as the API server stores it: base64 in data.
 pub fn fold_string_data(secret: &mut serde_json::Value) {
     let Some(string_data) = secret.get("stringData").and_then(|v| v.as_object()).cloned() else { return };

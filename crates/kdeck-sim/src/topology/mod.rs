@@ -2,6 +2,7 @@
 //! loaded into the Store with nodes from a small per-topology spec, and the `synthetic`
 //! generator for large clusters.
 
+pub mod cert_manager;
 pub mod certs;
 mod nodes;
 pub mod spec;
@@ -112,6 +113,12 @@ pub fn load(store: &Store, topology: &str, seed: u64) -> Result<Loaded, Topology
         apply_manifests(store, text, &mut certs)?;
     }
     storage::create_storage_classes(store, &spec.provider)?;
+    // cert-manager issues the ingress certificates, unless the topology goes without it
+    if spec.cert_manager != Some(false) && !certs.is_empty() {
+        cert_manager::install(store, &certs)?;
+    } else {
+        store.withhold_group(crate::resources::CERT_MANAGER_GROUP);
+    }
     let mut faults = HashMap::new();
     for (image, fault) in &spec.faults {
         faults.insert(image.clone(), fault.parse::<Fault>().map_err(TopologyError)?);

@@ -21,6 +21,9 @@ pub struct ClusterSpec {
     /// namespace/workload -> demand
     pub load: HashMap<String, WorkloadLoad>,
     pub scenarios: ScenarioTargets,
+    /// Whether cert-manager is installed (its CRDs served, Certificates for the ingress TLS
+    /// secrets); `certManager: false` makes a cluster without it.
+    pub cert_manager: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

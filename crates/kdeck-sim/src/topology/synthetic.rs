@@ -218,6 +218,8 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
         churn_per_sec: p.churn,
         ..Default::default()
     };
+    // no ingress certificates: no cert-manager
+    store.withhold_group(crate::resources::CERT_MANAGER_GROUP);
     Ok(Loaded { config, certs: Vec::new() })
 }
 

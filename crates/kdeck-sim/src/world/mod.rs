@@ -8,6 +8,8 @@
 //! how fast it happens in real time; the rng is seeded so runs are reproducible.
 
 mod burst;
+pub mod certificate_status;
+pub mod certificates;
 mod churn;
 mod daemonsets;
 mod demand;
@@ -192,6 +194,7 @@ impl World {
         self.reconcile_statefulsets(&mut snap, now);
         self.reconcile_daemonsets(&mut snap, now);
         self.reconcile_volumes(&mut snap, now);
+        self.reconcile_certificates(now);
         self.schedule_pending(&mut snap, now);
         self.run_kubelets(&mut snap, now);
         // Not during warm-up (no rescale events for the past), but right after it, so the

@@ -15,9 +15,12 @@ use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::plan::Plan;
-use super::stamp::{backdate, set_status_times};
+use serde_json::Value;
+
+use super::stamp::{backdate, set_status_times, set_times};
 use crate::load::hash2;
 use crate::store::Store;
+use crate::store::meta::format_time;
 use crate::world::deployments::revision;
 use crate::world::snapshot::{Snapshot, key_of, owned_by};
 use crate::world::typed;
@@ -75,6 +78,7 @@ pub fn backdate_frame(store: &Store, seed: u64, now: i64) -> (HashMap<String, i6
         DaemonSet
     );
     backdate_storage(store, &namespaces, now);
+    backdate_cert_manager(store, &namespaces, now);
     (namespaces, nodes)
 }
 
@@ -95,6 +99,40 @@ fn backdate_storage(store: &Store, namespaces: &HashMap<String, i64>, now: i64) 
         };
         let name = volume.metadata.name.clone().unwrap_or_default();
         backdate::<PersistentVolume>(store, None, &name, at(created + 4), false);
+    }
+}
+
+/// The ClusterIssuer is as old as the cluster; a Certificate was created just before the
+/// secret it fills, and Ready a minute after.
+fn backdate_cert_manager(store: &Store, namespaces: &HashMap<String, i64>, now: i64) {
+    use crate::resources::{CERT_MANAGER_GROUP, lookup};
+    let cluster_born = namespaces.values().copied().min().unwrap_or(now - 30 * DAY);
+    if let Some(issuers) = lookup(CERT_MANAGER_GROUP, "v1", "clusterissuers") {
+        for (_, name) in store.names(issuers, None) {
+            let _ = store.churn_json(issuers, None, &name, |v| {
+                v["metadata"]["creationTimestamp"] = Value::String(format_time(at(cluster_born)));
+                set_times(&mut v["status"], at(cluster_born + 20));
+            });
+        }
+    }
+    let Some(certificates) = lookup(CERT_MANAGER_GROUP, "v1", "certificates") else { return };
+    for (namespace, name) in store.names(certificates, None) {
+        let Some(object) = store.get_raw(certificates, namespace.as_deref(), &name) else { continue };
+        let Ok(certificate) = serde_json::from_slice::<Value>(&object.bytes) else { continue };
+        let secret_name = certificate["spec"]["secretName"].as_str().unwrap_or_default();
+        let secret: Option<Secret> = typed::get(store, namespace.as_deref(), secret_name);
+        let Some(secret_born) = secret.and_then(|s| s.metadata.creation_timestamp).map(|t| t.0.as_second())
+        else {
+            continue;
+        };
+        let _ = store.churn_json(certificates, namespace.as_deref(), &name, |v| {
+            v["metadata"]["creationTimestamp"] = Value::String(format_time(at(secret_born - 30)));
+            if let Some(conditions) = v["status"]["conditions"].as_array_mut() {
+                for c in conditions {
+                    c["lastTransitionTime"] = Value::String(format_time(at(secret_born + 30)));
+                }
+            }
+        });
     }
 }
 

@@ -71,7 +71,7 @@ pub fn set_status_times<K: typed::Object>(store: &Store, namespace: Option<&str>
     });
 }
 
-fn set_times(value: &mut Value, at: Timestamp) {
+pub(super) fn set_times(value: &mut Value, at: Timestamp) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
