@@ -1,5 +1,6 @@
 //! kdeck's own parts (watches, model, actions, contexts, fault recovery, snapshot) against the sim's API server.
 mod actions;
+mod certificates;
 mod context_switch;
 mod demo;
 mod fault_recovery;
