@@ -14,7 +14,7 @@ use crate::ui::format::{self, severity_style};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 
 const COLUMNS: [Column; 8] = [
-    Column::new("CERTIFICATE", 30, 0),
+    Column::new("CERTIFICATE", 36, 0),
     Column::new("READY", 5, 0),
     Column::new("EXPIRES", 7, 0).right(),
     Column::new("RENEWS", 8, 2).right(),
