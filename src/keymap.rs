@@ -27,7 +27,7 @@ pub struct Binding {
 }
 
 pub const BINDINGS: &[Binding] = &[
-    Binding { keys: "1-7, Tab, S-Tab", what: "switch pane", pane: None },
+    Binding { keys: "1-8, Tab, S-Tab", what: "switch pane", pane: None },
     Binding { keys: "0", what: "the fleet: every cluster (--context a,b, :fleet)", pane: None },
     Binding { keys: "j k, Up Down", what: "move selection", pane: None },
     Binding { keys: "g G, Home End", what: "first / last row", pane: None },

@@ -11,13 +11,15 @@ pub enum Pane {
     Storage,
     /// cert-manager Certificates: ready, expiry, renewal, issuer, the ingresses they serve.
     Certificates,
+    /// NetworkPolicies and Argo CD Applications per namespace.
+    Policies,
     /// One row per cluster (`--context a,b`, `:fleet`); only there when a fleet is.
     Fleet,
 }
 
 impl Pane {
     /// A cluster's panes, in tab order (the fleet's tab, when there is one, comes first).
-    pub const ALL: [Pane; 7] = [
+    pub const ALL: [Pane; 8] = [
         Pane::Overview,
         Pane::Zones,
         Pane::Autoscalers,
@@ -25,9 +27,10 @@ impl Pane {
         Pane::Events,
         Pane::Storage,
         Pane::Certificates,
+        Pane::Policies,
     ];
     /// Every pane, the fleet included (per-pane state is kept in arrays this long).
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 9;
 
     pub fn index(self) -> usize {
         self as usize
@@ -42,6 +45,7 @@ impl Pane {
             Pane::Events => "Events",
             Pane::Storage => "Storage",
             Pane::Certificates => "Certificates",
+            Pane::Policies => "Policies",
             Pane::Fleet => "Fleet",
         }
     }
@@ -62,6 +66,9 @@ impl Pane {
             "autoscalers" | "hpa" | "hpas" | "horizontalpodautoscalers" => Some(Pane::Autoscalers),
             "ingresses" | "ingress" | "ing" => Some(Pane::Ingresses),
             "events" | "ev" | "timeline" => Some(Pane::Events),
+            "policies" | "policy" | "netpol" | "networkpolicies" | "argo" | "apps" | "applications" => {
+                Some(Pane::Policies)
+            }
             "certificates" | "certificate" | "certs" | "cert" | "tls" => Some(Pane::Certificates),
             "storage" | "pvc" | "pvcs" | "persistentvolumeclaims" | "volumes" | "pv" => Some(Pane::Storage),
             "fleet" | "clusters" => Some(Pane::Fleet),
@@ -79,7 +86,7 @@ impl Pane {
 
     pub fn prev(self) -> Pane {
         match self {
-            Pane::Fleet => Pane::Certificates,
+            Pane::Fleet => Pane::Policies,
             pane => Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
         }
     }
@@ -91,8 +98,8 @@ mod tests {
 
     #[test]
     fn next_and_prev_wrap_around() {
-        assert_eq!(Pane::Certificates.next(), Pane::Overview);
-        assert_eq!(Pane::Overview.prev(), Pane::Certificates);
+        assert_eq!(Pane::Policies.next(), Pane::Overview);
+        assert_eq!(Pane::Overview.prev(), Pane::Policies);
         for pane in Pane::ALL {
             assert_eq!(pane.next().prev(), pane);
         }
@@ -107,6 +114,7 @@ mod tests {
         assert_eq!(Pane::Events.digit(), '5');
         assert_eq!(Pane::Storage.digit(), '6');
         assert_eq!(Pane::Certificates.digit(), '7');
+        assert_eq!(Pane::Policies.digit(), '8');
         assert_eq!(Pane::Fleet.digit(), '0');
         assert_eq!(Pane::from_name("fleet"), Some(Pane::Fleet));
         assert_eq!(Pane::Fleet.next(), Pane::Overview);

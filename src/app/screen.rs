@@ -235,6 +235,7 @@ fn pane_view(model: &Model, projection: &Projection, views: &ScreenViews) -> Pan
             PaneView::Events { view: projection.timeline.clone().unwrap_or_default(), visible: Vec::new() }
         }
         Pane::Storage => PaneView::Storage { view: projection.storage.clone(), visible: Vec::new() },
+        Pane::Policies => PaneView::Policies { view: projection.policies.clone(), visible: Vec::new() },
         Pane::Certificates => {
             PaneView::Certificates { view: projection.certificates.clone(), visible: Vec::new() }
         }

@@ -1,6 +1,7 @@
 //! The Kubernetes edge: client and context, one watch per kind, the slim pod index, actions.
 
 pub mod actions;
+pub mod argo_application;
 pub mod certificate;
 pub mod client;
 pub mod error_text;

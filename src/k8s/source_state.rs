@@ -31,12 +31,15 @@ pub enum Kind {
     StorageClass,
     /// cert-manager's Certificates (a CRD: "not served" where cert-manager is not installed).
     Certificate,
+    NetworkPolicy,
+    /// Argo CD's Applications (a CRD: "not served" where Argo CD is not installed).
+    Application,
     Metrics,
 }
 
 impl Kind {
     /// The kinds watched with a kube-runtime watcher (everything but metrics).
-    pub const WATCHED: [Kind; 20] = [
+    pub const WATCHED: [Kind; 22] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -57,6 +60,8 @@ impl Kind {
         Kind::PersistentVolume,
         Kind::StorageClass,
         Kind::Certificate,
+        Kind::NetworkPolicy,
+        Kind::Application,
     ];
 
     /// The plural, lower-case name users know from kubectl.
@@ -82,6 +87,8 @@ impl Kind {
             Kind::PersistentVolume => "persistentvolumes",
             Kind::StorageClass => "storageclasses",
             Kind::Certificate => "certificates",
+            Kind::NetworkPolicy => "networkpolicies",
+            Kind::Application => "applications",
             Kind::Metrics => "metrics",
         }
     }
@@ -91,7 +98,7 @@ impl Kind {
         self as usize
     }
 
-    pub const COUNT: usize = 21;
+    pub const COUNT: usize = 23;
 }
 
 /// How one source is doing.

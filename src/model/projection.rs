@@ -12,6 +12,7 @@ use super::views::autoscalers::AutoscalersView;
 use super::views::certificates::CertificatesView;
 use super::views::ingresses::IngressesView;
 use super::views::namespaces::{self, NamespacesView};
+use super::views::policies::PoliciesView;
 use super::views::problems::ProblemsView;
 use super::views::shared::Shared;
 use super::views::storage::StorageView;
@@ -47,6 +48,7 @@ pub struct Projection {
     pub ingresses: IngressesView,
     pub storage: StorageView,
     pub certificates: CertificatesView,
+    pub policies: PoliciesView,
     /// One per object, ranked, firing alerts and traffic included.
     pub problems: ProblemsView,
     pub namespaces: Option<NamespacesView>,
@@ -105,7 +107,7 @@ impl Projection {
         rules: &TriageRules,
         wants: Wants,
     ) -> Projection {
-        let Shared { zones, autoscalers, ingresses, storage, certificates, mut findings } =
+        let Shared { zones, autoscalers, ingresses, storage, certificates, policies, mut findings } =
             Shared::project(cluster, scope, now);
         if let Some(prom) = prom {
             findings.extend(alerts::findings(prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns))));
@@ -133,6 +135,7 @@ impl Projection {
             ingresses,
             storage,
             certificates,
+            policies,
             problems,
             namespaces,
             timeline,

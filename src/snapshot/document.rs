@@ -5,8 +5,8 @@ use crate::model::projection::{Projection, PromJoin, Wants};
 use crate::model::triage::TriageRules;
 use crate::model::views::{
     ViewName, autoscalers::AutoscalerRow, certificates::CertRow, ingresses::IngressRow,
-    namespaces::NamespaceRow, problems::Problem, storage::ClaimRow, timeline::TimelineEntry,
-    zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
+    namespaces::NamespaceRow, policies::NamespacePolicies, problems::Problem, storage::ClaimRow,
+    timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
 };
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
@@ -43,6 +43,8 @@ pub struct Snapshot {
     pub storage: Option<Vec<ClaimRow>>,
     /// cert-manager Certificates, trouble first.
     pub certificates: Option<Vec<CertRow>>,
+    /// NetworkPolicies and Argo CD Applications per namespace.
+    pub policies: Option<Vec<NamespacePolicies>>,
     pub problems: Option<Vec<Problem>>,
     pub timeline: Option<Vec<TimelineEntry>>,
     /// Prometheus answers joined to the rows above (serialized into them by `json`).
@@ -67,6 +69,7 @@ impl Snapshot {
             ingresses,
             storage,
             certificates,
+            policies,
             problems,
             namespaces,
             timeline,
@@ -96,6 +99,7 @@ impl Snapshot {
             ingresses: wants(ViewName::Ingresses).then_some(ingresses.rows),
             storage: wants(ViewName::Storage).then_some(storage.rows),
             certificates: wants(ViewName::Certificates).then_some(certificates.rows),
+            policies: wants(ViewName::Policies).then_some(policies.rows),
             timeline: wants(ViewName::Timeline).then(|| timeline.map(|t| t.entries).unwrap_or_default()),
             problems: wants(ViewName::Problems).then_some(problems.problems),
             prom,

@@ -9,8 +9,8 @@ use super::document::{Snapshot, SourceRow};
 use crate::model::projection::{AutoscalerProm, IngressProm, PromJoin, UsageProm};
 use crate::model::views::{
     autoscalers::AutoscalerRow, certificates::CertRow, ingresses::IngressRow, namespaces::NamespaceRow,
-    problems::Problem, storage::ClaimRow, timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss,
-    zones::ZoneRow,
+    policies::NamespacePolicies, problems::Problem, storage::ClaimRow, timeline::TimelineEntry,
+    zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
 };
 use crate::prom::Alert;
 
@@ -41,6 +41,8 @@ pub struct Document<'a> {
     storage: Option<&'a [ClaimRow]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     certificates: Option<&'a [CertRow]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policies: Option<&'a [NamespacePolicies]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     problems: Option<&'a [Problem]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,6 +177,7 @@ impl<'a> Document<'a> {
             ingresses: rows(doc.ingresses.as_ref(), prom.map(|p| &p.ingresses), traffic, &empty.traffic),
             storage: doc.storage.as_deref(),
             certificates: doc.certificates.as_deref(),
+            policies: doc.policies.as_deref(),
             problems: doc.problems.as_deref(),
             timeline: doc.timeline.as_deref(),
         }

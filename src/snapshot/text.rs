@@ -324,6 +324,28 @@ fn certificates(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+fn policies(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
+    let Some(rows) = &doc.policies else { return Ok(()) };
+    writeln!(out, "\nPOLICIES (network policies, Argo CD applications)")?;
+    for r in rows.iter().filter(|r| !r.policies.is_empty() || !r.apps.is_empty()) {
+        let deny = match (r.default_deny_ingress, r.default_deny_egress) {
+            (true, true) => "default-deny in+out",
+            (true, false) => "default-deny in",
+            (false, true) => "default-deny out",
+            (false, false) => "no default-deny",
+        };
+        let mut text = format!("{} {deny} policies [{}]", r.namespace, r.policies.join(", "));
+        for a in &r.apps {
+            text.push_str(&format!(" app {}/{} {}/{}", a.namespace, a.name, a.sync, a.health));
+        }
+        if !r.verdict.is_empty() {
+            text.push_str(&format!(" [{}]", r.verdict));
+        }
+        wrapped(out, &format!("{} ", if r.severity >= Severity::Warning { "!" } else { " " }), &text)?;
+    }
+    Ok(())
+}
+
 fn timeline(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
     let Some(entries) = &doc.timeline else { return Ok(()) };
     writeln!(out, "\nTIMELINE (newest first, {} of {})", entries.len().min(TIMELINE_SHOWN), entries.len())?;
@@ -347,6 +369,7 @@ pub fn write(doc: &Snapshot, now: Timestamp, out: &mut impl Write) -> io::Result
     ingresses(doc, out)?;
     storage(doc, out)?;
     certificates(doc, out)?;
+    policies(doc, out)?;
     timeline(doc, out)
 }
 

@@ -113,6 +113,20 @@ impl PaneView {
                     })
                     .collect()
             }
+            PaneView::Policies { view, visible: kept } => {
+                *kept = visible(&view.rows, |r| {
+                    let apps: Vec<&str> = r.apps.iter().map(|a| a.name.as_str()).collect();
+                    keep(format!("{} {} {}", r.namespace, r.policies.join(" "), apps.join(" ")))
+                });
+                kept.iter()
+                    .map(|&i| RowTarget {
+                        name: view.rows[i].namespace.clone(),
+                        workload: None,
+                        logs: None,
+                        cluster: None,
+                    })
+                    .collect()
+            }
             PaneView::Certificates { view, visible: kept } => {
                 *kept = visible(&view.rows, |r| {
                     keep(format!(

@@ -262,6 +262,20 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
     namespaced!(policy::PodDisruptionBudget, Kind::Pdb, writers.pdbs, prune::meta, cfg.clone());
     namespaced!(core::ConfigMap, Kind::ConfigMap, writers.config_maps, prune::config_map, cfg.clone());
     namespaced!(
+        net::NetworkPolicy,
+        Kind::NetworkPolicy,
+        writers.network_policies,
+        prune::network_policy,
+        cfg.clone()
+    );
+    namespaced!(
+        crate::k8s::argo_application::Application,
+        Kind::Application,
+        writers.applications,
+        prune::meta,
+        cfg.clone()
+    );
+    namespaced!(
         crate::k8s::certificate::Certificate,
         Kind::Certificate,
         writers.certificates,

@@ -45,27 +45,40 @@ pub fn meta<K: kube::Resource>(obj: &mut K) {
     clean_map(&mut meta.annotations);
 }
 
-/// ConfigMaps: no data, and of the managed fields only the latest write (manager and time),
-/// which dates an edit for the likely-cause search.
-pub fn config_map(cm: &mut core::ConfigMap) {
-    let latest = cm
-        .metadata
+/// Of the managed fields, only the latest write (manager and time): it dates an edit for the
+/// timeline and the likely-cause search.
+fn keep_latest_write(metadata: &mut ObjectMeta) -> Option<Vec<ManagedFieldsEntry>> {
+    let latest = metadata
         .managed_fields
         .take()
         .into_iter()
         .flatten()
         .filter(|f| f.time.is_some())
         .max_by_key(|f| f.time.as_ref().map(|t| t.0));
+    latest.map(|f| {
+        let mut manager = f.manager;
+        in_place(&mut manager);
+        vec![ManagedFieldsEntry { manager, time: f.time, operation: f.operation, ..Default::default() }]
+    })
+}
+
+/// NetworkPolicies: the spec (which pods, which traffic) and the latest write.
+pub fn network_policy(policy: &mut k8s_openapi::api::networking::v1::NetworkPolicy) {
+    let latest = keep_latest_write(&mut policy.metadata);
+    meta(policy);
+    policy.metadata.managed_fields = latest;
+}
+
+/// ConfigMaps: no data, and of the managed fields only the latest write (manager and time),
+/// which dates an edit for the likely-cause search.
+pub fn config_map(cm: &mut core::ConfigMap) {
+    let latest = keep_latest_write(&mut cm.metadata);
     meta(cm);
     // Nothing reads a ConfigMap's annotations, and one can hold a megabyte.
     cm.metadata.annotations = None;
     cm.data = None;
     cm.binary_data = None;
-    cm.metadata.managed_fields = latest.map(|f| {
-        let mut manager = f.manager;
-        in_place(&mut manager);
-        vec![ManagedFieldsEntry { manager, time: f.time, operation: f.operation, ..Default::default() }]
-    });
+    cm.metadata.managed_fields = latest;
 }
 
 /// Namespaces: only metadata and phase are shown.

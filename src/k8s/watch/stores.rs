@@ -49,6 +49,8 @@ kinds! {
     volumes: core::PersistentVolume,
     storage_classes: k8s_openapi::api::storage::v1::StorageClass,
     certificates: crate::k8s::certificate::Certificate,
+    network_policies: net::NetworkPolicy,
+    applications: crate::k8s::argo_application::Application,
 }
 
 impl std::fmt::Debug for Stores {

@@ -125,6 +125,17 @@ fn workload_change(workload: &ObjectKey, links: &Links, changes: &Changes<'_>) -
     }
 }
 
+/// The newest NetworkPolicy created or edited in `namespace`.
+fn policy_change(namespace: Option<&str>, changes: &Changes<'_>) -> Option<Cause> {
+    let entry = changes
+        .by_object
+        .iter()
+        .filter(|((kind, ns, _), _)| kind == "NetworkPolicy" && ns.as_deref() == namespace)
+        .filter_map(|(_, entries)| entries.iter().copied().find(|e| e.change == ChangeKind::PolicyChange))
+        .max_by_key(|e| (e.at, std::cmp::Reverse(e.name.clone())))?;
+    Some(cause(entry, format!("NetworkPolicy {} {}", entry.name, entry.message)))
+}
+
 fn node_change(workload: &ObjectKey, nodes: &NodesUnder, changes: &Changes<'_>) -> Option<Cause> {
     let under = nodes.nodes.get(workload).into_iter().flatten();
     let on_its_nodes = under
@@ -155,10 +166,13 @@ pub fn find(
         "Deployment" | "StatefulSet" | "DaemonSet" => {
             workload_change(object, links, changes).or_else(|| node_change(object, nodes, changes))
         }
+        // The newest of: a change of a workload behind it, a NetworkPolicy written in its
+        // namespace (the controller can no longer reach ready pods: 502/504).
         "Ingress" => links
             .behind(object)
             .iter()
             .filter_map(|w| workload_change(w, links, changes))
+            .chain(policy_change(object.1.as_deref(), changes))
             .max_by_key(|c| c.at),
         "HorizontalPodAutoscaler" => {
             changes.of(object, ChangeKind::Rescale).map(|e| cause(e, format!("autoscaler {}", e.message)))

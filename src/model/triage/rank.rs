@@ -133,6 +133,29 @@ fn claim_cause(object: &ObjectKey, input: &TriageInput<'_>) -> Option<cause::Cau
     })
 }
 
+/// An ingress whose TLS secret a failing cert-manager Certificate writes: the Certificate is
+/// what to fix (its renewal), the ingress only shows it.
+fn certificate_cause(object: &ObjectKey, input: &TriageInput<'_>) -> Option<cause::Cause> {
+    let (kind, ns, name) = object;
+    if kind != "Ingress" {
+        return None;
+    }
+    let ingress = format!("{}/{name}", ns.as_deref()?);
+    let cert = input
+        .certificates
+        .rows
+        .iter()
+        .find(|c| c.severity >= Severity::Warning && c.ingresses.contains(&ingress))?;
+    Some(cause::Cause {
+        at: cert.not_after.unwrap_or(input.now).min(input.now),
+        change: ChangeKind::WarningEvent,
+        kind: "Certificate".to_owned(),
+        namespace: Some(cert.namespace.clone()),
+        name: cert.name.clone(),
+        summary: format!("Certificate {}: {}", cert.name, cert.verdict),
+    })
+}
+
 pub fn rank(findings: Vec<Finding>, input: &TriageInput<'_>) -> ProblemsView {
     let grouped = group(findings);
     let links = Links::build(input.cluster, input.ingresses);
@@ -142,7 +165,9 @@ pub fn rank(findings: Vec<Finding>, input: &TriageInput<'_>) -> ProblemsView {
     let causes: Vec<Option<cause::Cause>> = grouped
         .iter()
         .map(|(object, reasons)| {
-            claim_cause(object, input).or_else(|| cause::find(object, reasons, &links, &nodes, &changes))
+            claim_cause(object, input)
+                .or_else(|| certificate_cause(object, input))
+                .or_else(|| cause::find(object, reasons, &links, &nodes, &changes))
         })
         .collect();
     let mut caused: HashMap<ObjectKey, usize> = HashMap::new();

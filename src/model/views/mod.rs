@@ -13,6 +13,7 @@ pub mod floors;
 pub mod hpa_demand;
 pub mod ingresses;
 pub mod namespaces;
+pub mod policies;
 pub mod problems;
 pub mod shared;
 pub mod storage;
@@ -33,12 +34,13 @@ pub enum ViewName {
     Ingresses,
     Storage,
     Certificates,
+    Policies,
     Problems,
     Timeline,
 }
 
 impl ViewName {
-    pub const ALL: [ViewName; 9] = [
+    pub const ALL: [ViewName; 10] = [
         ViewName::Namespaces,
         ViewName::Zones,
         ViewName::Workloads,
@@ -46,6 +48,7 @@ impl ViewName {
         ViewName::Ingresses,
         ViewName::Storage,
         ViewName::Certificates,
+        ViewName::Policies,
         ViewName::Problems,
         ViewName::Timeline,
     ];
@@ -59,6 +62,7 @@ impl ViewName {
             ViewName::Ingresses => "ingresses",
             ViewName::Storage => "storage",
             ViewName::Certificates => "certificates",
+            ViewName::Policies => "policies",
             ViewName::Problems => "problems",
             ViewName::Timeline => "timeline",
         }
@@ -88,6 +92,8 @@ impl ViewName {
                 PersistentVolume,
                 StorageClass,
                 Certificate,
+                NetworkPolicy,
+                Application,
                 Metrics,
             ],
             ViewName::Zones | ViewName::Workloads => {
@@ -97,6 +103,7 @@ impl ViewName {
             ViewName::Ingresses => &[Ingress, IngressClass, Service, EndpointSlice, TlsSecret],
             ViewName::Timeline => &[ReplicaSet, Hpa, Node, Pod, Event],
             ViewName::Certificates => &[Certificate, Ingress, TlsSecret],
+            ViewName::Policies => &[NetworkPolicy, Application, Namespace, Pod],
             ViewName::Storage => {
                 &[PersistentVolumeClaim, PersistentVolume, StorageClass, StatefulSet, Node, Pod, Event]
             }

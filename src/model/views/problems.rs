@@ -25,6 +25,8 @@ pub enum ProblemCategory {
     Autoscaler,
     Ingress,
     Certificate,
+    /// An Argo CD Application out of sync or degraded.
+    Delivery,
     /// A claim Pending or Lost, a volume pinned to a zone its pod cannot run in.
     Storage,
     /// 5xx ratio or p99 latency above the thresholds (Prometheus).

@@ -6,6 +6,7 @@
 use super::autoscalers::{self, AutoscalersView};
 use super::certificates::{self, CertificatesView};
 use super::ingresses::{self, IngressesView};
+use super::policies::{self, PoliciesView};
 use super::problems::{self, Finding};
 use super::storage::{self, StorageView};
 use super::zones::{self, ZonesView};
@@ -18,6 +19,7 @@ pub struct Shared {
     pub ingresses: IngressesView,
     pub storage: StorageView,
     pub certificates: CertificatesView,
+    pub policies: PoliciesView,
     pub findings: Vec<Finding>,
 }
 
@@ -33,6 +35,8 @@ impl Shared {
         findings.extend(storage::findings(&storage));
         let certificates = certificates::project(cluster, scope, now, &ingresses);
         findings.extend(certificates::findings(&certificates));
-        Shared { zones, autoscalers, ingresses, storage, certificates, findings }
+        let policies = policies::project(cluster, scope, now);
+        findings.extend(policies::findings(&policies));
+        Shared { zones, autoscalers, ingresses, storage, certificates, policies, findings }
     }
 }

@@ -24,6 +24,8 @@ pub enum ChangeKind {
     /// DiskPressure, MemoryPressure or PIDPressure turned True.
     NodePressure,
     ConfigEdit,
+    /// A NetworkPolicy created or edited: traffic blocked after it shows here.
+    PolicyChange,
     CrashLoop,
     WarningEvent,
 }
@@ -205,6 +207,34 @@ pub fn changes(cluster: &ClusterState, scope: &Scope) -> Vec<TimelineEntry> {
             at,
             ChangeKind::ConfigEdit,
             "ConfigMap",
+            meta.namespace.clone(),
+            name,
+            message,
+            Severity::Info,
+        ));
+    }
+    for policy in stores.network_policies.state() {
+        let meta = &policy.metadata;
+        if !scope.includes(meta.namespace.as_deref()) {
+            continue;
+        }
+        let created = meta.creation_timestamp.as_ref().map(|t| t.0);
+        let write = meta.managed_fields.iter().flatten().find_map(|f| Some((f.time.as_ref()?.0, &f.manager)));
+        let by =
+            |manager: &Option<String>| manager.as_deref().map(|m| format!(" by {m}")).unwrap_or_default();
+        let name = meta.name.clone().unwrap_or_default();
+        // A write in the second of creation is the creation itself.
+        let (at, message) = match (created, write) {
+            (Some(c), Some((at, manager))) if at.as_second() > c.as_second() => {
+                (at, format!("edited{}", by(manager)))
+            }
+            (Some(c), write) => (c, format!("created{}", write.map(|(_, m)| by(m)).unwrap_or_default())),
+            (None, _) => continue,
+        };
+        out.push(entry(
+            at,
+            ChangeKind::PolicyChange,
+            "NetworkPolicy",
             meta.namespace.clone(),
             name,
             message,

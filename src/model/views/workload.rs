@@ -63,6 +63,8 @@ pub struct WorkloadView {
     pub current_replica_set: Option<String>,
     /// Pods per owner and zone, new first: old vs new ReplicaSet during a rollout.
     pub spread: Vec<OwnerSpread>,
+    /// The NetworkPolicies selecting its pods (by the pod template's labels).
+    pub network_policies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,9 +182,14 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp, id: &Workl
         events: Vec::new(),
         current_replica_set: None,
         spread: Vec::new(),
+        network_policies: Vec::new(),
     };
     if !scope.includes_ns(&id.namespace) {
         return view;
+    }
+    let namespace = Scope::one(&id.namespace);
+    if let Some(info) = super::common::workloads(cluster, &namespace).into_iter().find(|w| &w.id == id) {
+        view.network_policies = super::policies::selecting(cluster, &id.namespace, &info.template_labels);
     }
     fill_status(cluster, &mut view);
     let owners = replica_set_owners(cluster);

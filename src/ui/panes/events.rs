@@ -36,6 +36,7 @@ pub fn change_text(change: ChangeKind) -> &'static str {
         ChangeKind::NodeReady => "node-up",
         ChangeKind::NodePressure => "pressure",
         ChangeKind::ConfigEdit => "config",
+        ChangeKind::PolicyChange => "netpol",
         ChangeKind::CrashLoop => "crashloop",
         ChangeKind::WarningEvent => "warning",
     }

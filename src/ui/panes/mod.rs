@@ -8,6 +8,7 @@ pub mod fleet;
 pub mod ingresses;
 pub mod logs;
 pub mod overview;
+pub mod policies;
 pub mod storage;
 pub mod workload;
 pub mod zones;
@@ -47,6 +48,7 @@ pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect)
         }
         PaneView::Events { view, visible } => events::render(view, visible, ctx, frame, area),
         PaneView::Storage { view, visible } => storage::render(view, visible, ctx, frame, area),
+        PaneView::Policies { view, visible } => policies::render(view, visible, ctx, frame, area),
         PaneView::Certificates { view, visible } => certificates::render(view, visible, ctx, frame, area),
         PaneView::Fleet { view, visible } => fleet::render(view, visible, ctx, frame, area),
         PaneView::Compare { view, visible } => compare::render(view, visible, ctx, frame, area),

@@ -28,8 +28,9 @@ pub fn render(view: &WorkloadView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: R
     let event_lines = u16::try_from(view.events.len().min(8) + 2).unwrap_or(10).max(3);
     // Old vs new ReplicaSet per zone, while a rollout has pods of both.
     let spread_lines = if view.spread.len() > 1 { u16::try_from(view.spread.len()).unwrap_or(4) } else { 0 };
+    let policy_lines = u16::from(!view.network_policies.is_empty());
     let [header, pods, events] = Layout::vertical([
-        Constraint::Length(3 + spread_lines),
+        Constraint::Length(3 + spread_lines + policy_lines),
         Constraint::Min(4),
         Constraint::Length(event_lines),
     ])
@@ -85,6 +86,12 @@ fn render_rollout(view: &WorkloadView, ctx: &PaneCtx<'_>, frame: &mut Frame, are
         ));
     }
     let mut lines = vec![Line::from(spans)];
+    if !view.network_policies.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled(" network policies ", theme.muted),
+            Span::styled(view.network_policies.join(", "), theme.text),
+        ]));
+    }
     if view.spread.len() > 1 {
         for owner in &view.spread {
             let mut spans = vec![Span::styled(

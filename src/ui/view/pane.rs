@@ -4,8 +4,8 @@
 use super::Unreachable;
 use crate::model::triage::traffic;
 use crate::model::views::{
-    autoscalers, certificates, compare, fleet, ingresses, namespaces, problems, storage, timeline, workload,
-    zones,
+    autoscalers, certificates, compare, fleet, ingresses, namespaces, policies, problems, storage, timeline,
+    workload, zones,
 };
 use crate::types::{Traffic, WorkloadRef};
 
@@ -66,6 +66,10 @@ pub enum PaneView {
     },
     Certificates {
         view: certificates::CertificatesView,
+        visible: Vec<usize>,
+    },
+    Policies {
+        view: policies::PoliciesView,
         visible: Vec<usize>,
     },
     /// One workload across the fleet (`:compare`), a row per cluster.

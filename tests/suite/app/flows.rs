@@ -22,6 +22,8 @@ fn digits_and_tab_move_between_panes() {
     keys(&mut m, "\t");
     assert_eq!(m.model.ui.pane, Pane::Certificates);
     keys(&mut m, "\t");
+    assert_eq!(m.model.ui.pane, Pane::Policies);
+    keys(&mut m, "\t");
     assert_eq!(m.model.ui.pane, Pane::Overview);
     keys(&mut m, "6");
     assert_eq!(m.model.ui.pane, Pane::Storage);

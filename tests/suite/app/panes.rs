@@ -74,7 +74,7 @@ fn syncing() {
         let batch = std::iter::once(PodEvent::Init).chain(arriving).collect();
         m.handle(Event::Cluster(Generation::default(), ClusterEvent::Pods(batch)));
         let screen = render(&mut m, w, h);
-        assert!(screen.contains("api: syncing 19/20, 3 pods so far"), "{screen}");
+        assert!(screen.contains("api: syncing 21/22, 3 pods so far"), "{screen}");
         insta::assert_snapshot!(format!("syncing_{w}x{h}"), screen);
     }
 }
@@ -309,4 +309,53 @@ fn certificates() {
         assert!(!screen.contains('\x1b'), "{screen:?}");
         insta::assert_snapshot!(format!("certificates_{w}x{h}"), screen);
     }
+}
+
+/// HarmonyFlow's isolation from the seeds (default deny, allow Linkerd, the api-gateway's own
+/// policy), a policy just written in the shop, and Argo CD applications (one out of sync).
+fn policies_cluster() -> kdeck::model::ClusterState {
+    use serde_json::json;
+    let old = "2025-05-01T00:00:00Z";
+    Fixtures::new()
+        .with(o::namespace("harmonyflow"))
+        .with(o::namespace("shop"))
+        .with(o::namespace("quiet"))
+        .with(o::deployment("harmonyflow", "api-gateway", 2, 2))
+        .with(o::network_policy("harmonyflow", "default-deny", json!({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}), old, None))
+        .with(o::network_policy(
+            "harmonyflow",
+            "allow-linkerd",
+            json!({"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"name": "linkerd"}}}]}]}),
+            old,
+            None,
+        ))
+        .with(o::network_policy(
+            "harmonyflow",
+            "api-gateway-policy",
+            json!({"podSelector": {"matchLabels": {"app": "api-gateway"}}, "policyTypes": ["Ingress"]}),
+            old,
+            None,
+        ))
+        .with(o::network_policy("shop", "deny-all-ingress", json!({"podSelector": {}, "policyTypes": ["Ingress"]}), "2025-06-01T11:52:00Z", None))
+        .with(o::argo_application("shop", "shop", "OutOfSync", "Healthy"))
+        .with(o::argo_application("harmonyflow", "harmonyflow", "Synced", "Healthy"))
+        .build()
+}
+
+#[test]
+fn policies() {
+    for (w, h) in SIZES {
+        let mut m = model(policies_cluster());
+        press(&mut m, &[Action::ShowPane(Pane::Policies)]);
+        insta::assert_snapshot!(format!("policies_{w}x{h}"), render(&mut m, w, h));
+    }
+}
+
+#[test]
+fn the_drill_down_lists_the_policies_selecting_the_workload() {
+    let mut m = model(policies_cluster());
+    // The cluster's only workload is the first row of the zones pane.
+    press(&mut m, &[Action::ShowPane(Pane::Zones), Action::Open]);
+    let screen = render(&mut m, 120, 30);
+    assert!(screen.contains("network policies allow-linkerd, api-gateway-policy, default-deny"), "{screen}");
 }

@@ -45,6 +45,8 @@ fn demo_navigation_filter_drill_down_and_clean_exit() {
     tmux.wait_text("Storage (", SHORT);
     tmux.keys(&["7"]);
     tmux.wait_text("Certificates (", SHORT);
+    tmux.keys(&["8"]);
+    tmux.wait_text("Policies (", SHORT);
     tmux.keys(&["Tab"]);
     tmux.wait_text("Namespaces (", SHORT);
 

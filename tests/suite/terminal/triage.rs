@@ -251,11 +251,13 @@ async fn bad_rollout_puts_the_crashing_deployment_first_with_its_rollout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cert_expiry_puts_the_ingress_with_the_expired_certificate_first() {
+async fn cert_expiry_puts_the_expired_certificate_first() {
+    // cert-manager issues the ingress's certificate: its Certificate is what to fix, and the
+    // ingress (second) names it as its cause.
     let expect = Expect {
         scenario: "cert-expiry",
-        kind: "Ingress",
-        object: "b2connect/b2connect-ingress",
+        kind: "Certificate",
+        object: "b2connect/b2connect",
         cause: None,
         prometheus: false,
     };
