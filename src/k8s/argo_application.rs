@@ -2,9 +2,6 @@
 //! in sync with Git and healthy. A CRD: a cluster without Argo CD does not serve it (the watch
 //! reports "not served").
 
-use std::borrow::Cow;
-
-use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
 
@@ -53,29 +50,13 @@ pub struct HealthStatus {
     pub status: Option<String>,
 }
 
-impl kube::Resource for Application {
-    type DynamicType = ();
-    type Scope = NamespaceResourceScope;
-
-    fn kind(_: &()) -> Cow<'_, str> {
-        Cow::Borrowed("Application")
-    }
-    fn group(_: &()) -> Cow<'_, str> {
-        Cow::Borrowed("argoproj.io")
-    }
-    fn version(_: &()) -> Cow<'_, str> {
-        Cow::Borrowed("v1alpha1")
-    }
-    fn plural(_: &()) -> Cow<'_, str> {
-        Cow::Borrowed("applications")
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+super::crd::namespaced_crd!(
+    Application,
+    kind = "Application",
+    group = "argoproj.io",
+    version = "v1alpha1",
+    plural = "applications"
+);
 
 #[cfg(test)]
 mod tests {

@@ -3,9 +3,6 @@
 //! no k8s-openapi type; a cluster without cert-manager does not serve it (the watch reports
 //! "not served", which the pane shows as not installed).
 
-use std::borrow::Cow;
-
-use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde::Deserialize;
 
@@ -69,29 +66,13 @@ impl Certificate {
     }
 }
 
-impl kube::Resource for Certificate {
-    type DynamicType = ();
-    type Scope = NamespaceResourceScope;
-
-    fn kind(_: &()) -> Cow<'_, str> {
-        Cow::Borrowed("Certificate")
-    }
-    fn group(_: &()) -> Cow<'_, str> {
-        Cow::Borrowed("cert-manager.io")
-    }
-    fn version(_: &()) -> Cow<'_, str> {
-        Cow::Borrowed("v1")
-    }
-    fn plural(_: &()) -> Cow<'_, str> {
-        Cow::Borrowed("certificates")
-    }
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn meta_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+super::crd::namespaced_crd!(
+    Certificate,
+    kind = "Certificate",
+    group = "cert-manager.io",
+    version = "v1",
+    plural = "certificates"
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod argo_application;
 pub mod certificate;
 pub mod client;
+mod crd;
 pub mod error_text;
 pub mod event;
 pub mod event_ring;

@@ -3,13 +3,13 @@
 //! is not fine (the newest warning event of a claim that does not bind).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::layout::Rect;
+use ratatui::text::Span;
 
 use super::{PaneCtx, title};
 use crate::model::views::storage::{ClaimPhase, ClaimRow, StorageView};
 use crate::ui::format::{self, severity_style};
+use crate::ui::widgets::detail::{self, Detail};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
 
 const COLUMNS: [Column; 9] = [
@@ -35,10 +35,12 @@ pub fn render(view: &StorageView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &
     // The provisioner's message is long (and its end says why): the selected claim's is shown
     // whole under the table.
     let selected = visible.get(ctx.selected).map(|&i| &view.rows[i]);
-    let why = selected.map(why_text).filter(|w| !w.is_empty());
-    let detail = if why.is_some() && area.height >= 12 { DETAIL_HEIGHT } else { 0 };
-    let [table_area, detail_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(detail)]).areas(area);
+    let detail = selected.map(|row| Detail {
+        title: format!("{}/{}", row.namespace, row.name),
+        text: why_text(row),
+        style: severity_style(row.severity, ctx.theme),
+    });
+    let table_area = detail::split_and_render(detail, ctx.theme, frame, area);
     let spec = TableSpec {
         title: heading,
         columns: &COLUMNS,
@@ -47,17 +49,7 @@ pub fn render(view: &StorageView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &
         focused: true,
     };
     table::render(spec, ctx.theme, frame, table_area, &|i| row_cells(&view.rows[visible[i]], ctx));
-    if let (Some(row), Some(why), true) = (selected, why, detail > 0) {
-        let block = Block::bordered()
-            .border_style(ctx.theme.border)
-            .title(Span::styled(format!(" {}/{} ", row.namespace, row.name), ctx.theme.title));
-        let text = Line::from(Span::styled(why, severity_style(row.severity, ctx.theme)));
-        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), detail_area);
-    }
 }
-
-/// Lines of the selected claim's detail box, borders included.
-const DETAIL_HEIGHT: u16 = 5;
 
 /// Why a claim is not fine: the provisioner's newest warning, else the verdict.
 fn why_text(row: &ClaimRow) -> String {

@@ -1,6 +1,7 @@
 //! Pieces of the screen shared by every pane.
 
 pub mod bottom_line;
+pub mod detail;
 pub mod dialog;
 pub mod help;
 pub mod status_bar;

@@ -16,16 +16,17 @@ const SHORT_TITLE: usize = 3;
 pub fn render(view: &TabsView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let drill = view.drill.as_ref().map(|name| format!("› {name}"));
     let drill_width = drill.as_ref().map_or(0, |d| d.chars().count());
-    let labels = [None, Some(SHORT_TITLE), Some(0)]
+    // Whole titles with a space between tabs, then without it, then shrunk titles.
+    let (labels, gap) = [(None, 1), (None, 0), (Some(SHORT_TITLE), 1), (Some(0), 1)]
         .into_iter()
-        .map(|keep| labels(view, keep))
-        .find(|labels| width(labels) + drill_width <= usize::from(area.width))
-        .unwrap_or_else(|| labels(view, Some(0)));
+        .map(|(keep, gap)| (labels(view, keep), gap))
+        .find(|(labels, gap)| width(labels, *gap) + drill_width <= usize::from(area.width))
+        .unwrap_or_else(|| (labels(view, Some(0)), 1));
     let mut spans = Vec::new();
     for (i, label) in labels.into_iter().enumerate() {
         let style = if i == view.current { theme.selection } else { theme.muted };
         spans.push(Span::styled(label, style));
-        spans.push(Span::raw(" "));
+        spans.push(Span::raw(" ".repeat(gap)));
     }
     if let Some(drill) = drill {
         spans.push(Span::styled(drill, theme.accent));
@@ -48,7 +49,7 @@ fn labels(view: &TabsView, keep: Option<usize>) -> Vec<String> {
         .collect()
 }
 
-/// The width of the labels with one space after each.
-fn width(labels: &[String]) -> usize {
-    labels.iter().map(|l| l.chars().count() + 1).sum()
+/// The width of the labels with `gap` spaces after each.
+fn width(labels: &[String], gap: usize) -> usize {
+    labels.iter().map(|l| l.chars().count() + gap).sum()
 }

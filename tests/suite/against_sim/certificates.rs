@@ -4,46 +4,13 @@
 //! Certificate is the first problem kdeck names, with cert-manager's reason; and a cluster
 //! without cert-manager is "not served", not an error.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use kdeck::k8s::client::ConnectOptions;
+use crate::common::cluster_json::{kubectl_json, snapshot_json};
 use kdeck::model::views::ViewName;
 use kdeck::sim::launch::{LaunchClock, LaunchOptions, Launched, launch};
-use kdeck::snapshot::{OutputFormat, SnapshotOptions, run};
 use serde_json::Value;
-
-async fn kubectl_json(kubeconfig: &Path, args: &[&str]) -> Value {
-    let output = crate::common::tools::kubectl_async()
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .args(["-o", "json"])
-        .output()
-        .await
-        .unwrap();
-    assert!(output.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
-async fn snapshot(kubeconfig: &Path, view: Option<ViewName>) -> (i32, Value) {
-    let options = SnapshotOptions {
-        connect: ConnectOptions {
-            kubeconfig: Some(kubeconfig.to_path_buf()),
-            context: None,
-            namespace: None,
-        },
-        all_namespaces: true,
-        output: OutputFormat::Json,
-        view,
-        check: true,
-        timeout: Duration::from_secs(30),
-        ..SnapshotOptions::default()
-    };
-    let mut out = Vec::new();
-    let code = run(options, &mut out).await.unwrap();
-    (code, serde_json::from_slice(&out).unwrap())
-}
 
 /// A sim of `topology` on a manual clock starting at this machine's (kdeck reads expiries
 /// against its own clock), and its kubeconfig.
@@ -68,7 +35,7 @@ fn instant(text: Option<&str>) -> Option<jiff::Timestamp> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_certificates_view_agrees_with_kubectl_and_a_failing_renewal_is_named_first() {
     let (launched, _dir, kubeconfig) = sim("harmonyflow").await;
-    let (_, doc) = snapshot(&kubeconfig, Some(ViewName::Certificates)).await;
+    let (_, doc) = snapshot_json(&kubeconfig, Some(ViewName::Certificates)).await;
     let rows = doc["certificates"].as_array().cloned().unwrap_or_default();
     let certs = kubectl_json(&kubeconfig, &["get", "certificates", "-A"]).await;
     let certs = certs["items"].as_array().cloned().unwrap_or_default();
@@ -116,7 +83,7 @@ async fn the_certificates_view_agrees_with_kubectl_and_a_failing_renewal_is_name
         .collect();
     assert_eq!(failing.len(), 1, "kubectl shows one Certificate failing to issue");
     let (ns, name) = (text(failing[0], "/metadata/namespace"), text(failing[0], "/metadata/name"));
-    let (code, doc) = snapshot(&kubeconfig, None).await;
+    let (code, doc) = snapshot_json(&kubeconfig, None).await;
     assert_eq!(code, 1, "--check fails on the certificate's error");
     let first = &doc["problems"][0];
     assert_eq!(
@@ -138,12 +105,12 @@ async fn the_certificates_view_agrees_with_kubectl_and_a_failing_renewal_is_name
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cluster_without_cert_manager_is_not_an_error() {
     let (launched, _dir, kubeconfig) = sim("airhart-onprem").await;
-    let (_, doc) = snapshot(&kubeconfig, Some(ViewName::Certificates)).await;
+    let (_, doc) = snapshot_json(&kubeconfig, Some(ViewName::Certificates)).await;
     let sources = doc["sources"].as_array().cloned().unwrap_or_default();
     let certificates = sources.iter().find(|s| s["kind"] == "certificates").cloned().unwrap_or_default();
     assert_eq!(certificates["state"], "unavailable", "{certificates}");
     assert_eq!(doc["certificates"], serde_json::json!([]));
-    let problems = snapshot(&kubeconfig, Some(ViewName::Problems)).await.1;
+    let problems = snapshot_json(&kubeconfig, Some(ViewName::Problems)).await.1;
     let about_sources: Vec<&Value> =
         problems["problems"].as_array().into_iter().flatten().filter(|p| p["kind"] == "Source").collect();
     assert!(about_sources.is_empty(), "{about_sources:?}");

@@ -259,10 +259,14 @@ async fn viewer_sees_secrets_forbidden_and_everything_else() {
     let mut live = Live::start(&config, Some("kdeck-sim-viewer"), WatchScope::Cluster).await;
     live.until("all kinds settled", |s| s.all_synced()).await;
     assert!(matches!(live.state.source_state(Kind::TlsSecret), SourceState::Forbidden { .. }));
-    // cert-manager's CRD is optional: a sim without it says "not served", which is settled.
-    let certificates = live.state.source_state(Kind::Certificate);
-    assert!(matches!(certificates, SourceState::Live | SourceState::Unavailable { .. }), "{certificates:?}");
-    for kind in Kind::WATCHED.into_iter().filter(|k| ![Kind::TlsSecret, Kind::Certificate].contains(k)) {
+    // cert-manager's and Argo CD's CRDs are optional: a sim without them says "not served",
+    // which is settled.
+    let optional = [Kind::Certificate, Kind::Application];
+    for kind in optional {
+        let state = live.state.source_state(kind);
+        assert!(matches!(state, SourceState::Live | SourceState::Unavailable { .. }), "{state:?}");
+    }
+    for kind in Kind::WATCHED.into_iter().filter(|k| *k != Kind::TlsSecret && !optional.contains(k)) {
         assert_eq!(live.state.source_state(kind), &SourceState::Live, "{}", kind.name());
     }
     let now = jiff::Timestamp::now();

@@ -4,50 +4,13 @@
 //! the claim is the first problem kdeck names, with the provisioner's reason.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use kdeck::k8s::client::ConnectOptions;
+use crate::common::cluster_json::{items, kubectl_json, snapshot_json};
 use kdeck::model::views::ViewName;
 use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
-use kdeck::snapshot::{OutputFormat, SnapshotOptions, run};
 use serde_json::Value;
-
-async fn kubectl_json(kubeconfig: &Path, args: &[&str]) -> Value {
-    let output = crate::common::tools::kubectl_async()
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .args(["-o", "json"])
-        .output()
-        .await
-        .unwrap();
-    assert!(output.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
-async fn snapshot(kubeconfig: &Path, view: Option<ViewName>) -> Value {
-    let options = SnapshotOptions {
-        connect: ConnectOptions {
-            kubeconfig: Some(kubeconfig.to_path_buf()),
-            context: None,
-            namespace: None,
-        },
-        all_namespaces: true,
-        output: OutputFormat::Json,
-        view,
-        check: false,
-        timeout: Duration::from_secs(30),
-        ..SnapshotOptions::default()
-    };
-    let mut out = Vec::new();
-    run(options, &mut out).await.unwrap();
-    serde_json::from_slice(&out).unwrap()
-}
-
-fn items(list: &Value) -> Vec<Value> {
-    list["items"].as_array().cloned().unwrap_or_default()
-}
 
 fn text<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
     v.pointer(pointer).and_then(Value::as_str)
@@ -66,7 +29,7 @@ async fn the_storage_view_agrees_with_kubectl_and_a_claim_that_cannot_be_provisi
     let kubeconfig: PathBuf = dir.path().join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();
 
-    let doc = snapshot(&kubeconfig, Some(ViewName::Storage)).await;
+    let (_, doc) = snapshot_json(&kubeconfig, Some(ViewName::Storage)).await;
     let rows = doc["storage"].as_array().cloned().unwrap_or_default();
     let claims = items(&kubectl_json(&kubeconfig, &["get", "pvc", "-A"]).await);
     let volumes = items(&kubectl_json(&kubeconfig, &["get", "pv"]).await);
@@ -107,7 +70,7 @@ async fn the_storage_view_agrees_with_kubectl_and_a_claim_that_cannot_be_provisi
         claims.iter().filter(|c| text(c, "/status/phase") == Some("Pending")).collect();
     assert_eq!(pending.len(), 1, "kubectl shows one Pending claim");
     let (ns, name) = (text(pending[0], "/metadata/namespace"), text(pending[0], "/metadata/name"));
-    let doc = snapshot(&kubeconfig, None).await;
+    let (_, doc) = snapshot_json(&kubeconfig, None).await;
     let first = &doc["problems"][0];
     assert_eq!(
         (first["kind"].as_str(), first["namespace"].as_str(), first["name"].as_str()),
