@@ -58,6 +58,18 @@ async fn endpoints(kubectl: &Kubectl, namespace: &str) -> Vec<(String, bool)> {
     all
 }
 
+/// Requests into `namespace` answered `status`, from the sim's ingress-nginx series.
+async fn ingress_requests(kubectl: &Kubectl, namespace: &str, status: &str) -> f64 {
+    let metrics = kubectl.ok(&["get", "--raw", "/metrics"]).await;
+    let ns = format!("namespace=\"{namespace}\"");
+    let st = format!("status=\"{status}\"");
+    metrics
+        .lines()
+        .filter(|l| l.starts_with("nginx_ingress_controller_requests{") && l.contains(&ns) && l.contains(&st))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_policy_applied_by_hand_cuts_an_ingress_off_and_argo_cd_sees_it() {
     let launched = manual("demo").await;
@@ -101,13 +113,18 @@ async fn a_policy_applied_by_hand_cuts_an_ingress_off_and_argo_cd_sees_it() {
     assert_eq!(policy["spec"]["policyTypes"], serde_json::json!(["Ingress"]));
     assert_eq!(application_for(&kubectl, target).await, ("OutOfSync".to_string(), "Healthy".to_string()));
     assert_eq!(endpoints(&kubectl, target).await, before, "a NetworkPolicy leaves endpoints alone");
+    let timeouts = ingress_requests(&kubectl, target, "504").await;
+    assert!(timeouts > 0.0, "the ingress controller times out reaching {target}");
 
     // Over: the policy is deleted, the Application in sync again.
     launched.sim.set_scenario("steady");
     launched.sim.advance(Duration::from_secs(10)).await.unwrap();
+    let timeouts_after_steady = ingress_requests(&kubectl, target, "504").await;
     let run = kubectl.run(&["get", "netpol", "deny-all-ingress", "-n", target]).await;
     assert!(run.stderr.contains("NotFound") || run.stderr.contains("not found"), "{}", run.stderr);
     assert_eq!(application_for(&kubectl, target).await.0, "Synced");
+    launched.sim.advance(Duration::from_secs(20)).await.unwrap();
+    assert_eq!(ingress_requests(&kubectl, target, "504").await, timeouts_after_steady, "no new timeouts");
     drop(kubectl);
     launched.stop().await;
 }
