@@ -108,3 +108,7 @@ mod tests {
         assert!(reach(vec![egress]).admits_ingress_controller("shop", &app("web")));
     }
 }
+
+#[cfg(test)]
+#[path = "network_policy_tests.rs"]
+mod world_tests;
