@@ -145,3 +145,33 @@ fn a_deny_all_policy_cuts_the_ingress_off_until_steady() {
     assert!(ingress_requests(&w, &ns, "200") > ok, "traffic recovers");
     assert_eq!(application(&w, "querystream-api")["status"]["sync"]["status"], "Synced");
 }
+
+/// Requests the ingress controller sent to `service` in `namespace` answered `status`.
+fn service_requests(w: &World, namespace: &str, service: &str, status: &str) -> f64 {
+    let telemetry = w.telemetry.lock().unwrap();
+    let wanted = [
+        format!("namespace=\"{namespace}\""),
+        format!("service=\"{service}\""),
+        format!("status=\"{status}\""),
+    ];
+    telemetry
+        .text
+        .lines()
+        .filter(|l| {
+            l.starts_with("nginx_ingress_controller_requests{") && wanted.iter().all(|w| l.contains(w))
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[test]
+fn policies_add_up_a_backend_another_policy_admits_stays_reachable() {
+    let (mut w, clock) = world("platform");
+    run_for(&mut w, &clock, 10);
+    w.set_scenario(Scenario::PolicyBlocksTraffic);
+    assert_eq!(w.cfg.targets.policy_blocks_traffic.as_deref(), Some("core-business-prod"));
+    run_for(&mut w, &clock, 30);
+    // checkout-network-policy still lets the ingress controller in; catalog has no such rule
+    assert_eq!(service_requests(&w, "core-business-prod", "checkout", "504"), 0.0);
+    assert!(service_requests(&w, "core-business-prod", "catalog", "504") > 0.0);
+}
