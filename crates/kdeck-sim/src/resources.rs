@@ -66,9 +66,13 @@ const STATUS_SCALE: &[&str] = &["status", "scale"];
 const STATUS_LOG: &[&str] = &["status", "log"];
 const ALL: &[&str] = &["all"];
 const CERT_MANAGER: &[&str] = &["cert-manager"];
+const ARGO: &[&str] = &["argo"];
 
 /// cert-manager's API group: its kinds are CRDs, stored as plain JSON.
 pub const CERT_MANAGER_GROUP: &str = "cert-manager.io";
+
+/// Argo CD's API group: its Application CRD, stored as plain JSON.
+pub const ARGO_CD_GROUP: &str = "argoproj.io";
 
 const fn rt(
     group: &'static str,
@@ -199,6 +203,10 @@ pub static REGISTRY: &[ResourceType] = &[
     },
     rt("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false),
     ResourceType {
+        short_names: &["netpol"],
+        ..rt("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true)
+    },
+    ResourceType {
         short_names: &["pdb"],
         subresources: STATUS,
         ..rt("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true)
@@ -226,6 +234,12 @@ pub static REGISTRY: &[ResourceType] = &[
         categories: CERT_MANAGER,
         subresources: STATUS,
         ..rt(CERT_MANAGER_GROUP, "v1", "issuers", "issuer", "Issuer", true)
+    },
+    // Argo CD's Application CRD: served only where the topology opts in (`argoCd: true`).
+    ResourceType {
+        short_names: &["app", "apps"],
+        categories: ARGO,
+        ..rt(ARGO_CD_GROUP, "v1alpha1", "applications", "application", "Application", true)
     },
     ResourceType { verbs: READ_ONLY, ..rt("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true) },
     ResourceType { verbs: READ_ONLY, ..rt("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false) },

@@ -13,10 +13,12 @@ use crate::world::typed;
 
 mod cert_renewal;
 mod pick;
+mod policy_block;
 mod rollouts;
 mod storage;
 
 pub use cert_renewal::ingress_certificate as cert_renewal_target;
+pub use policy_block::{POLICY_NAME as BLOCKING_POLICY, busiest_ingress_namespace};
 pub use storage::storage_statefulset as storage_target;
 
 pub use rollouts::next_release;
@@ -47,9 +49,12 @@ pub enum Scenario {
     /// A Certificate's renewal is rate-limited by the ACME server: three days left, renewal
     /// overdue, cert-manager retrying and failing every minute.
     CertRenewalFailing,
+    /// A NetworkPolicy `deny-all-ingress` is applied to the namespace behind the busiest
+    /// ingress: pods stay Ready, the ingress answers 502/504, Argo CD shows OutOfSync.
+    PolicyBlocksTraffic,
 }
 
-pub const ALL: [Scenario; 10] = [
+pub const ALL: [Scenario; 11] = [
     Scenario::Steady,
     Scenario::ZoneOutage,
     Scenario::TrafficSpike,
@@ -60,6 +65,7 @@ pub const ALL: [Scenario; 10] = [
     Scenario::NodePressure,
     Scenario::PvcPending,
     Scenario::CertRenewalFailing,
+    Scenario::PolicyBlocksTraffic,
 ];
 
 impl Scenario {
@@ -75,6 +81,7 @@ impl Scenario {
             Scenario::NodePressure => "node-pressure",
             Scenario::PvcPending => "pvc-pending",
             Scenario::CertRenewalFailing => "cert-renewal-failing",
+            Scenario::PolicyBlocksTraffic => "policy-blocks-traffic",
         }
     }
 }
@@ -116,6 +123,8 @@ pub struct ScenarioTargets {
     pub pvc_pending: Option<String>,
     /// namespace/certificate whose renewal fails (else the first serving an ingress)
     pub cert_renewal_failing: Option<String>,
+    /// namespace a NetworkPolicy cuts off (else the one behind the busiest ingress)
+    pub policy_blocks_traffic: Option<String>,
 }
 
 const DAY: i64 = 86_400;
@@ -132,6 +141,9 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
         // Capacity is back: the scheduler retries the waiting pods at once.
         world.sched_attempts.clear();
     }
+    if previous == Scenario::PolicyBlocksTraffic {
+        policy_block::stop_policy_blocks_traffic(world);
+    }
     match world.scenario {
         Scenario::BadRollout => start_bad_rollout(world),
         Scenario::CertExpiry => {
@@ -147,6 +159,7 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
         }
         Scenario::PvcPending => storage::start_pvc_pending(world),
         Scenario::CertRenewalFailing => cert_renewal::start_cert_renewal_failing(world),
+        Scenario::PolicyBlocksTraffic => policy_block::start_policy_blocks_traffic(world),
         Scenario::Steady | Scenario::ZoneOutage | Scenario::TrafficSpike => {}
     }
 }

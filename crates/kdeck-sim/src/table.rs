@@ -6,6 +6,7 @@ mod cells;
 mod cert_manager;
 mod core;
 mod pods;
+mod policies;
 mod storage;
 
 use jiff::Timestamp;

@@ -7,6 +7,7 @@ mod fleet;
 mod history;
 mod kubectl;
 mod logs;
+mod policies;
 mod prometheus;
 mod scenarios;
 mod storage;

@@ -159,6 +159,15 @@ pub fn columns(plural: &str) -> &'static [Column] {
         "clusterissuers" | "issuers" => {
             &[("Name", "string", 0), ("Ready", "string", 0), ("Status", "string", 1), ("Age", "string", 0)]
         }
+        "networkpolicies" => &[("Name", "string", 0), ("Pod-Selector", "string", 0), ("Age", "string", 0)],
+        // Argo CD's CRD printer columns (Revision and Project only with -o wide)
+        "applications" => &[
+            ("Name", "string", 0),
+            ("Sync Status", "string", 0),
+            ("Health Status", "string", 0),
+            ("Revision", "string", 10),
+            ("Project", "string", 10),
+        ],
         _ => NAME_AGE,
     }
 }
@@ -296,6 +305,8 @@ pub fn cells(plural: &str, object: &Value, now: Timestamp) -> Vec<Value> {
         "storageclasses" => super::storage::class_cells(object, name, created),
         "certificates" => super::cert_manager::certificate_cells(object, name, created),
         "clusterissuers" | "issuers" => super::cert_manager::issuer_cells(object, name, created),
+        "networkpolicies" => super::policies::network_policy_cells(object, name, created),
+        "applications" => super::policies::application_cells(object, name),
         _ => vec![json!(name), json!(created)],
     }
 }

@@ -2,6 +2,7 @@
 //! loaded into the Store with nodes from a small per-topology spec, and the `synthetic`
 //! generator for large clusters.
 
+pub mod argo_cd;
 pub mod cert_manager;
 pub mod certs;
 mod nodes;
@@ -15,7 +16,7 @@ use std::path::Path;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service};
-use k8s_openapi::api::networking::v1::{Ingress, IngressClass};
+use k8s_openapi::api::networking::v1::{Ingress, IngressClass, NetworkPolicy};
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde_json::Value;
 
@@ -119,6 +120,12 @@ pub fn load(store: &Store, topology: &str, seed: u64) -> Result<Loaded, Topology
     } else {
         store.withhold_group(crate::resources::CERT_MANAGER_GROUP);
     }
+    // Argo CD only where the topology says it deploys with it
+    if spec.argo_cd == Some(true) {
+        argo_cd::install(store, &spec.load)?;
+    } else {
+        store.withhold_group(crate::resources::ARGO_CD_GROUP);
+    }
     let mut faults = HashMap::new();
     for (image, fault) in &spec.faults {
         faults.insert(image.clone(), fault.parse::<Fault>().map_err(TopologyError)?);
@@ -171,6 +178,7 @@ pub fn apply_manifests(store: &Store, text: &str, certs: &mut Vec<CertInfo>) -> 
             "DaemonSet" => create::<DaemonSet>(store, value),
             "HorizontalPodAutoscaler" => create::<HorizontalPodAutoscaler>(store, value),
             "IngressClass" => create::<IngressClass>(store, value),
+            "NetworkPolicy" => create::<NetworkPolicy>(store, value),
             "StorageClass" => create::<StorageClass>(store, value),
             "Ingress" => {
                 let ingress: Ingress = serde_json::from_value(value.clone())

@@ -24,6 +24,9 @@ pub struct ClusterSpec {
     /// Whether cert-manager is installed (its CRDs served, Certificates for the ingress TLS
     /// secrets); `certManager: false` makes a cluster without it.
     pub cert_manager: Option<bool>,
+    /// Whether Argo CD deploys the main workloads (its Application CRD served, one
+    /// Application per `load` workload); `argoCd: true` opts in.
+    pub argo_cd: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -7,6 +7,7 @@
 //! endpoints, metrics). Every delay is measured on the sim clock, so `--speed` only changes
 //! how fast it happens in real time; the rng is seeded so runs are reproducible.
 
+pub mod applications;
 mod burst;
 pub mod certificate_status;
 pub mod certificates;
@@ -27,6 +28,7 @@ mod kubelet;
 pub mod labels;
 mod metrics_api;
 pub mod naming;
+pub mod network_policy;
 pub mod nodes;
 pub mod pods;
 mod pressure;
@@ -203,6 +205,7 @@ impl World {
             self.reconcile_hpas(&mut snap, now);
         }
         self.reconcile_endpoints(&snap);
+        self.reconcile_applications(&snap, now);
         if due(&mut self.last_metrics, now, METRICS_SCRAPE_SECS) {
             self.publish_resource_metrics(&snap, now);
         }

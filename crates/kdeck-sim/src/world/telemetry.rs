@@ -180,6 +180,7 @@ impl World {
             .filter_map(|p| p.metadata.name.clone())
             .min()
             .unwrap_or_else(|| "ingress-nginx-controller".into());
+        let reach = super::network_policy::Reachability::load(&self.store);
         let mut rps_by_ingress = BTreeMap::new();
         let mut updates: Vec<RequestUpdate> = Vec::new();
         for ing in ingresses {
@@ -210,13 +211,17 @@ impl World {
                 let bad = super::burst::degradation(snap, &key, &self.cfg.faults);
                 let median = 0.025 * (1.0 + 4.0 * (util - 0.7).clamp(0.0, 5.0)) * bad.slowdown;
                 total += rps;
-                for (method, share) in [("GET", 0.8), ("POST", 0.2)] {
-                    for (status, frac) in [
+                let statuses = match cut_off(snap, &reach, &ns, svc) {
+                    true => CUT_OFF.to_vec(),
+                    false => vec![
                         ("200", (1.0 - err5 - bad.errors - 0.01).max(0.0)),
                         ("404", 0.01),
                         ("500", err5 * 0.3 + bad.errors),
                         ("503", err5 * 0.7),
-                    ] {
+                    ],
+                };
+                for (method, share) in [("GET", 0.8), ("POST", 0.2)] {
+                    for &(status, frac) in &statuses {
                         let labels = vec![
                             ("canary".to_string(), String::new()),
                             ("controller_class".to_string(), INGRESS_CLASS.to_string()),
@@ -230,7 +235,13 @@ impl World {
                             ("service".to_string(), svc.clone()),
                             ("status".to_string(), status.to_string()),
                         ];
-                        let m = if status == "503" { median * 0.2 } else { median };
+                        let m = match status {
+                            "503" => median * 0.2,
+                            // nginx gives up connecting after its 5 s proxy-connect-timeout
+                            "504" => CONNECT_TIMEOUT_SECS,
+                            "502" => 0.003,
+                            _ => median,
+                        };
                         updates.push((labels, rps * share * frac * dt, m, bad.sigma));
                     }
                 }
@@ -267,6 +278,35 @@ impl World {
             telemetry.text = out;
         }
     }
+}
+
+/// How the controller answers when a NetworkPolicy drops its connections to the backend:
+/// mostly timeouts (504), the rest refused or reset upstreams (502).
+const CUT_OFF: [(&str, f64); 2] = [("502", 0.3), ("504", 0.7)];
+const CONNECT_TIMEOUT_SECS: f64 = 5.0;
+
+/// Whether NetworkPolicies keep the ingress controller from every pod behind `svc` (pods
+/// stay Ready and in the endpoints: only the traffic is gone).
+fn cut_off(snap: &Snapshot, reach: &super::network_policy::Reachability, ns: &str, svc: &str) -> bool {
+    let Some(selector) = snap
+        .services
+        .iter()
+        .find(|s| s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(svc))
+        .and_then(|s| s.spec.as_ref()?.selector.as_ref())
+    else {
+        return false;
+    };
+    let no_labels = Default::default();
+    let mut backends = snap.pods.iter().filter(|p| {
+        p.metadata.namespace.as_deref() == Some(ns)
+            && matches_map(selector, p.metadata.labels.as_ref().unwrap_or(&no_labels))
+    });
+    let mut any = false;
+    let reachable = backends.any(|p| {
+        any = true;
+        reach.admits_ingress_controller(ns, p.metadata.labels.as_ref().unwrap_or(&no_labels))
+    });
+    any && !reachable
 }
 
 fn backend_workload(snap: &Snapshot, ns: &str, svc: &str) -> Option<String> {

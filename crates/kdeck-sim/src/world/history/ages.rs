@@ -11,7 +11,7 @@ use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{
     ConfigMap, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service,
 };
-use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::plan::Plan;
@@ -71,6 +71,7 @@ pub fn backdate_frame(store: &Store, seed: u64, now: i64) -> (HashMap<String, i6
         Secret,
         Service,
         Ingress,
+        NetworkPolicy,
         HorizontalPodAutoscaler,
         PersistentVolumeClaim,
         Deployment,
@@ -79,6 +80,7 @@ pub fn backdate_frame(store: &Store, seed: u64, now: i64) -> (HashMap<String, i6
     );
     backdate_storage(store, &namespaces, now);
     backdate_cert_manager(store, &namespaces, now);
+    backdate_applications(store, &namespaces, now);
     (namespaces, nodes)
 }
 
@@ -132,6 +134,20 @@ fn backdate_cert_manager(store: &Store, namespaces: &HashMap<String, i64>, now: 
                     c["lastTransitionTime"] = Value::String(format_time(at(secret_born + 30)));
                 }
             }
+        });
+    }
+}
+
+/// An Application was created a little after its destination namespace.
+fn backdate_applications(store: &Store, namespaces: &HashMap<String, i64>, now: i64) {
+    let Some(applications) = crate::topology::argo_cd::applications_type() else { return };
+    for (namespace, name) in store.names(applications, None) {
+        let Some(object) = store.get_raw(applications, namespace.as_deref(), &name) else { continue };
+        let Ok(application) = serde_json::from_slice::<Value>(&object.bytes) else { continue };
+        let destination = application["spec"]["destination"]["namespace"].as_str().unwrap_or_default();
+        let born = namespaces.get(destination).copied().unwrap_or(now - 30 * DAY) + 10 * MIN;
+        let _ = store.churn_json(applications, namespace.as_deref(), &name, |v| {
+            v["metadata"]["creationTimestamp"] = Value::String(format_time(at(born)));
         });
     }
 }
