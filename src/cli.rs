@@ -97,7 +97,8 @@ pub struct SimulationArgs {
     #[arg(long, default_value = "demo", value_name = "NAME|FILE")]
     pub topology: String,
     /// Incident scenario: steady, zone-outage, traffic-spike, bad-rollout, cert-expiry, error-burst,
-    /// config-crash, node-pressure, pvc-pending, cert-renewal-failing
+    /// config-crash, node-pressure, pvc-pending, cert-renewal-failing,
+    /// policy-blocks-traffic
     #[arg(long, default_value = "steady", value_name = "NAME")]
     pub scenario: String,
     /// Run the sim clock this many times faster than real time

@@ -7,6 +7,7 @@ mod fault_recovery;
 mod fleet_reconnect;
 mod logs;
 mod model;
+mod policies;
 mod slim_decode;
 mod snapshot;
 mod storage;

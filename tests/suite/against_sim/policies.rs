@@ -13,9 +13,6 @@ use kdeck::model::views::ViewName;
 use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
 use serde_json::Value;
 
-
-
-
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
 }
@@ -24,7 +21,9 @@ fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
 fn policies_by_namespace(list: &Value) -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for p in items(list) {
-        out.entry(text(&p, "/metadata/namespace").to_owned()).or_default().insert(text(&p, "/metadata/name").to_owned());
+        out.entry(text(&p, "/metadata/namespace").to_owned())
+            .or_default()
+            .insert(text(&p, "/metadata/name").to_owned());
     }
     out
 }
@@ -46,8 +45,12 @@ async fn the_policies_view_agrees_with_kubectl_and_a_new_deny_policy_is_news() {
     let policies = policies_by_namespace(&kubectl_json(&kubeconfig, &["get", "netpol", "-A"]).await);
     assert!(!policies.is_empty(), "the demo has the seeds' NetworkPolicies");
     for (namespace, names) in &policies {
-        let shown: BTreeSet<String> =
-            row(&doc, namespace)["policies"].as_array().into_iter().flatten().filter_map(|n| n.as_str().map(str::to_owned)).collect();
+        let shown: BTreeSet<String> = row(&doc, namespace)["policies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect();
         assert_eq!(&shown, names, "{namespace}");
     }
     let apps = items(&kubectl_json(&kubeconfig, &["get", "applications", "-n", "argocd"]).await);
@@ -55,7 +58,8 @@ async fn the_policies_view_agrees_with_kubectl_and_a_new_deny_policy_is_news() {
     for app in &apps {
         let destination = text(app, "/spec/destination/namespace");
         let listed = row(&doc, destination)["apps"].as_array().cloned().unwrap_or_default();
-        let shown = listed.iter().find(|a| a["name"] == text(app, "/metadata/name")).cloned().unwrap_or_default();
+        let shown =
+            listed.iter().find(|a| a["name"] == text(app, "/metadata/name")).cloned().unwrap_or_default();
         assert_eq!(shown["sync"], text(app, "/status/sync/status"), "{app}");
         assert_eq!(shown["health"], text(app, "/status/health/status"), "{app}");
     }
@@ -72,16 +76,20 @@ async fn the_policies_view_agrees_with_kubectl_and_a_new_deny_policy_is_news() {
     let news = row(&doc, namespace);
     assert_eq!(news["default_deny_ingress"], true, "{news}");
     assert!(news["verdict"].as_str().unwrap_or_default().starts_with("policy changed"), "{news}");
-    let changed = doc["timeline"].as_array().into_iter().flatten().find(|e| e["kind"] == "NetworkPolicy" && e["name"] == "deny-all-ingress");
-    let changed = changed.unwrap_or_else(|| panic!("the policy in what changed: {:#}", doc["timeline"]));
-    assert_eq!(changed["message"], "created by kubectl-client-side-apply");
-    // Argo CD sees the namespace drift from Git: its Application is a problem of its own.
-    let out_of_sync = doc["problems"]
+    let changed = doc["timeline"]
         .as_array()
         .into_iter()
         .flatten()
-        .find(|p| p["kind"] == "Application" && p["message"].as_str().unwrap_or_default().contains(&format!("deploys to {namespace}")));
-    let out_of_sync = out_of_sync.unwrap_or_else(|| panic!("the Application as a problem: {:#}", doc["problems"]));
+        .find(|e| e["kind"] == "NetworkPolicy" && e["name"] == "deny-all-ingress");
+    let changed = changed.unwrap_or_else(|| panic!("the policy in what changed: {:#}", doc["timeline"]));
+    assert_eq!(changed["message"], "created by kubectl-client-side-apply");
+    // Argo CD sees the namespace drift from Git: its Application is a problem of its own.
+    let out_of_sync = doc["problems"].as_array().into_iter().flatten().find(|p| {
+        p["kind"] == "Application"
+            && p["message"].as_str().unwrap_or_default().contains(&format!("deploys to {namespace}"))
+    });
+    let out_of_sync =
+        out_of_sync.unwrap_or_else(|| panic!("the Application as a problem: {:#}", doc["problems"]));
     assert!(out_of_sync["message"].as_str().unwrap_or_default().starts_with("OutOfSync"), "{out_of_sync}");
     launched.stop().await;
 }
