@@ -48,6 +48,9 @@ struct Expect {
     /// Words the cause's summary must hold (None: the scenario has no change to name).
     cause: Option<&'static [&'static str]>,
     prometheus: bool,
+    /// The Deployment whose release the scenario rolls out, to wait for before Prometheus can
+    /// show its errors (None: the scenario changes nothing to wait for).
+    release: Option<(&'static str, &'static str)>,
 }
 
 fn object(p: &Value) -> String {
@@ -178,12 +181,16 @@ async fn culprit_first(expect: &Expect) {
         // wait for); then Prometheus has to scrape the counters, sim time passing at wall
         // speed, for rate() to show the errors.
         // (The scenario was on from the launch: its release is the Deployment's template.)
-        let (ns, name) = ("harmonyflow", "session-state-service");
-        let mut passed = Duration::ZERO;
-        while !rolled_out(sim.store(), ns, name) {
-            assert!(passed < DEVELOP, "{ns}/{name}: the release did not roll out in {DEVELOP:?} of sim time");
-            sim.advance_in_steps(CHUNK, STEP).await.unwrap();
-            passed += CHUNK;
+        if let Some((ns, name)) = expect.release {
+            let mut passed = Duration::ZERO;
+            while !rolled_out(sim.store(), ns, name) {
+                assert!(
+                    passed < DEVELOP,
+                    "{ns}/{name}: the release did not roll out in {DEVELOP:?} of sim time"
+                );
+                sim.advance_in_steps(CHUNK, STEP).await.unwrap();
+                passed += CHUNK;
+            }
         }
         let deadline = Instant::now() + SCRAPED;
         loop {
@@ -221,8 +228,14 @@ async fn culprit_first(expect: &Expect) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zone_outage_puts_a_node_of_the_lost_zone_first() {
-    let expect =
-        Expect { scenario: "zone-outage", kind: "Node", object: "ip-10-0-", cause: None, prometheus: false };
+    let expect = Expect {
+        scenario: "zone-outage",
+        kind: "Node",
+        object: "ip-10-0-",
+        cause: None,
+        prometheus: false,
+        release: None,
+    };
     culprit_first(&expect).await;
 }
 
@@ -234,6 +247,7 @@ async fn traffic_spike_puts_the_pinned_autoscaler_first_with_its_rescale() {
         object: "azora/ai-personalization-hpa",
         cause: Some(&["autoscaler scaled"]),
         prometheus: false,
+        release: None,
     };
     culprit_first(&expect).await;
 }
@@ -246,6 +260,7 @@ async fn bad_rollout_puts_the_crashing_deployment_first_with_its_rollout() {
         object: "aodb/aodb-api",
         cause: Some(&["rollout revision", "aodb/aodb-api"]),
         prometheus: false,
+        release: None,
     };
     culprit_first(&expect).await;
 }
@@ -260,6 +275,7 @@ async fn cert_expiry_puts_the_expired_certificate_first() {
         object: "b2connect/b2connect",
         cause: None,
         prometheus: false,
+        release: None,
     };
     culprit_first(&expect).await;
 }
@@ -272,6 +288,7 @@ async fn error_burst_puts_the_failing_ingress_first_with_the_release_behind_it()
         object: "harmonyflow/",
         cause: Some(&["rollout revision", "harmonyflow/session-state-service"]),
         prometheus: true,
+        release: Some(("harmonyflow", "session-state-service")),
     };
     culprit_first(&expect).await;
 }
@@ -284,6 +301,7 @@ async fn config_crash_puts_the_crashing_deployment_first_with_the_config_edit() 
         object: "b2connect/api-gateway",
         cause: Some(&["ConfigMap", "edited"]),
         prometheus: false,
+        release: None,
     };
     culprit_first(&expect).await;
 }
@@ -296,6 +314,7 @@ async fn node_pressure_puts_the_node_under_pressure_first() {
         object: "ip-10-0-51-24.eu-west-1.compute.internal",
         cause: None,
         prometheus: false,
+        release: None,
     };
     culprit_first(&expect).await;
 }
@@ -331,4 +350,19 @@ async fn steady_has_one_error_the_dev_image_and_small_spread_findings_are_inform
     assert!(small > 0, "the demo has small workloads to check");
     cluster.launched.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_blocks_traffic_puts_the_failing_ingress_first_with_the_policy_behind_it() {
+    // The pods stay Ready and in the endpoints: only Prometheus sees the 502/504s, and only the
+    // timeline knows a NetworkPolicy was just written into the namespace.
+    let expect = Expect {
+        scenario: "policy-blocks-traffic",
+        kind: "Ingress",
+        object: "querystream/",
+        cause: Some(&["NetworkPolicy deny-all-ingress", "created"]),
+        prometheus: true,
+        release: None,
+    };
+    culprit_first(&expect).await;
 }
