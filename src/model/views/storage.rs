@@ -149,19 +149,16 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> Storage
     let node_zone = node_zones(cluster);
     let ready_zones: BTreeSet<String> =
         stores.nodes.state().iter().filter(|n| super::common::node_ready(n)).map(|n| zone_of(n)).collect();
-    let templates: Vec<(String, String)> = stores
-        .stateful_sets
-        .state()
-        .iter()
-        .filter(|s| s.metadata.namespace.as_deref().is_some_and(|ns| scope.includes_ns(ns)))
-        .flat_map(|s| {
-            let name = s.metadata.name.clone().unwrap_or_default();
-            let ns = s.metadata.namespace.clone().unwrap_or_default();
-            let claims =
-                s.spec.as_ref().and_then(|spec| spec.volume_claim_templates.clone()).unwrap_or_default();
-            claims.into_iter().filter_map(move |t| Some((format!("{ns}/{name}"), t.metadata.name?)))
-        })
-        .collect();
+    // namespace -> (StatefulSet, claim template) pairs.
+    let mut templates: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for s in stores.stateful_sets.state() {
+        let Some(ns) = s.metadata.namespace.as_deref().filter(|ns| scope.includes_ns(ns)) else { continue };
+        let name = s.metadata.name.clone().unwrap_or_default();
+        let claims = s.spec.as_ref().and_then(|spec| spec.volume_claim_templates.as_ref());
+        for template in claims.into_iter().flatten().filter_map(|t| t.metadata.name.clone()) {
+            templates.entry(ns.to_owned()).or_default().push((name.clone(), template));
+        }
+    }
     let reasons = claim_warnings(cluster);
     let mut rows: Vec<ClaimRow> = stores
         .claims
@@ -171,13 +168,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> Storage
         .map(|c| {
             let namespace = c.metadata.namespace.clone().unwrap_or_default();
             let name = c.metadata.name.clone().unwrap_or_default();
-            let in_ns: Vec<(String, String)> = templates
-                .iter()
-                .filter_map(|(owner, t)| {
-                    Some((owner.strip_prefix(&format!("{namespace}/"))?.to_owned(), t.clone()))
-                })
-                .collect();
-            let owner = stateful_owner(&name, &in_ns);
+            let owner = templates.get(&namespace).and_then(|in_ns| stateful_owner(&name, in_ns));
             let reason = reasons.get(&(namespace.clone(), name.clone())).cloned();
             row(c, namespace, name, owner, reason, &volumes, &node_zone, &ready_zones, cluster, now)
         })
