@@ -25,3 +25,4 @@ pub mod sources;
 pub mod status;
 pub mod ui_state;
 pub mod update;
+pub mod user_actions;

@@ -107,7 +107,7 @@ impl Session {
             self.refresh(false);
         }
         self.model.redraw = true;
-        crate::app::update::apply_action(&mut self.model, &self.screen, action)
+        crate::app::user_actions::apply_action(&mut self.model, &self.screen, action)
     }
 
     /// Re-project when what is shown changed, or when the data changed and `data_due`.

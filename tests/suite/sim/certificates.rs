@@ -8,35 +8,10 @@ use std::time::Duration;
 
 use base64::Engine;
 use jiff::Timestamp;
-use kdeck::sim::launch::{LaunchClock, LaunchOptions, Launched, launch};
 use serde_json::Value;
 
 use super::kubectl::Kubectl;
-
-async fn manual(topology: &str) -> Launched {
-    let start = Timestamp::from_second(1_780_000_000).unwrap();
-    let options = LaunchOptions {
-        topology: topology.into(),
-        clock: LaunchClock::Manual { start },
-        seed: 3,
-        ..LaunchOptions::default()
-    };
-    launch(options).await.unwrap()
-}
-
-async fn json(kubectl: &Kubectl, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.extend(["-o", "json"]);
-    serde_json::from_str(&kubectl.ok(&all).await).unwrap()
-}
-
-fn items(list: &Value) -> &[Value] {
-    list["items"].as_array().map(Vec::as_slice).unwrap_or_default()
-}
-
-fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
+use super::topology_sim::{items, json, manual, str_at};
 
 fn unix(v: &Value, pointer: &str) -> i64 {
     str_at(v, pointer).parse::<Timestamp>().map(|t| t.as_second()).unwrap_or(i64::MIN)

@@ -11,6 +11,7 @@ mod policies;
 mod prometheus;
 mod scenarios;
 mod storage;
+mod topology_sim;
 mod watch;
 mod world;
 mod world_api;
