@@ -27,7 +27,8 @@ pub struct Binding {
 }
 
 pub const BINDINGS: &[Binding] = &[
-    Binding { keys: "1-8, Tab, S-Tab", what: "switch pane", pane: None },
+    Binding { keys: "1-9, Tab, S-Tab", what: "switch pane", pane: None },
+    Binding { keys: "m", what: "the mesh: success, requests, p99 per workload", pane: None },
     Binding { keys: "0", what: "the fleet: every cluster (--context a,b, :fleet)", pane: None },
     Binding { keys: "j k, Up Down", what: "move selection", pane: None },
     Binding { keys: "g G, Home End", what: "first / last row", pane: None },
@@ -139,9 +140,10 @@ fn normal_action(key: KeyEvent, ctrl: bool) -> Option<Action> {
         _ if ctrl => return None,
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char('0') => Action::ShowPane(Pane::Fleet),
+        KeyCode::Char('m') => Action::ShowPane(Pane::Mesh),
         KeyCode::Char(d @ '1'..='9') => {
             let index = usize::from(d as u8 - b'1');
-            Action::ShowPane(*Pane::ALL.get(index)?)
+            Action::ShowPane(*Pane::ALL.get(index).filter(|p| p.key() == d)?)
         }
         KeyCode::Tab => Action::NextPane,
         KeyCode::BackTab => Action::PrevPane,
@@ -198,7 +200,10 @@ mod tests {
             action_for(key(KeyCode::Char('2')), InputMode::Normal),
             Some(Action::ShowPane(Pane::Zones))
         );
-        assert_eq!(action_for(key(KeyCode::Char('9')), InputMode::Normal), None);
+        assert_eq!(
+            action_for(key(KeyCode::Char('9')), InputMode::Normal),
+            Some(Action::ShowPane(Pane::Gateways))
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ fn tabs(model: &Model) -> TabsView {
     let fleet = model.fleet.as_ref().map(|_| Pane::Fleet);
     let panes: Vec<Pane> = fleet.into_iter().chain(Pane::ALL).collect();
     TabsView {
-        tabs: panes.iter().map(|p| (p.digit(), p.title())).collect(),
+        tabs: panes.iter().map(|p| (p.key(), p.title())).collect(),
         current: panes.iter().position(|p| *p == model.ui.pane).unwrap_or(0),
         drill,
     }

@@ -13,13 +13,17 @@ pub enum Pane {
     Certificates,
     /// NetworkPolicies and Argo CD Applications per namespace.
     Policies,
+    /// Gateway API: Gateways and their HTTPRoutes, verdicts and traffic.
+    Gateways,
+    /// Service mesh per workload: proxies, success rate, requests, p99, edges.
+    Mesh,
     /// One row per cluster (`--context a,b`, `:fleet`); only there when a fleet is.
     Fleet,
 }
 
 impl Pane {
     /// A cluster's panes, in tab order (the fleet's tab, when there is one, comes first).
-    pub const ALL: [Pane; 8] = [
+    pub const ALL: [Pane; 10] = [
         Pane::Overview,
         Pane::Zones,
         Pane::Autoscalers,
@@ -28,9 +32,11 @@ impl Pane {
         Pane::Storage,
         Pane::Certificates,
         Pane::Policies,
+        Pane::Gateways,
+        Pane::Mesh,
     ];
     /// Every pane, the fleet included (per-pane state is kept in arrays this long).
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 11;
 
     pub fn index(self) -> usize {
         self as usize
@@ -46,14 +52,17 @@ impl Pane {
             Pane::Storage => "Storage",
             Pane::Certificates => "Certificates",
             Pane::Policies => "Policies",
+            Pane::Gateways => "Gateways",
+            Pane::Mesh => "Mesh",
             Pane::Fleet => "Fleet",
         }
     }
 
-    /// The digit key that opens it (1-based; the fleet's is 0).
-    pub fn digit(self) -> char {
+    /// The key that opens it: digits 1-9 in tab order, `m` for the mesh, 0 for the fleet.
+    pub fn key(self) -> char {
         match self {
             Pane::Fleet => '0',
+            Pane::Mesh => 'm',
             pane => char::from(b'1' + pane as u8),
         }
     }
@@ -71,6 +80,10 @@ impl Pane {
             }
             "certificates" | "certificate" | "certs" | "cert" | "tls" => Some(Pane::Certificates),
             "storage" | "pvc" | "pvcs" | "persistentvolumeclaims" | "volumes" | "pv" => Some(Pane::Storage),
+            "gateways" | "gateway" | "gw" | "gtw" | "httproutes" | "httproute" | "routes" => {
+                Some(Pane::Gateways)
+            }
+            "mesh" | "linkerd" | "istio" | "servicemesh" => Some(Pane::Mesh),
             "fleet" | "clusters" => Some(Pane::Fleet),
             _ => None,
         }
@@ -86,7 +99,7 @@ impl Pane {
 
     pub fn prev(self) -> Pane {
         match self {
-            Pane::Fleet => Pane::Policies,
+            Pane::Fleet => Pane::Mesh,
             pane => Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
         }
     }
@@ -98,8 +111,8 @@ mod tests {
 
     #[test]
     fn next_and_prev_wrap_around() {
-        assert_eq!(Pane::Policies.next(), Pane::Overview);
-        assert_eq!(Pane::Overview.prev(), Pane::Policies);
+        assert_eq!(Pane::Mesh.next(), Pane::Overview);
+        assert_eq!(Pane::Overview.prev(), Pane::Mesh);
         for pane in Pane::ALL {
             assert_eq!(pane.next().prev(), pane);
         }
@@ -110,12 +123,14 @@ mod tests {
         for pane in Pane::ALL {
             assert_eq!(Pane::from_name(&pane.title().to_lowercase()), Some(pane));
         }
-        assert_eq!(Pane::Overview.digit(), '1');
-        assert_eq!(Pane::Events.digit(), '5');
-        assert_eq!(Pane::Storage.digit(), '6');
-        assert_eq!(Pane::Certificates.digit(), '7');
-        assert_eq!(Pane::Policies.digit(), '8');
-        assert_eq!(Pane::Fleet.digit(), '0');
+        assert_eq!(Pane::Overview.key(), '1');
+        assert_eq!(Pane::Events.key(), '5');
+        assert_eq!(Pane::Storage.key(), '6');
+        assert_eq!(Pane::Certificates.key(), '7');
+        assert_eq!(Pane::Policies.key(), '8');
+        assert_eq!(Pane::Gateways.key(), '9');
+        assert_eq!(Pane::Mesh.key(), 'm');
+        assert_eq!(Pane::Fleet.key(), '0');
         assert_eq!(Pane::from_name("fleet"), Some(Pane::Fleet));
         assert_eq!(Pane::Fleet.next(), Pane::Overview);
         assert_eq!(Pane::COUNT, Pane::Fleet.index() + 1);

@@ -98,7 +98,11 @@ impl Screen {
             };
         }
         let mut pane = match &model.ui.drill {
-            Some(id) => PaneView::Workload(Box::new(workload::project(cluster, &scope, now, id))),
+            Some(id) => {
+                let mut view = workload::project(cluster, &scope, now, id);
+                view.mesh = crate::model::views::mesh::drill(&model.prom, &id.namespace, &id.name);
+                PaneView::Workload(Box::new(view))
+            }
             None => pane_view(model, projection, views),
         };
         let rows = pane.select(model.ui.drill.as_ref(), model.ui.filter(model.ui.pane));
@@ -214,7 +218,7 @@ fn pane_view(model: &Model, projection: &Projection, views: &ScreenViews) -> Pan
                 traffic.iter().map(|t| t.map(|t| traffic::breach(&t, config)).unwrap_or_default()).collect();
             let badges =
                 (0..ingresses.rows.len()).map(|i| badge(joined.get(i).map(|p| p.alerts.len()))).collect();
-            let links = crate::model::triage::links::Links::build(&model.cluster, &ingresses);
+            let links = crate::model::triage::links::Links::build(&model.cluster, &ingresses, None);
             let backends = ingresses
                 .rows
                 .iter()
@@ -233,6 +237,27 @@ fn pane_view(model: &Model, projection: &Projection, views: &ScreenViews) -> Pan
         }
         Pane::Events => {
             PaneView::Events { view: projection.timeline.clone().unwrap_or_default(), visible: Vec::new() }
+        }
+        Pane::Gateways => {
+            let view = projection.gateways.clone();
+            let joined = join(Wants { traffic: true, ..Wants::default() });
+            let traffic: Vec<Option<Traffic>> =
+                (0..view.routes.len()).map(|i| joined.routes.get(i).and_then(|p| p.traffic)).collect();
+            let gateway_traffic =
+                (0..view.gateways.len()).map(|i| joined.gateways.get(i).and_then(|p| p.traffic)).collect();
+            let config = &model.rules.config.triage;
+            let breaches =
+                traffic.iter().map(|t| t.map(|t| traffic::breach(&t, config)).unwrap_or_default()).collect();
+            PaneView::Gateways { view, visible: Vec::new(), traffic, breaches, gateway_traffic }
+        }
+        Pane::Mesh => {
+            let scope = match &model.namespace {
+                Some(ns) => crate::model::Scope::one(ns),
+                None => crate::model::Scope::All,
+            };
+            let config = &model.rules.config.triage;
+            let view = crate::model::views::mesh::project(&model.cluster, Some(&model.prom), &scope, config);
+            PaneView::Mesh { view, visible: Vec::new() }
         }
         Pane::Storage => PaneView::Storage { view: projection.storage.clone(), visible: Vec::new() },
         Pane::Policies => PaneView::Policies { view: projection.policies.clone(), visible: Vec::new() },

@@ -8,6 +8,7 @@ mod crd;
 pub mod error_text;
 pub mod event;
 pub mod event_ring;
+pub mod gateway_api;
 pub mod metrics;
 pub mod pod_counters;
 pub mod pod_facts;

@@ -31,6 +31,46 @@ impl OwnerKind {
     }
 }
 
+/// A service-mesh sidecar proxy in a pod, by its container's well-known name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mesh {
+    Linkerd,
+    Istio,
+}
+
+impl Mesh {
+    pub fn from_container(name: &str) -> Option<Mesh> {
+        match name {
+            "linkerd-proxy" => Some(Mesh::Linkerd),
+            "istio-proxy" => Some(Mesh::Istio),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mesh::Linkerd => "linkerd",
+            Mesh::Istio => "istio",
+        }
+    }
+
+    /// The proxy container's name.
+    pub fn proxy(self) -> &'static str {
+        match self {
+            Mesh::Linkerd => "linkerd-proxy",
+            Mesh::Istio => "istio-proxy",
+        }
+    }
+}
+
+/// The pod's mesh proxy and whether it is ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeshProxy {
+    pub mesh: Mesh,
+    pub ready: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PodFacts {
     pub namespace: String,
@@ -59,6 +99,8 @@ pub struct PodFacts {
     pub cpu_request_millis: u64,
     pub memory_request_bytes: u64,
     pub deleting: bool,
+    /// A Linkerd or Istio sidecar proxy, when the pod is meshed.
+    pub mesh_proxy: Option<MeshProxy>,
 }
 
 fn unix_seconds(text: &str) -> Option<i64> {
@@ -140,6 +182,17 @@ impl PodFacts {
             .filter_map(|s| s.last_state.terminated.as_ref())
             .max_by_key(|t| t.finished_at.as_deref().and_then(unix_seconds));
         let ready_containers = pod.status.container_statuses.iter().filter(|s| s.ready).count();
+        // The proxy as a container (injected) or a native sidecar; no status yet is not ready.
+        let mesh_proxy = pod
+            .spec
+            .containers
+            .iter()
+            .chain(pod.spec.init_containers.iter())
+            .find_map(|c| Mesh::from_container(&c.name))
+            .map(|mesh| MeshProxy {
+                mesh,
+                ready: statuses.iter().any(|s| s.name == mesh.proxy() && s.ready),
+            });
 
         PodFacts {
             namespace: meta.namespace.as_deref().map(clean).unwrap_or_default(),
@@ -162,6 +215,7 @@ impl PodFacts {
             cpu_request_millis: cpu,
             memory_request_bytes: memory,
             deleting: meta.deletion_timestamp.is_some(),
+            mesh_proxy,
         }
     }
 }
@@ -256,5 +310,40 @@ mod tests {
         assert_eq!(facts.last_reason.as_deref(), Some("OOMKilled "));
         assert_eq!(facts.unscheduled_reason.as_deref(), Some("OOMKilled "));
         assert_eq!(facts.node.as_deref(), Some("n1"));
+    }
+
+    #[test]
+    fn a_meshed_pod_whose_app_runs_but_whose_proxy_is_not_ready_is_of_note() {
+        let json = serde_json::json!({
+            "metadata": {"name": "api-1", "namespace": "harmonyflow"},
+            "spec": {"nodeName": "n1", "containers": [{"name": "linkerd-proxy"}, {"name": "api"}]},
+            "status": {"phase": "Running",
+                "conditions": [{"type": "Ready", "status": "False"}],
+                "containerStatuses": [
+                    {"name": "linkerd-proxy", "ready": false, "restartCount": 4},
+                    {"name": "api", "ready": true, "restartCount": 0}]}
+        });
+        let facts = PodFacts::from_slim(&serde_json::from_value(json).unwrap());
+        assert_eq!(facts.mesh_proxy, Some(MeshProxy { mesh: Mesh::Linkerd, ready: false }));
+
+        let mut index = crate::k8s::pod_index::PodIndex::new();
+        index.apply(&facts, None, 0);
+        let noted: Vec<_> = index.rows_of_note().map(|r| (r.name.to_string(), r.proxy_failing())).collect();
+        assert_eq!(noted, [("api-1".to_owned(), Some(Mesh::Linkerd))]);
+
+        // Starting up (nothing ready yet), or an istio native sidecar that is ready: no trouble.
+        let mut starting = facts.clone();
+        starting.ready_containers = 0;
+        let mut index = crate::k8s::pod_index::PodIndex::new();
+        index.apply(&starting, None, 0);
+        assert_eq!(index.rows_of_note().count(), 0);
+        let istio = serde_json::json!({
+            "metadata": {"name": "web-1", "namespace": "shop"},
+            "spec": {"containers": [{"name": "web"}], "initContainers": [{"name": "istio-proxy", "restartPolicy": "Always"}]},
+            "status": {"phase": "Running", "initContainerStatuses": [{"name": "istio-proxy", "ready": true}],
+                "containerStatuses": [{"name": "web", "ready": true}]}
+        });
+        let facts = PodFacts::from_slim(&serde_json::from_value(istio).unwrap());
+        assert_eq!(facts.mesh_proxy, Some(MeshProxy { mesh: Mesh::Istio, ready: true }));
     }
 }

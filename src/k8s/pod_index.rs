@@ -9,7 +9,7 @@
 use super::pod_counters::{
     NamespaceCounts, NodeCounts, OwnerKey, PodTrouble, RESTART_WINDOW_SECONDS, ReadyTotal,
 };
-use super::pod_facts::{OwnerKind, PodFacts};
+use super::pod_facts::{Mesh, MeshProxy, OwnerKind, PodFacts};
 use crate::types::PodPhase;
 use lasso::{Rodeo, Spur};
 use std::collections::{HashMap, HashSet};
@@ -37,6 +37,16 @@ pub struct PodRow {
     pub deleting: bool,
     /// When kdeck saw the pod enter CrashLoopBackOff (first listing counts as entering).
     pub crash_loop_since: Option<i64>,
+    pub mesh_proxy: Option<MeshProxy>,
+}
+
+impl PodRow {
+    /// A meshed pod whose proxy is not ready while another container is: the app started, so
+    /// this is no start-up (the proxy starts first), and the mesh sends it no traffic.
+    pub fn proxy_failing(&self) -> Option<Mesh> {
+        let proxy = self.mesh_proxy.filter(|p| !p.ready)?;
+        (self.ready_containers > 0 && self.phase == PodPhase::Running).then_some(proxy.mesh)
+    }
 }
 
 impl PodRow {
@@ -113,7 +123,8 @@ impl PodIndex {
         self.rows.iter().flatten()
     }
 
-    /// Pods with a container state reason, a last-termination reason or no node (a superset
+    /// Pods with a container state reason, a last-termination reason, no node or a failing
+    /// mesh proxy (a superset
     /// of the pods in trouble), kept as pods change; in no particular order.
     pub fn rows_of_note(&self) -> impl Iterator<Item = &PodRow> {
         self.of_note.iter().filter_map(|slot| self.rows.get(*slot as usize)?.as_ref())
@@ -197,8 +208,10 @@ impl PodIndex {
             });
         }
         self.account(&row, 1);
-        let of_note =
-            row.state_reason.is_some() || row.last_reason.is_some() || row.unscheduled_reason.is_some();
+        let of_note = row.state_reason.is_some()
+            || row.last_reason.is_some()
+            || row.unscheduled_reason.is_some()
+            || row.proxy_failing().is_some();
         let slot = match existing {
             Some(slot) => {
                 self.rows[slot as usize] = Some(row);
@@ -287,6 +300,7 @@ impl PodIndex {
             memory_request_bytes: f.memory_request_bytes,
             deleting: f.deleting,
             crash_loop_since: None,
+            mesh_proxy: f.mesh_proxy,
         }
     }
 

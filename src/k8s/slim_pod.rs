@@ -35,6 +35,8 @@ pub struct SlimPodSpec {
 #[serde(rename_all = "camelCase")]
 pub struct SlimContainer {
     #[serde(default)]
+    pub name: String,
+    #[serde(default)]
     pub resources: SlimResources,
     /// "Always" on an init container makes it a native sidecar.
     #[serde(default)]
@@ -75,6 +77,8 @@ pub struct SlimCondition {
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct SlimContainerStatus {
+    #[serde(default)]
+    pub name: String,
     #[serde(default)]
     pub ready: bool,
     #[serde(default)]

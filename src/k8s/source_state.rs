@@ -34,12 +34,15 @@ pub enum Kind {
     NetworkPolicy,
     /// Argo CD's Applications (a CRD: "not served" where Argo CD is not installed).
     Application,
+    /// Gateway API's Gateways and HTTPRoutes (CRDs: "not served" where it is not installed).
+    Gateway,
+    HttpRoute,
     Metrics,
 }
 
 impl Kind {
     /// The kinds watched with a kube-runtime watcher (everything but metrics).
-    pub const WATCHED: [Kind; 22] = [
+    pub const WATCHED: [Kind; 24] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -62,6 +65,8 @@ impl Kind {
         Kind::Certificate,
         Kind::NetworkPolicy,
         Kind::Application,
+        Kind::Gateway,
+        Kind::HttpRoute,
     ];
 
     /// The plural, lower-case name users know from kubectl.
@@ -89,6 +94,8 @@ impl Kind {
             Kind::Certificate => "certificates",
             Kind::NetworkPolicy => "networkpolicies",
             Kind::Application => "applications",
+            Kind::Gateway => "gateways",
+            Kind::HttpRoute => "httproutes",
             Kind::Metrics => "metrics",
         }
     }
@@ -98,7 +105,7 @@ impl Kind {
         self as usize
     }
 
-    pub const COUNT: usize = 23;
+    pub const COUNT: usize = 25;
 }
 
 /// How one source is doing.

@@ -10,7 +10,9 @@ use super::triage::{self, TriageInput, TriageRules};
 use super::views::alerts;
 use super::views::autoscalers::AutoscalersView;
 use super::views::certificates::CertificatesView;
+use super::views::gateways::GatewaysView;
 use super::views::ingresses::IngressesView;
+use super::views::mesh::{self, MeshView};
 use super::views::namespaces::{self, NamespacesView};
 use super::views::policies::PoliciesView;
 use super::views::problems::ProblemsView;
@@ -35,17 +37,20 @@ pub struct Wants {
     pub history: bool,
     /// usage and alerts per namespace and per workload (the snapshot's; no pane shows it).
     pub usage: bool,
+    /// the mesh's rows (a scan of every pod for its proxy).
+    pub mesh: bool,
 }
 
 impl Wants {
     pub const ALL: Wants =
-        Wants { namespaces: true, timeline: true, traffic: true, history: true, usage: true };
+        Wants { namespaces: true, timeline: true, traffic: true, history: true, usage: true, mesh: true };
 }
 
 pub struct Projection {
     pub zones: ZonesView,
     pub autoscalers: AutoscalersView,
     pub ingresses: IngressesView,
+    pub gateways: GatewaysView,
     pub storage: StorageView,
     pub certificates: CertificatesView,
     pub policies: PoliciesView,
@@ -53,6 +58,7 @@ pub struct Projection {
     pub problems: ProblemsView,
     pub namespaces: Option<NamespacesView>,
     pub timeline: Option<TimelineView>,
+    pub mesh: Option<MeshView>,
     /// None when Prometheus is not asked at all.
     pub prom: Option<PromJoin>,
 }
@@ -63,6 +69,10 @@ pub struct PromJoin {
     pub status: PromStatus,
     /// Empty unless `Wants::traffic`.
     pub ingresses: Vec<IngressProm>,
+    /// HTTPRoutes, aligned with `gateways.routes`; empty unless `Wants::traffic`.
+    pub routes: Vec<IngressProm>,
+    /// Gateways, aligned with `gateways.gateways`; empty unless `Wants::traffic`.
+    pub gateways: Vec<IngressProm>,
     /// Empty unless `Wants::history`.
     pub autoscalers: Vec<AutoscalerProm>,
     /// Empty unless `Wants::usage` (and, for namespaces, `Wants::namespaces`).
@@ -107,12 +117,14 @@ impl Projection {
         rules: &TriageRules,
         wants: Wants,
     ) -> Projection {
-        let Shared { zones, autoscalers, ingresses, storage, certificates, policies, mut findings } =
+        let Shared { zones, autoscalers, ingresses, gateways, storage, certificates, policies, mut findings } =
             Shared::project(cluster, scope, now);
         if let Some(prom) = prom {
             findings.extend(alerts::findings(prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns))));
-            findings.extend(triage::traffic::findings(&ingresses, prom, &rules.config));
+            findings.extend(triage::traffic::findings(&ingresses, &gateways, prom, &rules.config));
+            findings.extend(mesh::findings(cluster, prom, scope, &rules.config));
         }
+        let failing_calls = prom.map(|p| mesh::failing_calls(cluster, p, &rules.config)).unwrap_or_default();
         let input = TriageInput {
             cluster,
             scope,
@@ -121,6 +133,8 @@ impl Projection {
             zones: &zones,
             autoscalers: &autoscalers,
             ingresses: &ingresses,
+            gateways: &gateways,
+            failing_calls: &failing_calls,
             storage: &storage,
             certificates: &certificates,
         };
@@ -129,16 +143,19 @@ impl Projection {
             .namespaces
             .then(|| namespaces::project_from(cluster, scope, now, &autoscalers, &ingresses, &problems));
         let timeline = wants.timeline.then(|| timeline::project(cluster, scope, now));
+        let mesh = wants.mesh.then(|| mesh::project(cluster, prom, scope, &rules.config));
         let mut projection = Projection {
             zones,
             autoscalers,
             ingresses,
+            gateways,
             storage,
             certificates,
             policies,
             problems,
             namespaces,
             timeline,
+            mesh,
             prom: None,
         };
         projection.prom = prom.map(|prom| projection.join(prom, wants));
@@ -150,6 +167,14 @@ impl Projection {
         let ingresses = self.ingresses.rows.iter().filter(|_| wants.traffic).map(|r| IngressProm {
             traffic: prom.ingress_traffic(&r.namespace, &r.name),
             alerts: prom.alerts_for(ObjectKind::Ingress, &r.namespace, &r.name),
+        });
+        let routes = self.gateways.routes.iter().filter(|_| wants.traffic).map(|r| IngressProm {
+            traffic: prom.route_traffic(&r.namespace, &r.name),
+            alerts: prom.alerts_for(ObjectKind::HttpRoute, &r.namespace, &r.name),
+        });
+        let gateways = self.gateways.gateways.iter().filter(|_| wants.traffic).map(|g| IngressProm {
+            traffic: prom.gateway_traffic(&g.namespace, &g.name),
+            alerts: Vec::new(),
         });
         let autoscalers = self.autoscalers.rows.iter().filter(|_| wants.history).map(|r| AutoscalerProm {
             history: prom.hpa_history(&r.namespace, &r.name),
@@ -169,6 +194,8 @@ impl Projection {
         PromJoin {
             status: prom.status(),
             ingresses: ingresses.collect(),
+            routes: routes.collect(),
+            gateways: gateways.collect(),
             autoscalers: autoscalers.collect(),
             namespaces: namespaces.collect(),
             workloads: workloads.collect(),

@@ -14,6 +14,7 @@ pub enum ObjectKind {
     DaemonSet,
     HorizontalPodAutoscaler,
     Ingress,
+    HttpRoute,
     Node,
 }
 
@@ -30,13 +31,14 @@ pub struct Alert {
 }
 
 /// Most specific first: a pod alert also carries its namespace.
-const TARGETS: [(&str, ObjectKind); 7] = [
+const TARGETS: [(&str, ObjectKind); 8] = [
     ("pod", ObjectKind::Pod),
     ("deployment", ObjectKind::Deployment),
     ("statefulset", ObjectKind::StatefulSet),
     ("daemonset", ObjectKind::DaemonSet),
     ("horizontalpodautoscaler", ObjectKind::HorizontalPodAutoscaler),
     ("ingress", ObjectKind::Ingress),
+    ("httproute", ObjectKind::HttpRoute),
     ("node", ObjectKind::Node),
 ];
 

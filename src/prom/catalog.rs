@@ -6,6 +6,7 @@
 //! (`{cluster="b"}`); both are empty without a scope, so the query is then unchanged.
 
 use super::endpoint::{PromConfig, TrafficSet};
+use super::mesh::{self, Side};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum QueryId {
@@ -23,6 +24,26 @@ pub enum QueryId {
     IngressP50,
     IngressP95,
     IngressP99,
+    /// Gateway API HTTPRoutes, from Envoy Gateway's per-rule upstream clusters.
+    RouteRps,
+    Route5xxRatio,
+    RouteP50,
+    RouteP95,
+    RouteP99,
+    /// A Gateway's listeners as its Envoy proxies count them (every route, and what Envoy
+    /// answers itself: a route whose backend is missing gets a 500 without an upstream).
+    GatewayRps,
+    Gateway5xxRatio,
+    /// Service mesh (Linkerd or Istio, whichever the Prometheus has), per workload: what it
+    /// serves, what it calls, and who calls whom.
+    MeshInRps,
+    MeshInSuccess,
+    MeshInP99,
+    MeshOutRps,
+    MeshOutSuccess,
+    MeshOutP99,
+    MeshEdgeRps,
+    MeshEdgeSuccess,
     CertExpiry,
     AlertsFiring,
 }
@@ -34,6 +55,8 @@ pub enum Panel {
     Autoscalers,
     Zones,
     Ingresses,
+    Gateways,
+    Mesh,
     Certificates,
     Alerts,
 }
@@ -176,6 +199,62 @@ fn traffic(set: TrafficSet) -> (String, String, Box<dyn Fn(f64) -> String>) {
     }
 }
 
+/// Envoy Gateway names a route rule's upstream cluster `httproute/<namespace>/<name>/rule/<i>`:
+/// sum a cluster's series first (they also carry the envoy pod's own `namespace`), then key
+/// them by the route.
+fn by_route(per_cluster: &str, extra_by: &str) -> String {
+    format!(
+        r#"sum by ({extra_by}namespace, httproute) (label_replace(label_replace({per_cluster}, "namespace", "$1", "envoy_cluster_name", "httproute/([^/]+)/.*"), "httproute", "$1", "envoy_cluster_name", "httproute/[^/]+/([^/]+)/.*"))"#
+    )
+}
+
+/// rps, 5xx ratio and a latency quantile expression per HTTPRoute (Envoy Gateway's stats; times
+/// in ms).
+fn route_traffic() -> (String, String, Box<dyn Fn(f64) -> String>) {
+    const ROUTES: &str = r#"envoy_cluster_name=~"httproute/.+""#;
+    let all = by_route(
+        &format!(
+            "sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total{{${{cluster}}{ROUTES}}}[${{window}}]))"
+        ),
+        "",
+    );
+    let err = by_route(
+        &format!(
+            "sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{{${{cluster}}{ROUTES}, envoy_response_code_class=\"5\"}}[${{window}}]))"
+        ),
+        "",
+    );
+    let ratio = format!("({err} or 0 * {all}) / {all}");
+    let q = |p: f64| {
+        let buckets = by_route(
+            &format!(
+                "sum by (le, envoy_cluster_name) (rate(envoy_cluster_upstream_rq_time_bucket{{${{cluster}}{ROUTES}}}[${{window}}]))"
+            ),
+            "le, ",
+        );
+        format!("histogram_quantile({p}, {buckets}) / 1000")
+    };
+    (all, ratio, Box::new(q))
+}
+
+/// The labels Envoy Gateway's proxy pods carry (scraped with their pod labels) naming their
+/// Gateway.
+pub const GATEWAY_LABELS: &[&str] =
+    &["gateway_envoyproxy_io_owning_gateway_namespace", "gateway_envoyproxy_io_owning_gateway_name"];
+
+/// rps and 5xx ratio per Gateway from its listeners' downstream counters.
+fn gateway_traffic() -> (String, String) {
+    let by = GATEWAY_LABELS.join(", ");
+    let all = format!(
+        "sum by ({by}) (rate(envoy_http_downstream_rq_total{{${{cluster}}gateway_envoyproxy_io_owning_gateway_name!=\"\"}}[${{window}}]))"
+    );
+    let err = format!(
+        "sum by ({by}) (rate(envoy_http_downstream_rq_xx{{${{cluster}}gateway_envoyproxy_io_owning_gateway_name!=\"\", envoy_response_code_class=\"5\"}}[${{window}}]))"
+    );
+    let ratio = format!("({err} or 0 * {all}) / {all}");
+    (all, ratio)
+}
+
 /// The whole catalog for a traffic set.
 pub fn catalog(set: TrafficSet) -> Vec<CatalogQuery> {
     use Panel as P;
@@ -183,6 +262,9 @@ pub fn catalog(set: TrafficSet) -> Vec<CatalogQuery> {
     use QueryKind::{Instant as I, Range as R};
     let (rps, ratio, quantile) = traffic(set);
     let ing: &[&str] = &["namespace", "exported_namespace", "ingress"];
+    let (route_rps, route_ratio, route_quantile) = route_traffic();
+    let route: &[&str] = &["namespace", "httproute"];
+    let (gateway_rps, gateway_ratio) = gateway_traffic();
     let q = |id, template: String, labels, panel, kind| CatalogQuery { id, template, labels, panel, kind };
     vec![
         q(Q::NamespaceCpu, format!("sum by (namespace) ({CPU})"), &["namespace"], P::Namespaces, I),
@@ -211,6 +293,21 @@ pub fn catalog(set: TrafficSet) -> Vec<CatalogQuery> {
         q(Q::IngressP50, quantile(0.5), ing, P::Ingresses, I),
         q(Q::IngressP95, quantile(0.95), ing, P::Ingresses, I),
         q(Q::IngressP99, quantile(0.99), ing, P::Ingresses, I),
+        q(Q::RouteRps, route_rps, route, P::Gateways, I),
+        q(Q::Route5xxRatio, route_ratio, route, P::Gateways, I),
+        q(Q::RouteP50, route_quantile(0.5), route, P::Gateways, I),
+        q(Q::RouteP95, route_quantile(0.95), route, P::Gateways, I),
+        q(Q::RouteP99, route_quantile(0.99), route, P::Gateways, I),
+        q(Q::GatewayRps, gateway_rps, GATEWAY_LABELS, P::Gateways, I),
+        q(Q::Gateway5xxRatio, gateway_ratio, GATEWAY_LABELS, P::Gateways, I),
+        q(Q::MeshInRps, mesh::requests(Side::Inbound), mesh::LABELS, P::Mesh, I),
+        q(Q::MeshInSuccess, mesh::success_ratio(Side::Inbound), mesh::LABELS, P::Mesh, I),
+        q(Q::MeshInP99, mesh::latency(Side::Inbound, 0.99), mesh::LABELS, P::Mesh, I),
+        q(Q::MeshOutRps, mesh::requests(Side::Outbound), mesh::LABELS, P::Mesh, I),
+        q(Q::MeshOutSuccess, mesh::success_ratio(Side::Outbound), mesh::LABELS, P::Mesh, I),
+        q(Q::MeshOutP99, mesh::latency(Side::Outbound, 0.99), mesh::LABELS, P::Mesh, I),
+        q(Q::MeshEdgeRps, mesh::requests(Side::Edges), mesh::EDGE_LABELS, P::Mesh, I),
+        q(Q::MeshEdgeSuccess, mesh::success_ratio(Side::Edges), mesh::EDGE_LABELS, P::Mesh, I),
         q(
             Q::CertExpiry,
             "min by (namespace, exported_namespace, host, secret_name) (nginx_ingress_controller_ssl_expire_time_seconds${cluster_sel})".into(),
@@ -326,7 +423,7 @@ mod tests {
         let ids: std::collections::BTreeSet<_> =
             catalog(TrafficSet::IngressNginx).iter().map(|q| q.id).collect();
         assert_eq!(ids.len(), catalog(TrafficSet::IngressNginx).len());
-        assert_eq!(ids.len(), 16);
+        assert_eq!(ids.len(), 31);
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod endpoint;
 pub mod envelope;
 pub mod error;
 mod labels;
+pub mod mesh;
+pub mod mesh_state;
 pub mod poller;
 pub mod query;
 pub mod scope;

@@ -101,11 +101,11 @@ impl PromState {
         self.unavailable = None;
     }
 
-    fn age(&self, at: Timestamp) -> Duration {
+    pub(super) fn age(&self, at: Timestamp) -> Duration {
         Duration::try_from(self.now.duration_since(at)).unwrap_or(Duration::ZERO)
     }
 
-    fn stale(&self, at: Timestamp) -> bool {
+    pub(super) fn stale(&self, at: Timestamp) -> bool {
         self.age(at) > self.interval.saturating_mul(STALE_INTERVALS)
     }
 
@@ -152,6 +152,43 @@ impl PromState {
             p50: finite(QueryId::IngressP50),
             p95: finite(QueryId::IngressP95),
             p99: finite(QueryId::IngressP99),
+            age: self.age(at),
+            stale: self.stale(at),
+        })
+    }
+
+    /// An HTTPRoute's traffic through Envoy Gateway (all its rules together).
+    pub fn route_traffic(&self, namespace: &str, route: &str) -> Option<Traffic> {
+        let is = |l: &BTreeMap<String, String>| {
+            label(l, "namespace") == namespace && label(l, "httproute") == route
+        };
+        let (at, rps) = self.value(QueryId::RouteRps, is)?;
+        let finite = |id| self.value(id, is).map(|(_, v)| v).filter(|v| v.is_finite());
+        Some(Traffic {
+            rps,
+            error_ratio: finite(QueryId::Route5xxRatio),
+            p50: finite(QueryId::RouteP50),
+            p95: finite(QueryId::RouteP95),
+            p99: finite(QueryId::RouteP99),
+            age: self.age(at),
+            stale: self.stale(at),
+        })
+    }
+
+    /// A Gateway's traffic (its listeners, every route together): no latency.
+    pub fn gateway_traffic(&self, namespace: &str, gateway: &str) -> Option<Traffic> {
+        let is = |l: &BTreeMap<String, String>| {
+            label(l, "gateway_envoyproxy_io_owning_gateway_namespace") == namespace
+                && label(l, "gateway_envoyproxy_io_owning_gateway_name") == gateway
+        };
+        let (at, rps) = self.value(QueryId::GatewayRps, is)?;
+        let error_ratio = self.value(QueryId::Gateway5xxRatio, is).map(|(_, v)| v).filter(|v| v.is_finite());
+        Some(Traffic {
+            rps,
+            error_ratio,
+            p50: None,
+            p95: None,
+            p99: None,
             age: self.age(at),
             stale: self.stale(at),
         })

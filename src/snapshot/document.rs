@@ -4,9 +4,10 @@ use crate::k8s::SourceState;
 use crate::model::projection::{Projection, PromJoin, Wants};
 use crate::model::triage::TriageRules;
 use crate::model::views::{
-    ViewName, autoscalers::AutoscalerRow, certificates::CertRow, ingresses::IngressRow,
-    namespaces::NamespaceRow, policies::NamespacePolicies, problems::Problem, storage::ClaimRow,
-    timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
+    ViewName, autoscalers::AutoscalerRow, certificates::CertRow, gateways::GatewayRow,
+    gateways::HttpRouteRow, ingresses::IngressRow, mesh::MeshRow, namespaces::NamespaceRow,
+    policies::NamespacePolicies, problems::Problem, storage::ClaimRow, timeline::TimelineEntry,
+    zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
 };
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
@@ -39,6 +40,11 @@ pub struct Snapshot {
     pub workloads: Option<Vec<WorkloadSpread>>,
     pub autoscalers: Option<Vec<AutoscalerRow>>,
     pub ingresses: Option<Vec<IngressRow>>,
+    /// Gateway API Gateways and HTTPRoutes, trouble first.
+    pub gateways: Option<Vec<GatewayRow>>,
+    pub httproutes: Option<Vec<HttpRouteRow>>,
+    /// Meshed workloads: proxies, success rate, requests, p99, edges.
+    pub mesh: Option<Vec<MeshRow>>,
     /// PersistentVolumeClaims, trouble first.
     pub storage: Option<Vec<ClaimRow>>,
     /// cert-manager Certificates, trouble first.
@@ -67,12 +73,14 @@ impl Snapshot {
             zones,
             autoscalers,
             ingresses,
+            gateways,
             storage,
             certificates,
             policies,
             problems,
             namespaces,
             timeline,
+            mesh,
             prom,
         } = projection;
         let error_count = problems.errors();
@@ -97,6 +105,9 @@ impl Snapshot {
             workloads: wants(ViewName::Workloads).then_some(zones.workloads),
             autoscalers: wants(ViewName::Autoscalers).then_some(autoscalers.rows),
             ingresses: wants(ViewName::Ingresses).then_some(ingresses.rows),
+            httproutes: wants(ViewName::Gateways).then(|| gateways.routes.clone()),
+            gateways: wants(ViewName::Gateways).then_some(gateways.gateways),
+            mesh: wants(ViewName::Mesh).then(|| mesh.map(|m| m.rows).unwrap_or_default()),
             storage: wants(ViewName::Storage).then_some(storage.rows),
             certificates: wants(ViewName::Certificates).then_some(certificates.rows),
             policies: wants(ViewName::Policies).then_some(policies.rows),

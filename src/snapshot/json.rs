@@ -8,9 +8,10 @@ use serde::Serialize;
 use super::document::{Snapshot, SourceRow};
 use crate::model::projection::{AutoscalerProm, IngressProm, PromJoin, UsageProm};
 use crate::model::views::{
-    autoscalers::AutoscalerRow, certificates::CertRow, ingresses::IngressRow, namespaces::NamespaceRow,
-    policies::NamespacePolicies, problems::Problem, storage::ClaimRow, timeline::TimelineEntry,
-    zones::WorkloadSpread, zones::ZoneLoss, zones::ZoneRow,
+    autoscalers::AutoscalerRow, certificates::CertRow, gateways::GatewayRow, gateways::HttpRouteRow,
+    ingresses::IngressRow, mesh::MeshRow, namespaces::NamespaceRow, policies::NamespacePolicies,
+    problems::Problem, storage::ClaimRow, timeline::TimelineEntry, zones::WorkloadSpread, zones::ZoneLoss,
+    zones::ZoneRow,
 };
 use crate::prom::Alert;
 
@@ -37,6 +38,12 @@ pub struct Document<'a> {
     autoscalers: Option<Vec<Row<'a, AutoscalerRow, HistoryJson<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ingresses: Option<Vec<Row<'a, IngressRow, TrafficJson<'a>>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gateways: Option<&'a [GatewayRow]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    httproutes: Option<Vec<Row<'a, HttpRouteRow, TrafficJson<'a>>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mesh: Option<&'a [MeshRow]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     storage: Option<&'a [ClaimRow]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,6 +182,9 @@ impl<'a> Document<'a> {
                 &empty.history,
             ),
             ingresses: rows(doc.ingresses.as_ref(), prom.map(|p| &p.ingresses), traffic, &empty.traffic),
+            gateways: doc.gateways.as_deref(),
+            httproutes: rows(doc.httproutes.as_ref(), prom.map(|p| &p.routes), traffic, &empty.traffic),
+            mesh: doc.mesh.as_deref(),
             storage: doc.storage.as_deref(),
             certificates: doc.certificates.as_deref(),
             policies: doc.policies.as_deref(),

@@ -269,6 +269,99 @@ fn ingresses(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+fn gateways(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
+    let (Some(gateways), Some(routes)) = (&doc.gateways, &doc.httproutes) else { return Ok(()) };
+    if gateways.is_empty() && routes.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nGATEWAYS (Gateway API)")?;
+    let mark = |severity: Severity| if severity >= Severity::Warning { "! " } else { "  " };
+    for g in gateways {
+        let programmed = match g.programmed {
+            Some(true) => "Programmed",
+            Some(false) => "NotProgrammed",
+            None => "?",
+        };
+        let mut text = format!(
+            "gateway {}/{} class {} {programmed} address {} routes {}",
+            g.namespace,
+            g.name,
+            g.class,
+            if g.addresses.is_empty() { "-".to_owned() } else { g.addresses.join(",") },
+            g.attached_routes
+        );
+        if !g.verdict.is_empty() {
+            text.push_str(&format!(" [{}]", g.verdict));
+        }
+        wrapped(out, mark(g.severity), &text)?;
+        if let Some(reason) = &g.reason {
+            wrapped(out, "      ", reason)?;
+        }
+    }
+    for r in routes {
+        let mut text = format!(
+            "httproute {}/{} hosts {} via {}",
+            r.namespace,
+            r.name,
+            if r.hostnames.is_empty() { "*".to_owned() } else { r.hostnames.join(",") },
+            r.parents.join(",")
+        );
+        if !r.flags.is_empty() {
+            let words: Vec<&str> = r.flags.iter().map(|f| f.word()).collect();
+            text.push_str(&format!(" [{}]", words.join(" ")));
+        }
+        wrapped(out, mark(r.severity), &text)?;
+        for b in &r.backends {
+            let weight = b.weight.map(|w| format!(" weight {w}")).unwrap_or_default();
+            let line = format!(
+                "{} -> {}:{}{weight} {}/{} ready {}",
+                b.path,
+                b.service,
+                b.port,
+                b.endpoints.ready,
+                b.endpoints.total,
+                flags(&[b.verdict])
+            );
+            wrapped(out, "      ", &line)?;
+        }
+        if let Some(reason) = &r.reason {
+            wrapped(out, "      ", reason)?;
+        }
+    }
+    Ok(())
+}
+
+fn mesh(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
+    let Some(rows) = doc.mesh.as_ref().filter(|r| !r.is_empty()) else { return Ok(()) };
+    writeln!(out, "\nMESH (service mesh: served, called)")?;
+    let flow = |f: &Option<crate::types::Flow>| match f {
+        Some(f) => format!(
+            "{} req/s {} ok p99 {}",
+            crate::units::format::per_second(f.rps),
+            f.success.map_or_else(|| "-".to_owned(), crate::units::format::ratio_percent),
+            f.p99.map_or_else(|| "-".to_owned(), crate::units::format::latency)
+        ),
+        None => "-".to_owned(),
+    };
+    for r in rows {
+        let mut text = format!(
+            "{}/{} {} proxies {}/{} in [{}] out [{}]",
+            r.namespace,
+            r.name,
+            if r.mesh.is_empty() { "-" } else { &r.mesh },
+            r.proxies.ready,
+            r.proxies.total,
+            flow(&r.inbound),
+            flow(&r.outbound)
+        );
+        if !r.verdict.is_empty() {
+            text.push_str(&format!(" [{}]", r.verdict));
+        }
+        wrapped(out, if r.severity >= Severity::Warning { "! " } else { "  " }, &text)?;
+    }
+    Ok(())
+}
+
 fn storage(doc: &Snapshot, out: &mut impl Write) -> io::Result<()> {
     let Some(rows) = &doc.storage else { return Ok(()) };
     writeln!(out, "\nSTORAGE (persistent volume claims)")?;
@@ -367,6 +460,8 @@ pub fn write(doc: &Snapshot, now: Timestamp, out: &mut impl Write) -> io::Result
     workloads(doc, out)?;
     autoscalers(doc, out)?;
     ingresses(doc, out)?;
+    gateways(doc, out)?;
+    mesh(doc, out)?;
     storage(doc, out)?;
     certificates(doc, out)?;
     policies(doc, out)?;

@@ -11,6 +11,6 @@ mod write_kind;
 
 pub use pod_phase::PodPhase;
 pub use sgr::Sgr;
-pub use traffic::Traffic;
+pub use traffic::{Flow, Traffic};
 pub use workload::{WorkloadKind, WorkloadRef};
 pub use write_kind::WriteKind;

@@ -13,3 +13,13 @@ pub struct Traffic {
     pub age: Duration,
     pub stale: bool,
 }
+
+/// One direction of a workload's service-mesh traffic.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Flow {
+    pub rps: f64,
+    /// Successful share, 0..1 (None when nothing answered).
+    pub success: Option<f64>,
+    /// Seconds.
+    pub p99: Option<f64>,
+}

@@ -127,6 +127,49 @@ impl PaneView {
                     })
                     .collect()
             }
+            PaneView::Mesh { view, visible: kept } => {
+                *kept = visible(&view.rows, |r| {
+                    keep(format!("{}/{} {} {}", r.namespace, r.name, r.mesh, r.verdict))
+                });
+                kept.iter()
+                    .map(|&i| {
+                        let r = &view.rows[i];
+                        // Enter drills into the workload (when the caches know its kind).
+                        let workload = crate::types::WorkloadKind::from_kind(&r.kind).map(|kind| {
+                            WorkloadRef { kind, namespace: r.namespace.clone(), name: r.name.clone() }
+                        });
+                        RowTarget {
+                            name: format!("{}/{}", r.namespace, r.name),
+                            logs: None,
+                            workload,
+                            cluster: None,
+                        }
+                    })
+                    .collect()
+            }
+            PaneView::Gateways { view, visible: kept, .. } => {
+                *kept = visible(&view.routes, |r| {
+                    let backends: Vec<&str> = r.backends.iter().map(|b| b.service.as_str()).collect();
+                    let flags: Vec<&str> = r.flags.iter().map(|f| f.word()).collect();
+                    keep(format!(
+                        "{}/{} {} {} {} {}",
+                        r.namespace,
+                        r.name,
+                        r.hostnames.join(" "),
+                        r.parents.join(" "),
+                        backends.join(" "),
+                        flags.join(" ")
+                    ))
+                });
+                kept.iter()
+                    .map(|&i| RowTarget {
+                        name: format!("{}/{}", view.routes[i].namespace, view.routes[i].name),
+                        workload: None,
+                        logs: None,
+                        cluster: None,
+                    })
+                    .collect()
+            }
             PaneView::Certificates { view, visible: kept } => {
                 *kept = visible(&view.rows, |r| {
                     keep(format!(

@@ -275,6 +275,14 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         prune::meta,
         cfg.clone()
     );
+    namespaced!(crate::k8s::gateway_api::Gateway, Kind::Gateway, writers.gateways, prune::meta, cfg.clone());
+    namespaced!(
+        crate::k8s::gateway_api::HttpRoute,
+        Kind::HttpRoute,
+        writers.http_routes,
+        prune::with_latest_write,
+        cfg.clone()
+    );
     namespaced!(
         crate::k8s::certificate::Certificate,
         Kind::Certificate,

@@ -64,9 +64,15 @@ fn keep_latest_write(metadata: &mut ObjectMeta) -> Option<Vec<ManagedFieldsEntry
 
 /// NetworkPolicies: the spec (which pods, which traffic) and the latest write.
 pub fn network_policy(policy: &mut k8s_openapi::api::networking::v1::NetworkPolicy) {
-    let latest = keep_latest_write(&mut policy.metadata);
-    meta(policy);
-    policy.metadata.managed_fields = latest;
+    with_latest_write(policy);
+}
+
+/// Metadata pruned as `meta`, keeping the latest write (manager and time): an edit of the
+/// object (an HTTPRoute pointed elsewhere) is news for the timeline and the likely cause.
+pub fn with_latest_write<K: kube::Resource>(obj: &mut K) {
+    let latest = keep_latest_write(obj.meta_mut());
+    meta(obj);
+    obj.meta_mut().managed_fields = latest;
 }
 
 /// ConfigMaps: no data, and of the managed fields only the latest write (manager and time),

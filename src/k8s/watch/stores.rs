@@ -51,6 +51,8 @@ kinds! {
     certificates: crate::k8s::certificate::Certificate,
     network_policies: net::NetworkPolicy,
     applications: crate::k8s::argo_application::Application,
+    gateways: crate::k8s::gateway_api::Gateway,
+    http_routes: crate::k8s::gateway_api::HttpRoute,
 }
 
 impl std::fmt::Debug for Stores {

@@ -4,7 +4,11 @@
 //! - a workload: an edit of a ConfigMap it reads (named even when a rollout restart carried
 //!   it), else its own rollout, else a node under its pods that went NotReady or under
 //!   pressure (or whose taint keeps its new pods from scheduling);
-//! - an ingress: the newest such change of a workload behind its routes;
+//! - a workload calling, through the mesh, a workload that fails its calls: that callee's
+//!   change (after its own);
+//! - an ingress: the newest such change of a workload behind its routes (or of one it calls);
+//! - an HTTPRoute: its own edit when its refs do not resolve (a backendRef pointed at a
+//!   Service that is not there), else as an ingress;
 //! - an autoscaler: its own rescale.
 
 use std::collections::{BTreeSet, HashMap};
@@ -73,7 +77,7 @@ impl<'a> Changes<'a> {
         Changes { by_object, changed_nodes, down_nodes }
     }
 
-    fn of(&self, object: &ObjectKey, change: ChangeKind) -> Option<&'a TimelineEntry> {
+    pub fn of(&self, object: &ObjectKey, change: ChangeKind) -> Option<&'a TimelineEntry> {
         self.by_object.get(object)?.iter().copied().find(|e| e.change == change)
     }
 
@@ -125,6 +129,16 @@ fn workload_change(workload: &ObjectKey, links: &Links, changes: &Changes<'_>) -
     }
 }
 
+/// The newest change of a workload that fails `workload`'s calls through the mesh: the
+/// caller only passes its callee's errors on.
+fn callee_change(workload: &ObjectKey, links: &Links, changes: &Changes<'_>) -> Option<Cause> {
+    links
+        .failing_calls(workload)
+        .iter()
+        .filter_map(|callee| workload_change(callee, links, changes))
+        .max_by_key(|c| c.at)
+}
+
 /// The newest NetworkPolicy created or edited in `namespace`.
 fn policy_change(namespace: Option<&str>, changes: &Changes<'_>) -> Option<Cause> {
     let entry = changes
@@ -134,6 +148,15 @@ fn policy_change(namespace: Option<&str>, changes: &Changes<'_>) -> Option<Cause
         .filter_map(|(_, entries)| entries.iter().copied().find(|e| e.change == ChangeKind::PolicyChange))
         .max_by_key(|e| (e.at, std::cmp::Reverse(e.name.clone())))?;
     Some(cause(entry, format!("NetworkPolicy {} {}", entry.name, entry.message)))
+}
+
+/// A route's own finding about what it refers to (words of `RouteFlag::word`): the route, not
+/// what stands behind it, is what changed.
+fn refers_to_nothing(reasons: &[Reason]) -> bool {
+    const WORDS: [&str; 4] = ["refs-unresolved", "svc-missing", "gateway-missing", "port-missing"];
+    reasons
+        .iter()
+        .any(|r| r.category == ProblemCategory::Ingress && WORDS.iter().any(|w| r.message.contains(w)))
 }
 
 fn node_change(workload: &ObjectKey, nodes: &NodesUnder, changes: &Changes<'_>) -> Option<Cause> {
@@ -163,15 +186,18 @@ pub fn find(
         return None;
     }
     match object.0.as_str() {
-        "Deployment" | "StatefulSet" | "DaemonSet" => {
-            workload_change(object, links, changes).or_else(|| node_change(object, nodes, changes))
-        }
+        "Deployment" | "StatefulSet" | "DaemonSet" => workload_change(object, links, changes)
+            .or_else(|| callee_change(object, links, changes))
+            .or_else(|| node_change(object, nodes, changes)),
         // The newest of: a change of a workload behind it, a NetworkPolicy written in its
         // namespace (the controller can no longer reach ready pods: 502/504).
-        "Ingress" => links
+        "HTTPRoute" if refers_to_nothing(reasons) => changes
+            .of(object, ChangeKind::RouteChange)
+            .map(|e| cause(e, format!("HTTPRoute {} {}", e.name, e.message))),
+        "Ingress" | "HTTPRoute" => links
             .behind(object)
             .iter()
-            .filter_map(|w| workload_change(w, links, changes))
+            .filter_map(|w| workload_change(w, links, changes).or_else(|| callee_change(w, links, changes)))
             .chain(policy_change(object.1.as_deref(), changes))
             .max_by_key(|c| c.at),
         "HorizontalPodAutoscaler" => {

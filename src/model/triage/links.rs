@@ -1,5 +1,5 @@
-//! How objects relate, for triage: which workloads serve which ingresses (ingress route ->
-//! Service -> selector -> pod template labels), which ConfigMaps a workload reads, and which
+//! How objects relate, for triage: which workloads serve which ingresses and HTTPRoutes
+//! (route -> Service -> selector -> pod template labels), which ConfigMaps a workload reads, and which
 //! nodes run a workload's pods.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -8,10 +8,15 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 
 use crate::model::ClusterState;
 use crate::model::views::common::{replica_set_owners, workload_of};
+use crate::model::views::gateways::GatewaysView;
 use crate::model::views::ingresses::IngressesView;
 
 /// (kind, namespace, name) of an object.
 pub type ObjectKey = (String, Option<String>, String);
+
+/// An ingress or HTTPRoute: its key, how it is named in words, the (namespace, Service) pairs
+/// behind it.
+type Front = (ObjectKey, String, BTreeSet<(String, String)>);
 
 pub fn key(kind: &str, namespace: Option<&str>, name: &str) -> ObjectKey {
     (kind.to_owned(), namespace.map(str::to_owned), name.to_owned())
@@ -26,12 +31,14 @@ struct Workload {
 
 #[derive(Default)]
 pub struct Links {
-    /// Workload -> the ingresses it serves ("ns/name").
+    /// Workload -> the ingresses and HTTPRoutes it serves ("ingress ns/name", "route ns/name").
     serves: HashMap<ObjectKey, Vec<String>>,
-    /// Ingress -> the workloads behind its routes.
+    /// Ingress or HTTPRoute -> the workloads behind its routes.
     behind: HashMap<ObjectKey, Vec<ObjectKey>>,
     /// Workload -> the ConfigMaps its pod template reads.
     config_maps: HashMap<ObjectKey, Vec<String>>,
+    /// Workload -> the workloads it calls through the mesh that fail its calls.
+    failing_calls: HashMap<ObjectKey, Vec<ObjectKey>>,
 }
 
 fn config_maps_of(template: &PodTemplateSpec) -> Vec<String> {
@@ -82,7 +89,12 @@ fn workloads(cluster: &ClusterState) -> HashMap<String, Vec<Workload>> {
 }
 
 impl Links {
-    pub fn build(cluster: &ClusterState, ingresses: &IngressesView) -> Links {
+    /// The links of the ingresses, and of the HTTPRoutes when given.
+    pub fn build(
+        cluster: &ClusterState,
+        ingresses: &IngressesView,
+        gateways: Option<&GatewaysView>,
+    ) -> Links {
         let by_ns = workloads(cluster);
         let mut links = Links::default();
         for (ns, list) in &by_ns {
@@ -91,36 +103,66 @@ impl Links {
             }
         }
         let services = cluster.stores().services.state();
+        let mut fronts: Vec<Front> = Vec::new();
         for row in &ingresses.rows {
-            let ingress = key("Ingress", Some(&row.namespace), &row.name);
-            let names: BTreeSet<&str> =
-                row.routes.iter().chain(row.default_backend.iter()).map(|r| r.service.as_str()).collect();
+            let names = row.routes.iter().chain(row.default_backend.iter());
+            let names = names.map(|r| (row.namespace.clone(), r.service.clone())).collect();
+            let front = key("Ingress", Some(&row.namespace), &row.name);
+            fronts.push((front, format!("ingress {}/{}", row.namespace, row.name), names));
+        }
+        for row in gateways.into_iter().flat_map(|g| &g.routes) {
+            // A backend in another namespace is written "namespace/name".
+            let names = row.backends.iter().map(|b| match b.service.split_once('/') {
+                Some((ns, name)) => (ns.to_owned(), name.to_owned()),
+                None => (row.namespace.clone(), b.service.clone()),
+            });
+            let front = key("HTTPRoute", Some(&row.namespace), &row.name);
+            fronts.push((front, format!("route {}/{}", row.namespace, row.name), names.collect()));
+        }
+        for (front, label, names) in fronts {
             let mut behind = BTreeSet::new();
-            for service in names {
+            for (ns, service) in names {
                 let found = services.iter().find(|s| {
-                    s.metadata.namespace.as_deref() == Some(row.namespace.as_str())
-                        && s.metadata.name.as_deref() == Some(service)
+                    s.metadata.namespace.as_deref() == Some(ns.as_str())
+                        && s.metadata.name.as_deref() == Some(service.as_str())
                 });
                 let Some(selector) = found.and_then(|s| s.spec.as_ref()?.selector.as_ref()) else { continue };
                 if selector.is_empty() {
                     continue;
                 }
                 let matching = by_ns
-                    .get(&row.namespace)
+                    .get(&ns)
                     .into_iter()
                     .flatten()
                     .filter(|w| selector.iter().all(|(k, v)| w.labels.get(k) == Some(v)));
-                behind.extend(matching.map(|w| key(w.kind, Some(&row.namespace), &w.name)));
+                behind.extend(matching.map(|w| key(w.kind, Some(&ns), &w.name)));
             }
             for w in &behind {
-                links.serves.entry(w.clone()).or_default().push(format!("{}/{}", row.namespace, row.name));
+                links.serves.entry(w.clone()).or_default().push(label.clone());
             }
-            links.behind.insert(ingress, behind.into_iter().collect());
+            links.behind.insert(front, behind.into_iter().collect());
         }
         links
     }
 
-    /// The ingresses a workload serves.
+    /// Mesh calls that fail (caller, callee): a caller's trouble may be its callee's.
+    pub fn add_failing_calls(&mut self, calls: &[(ObjectKey, ObjectKey)]) {
+        for (from, to) in calls {
+            self.failing_calls.entry(from.clone()).or_default().push(to.clone());
+        }
+    }
+
+    /// The workloads `workload` calls that fail its calls.
+    pub fn failing_calls(&self, workload: &ObjectKey) -> &[ObjectKey] {
+        self.failing_calls.get(workload).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The workloads whose calls `workload` fails.
+    pub fn failing_callers(&self, workload: &ObjectKey) -> Vec<&ObjectKey> {
+        self.failing_calls.iter().filter(|(_, to)| to.contains(workload)).map(|(from, _)| from).collect()
+    }
+
+    /// The ingresses and HTTPRoutes a workload serves: "ingress ns/name", "route ns/name".
     pub fn serves(&self, workload: &ObjectKey) -> &[String] {
         self.serves.get(workload).map(Vec::as_slice).unwrap_or_default()
     }

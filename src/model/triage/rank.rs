@@ -11,6 +11,7 @@ use super::score::{self, Facts};
 use super::{Problem, Reason, TriageRules};
 use crate::model::views::autoscalers::AutoscalersView;
 use crate::model::views::certificates::CertificatesView;
+use crate::model::views::gateways::{GatewaysView, RouteFlag};
 use crate::model::views::hpa_demand;
 use crate::model::views::ingresses::{IngressesView, RouteVerdict};
 use crate::model::views::problems::{Finding, ProblemCategory, ProblemsView};
@@ -31,6 +32,9 @@ pub struct TriageInput<'a> {
     pub zones: &'a ZonesView,
     pub autoscalers: &'a AutoscalersView,
     pub ingresses: &'a IngressesView,
+    pub gateways: &'a GatewaysView,
+    /// Mesh calls that fail (caller, callee), from Prometheus.
+    pub failing_calls: &'a [(ObjectKey, ObjectKey)],
     pub storage: &'a StorageView,
     pub certificates: &'a CertificatesView,
 }
@@ -77,18 +81,46 @@ fn user_facing(
             }
         }
         "Deployment" | "StatefulSet" | "DaemonSet" => {
-            if let Some(ingress) = links.serves(object).first() {
-                out.push(format!("serves ingress {ingress}"));
+            for caller in links.failing_callers(object).into_iter().take(2) {
+                let front =
+                    links.serves(caller).first().map(|f| format!(", which serves {f}")).unwrap_or_default();
+                out.push(format!(
+                    "fails calls of {}/{}{front}",
+                    caller.1.as_deref().unwrap_or_default(),
+                    caller.2
+                ));
+            }
+            if let Some(front) = links.serves(object).first() {
+                out.push(format!("serves {front}"));
                 let spread = input
                     .zones
                     .workloads
                     .iter()
                     .find(|w| w.kind.as_str() == kind && w.namespace == ns_str && &w.name == name);
                 if spread.is_some_and(|w| w.ready == 0 && w.desired > 0) {
-                    out.push("no ready replicas behind the ingress".to_owned());
+                    out.push(format!("no ready replicas behind {front}"));
                 }
             }
         }
+        "HTTPRoute" => {
+            out.push("serves users (gateway route)".to_owned());
+            if reasons.iter().any(|r| r.category == ProblemCategory::Traffic) {
+                out.push("users get errors or slow answers".to_owned());
+            }
+            let row = input.gateways.routes.iter().find(|r| r.namespace == ns_str && &r.name == name);
+            let words = [
+                (RouteFlag::RefsUnresolved, "the controller cannot resolve its backend"),
+                (RouteFlag::ServiceMissing, "backend Service missing"),
+                (RouteFlag::NoReadyEndpoints, "no ready endpoints"),
+                (RouteFlag::NotAccepted, "not accepted by its Gateway"),
+            ];
+            for (flag, said) in words {
+                if row.is_some_and(|r| r.flags.contains(&flag)) {
+                    out.push(said.to_owned());
+                }
+            }
+        }
+        "Gateway" => out.push("serves users (gateway)".to_owned()),
         "Certificate" => {
             let row = input.certificates.rows.iter().find(|r| r.namespace == ns_str && &r.name == name);
             if let Some(ingress) = row.and_then(|r| r.ingresses.first()) {
@@ -99,8 +131,8 @@ fn user_facing(
             let row = input.autoscalers.rows.iter().find(|r| r.namespace == ns_str && &r.name == name);
             if let Some(row) = row {
                 let target = key(&row.target.kind, Some(ns_str), &row.target.name);
-                if let Some(ingress) = links.serves(&target).first() {
-                    out.push(format!("scales a workload behind ingress {ingress}"));
+                if let Some(front) = links.serves(&target).first() {
+                    out.push(format!("scales a workload behind {front}"));
                 }
                 if let Some(ratio) = hpa_demand::demand_ratio(row).filter(|r| *r >= FAR_ABOVE_TARGET) {
                     out.push(format!("at max with a metric {ratio:.1}x its target"));
@@ -156,9 +188,40 @@ fn certificate_cause(object: &ObjectKey, input: &TriageInput<'_>) -> Option<caus
     })
 }
 
+/// A Gateway answering errors: the newest edit of a route attached to it, a failing one
+/// first (a route pointed at a missing Service gets Envoy's own 500s at the listener).
+fn gateway_cause(object: &ObjectKey, input: &TriageInput<'_>, changes: &Changes<'_>) -> Option<cause::Cause> {
+    let (kind, ns, name) = object;
+    if kind != "Gateway" {
+        return None;
+    }
+    let gateway = format!("{}/{name}", ns.as_deref()?);
+    let attached = input.gateways.routes.iter().filter(|r| {
+        r.parents
+            .iter()
+            .any(|p| p == &gateway || p.strip_prefix(gateway.as_str()).is_some_and(|s| s.starts_with('/')))
+    });
+    let (_, entry) = attached
+        .filter_map(|r| {
+            let entry =
+                changes.of(&key("HTTPRoute", Some(&r.namespace), &r.name), ChangeKind::RouteChange)?;
+            Some((r.severity, entry))
+        })
+        .max_by_key(|(severity, e)| (*severity, e.at))?;
+    Some(cause::Cause {
+        at: entry.at,
+        change: entry.change,
+        kind: "HTTPRoute".to_owned(),
+        namespace: entry.namespace.clone(),
+        name: entry.name.clone(),
+        summary: format!("HTTPRoute {} {}", entry.name, entry.message),
+    })
+}
+
 pub fn rank(findings: Vec<Finding>, input: &TriageInput<'_>) -> ProblemsView {
     let grouped = group(findings);
-    let links = Links::build(input.cluster, input.ingresses);
+    let mut links = Links::build(input.cluster, input.ingresses, Some(input.gateways));
+    links.add_failing_calls(input.failing_calls);
     let entries = timeline::changes(input.cluster, input.scope);
     let changes = Changes::index(&entries, input.now);
     let nodes = links::nodes_under(input.cluster, &changes.changed_nodes);
@@ -167,6 +230,7 @@ pub fn rank(findings: Vec<Finding>, input: &TriageInput<'_>) -> ProblemsView {
         .map(|(object, reasons)| {
             claim_cause(object, input)
                 .or_else(|| certificate_cause(object, input))
+                .or_else(|| gateway_cause(object, input, &changes))
                 .or_else(|| cause::find(object, reasons, &links, &nodes, &changes))
         })
         .collect();

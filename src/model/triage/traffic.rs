@@ -3,6 +3,7 @@
 
 use crate::config::TriageConfig;
 use crate::model::views::Severity;
+use crate::model::views::gateways::GatewaysView;
 use crate::model::views::ingresses::IngressesView;
 use crate::model::views::problems::{Finding, ProblemCategory, finding};
 use crate::prom::PromState;
@@ -45,14 +46,27 @@ pub fn verdict(traffic: &Traffic, config: &TriageConfig) -> Vec<String> {
     out
 }
 
-/// One error finding per ingress whose traffic breaks a threshold.
-pub fn findings(ingresses: &IngressesView, prom: &PromState, config: &TriageConfig) -> Vec<Finding> {
+/// One error finding per ingress, HTTPRoute and Gateway whose traffic breaks a threshold.
+pub fn findings(
+    ingresses: &IngressesView,
+    gateways: &GatewaysView,
+    prom: &PromState,
+    config: &TriageConfig,
+) -> Vec<Finding> {
+    let ingress = ingresses.rows.iter().map(|r| ("Ingress", r, prom.ingress_traffic(&r.namespace, &r.name)));
+    let ingress = ingress.map(|(kind, r, t)| (kind, r.namespace.as_str(), r.name.as_str(), t));
+    let routes = gateways.routes.iter().map(|r| {
+        ("HTTPRoute", r.namespace.as_str(), r.name.as_str(), prom.route_traffic(&r.namespace, &r.name))
+    });
+    let fronts = gateways.gateways.iter().map(|g| {
+        ("Gateway", g.namespace.as_str(), g.name.as_str(), prom.gateway_traffic(&g.namespace, &g.name))
+    });
+    let routes = routes.chain(fronts);
     let mut out = Vec::new();
-    for row in &ingresses.rows {
-        let Some(traffic) = prom.ingress_traffic(&row.namespace, &row.name) else { continue };
+    for (kind, ns, name, traffic) in ingress.chain(routes) {
+        let Some(traffic) = traffic else { continue };
         for message in verdict(&traffic, config) {
-            let ns = Some(row.namespace.as_str());
-            out.push(finding(Severity::Error, ProblemCategory::Traffic, "Ingress", ns, &row.name, message));
+            out.push(finding(Severity::Error, ProblemCategory::Traffic, kind, Some(ns), name, message));
         }
     }
     out

@@ -144,3 +144,81 @@ fn a_node_gone_not_ready_under_several_workloads_ranks_above_them() {
     let cause = api.cause.as_ref().unwrap();
     assert_eq!((cause.kind.as_str(), cause.name.as_str()), ("Node", "n2"));
 }
+
+/// The shop's ingress answers 5xx because `web` passes on the errors of `sessions`, which it
+/// calls through the mesh and which rolled out ten minutes ago: the callee's rollout is the
+/// cause of the ingress's and of the caller's trouble, and the callee ranks first.
+#[test]
+fn a_mesh_callee_failing_its_callers_is_the_cause_behind_the_ingress_and_ranks_first() {
+    use crate::prom::catalog::QueryId;
+    use crate::prom::{PromEvent, PromSample, PromState};
+    let fixtures = Fixtures::new()
+        .with(node("n1", Some("a"), true))
+        .with(deployment("shop", "web", 1, 1))
+        .with(replica_set("shop", "web-6", "web", 6, "2025-05-20T10:00:00Z"))
+        .pod(pod("shop", "web-6-a", Some((Rs, "web-6")), Some("n1")))
+        .with(deployment("shop", "sessions", 1, 1))
+        .with(replica_set("shop", "sessions-8", "sessions", 8, "2025-05-20T10:00:00Z"))
+        .with(replica_set("shop", "sessions-9", "sessions", 9, "2025-06-01T11:50:00Z"))
+        .pod(pod("shop", "sessions-9-a", Some((Rs, "sessions-9")), Some("n1")))
+        .with(service("shop", "web", &[("http", 80)]))
+        .with(endpoint_slice("shop", "web", "http", &[("a", true)]))
+        .with(ingress("shop", "web", "shop.example.com", "web", json!(80)));
+    let state = fixtures.at(now()).build();
+    let sample = |pairs: &[(&str, &str)], value: f64| PromSample {
+        labels: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        value,
+    };
+    let w = |name: &str, v: f64| sample(&[("mesh", "linkerd"), ("namespace", "shop"), ("workload", name)], v);
+    let edge = |v: f64| {
+        let labels = [
+            ("mesh", "linkerd"),
+            ("namespace", "shop"),
+            ("workload", "web"),
+            ("dst_namespace", "shop"),
+            ("dst_workload", "sessions"),
+        ];
+        sample(&labels, v)
+    };
+    let ingress = |v: f64| sample(&[("namespace", "shop"), ("ingress", "web")], v);
+    let mut prom = PromState::new(std::time::Duration::from_secs(10));
+    prom.set_now(now());
+    for (id, samples) in [
+        (QueryId::IngressRps, vec![ingress(80.0)]),
+        (QueryId::Ingress5xxRatio, vec![ingress(0.3)]),
+        (QueryId::MeshInRps, vec![w("web", 80.0), w("sessions", 80.0)]),
+        (QueryId::MeshInSuccess, vec![w("web", 0.7), w("sessions", 0.6)]),
+        (QueryId::MeshEdgeRps, vec![edge(80.0)]),
+        (QueryId::MeshEdgeSuccess, vec![edge(0.6)]),
+    ] {
+        prom.apply(PromEvent::Instant { id, samples, at: now() });
+    }
+    let problems = Projection::project(
+        &state,
+        Some(&prom),
+        &Scope::All,
+        now(),
+        &TriageRules::default(),
+        Default::default(),
+    )
+    .problems;
+    let named = |kind: &str, name: &str| {
+        problems
+            .problems
+            .iter()
+            .find(|p| p.kind == kind && p.name == name)
+            .unwrap_or_else(|| panic!("{kind} {name}: {problems:#?}"))
+    };
+    let summary = |p: &Problem| p.cause.as_ref().map(|c| c.summary.clone());
+    let rollout = Some("rollout revision 9 of shop/sessions".to_owned());
+    assert_eq!(summary(named("Ingress", "web")), rollout);
+    assert_eq!(summary(named("Deployment", "web")), rollout, "the caller only passes the errors on");
+    let sessions = named("Deployment", "sessions");
+    assert!(
+        sessions.score.why.iter().any(|w| w == "fails calls of shop/web, which serves ingress shop/web"),
+        "{:?}",
+        sessions.score.why
+    );
+    let first = &problems.problems[0];
+    assert_eq!((first.kind.as_str(), first.name.as_str()), ("Deployment", "sessions"), "{problems:#?}");
+}

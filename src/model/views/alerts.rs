@@ -13,6 +13,7 @@ fn kind_name(kind: ObjectKind) -> &'static str {
         ObjectKind::DaemonSet => "DaemonSet",
         ObjectKind::HorizontalPodAutoscaler => "HorizontalPodAutoscaler",
         ObjectKind::Ingress => "Ingress",
+        ObjectKind::HttpRoute => "HTTPRoute",
         ObjectKind::Node => "Node",
     }
 }

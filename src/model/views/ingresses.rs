@@ -1,16 +1,16 @@
 //! Ingresses: per class, each host/path -> service -> port -> endpoints (per zone), with
 //! verdicts, and the TLS certificates behind each host.
 
+pub use super::backends::RouteVerdict;
+use super::backends::{Backends, PortRef};
 use super::common::{ReadyTotal, Severity};
 use crate::k8s::source_state::Kind;
 use crate::model::cert::{self, CertInfo};
 use crate::model::{ClusterState, Scope};
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::networking::v1::{Ingress, IngressBackend};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 /// Certificates closer than this to expiry are flagged.
 pub const EXPIRY_WARNING_DAYS: i64 = 14;
@@ -19,17 +19,6 @@ pub const EXPIRY_WARNING_DAYS: i64 = 14;
 pub struct IngressesView {
     /// Sorted trouble first, then class, namespace, name.
     pub rows: Vec<IngressRow>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RouteVerdict {
-    Ok,
-    NoReadyEndpoints,
-    ServiceMissing,
-    PortNotFound,
-    /// ExternalName service or a resource backend: nothing to count.
-    NotCounted,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,58 +84,7 @@ pub struct IngressRow {
     pub severity: Severity,
 }
 
-/// (namespace, service) -> EndpointSlice endpoints per port name.
-struct Endpoints {
-    by_service: HashMap<(String, String), Vec<Arc<k8s_openapi::api::discovery::v1::EndpointSlice>>>,
-}
-
-impl Endpoints {
-    fn new(cluster: &ClusterState) -> Endpoints {
-        let mut by_service: HashMap<_, Vec<_>> = HashMap::new();
-        for slice in cluster.stores().endpoint_slices.state() {
-            let svc =
-                slice.metadata.labels.as_ref().and_then(|l| l.get("kubernetes.io/service-name")).cloned();
-            if let (Some(ns), Some(svc)) = (slice.metadata.namespace.clone(), svc) {
-                by_service.entry((ns, svc)).or_default().push(slice);
-            }
-        }
-        Endpoints { by_service }
-    }
-
-    /// Endpoints serving the service port named `port_name` ("" = unnamed), per zone.
-    fn count(&self, ns: &str, svc: &str, port_name: &str) -> (ReadyTotal, BTreeMap<String, ReadyTotal>) {
-        let mut total = ReadyTotal::default();
-        let mut zones: BTreeMap<String, ReadyTotal> = BTreeMap::new();
-        let slices = self.by_service.get(&(ns.to_owned(), svc.to_owned()));
-        for slice in slices.into_iter().flatten() {
-            let serves = slice
-                .ports
-                .as_ref()
-                .is_none_or(|ports| ports.iter().any(|p| p.name.as_deref().unwrap_or("") == port_name));
-            if !serves {
-                continue;
-            }
-            for ep in &slice.endpoints {
-                // ready unset means ready (EndpointSlice API semantics).
-                let ready = ep.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true);
-                let one = ReadyTotal { ready: u32::from(ready), total: 1 };
-                total.add(one);
-                let zone = ep.zone.clone().unwrap_or_else(|| super::common::UNLABELLED.to_owned());
-                zones.entry(zone).or_default().add(one);
-            }
-        }
-        (total, zones)
-    }
-}
-
-fn route(
-    backend: &IngressBackend,
-    host: String,
-    path: String,
-    ns: &str,
-    services: &HashMap<(String, String), Arc<Service>>,
-    endpoints: &Endpoints,
-) -> RouteRow {
+fn route(backend: &IngressBackend, host: String, path: String, ns: &str, backends: &Backends) -> RouteRow {
     let Some(svc_backend) = backend.service.as_ref() else {
         let resource = backend.resource.as_ref().map(|r| format!("{}/{}", r.kind, r.name));
         return RouteRow {
@@ -161,43 +99,21 @@ fn route(
     };
     let port = svc_backend.port.as_ref();
     let port_text = port.and_then(|p| p.name.clone().or(p.number.map(|n| n.to_string()))).unwrap_or_default();
-    let mut row = RouteRow {
+    let port_ref = match port {
+        Some(p) if p.name.is_some() => PortRef::Name(p.name.as_deref().unwrap_or_default()),
+        Some(p) => p.number.map_or(PortRef::Unset, PortRef::Number),
+        None => PortRef::Unset,
+    };
+    let resolved = backends.resolve(ns, &svc_backend.name, port_ref);
+    RouteRow {
         host,
         path,
         service: svc_backend.name.clone(),
         port: port_text,
-        endpoints: ReadyTotal::default(),
-        endpoints_by_zone: BTreeMap::new(),
-        verdict: RouteVerdict::Ok,
-    };
-    let Some(service) = services.get(&(ns.to_owned(), svc_backend.name.clone())) else {
-        row.verdict = RouteVerdict::ServiceMissing;
-        return row;
-    };
-    let spec = service.spec.as_ref();
-    if spec.and_then(|s| s.type_.as_deref()) == Some("ExternalName") {
-        row.verdict = RouteVerdict::NotCounted;
-        return row;
+        endpoints: resolved.endpoints,
+        endpoints_by_zone: resolved.endpoints_by_zone,
+        verdict: resolved.verdict,
     }
-    let service_port = spec.and_then(|s| s.ports.as_ref()).and_then(|ports| {
-        ports.iter().find(|p| match port {
-            Some(b) if b.name.is_some() => p.name == b.name,
-            Some(b) => b.number == Some(p.port),
-            None => ports.len() == 1,
-        })
-    });
-    let Some(service_port) = service_port else {
-        row.verdict = RouteVerdict::PortNotFound;
-        return row;
-    };
-    let port_name = service_port.name.as_deref().unwrap_or("");
-    let (counts, zones) = endpoints.count(ns, &svc_backend.name, port_name);
-    row.endpoints = counts;
-    row.endpoints_by_zone = zones;
-    if counts.ready == 0 {
-        row.verdict = RouteVerdict::NoReadyEndpoints;
-    }
-    row
 }
 
 fn class_of(ing: &Ingress, default_class: Option<&String>) -> Option<String> {
@@ -257,8 +173,7 @@ fn project_one(
     cluster: &ClusterState,
     ing: &Ingress,
     default_class: Option<&String>,
-    services: &HashMap<(String, String), Arc<Service>>,
-    endpoints: &Endpoints,
+    backends: &Backends,
     now: Timestamp,
 ) -> IngressRow {
     let ns = ing.metadata.namespace.clone().unwrap_or_default();
@@ -272,13 +187,13 @@ fn project_one(
         }
         for path in rule.http.iter().flat_map(|h| h.paths.iter()) {
             let p = path.path.clone().unwrap_or_else(|| "/".to_owned());
-            routes.push(route(&path.backend, host.clone(), p, &ns, services, endpoints));
+            routes.push(route(&path.backend, host.clone(), p, &ns, backends));
         }
     }
     let default_backend = spec
         .default_backend
         .as_ref()
-        .map(|b| route(b, "*".to_owned(), "(default)".to_owned(), &ns, services, endpoints));
+        .map(|b| route(b, "*".to_owned(), "(default)".to_owned(), &ns, backends));
     let tls: Vec<TlsRow> = spec
         .tls
         .iter()
@@ -355,19 +270,13 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> Ingress
             .is_some_and(|v| v == "true");
         if is_default { c.metadata.name.clone() } else { None }
     });
-    let services: HashMap<(String, String), Arc<Service>> = stores
-        .services
-        .state()
-        .into_iter()
-        .filter_map(|s| Some(((s.metadata.namespace.clone()?, s.metadata.name.clone()?), s)))
-        .collect();
-    let endpoints = Endpoints::new(cluster);
+    let backends = Backends::new(cluster);
     let mut rows: Vec<IngressRow> = stores
         .ingresses
         .state()
         .iter()
         .filter(|i| scope.includes(i.metadata.namespace.as_deref()))
-        .map(|i| project_one(cluster, i, default_class.as_ref(), &services, &endpoints, now))
+        .map(|i| project_one(cluster, i, default_class.as_ref(), &backends, now))
         .collect();
     rows.sort_by(|a, b| {
         b.severity

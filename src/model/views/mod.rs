@@ -4,14 +4,17 @@
 
 pub mod alerts;
 pub mod autoscalers;
+pub mod backends;
 pub mod certificates;
 pub mod common;
 pub mod compare;
 pub mod events;
 pub mod fleet;
 pub mod floors;
+pub mod gateways;
 pub mod hpa_demand;
 pub mod ingresses;
+pub mod mesh;
 pub mod namespaces;
 pub mod policies;
 pub mod problems;
@@ -32,6 +35,8 @@ pub enum ViewName {
     Workloads,
     Autoscalers,
     Ingresses,
+    Gateways,
+    Mesh,
     Storage,
     Certificates,
     Policies,
@@ -40,12 +45,14 @@ pub enum ViewName {
 }
 
 impl ViewName {
-    pub const ALL: [ViewName; 10] = [
+    pub const ALL: [ViewName; 12] = [
         ViewName::Namespaces,
         ViewName::Zones,
         ViewName::Workloads,
         ViewName::Autoscalers,
         ViewName::Ingresses,
+        ViewName::Gateways,
+        ViewName::Mesh,
         ViewName::Storage,
         ViewName::Certificates,
         ViewName::Policies,
@@ -60,6 +67,8 @@ impl ViewName {
             ViewName::Workloads => "workloads",
             ViewName::Autoscalers => "autoscalers",
             ViewName::Ingresses => "ingresses",
+            ViewName::Gateways => "gateways",
+            ViewName::Mesh => "mesh",
             ViewName::Storage => "storage",
             ViewName::Certificates => "certificates",
             ViewName::Policies => "policies",
@@ -94,6 +103,8 @@ impl ViewName {
                 Certificate,
                 NetworkPolicy,
                 Application,
+                Gateway,
+                HttpRoute,
                 Metrics,
             ],
             ViewName::Zones | ViewName::Workloads => {
@@ -101,6 +112,8 @@ impl ViewName {
             }
             ViewName::Autoscalers => &[Hpa, Deployment, StatefulSet, ReplicaSet],
             ViewName::Ingresses => &[Ingress, IngressClass, Service, EndpointSlice, TlsSecret],
+            ViewName::Gateways => &[Gateway, HttpRoute, Service, EndpointSlice],
+            ViewName::Mesh => &[Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Metrics],
             ViewName::Timeline => &[ReplicaSet, Hpa, Node, Pod, Event],
             ViewName::Certificates => &[Certificate, Ingress, TlsSecret],
             ViewName::Policies => &[NetworkPolicy, Application, Namespace, Pod],

@@ -6,6 +6,7 @@ use super::autoscalers::{AutoscalersView, HpaFlag};
 use super::common::{Severity, node_ready, replica_set_owners, workload_of};
 use super::ingresses::{IngressesView, RouteVerdict};
 use super::zones::{SpreadFlag, ZonesView};
+use crate::k8s::pod_facts::Mesh;
 use crate::k8s::source_state::{Kind, SourceState};
 pub use crate::model::triage::Problem;
 use crate::model::triage::TriageRules;
@@ -99,6 +100,7 @@ fn pod_reason(
     state: Option<&str>,
     last: Option<&str>,
     unscheduled: bool,
+    proxy_failing: Option<Mesh>,
 ) -> Option<(&'static str, Severity)> {
     match state {
         Some("CrashLoopBackOff") => return Some(("CrashLoopBackOff", Severity::Error)),
@@ -113,6 +115,12 @@ fn pod_reason(
     }
     if unscheduled {
         return Some(("Unschedulable", Severity::Error));
+    }
+    // The mesh routes nothing to a pod whose proxy is not ready, however healthy the app.
+    match proxy_failing {
+        Some(Mesh::Linkerd) => return Some(("linkerd-proxy not ready", Severity::Error)),
+        Some(Mesh::Istio) => return Some(("istio-proxy not ready", Severity::Error)),
+        None => {}
     }
     (last == Some("OOMKilled")).then_some(("OOMKilled", Severity::Warning))
 }
@@ -132,7 +140,8 @@ fn pod_findings(cluster: &ClusterState, scope: &Scope, out: &mut Vec<Finding>) {
         }
         let state = row.state_reason.map(|s| pods.str(s));
         let last = row.last_reason.map(|s| pods.str(s));
-        let Some((reason, severity)) = pod_reason(state, last, row.unscheduled_reason.is_some()) else {
+        let unscheduled = row.unscheduled_reason.is_some();
+        let Some((reason, severity)) = pod_reason(state, last, unscheduled, row.proxy_failing()) else {
             continue;
         };
         let (kind, name) = match row.owner.and_then(|(k, n)| workload_of(&owners, ns, k, pods.str(n))) {

@@ -26,6 +26,8 @@ pub enum ChangeKind {
     ConfigEdit,
     /// A NetworkPolicy created or edited: traffic blocked after it shows here.
     PolicyChange,
+    /// An HTTPRoute created or edited: a backendRef pointed at a Service that is not there.
+    RouteChange,
     CrashLoop,
     WarningEvent,
 }
@@ -213,35 +215,34 @@ pub fn changes(cluster: &ClusterState, scope: &Scope) -> Vec<TimelineEntry> {
             Severity::Info,
         ));
     }
-    for policy in stores.network_policies.state() {
-        let meta = &policy.metadata;
-        if !scope.includes(meta.namespace.as_deref()) {
-            continue;
+    let policies = stores.network_policies.state();
+    let metas = policies.iter().map(|p| (&p.metadata, ChangeKind::PolicyChange, "NetworkPolicy"));
+    let routes = stores.http_routes.state();
+    let metas = metas.chain(routes.iter().map(|r| (&r.metadata, ChangeKind::RouteChange, "HTTPRoute")));
+    for (meta, change, kind) in metas {
+        if scope.includes(meta.namespace.as_deref()) {
+            out.extend(created_or_edited(meta, change, kind));
         }
-        let created = meta.creation_timestamp.as_ref().map(|t| t.0);
-        let write = meta.managed_fields.iter().flatten().find_map(|f| Some((f.time.as_ref()?.0, &f.manager)));
-        let by =
-            |manager: &Option<String>| manager.as_deref().map(|m| format!(" by {m}")).unwrap_or_default();
-        let name = meta.name.clone().unwrap_or_default();
-        // A write in the second of creation is the creation itself.
-        let (at, message) = match (created, write) {
-            (Some(c), Some((at, manager))) if at.as_second() > c.as_second() => {
-                (at, format!("edited{}", by(manager)))
-            }
-            (Some(c), write) => (c, format!("created{}", write.map(|(_, m)| by(m)).unwrap_or_default())),
-            (None, _) => continue,
-        };
-        out.push(entry(
-            at,
-            ChangeKind::PolicyChange,
-            "NetworkPolicy",
-            meta.namespace.clone(),
-            name,
-            message,
-            Severity::Info,
-        ));
     }
     out
+}
+
+/// An object's creation, or its latest write (the only managed-fields entry the watch keeps).
+fn created_or_edited(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    change: ChangeKind,
+    kind: &str,
+) -> Option<TimelineEntry> {
+    let created = meta.creation_timestamp.as_ref().map(|t| t.0)?;
+    let write = meta.managed_fields.iter().flatten().find_map(|f| Some((f.time.as_ref()?.0, &f.manager)));
+    let by = |manager: &Option<String>| manager.as_deref().map(|m| format!(" by {m}")).unwrap_or_default();
+    // A write in the second of creation is the creation itself.
+    let (at, message) = match write {
+        Some((at, manager)) if at.as_second() > created.as_second() => (at, format!("edited{}", by(manager))),
+        write => (created, format!("created{}", write.map(|(_, m)| by(m)).unwrap_or_default())),
+    };
+    let name = meta.name.clone().unwrap_or_default();
+    Some(entry(at, change, kind, meta.namespace.clone(), name, message, Severity::Info))
 }
 
 /// The node conditions under which the kubelet evicts pods.

@@ -65,6 +65,8 @@ pub struct WorkloadView {
     pub spread: Vec<OwnerSpread>,
     /// The NetworkPolicies selecting its pods (by the pod template's labels).
     pub network_policies: Vec<String>,
+    /// Its service-mesh traffic and edges, when Prometheus has them (joined by the screen).
+    pub mesh: Option<super::mesh::MeshDrill>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -183,6 +185,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp, id: &Workl
         current_replica_set: None,
         spread: Vec::new(),
         network_policies: Vec::new(),
+        mesh: None,
     };
     if !scope.includes_ns(&id.namespace) {
         return view;

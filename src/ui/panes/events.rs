@@ -37,6 +37,7 @@ pub fn change_text(change: ChangeKind) -> &'static str {
         ChangeKind::NodePressure => "pressure",
         ChangeKind::ConfigEdit => "config",
         ChangeKind::PolicyChange => "netpol",
+        ChangeKind::RouteChange => "route",
         ChangeKind::CrashLoop => "crashloop",
         ChangeKind::WarningEvent => "warning",
     }

@@ -134,7 +134,7 @@ fn row_cells(row: &IngressRow, breach: Breach, ctx: &PaneCtx<'_>) -> Vec<Cell> {
 }
 
 /// REQ/s, 5XX, P99; "-" when Prometheus has no answer, dimmed when the answer is stale.
-fn traffic_cells(traffic: Option<Traffic>, breach: Breach, ctx: &PaneCtx<'_>) -> [Cell; 3] {
+pub(super) fn traffic_cells(traffic: Option<Traffic>, breach: Breach, ctx: &PaneCtx<'_>) -> [Cell; 3] {
     let theme = ctx.theme;
     let Some(t) = traffic else {
         return [Cell::new("-", theme.muted), Cell::new("-", theme.muted), Cell::new("-", theme.muted)];

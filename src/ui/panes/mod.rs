@@ -5,8 +5,10 @@ pub mod certificates;
 pub mod compare;
 pub mod events;
 pub mod fleet;
+pub mod gateways;
 pub mod ingresses;
 pub mod logs;
+pub mod mesh;
 pub mod overview;
 pub mod policies;
 pub mod storage;
@@ -49,6 +51,11 @@ pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect)
         PaneView::Events { view, visible } => events::render(view, visible, ctx, frame, area),
         PaneView::Storage { view, visible } => storage::render(view, visible, ctx, frame, area),
         PaneView::Policies { view, visible } => policies::render(view, visible, ctx, frame, area),
+        PaneView::Mesh { view, visible } => mesh::render(view, visible, ctx, frame, area),
+        PaneView::Gateways { view, visible, traffic, breaches, gateway_traffic } => {
+            let extras = gateways::Extras { traffic, breaches, gateway_traffic };
+            gateways::render(view, visible, &extras, ctx, frame, area)
+        }
         PaneView::Certificates { view, visible } => certificates::render(view, visible, ctx, frame, area),
         PaneView::Fleet { view, visible } => fleet::render(view, visible, ctx, frame, area),
         PaneView::Compare { view, visible } => compare::render(view, visible, ctx, frame, area),

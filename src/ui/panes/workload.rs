@@ -7,7 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, Paragraph};
 
 use super::{PaneCtx, title};
+use crate::model::views::mesh::{EdgeRow, MeshDrill};
 use crate::model::views::workload::{PodDetail, RolloutState, WorkloadView};
+use crate::types::Flow;
 use crate::types::PodPhase;
 use crate::ui::format::{self, severity_style};
 use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
@@ -29,8 +31,13 @@ pub fn render(view: &WorkloadView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: R
     // Old vs new ReplicaSet per zone, while a rollout has pods of both.
     let spread_lines = if view.spread.len() > 1 { u16::try_from(view.spread.len()).unwrap_or(4) } else { 0 };
     let policy_lines = u16::from(!view.network_policies.is_empty());
+    let mesh_lines = view
+        .mesh
+        .as_ref()
+        .map_or(0, |m| 1 + m.callers.len().min(EDGES_SHOWN) + m.callees.len().min(EDGES_SHOWN));
+    let mesh_lines = u16::try_from(mesh_lines).unwrap_or(0);
     let [header, pods, events] = Layout::vertical([
-        Constraint::Length(3 + spread_lines + policy_lines),
+        Constraint::Length(3 + spread_lines + policy_lines + mesh_lines),
         Constraint::Min(4),
         Constraint::Length(event_lines),
     ])
@@ -91,6 +98,9 @@ fn render_rollout(view: &WorkloadView, ctx: &PaneCtx<'_>, frame: &mut Frame, are
             Span::styled(" network policies ", theme.muted),
             Span::styled(view.network_policies.join(", "), theme.text),
         ]));
+    }
+    if let Some(mesh) = &view.mesh {
+        lines.extend(mesh_lines(mesh, theme));
     }
     if view.spread.len() > 1 {
         for owner in &view.spread {
@@ -163,4 +173,41 @@ fn render_events(view: &WorkloadView, ctx: &PaneCtx<'_>, frame: &mut Frame, area
         theme,
     ));
     frame.render_widget(List::new(items).block(block), area);
+}
+
+/// Callers and callees shown in the drill-down, each side.
+const EDGES_SHOWN: usize = 3;
+
+/// " mesh linkerd  serves 120/s 60.0% ok p99 250ms  calls ...", then "  <- caller" and
+/// "  -> callee" lines, failing edges in the error style.
+fn mesh_lines<'a>(mesh: &MeshDrill, theme: &crate::ui::theme::Theme) -> Vec<Line<'a>> {
+    let flow = |f: &Flow| {
+        let ok = f.success.map_or_else(|| "-".to_owned(), format::ratio_percent);
+        let p99 = f.p99.map_or_else(|| "-".to_owned(), format::latency);
+        format!("{}/s {ok} ok p99 {p99}", format::per_second(f.rps))
+    };
+    let style = |success: Option<f64>| match success {
+        Some(s) if s < 0.99 => theme.error,
+        _ => theme.text,
+    };
+    let mut head = vec![Span::styled(format!(" mesh {} ", mesh.mesh), theme.muted)];
+    if let Some(f) = &mesh.inbound {
+        head.push(Span::styled(" serves ", theme.muted));
+        head.push(Span::styled(flow(f), style(f.success)));
+    }
+    if let Some(f) = &mesh.outbound {
+        head.push(Span::styled("  calls ", theme.muted));
+        head.push(Span::styled(flow(f), style(f.success)));
+    }
+    let mut lines = vec![Line::from(head)];
+    let edge = |arrow: &str, other: &str, e: &EdgeRow| {
+        let ok = e.success.map_or_else(|| "-".to_owned(), format::ratio_percent);
+        Line::from(vec![
+            Span::styled(format!("   {arrow} {other:<32}"), theme.muted),
+            Span::styled(format!(" {}/s {ok} ok", format::per_second(e.rps)), style(e.success)),
+        ])
+    };
+    lines.extend(mesh.callers.iter().take(EDGES_SHOWN).map(|e| edge("<-", &e.from, e)));
+    lines.extend(mesh.callees.iter().take(EDGES_SHOWN).map(|e| edge("->", &e.to, e)));
+    lines
 }

@@ -5,7 +5,7 @@ use super::Tone;
 /// `1 Overview  2 Zones ...`, the one in front, and what is open over it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TabsView {
-    /// (digit, title) of every pane, in order.
+    /// (key, title) of every pane, in order.
     pub tabs: Vec<(char, &'static str)>,
     pub current: usize,
     /// "shop/web" for a drill-down, "logs deploy/web" for the log view.

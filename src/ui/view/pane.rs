@@ -4,8 +4,8 @@
 use super::Unreachable;
 use crate::model::triage::traffic;
 use crate::model::views::{
-    autoscalers, certificates, compare, fleet, ingresses, namespaces, policies, problems, storage, timeline,
-    workload, zones,
+    autoscalers, certificates, compare, fleet, gateways, ingresses, mesh, namespaces, policies, problems,
+    storage, timeline, workload, zones,
 };
 use crate::types::{Traffic, WorkloadRef};
 
@@ -71,6 +71,20 @@ pub enum PaneView {
     Policies {
         view: policies::PoliciesView,
         visible: Vec<usize>,
+    },
+    Mesh {
+        view: mesh::MeshView,
+        visible: Vec<usize>,
+    },
+    Gateways {
+        view: gateways::GatewaysView,
+        /// Indexes into the routes.
+        visible: Vec<usize>,
+        /// Per route: Prometheus' answer and the thresholds it breaks.
+        traffic: Vec<Option<Traffic>>,
+        breaches: Vec<traffic::Breach>,
+        /// Per Gateway (its listeners).
+        gateway_traffic: Vec<Option<Traffic>>,
     },
     /// One workload across the fleet (`:compare`), a row per cluster.
     Compare {

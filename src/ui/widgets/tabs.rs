@@ -10,18 +10,19 @@ use ratatui::widgets::Paragraph;
 use crate::ui::theme::Theme;
 use crate::ui::view::TabsView;
 
-/// How many characters of a title a shrunk tab keeps (before digits only).
+/// How many characters of a title a shrunk tab keeps (then two, before keys only).
 const SHORT_TITLE: usize = 3;
 
 pub fn render(view: &TabsView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let drill = view.drill.as_ref().map(|name| format!("› {name}"));
     let drill_width = drill.as_ref().map_or(0, |d| d.chars().count());
     // Whole titles with a space between tabs, then without it, then shrunk titles.
-    let (labels, gap) = [(None, 1), (None, 0), (Some(SHORT_TITLE), 1), (Some(0), 1)]
-        .into_iter()
-        .map(|(keep, gap)| (labels(view, keep), gap))
-        .find(|(labels, gap)| width(labels, *gap) + drill_width <= usize::from(area.width))
-        .unwrap_or_else(|| (labels(view, Some(0)), 1));
+    let (labels, gap) =
+        [(None, 1), (None, 0), (Some(SHORT_TITLE), 1), (Some(SHORT_TITLE), 0), (Some(2), 0), (Some(0), 1)]
+            .into_iter()
+            .map(|(keep, gap)| (labels(view, keep), gap))
+            .find(|(labels, gap)| width(labels, *gap) + drill_width <= usize::from(area.width))
+            .unwrap_or_else(|| (labels(view, Some(0)), 1));
     let mut spans = Vec::new();
     for (i, label) in labels.into_iter().enumerate() {
         let style = if i == view.current { theme.selection } else { theme.muted };

@@ -259,9 +259,9 @@ async fn viewer_sees_secrets_forbidden_and_everything_else() {
     let mut live = Live::start(&config, Some("kdeck-sim-viewer"), WatchScope::Cluster).await;
     live.until("all kinds settled", |s| s.all_synced()).await;
     assert!(matches!(live.state.source_state(Kind::TlsSecret), SourceState::Forbidden { .. }));
-    // cert-manager's and Argo CD's CRDs are optional: a sim without them says "not served",
+    // cert-manager's, Argo CD's and Gateway API's CRDs are optional: a sim without them says "not served",
     // which is settled.
-    let optional = [Kind::Certificate, Kind::Application];
+    let optional = [Kind::Certificate, Kind::Application, Kind::Gateway, Kind::HttpRoute];
     for kind in optional {
         let state = live.state.source_state(kind);
         assert!(matches!(state, SourceState::Live | SourceState::Unavailable { .. }), "{state:?}");

@@ -24,9 +24,17 @@ fn digits_and_tab_move_between_panes() {
     keys(&mut m, "\t");
     assert_eq!(m.model.ui.pane, Pane::Policies);
     keys(&mut m, "\t");
+    assert_eq!(m.model.ui.pane, Pane::Gateways);
+    keys(&mut m, "\t");
+    assert_eq!(m.model.ui.pane, Pane::Mesh);
+    keys(&mut m, "\t");
     assert_eq!(m.model.ui.pane, Pane::Overview);
     keys(&mut m, "6");
     assert_eq!(m.model.ui.pane, Pane::Storage);
+    keys(&mut m, "m");
+    assert_eq!(m.model.ui.pane, Pane::Mesh);
+    keys(&mut m, "9");
+    assert_eq!(m.model.ui.pane, Pane::Gateways);
 }
 
 #[test]

@@ -74,7 +74,7 @@ fn syncing() {
         let batch = std::iter::once(PodEvent::Init).chain(arriving).collect();
         m.handle(Event::Cluster(Generation::default(), ClusterEvent::Pods(batch)));
         let screen = render(&mut m, w, h);
-        assert!(screen.contains("api: syncing 21/22, 3 pods so far"), "{screen}");
+        assert!(screen.contains("api: syncing 23/24, 3 pods so far"), "{screen}");
         insta::assert_snapshot!(format!("syncing_{w}x{h}"), screen);
     }
 }
@@ -358,4 +358,135 @@ fn the_drill_down_lists_the_policies_selecting_the_workload() {
     press(&mut m, &[Action::ShowPane(Pane::Zones), Action::Open]);
     let screen = render(&mut m, 120, 30);
     assert!(screen.contains("network policies allow-linkerd, api-gateway-policy, default-deny"), "{screen}");
+}
+
+/// An Envoy Gateway with three routes: one whose backendRef names a Service that is not there
+/// (its status message carries an escape sequence), one healthy across two zones, one whose
+/// only backend has no ready endpoint.
+fn gateways_cluster() -> kdeck::model::ClusterState {
+    let written = "2025-06-01T11:55:00Z";
+    let mut missing = o::http_route(
+        "shop",
+        "checkout",
+        "shop.example.com",
+        ("infra", "edge"),
+        "checkout-v2",
+        Some(false),
+        written,
+    );
+    if let Some(status) = missing.status.as_mut() {
+        status.parents[0].conditions[1].message = Some("Service shop/checkout-v2 not found\x1b[2J".into());
+    }
+    Fixtures::new()
+        .with(o::gateway("infra", "edge", Some(true)))
+        .with(missing)
+        .with(o::http_route("shop", "web", "www.example.com", ("infra", "edge"), "web", Some(true), written))
+        .with(o::service("shop", "web", &[("http", 8080)]))
+        .with(o::endpoint_slice("shop", "web", "http", &[("eu-west-1a", true), ("eu-west-1b", true)]))
+        .with(o::http_route(
+            "shop",
+            "search",
+            "search.example.com",
+            ("infra", "edge"),
+            "search",
+            Some(true),
+            written,
+        ))
+        .with(o::service("shop", "search", &[("http", 8080)]))
+        .with(o::endpoint_slice("shop", "search", "http", &[("eu-west-1c", false)]))
+        .build()
+}
+
+#[test]
+fn gateways() {
+    for (w, h) in SIZES {
+        let mut m = model(gateways_cluster());
+        press(&mut m, &[Action::ShowPane(Pane::Gateways)]);
+        let screen = render(&mut m, w, h);
+        assert!(!screen.contains('\x1b'), "{screen:?}");
+        insta::assert_snapshot!(format!("gateways_{w}x{h}"), screen);
+    }
+}
+
+/// HarmonyFlow meshed with Linkerd: `api` calls `sessions`, which fails 40% of the calls
+/// since its rollout; one `api` pod's proxy is not ready.
+fn mesh_session() -> kdeck::app::session::Session {
+    use kdeck::k8s::pod_facts::{Mesh, MeshProxy, OwnerKind};
+    use kdeck::prom::catalog::QueryId;
+    use kdeck::prom::{PromEvent, PromSample};
+    let ns = "harmonyflow";
+    let meshed = |name: &str, rs: &str, proxy_ready: bool| {
+        let mut facts = o::pod(ns, name, Some((OwnerKind::ReplicaSet, rs)), Some("n1"));
+        facts.containers = 2;
+        facts.ready_containers = 1 + u16::from(proxy_ready);
+        facts.ready = proxy_ready;
+        facts.mesh_proxy = Some(MeshProxy { mesh: Mesh::Linkerd, ready: proxy_ready });
+        facts
+    };
+    let created = "2025-06-01T10:00:00Z";
+    let fixtures = Fixtures::new()
+        .with(o::deployment(ns, "api", 2, 1))
+        .with(o::replica_set(ns, "api-5d8", "api", 3, created))
+        .with(o::deployment(ns, "sessions", 1, 1))
+        .with(o::replica_set(ns, "sessions-7f2", "sessions", 9, "2025-06-01T11:50:00Z"))
+        .pod(meshed("api-5d8-a", "api-5d8", true))
+        .pod(meshed("api-5d8-b", "api-5d8", false))
+        .pod(meshed("sessions-7f2-a", "sessions-7f2", true));
+    let now = fixtures.now();
+    let mut m = model(fixtures.build());
+    let sample = |pairs: &[(&str, &str)], value: f64| PromSample {
+        labels: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        value,
+    };
+    let w = |name: &str, v: f64| sample(&[("mesh", "linkerd"), ("namespace", ns), ("workload", name)], v);
+    let e = |from: &str, to: &str, v: f64| {
+        sample(
+            &[
+                ("mesh", "linkerd"),
+                ("namespace", ns),
+                ("workload", from),
+                ("dst_namespace", ns),
+                ("dst_workload", to),
+            ],
+            v,
+        )
+    };
+    m.model.prom.apply(PromEvent::Connected {
+        source: "http://127.0.0.1:9090".into(),
+        insecure: false,
+        at: now,
+    });
+    let answers = [
+        (QueryId::MeshInRps, vec![w("sessions", 120.0), w("api", 95.0)]),
+        (QueryId::MeshInSuccess, vec![w("sessions", 0.6), w("api", 0.74)]),
+        (QueryId::MeshInP99, vec![w("sessions", 0.25), w("api", 0.4)]),
+        (QueryId::MeshOutRps, vec![w("api", 120.0)]),
+        (QueryId::MeshOutSuccess, vec![w("api", 0.6)]),
+        (QueryId::MeshEdgeRps, vec![e("api", "sessions", 120.0)]),
+        (QueryId::MeshEdgeSuccess, vec![e("api", "sessions", 0.6)]),
+    ];
+    for (id, samples) in answers {
+        m.model.prom.apply(PromEvent::Instant { id, samples, at: now });
+    }
+    m
+}
+
+#[test]
+fn mesh() {
+    for (w, h) in SIZES {
+        let mut m = mesh_session();
+        press(&mut m, &[Action::ShowPane(Pane::Mesh)]);
+        insta::assert_snapshot!(format!("mesh_{w}x{h}"), render(&mut m, w, h));
+    }
+}
+
+#[test]
+fn the_drill_down_shows_the_mesh_callers_and_callees() {
+    let mut m = mesh_session();
+    // The failing `sessions` is the mesh pane's first row.
+    press(&mut m, &[Action::ShowPane(Pane::Mesh), Action::Open]);
+    let screen = render(&mut m, 120, 30);
+    assert!(screen.contains("Deployment harmonyflow/sessions"), "{screen}");
+    assert!(screen.contains("<- harmonyflow/api"), "{screen}");
+    insta::assert_snapshot!("mesh_drill_down_120x30", screen);
 }

@@ -47,6 +47,10 @@ fn demo_navigation_filter_drill_down_and_clean_exit() {
     tmux.wait_text("Certificates (", SHORT);
     tmux.keys(&["8"]);
     tmux.wait_text("Policies (", SHORT);
+    tmux.keys(&["9"]);
+    tmux.wait_text("HTTPRoutes (", SHORT);
+    tmux.keys(&["m"]);
+    tmux.wait_text("Mesh (", SHORT);
     tmux.keys(&["Tab"]);
     tmux.wait_text("Namespaces (", SHORT);
 
