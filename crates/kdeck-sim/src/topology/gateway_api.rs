@@ -14,7 +14,6 @@ use crate::load::hash2;
 use crate::resources::{self, GATEWAY_API_GROUP};
 use crate::store::meta::format_time;
 use crate::store::{Store, StoreError};
-use crate::world::telemetry::CertInfo;
 use crate::world::typed;
 
 /// Where Envoy Gateway and its proxies run.
@@ -39,16 +38,17 @@ pub fn proxy_name(namespace: &str, name: &str) -> String {
     format!("envoy-{resource}-{hex}")
 }
 
-/// Install Gateway API where the topology opts in (else withhold its group). Returns the
-/// listeners' TLS certificates, for cert-manager.
+/// Install Gateway API where the topology opts in (else withhold its group). The listeners'
+/// TLS secrets are made here, not by cert-manager: its Certificates stay those of the
+/// ingresses (whose expiry ingress-nginx reports).
 pub fn install_if_wanted(
     store: &Store,
     spec: &ClusterSpec,
     manifest: Option<&str>,
-) -> Result<Vec<CertInfo>, TopologyError> {
+) -> Result<(), TopologyError> {
     if spec.gateway_api != Some(true) {
         store.withhold_group(GATEWAY_API_GROUP);
-        return Ok(Vec::new());
+        return Ok(());
     }
     let text = manifest.ok_or_else(|| TopologyError("no manifest envoy-gateway.yaml".into()))?;
     let now = store.clock().now().as_second();
@@ -86,36 +86,28 @@ pub fn install_if_wanted(
             gateways.push(value);
         }
     }
-    let mut certs = Vec::new();
+
     for gateway in &gateways {
-        certs.extend(listener_certificates(store, gateway, now)?);
+        listener_certificates(store, gateway, now)?;
         ensure_proxy(store, gateway, &spec.provider, &spec.region)
             .map_err(|e| TopologyError(e.to_string()))?;
     }
-    Ok(certs)
+    Ok(())
 }
 
 /// A `kubernetes.io/tls` secret for each HTTPS listener's certificate ref, for its hostname.
-fn listener_certificates(store: &Store, gateway: &Value, now: i64) -> Result<Vec<CertInfo>, TopologyError> {
+fn listener_certificates(store: &Store, gateway: &Value, now: i64) -> Result<(), TopologyError> {
     let namespace = gateway["metadata"]["namespace"].as_str().unwrap_or("default");
-    let mut out = Vec::new();
     for listener in gateway["spec"]["listeners"].as_array().into_iter().flatten() {
         let host = listener["hostname"].as_str().unwrap_or("gateway.example.com").to_string();
         let refs = listener["tls"]["certificateRefs"].as_array().into_iter().flatten();
         for secret in refs.filter_map(|r| r["name"].as_str()) {
             let days = 30 + (hash2(0, secret, 0) % 50) as i64;
-            let info = certs::store_tls_secret(
-                store,
-                namespace,
-                secret,
-                std::slice::from_ref(&host),
-                now + days * DAY,
-            )
-            .map_err(|e| TopologyError(e.to_string()))?;
-            out.push(info);
+            certs::store_tls_secret(store, namespace, secret, std::slice::from_ref(&host), now + days * DAY)
+                .map_err(|e| TopologyError(e.to_string()))?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Create a Gateway's envoy proxy Deployment and LoadBalancer Service unless they exist.

@@ -116,11 +116,10 @@ pub fn load(store: &Store, topology: &str, seed: u64) -> Result<Loaded, Topology
         apply_manifests(store, text, &mut certs)?;
     }
     storage::create_storage_classes(store, &spec.provider)?;
-    let gateway_certs = gateway_api::install_if_wanted(store, &spec, asset("envoy-gateway.yaml"))?;
+    gateway_api::install_if_wanted(store, &spec, asset("envoy-gateway.yaml"))?;
     // cert-manager issues the ingress certificates, unless the topology goes without it
     if spec.cert_manager != Some(false) && !certs.is_empty() {
         cert_manager::install(store, &certs)?;
-        cert_manager::install(store, &gateway_certs)?;
     } else {
         store.withhold_group(crate::resources::CERT_MANAGER_GROUP);
     }
