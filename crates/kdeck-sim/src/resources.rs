@@ -67,12 +67,16 @@ const STATUS_LOG: &[&str] = &["status", "log"];
 const ALL: &[&str] = &["all"];
 const CERT_MANAGER: &[&str] = &["cert-manager"];
 const ARGO: &[&str] = &["argo"];
+const GATEWAY_API: &[&str] = &["gateway-api"];
 
 /// cert-manager's API group: its kinds are CRDs, stored as plain JSON.
 pub const CERT_MANAGER_GROUP: &str = "cert-manager.io";
 
 /// Argo CD's API group: its Application CRD, stored as plain JSON.
 pub const ARGO_CD_GROUP: &str = "argoproj.io";
+
+/// Gateway API's group (served by Envoy Gateway where a topology opts in), stored as JSON.
+pub const GATEWAY_API_GROUP: &str = "gateway.networking.k8s.io";
 
 const fn rt(
     group: &'static str,
@@ -240,6 +244,24 @@ pub static REGISTRY: &[ResourceType] = &[
         short_names: &["app", "apps"],
         categories: ARGO,
         ..rt(ARGO_CD_GROUP, "v1alpha1", "applications", "application", "Application", true)
+    },
+    // Gateway API's CRDs: served only where the topology opts in (`gatewayApi: true`).
+    ResourceType {
+        short_names: &["gc"],
+        categories: GATEWAY_API,
+        subresources: STATUS,
+        ..rt(GATEWAY_API_GROUP, "v1", "gatewayclasses", "gatewayclass", "GatewayClass", false)
+    },
+    ResourceType {
+        short_names: &["gtw"],
+        categories: GATEWAY_API,
+        subresources: STATUS,
+        ..rt(GATEWAY_API_GROUP, "v1", "gateways", "gateway", "Gateway", true)
+    },
+    ResourceType {
+        categories: GATEWAY_API,
+        subresources: STATUS,
+        ..rt(GATEWAY_API_GROUP, "v1", "httproutes", "httproute", "HTTPRoute", true)
     },
     ResourceType { verbs: READ_ONLY, ..rt("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true) },
     ResourceType { verbs: READ_ONLY, ..rt("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false) },

@@ -15,6 +15,7 @@ mod cert_renewal;
 mod pick;
 mod policy_block;
 mod rollouts;
+mod route_backend;
 mod storage;
 
 pub use cert_renewal::ingress_certificate as cert_renewal_target;
@@ -52,9 +53,12 @@ pub enum Scenario {
     /// A NetworkPolicy `deny-all-ingress` is applied to the namespace behind the busiest
     /// ingress: pods stay Ready, the ingress answers 502/504, Argo CD shows OutOfSync.
     PolicyBlocksTraffic,
+    /// An HTTPRoute's backendRef is edited by hand to a Service that was never deployed: the
+    /// route's ResolvedRefs turns False (BackendNotFound), its traffic gets Envoy's 500s.
+    HttpRouteBackendMissing,
 }
 
-pub const ALL: [Scenario; 11] = [
+pub const ALL: [Scenario; 12] = [
     Scenario::Steady,
     Scenario::ZoneOutage,
     Scenario::TrafficSpike,
@@ -66,6 +70,7 @@ pub const ALL: [Scenario; 11] = [
     Scenario::PvcPending,
     Scenario::CertRenewalFailing,
     Scenario::PolicyBlocksTraffic,
+    Scenario::HttpRouteBackendMissing,
 ];
 
 impl Scenario {
@@ -82,6 +87,7 @@ impl Scenario {
             Scenario::PvcPending => "pvc-pending",
             Scenario::CertRenewalFailing => "cert-renewal-failing",
             Scenario::PolicyBlocksTraffic => "policy-blocks-traffic",
+            Scenario::HttpRouteBackendMissing => "httproute-backend-missing",
         }
     }
 }
@@ -125,6 +131,8 @@ pub struct ScenarioTargets {
     pub cert_renewal_failing: Option<String>,
     /// namespace a NetworkPolicy cuts off (else the one behind the busiest ingress)
     pub policy_blocks_traffic: Option<String>,
+    /// namespace/httproute whose backend goes missing (else the busiest prod route)
+    pub httproute_backend_missing: Option<String>,
 }
 
 const DAY: i64 = 86_400;
@@ -144,6 +152,9 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
     if previous == Scenario::PolicyBlocksTraffic {
         policy_block::stop_policy_blocks_traffic(world);
     }
+    if previous == Scenario::HttpRouteBackendMissing {
+        route_backend::stop(world);
+    }
     match world.scenario {
         Scenario::BadRollout => start_bad_rollout(world),
         Scenario::CertExpiry => {
@@ -160,6 +171,7 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
         Scenario::PvcPending => storage::start_pvc_pending(world),
         Scenario::CertRenewalFailing => cert_renewal::start_cert_renewal_failing(world),
         Scenario::PolicyBlocksTraffic => policy_block::start_policy_blocks_traffic(world),
+        Scenario::HttpRouteBackendMissing => route_backend::start(world),
         Scenario::Steady | Scenario::ZoneOutage | Scenario::TrafficSpike => {}
     }
 }

@@ -5,6 +5,7 @@ mod age;
 mod cells;
 mod cert_manager;
 mod core;
+mod gateway_api;
 mod pods;
 mod policies;
 mod storage;

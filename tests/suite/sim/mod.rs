@@ -4,6 +4,7 @@ mod certificates;
 mod clock;
 mod faults;
 mod fleet;
+mod gateway;
 mod history;
 mod kubectl;
 mod logs;

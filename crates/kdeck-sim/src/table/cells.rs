@@ -160,6 +160,22 @@ pub fn columns(plural: &str) -> &'static [Column] {
             &[("Name", "string", 0), ("Ready", "string", 0), ("Status", "string", 1), ("Age", "string", 0)]
         }
         "networkpolicies" => &[("Name", "string", 0), ("Pod-Selector", "string", 0), ("Age", "string", 0)],
+        // Gateway API's CRD printer columns
+        "gatewayclasses" => &[
+            ("Name", "string", 0),
+            ("Controller", "string", 0),
+            ("Accepted", "string", 0),
+            ("Age", "date", 0),
+            ("Description", "string", 1),
+        ],
+        "gateways" => &[
+            ("Name", "string", 0),
+            ("Class", "string", 0),
+            ("Address", "string", 0),
+            ("Programmed", "string", 0),
+            ("Age", "date", 0),
+        ],
+        "httproutes" => &[("Name", "string", 0), ("Hostnames", "string", 0), ("Age", "date", 0)],
         // Argo CD's CRD printer columns (Revision and Project only with -o wide)
         "applications" => &[
             ("Name", "string", 0),
@@ -307,6 +323,9 @@ pub fn cells(plural: &str, object: &Value, now: Timestamp) -> Vec<Value> {
         "clusterissuers" | "issuers" => super::cert_manager::issuer_cells(object, name, created),
         "networkpolicies" => super::policies::network_policy_cells(object, name, created),
         "applications" => super::policies::application_cells(object, name),
+        "gatewayclasses" => super::gateway_api::gateway_class_cells(object, name, created),
+        "gateways" => super::gateway_api::gateway_cells(object, name, created),
+        "httproutes" => super::gateway_api::http_route_cells(object, name, created),
         _ => vec![json!(name), json!(created)],
     }
 }

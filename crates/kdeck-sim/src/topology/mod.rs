@@ -5,6 +5,7 @@
 pub mod argo_cd;
 pub mod cert_manager;
 pub mod certs;
+pub mod gateway_api;
 mod nodes;
 pub mod spec;
 pub mod storage;
@@ -43,6 +44,7 @@ const ASSETS: &[(&str, &str)] = &[
     ("azora.nodes.yaml", include_str!("../../../../assets/topologies/azora.nodes.yaml")),
     ("demo-extras.yaml", include_str!("../../../../assets/topologies/demo-extras.yaml")),
     ("demo.nodes.yaml", include_str!("../../../../assets/topologies/demo.nodes.yaml")),
+    ("envoy-gateway.yaml", include_str!("../../../../assets/topologies/envoy-gateway.yaml")),
 ];
 
 /// The named topologies (besides `synthetic:...` and file paths).
@@ -114,6 +116,7 @@ pub fn load(store: &Store, topology: &str, seed: u64) -> Result<Loaded, Topology
         apply_manifests(store, text, &mut certs)?;
     }
     storage::create_storage_classes(store, &spec.provider)?;
+    gateway_api::install_if_wanted(store, &spec, asset("envoy-gateway.yaml"))?;
     // cert-manager issues the ingress certificates, unless the topology goes without it
     if spec.cert_manager != Some(false) && !certs.is_empty() {
         cert_manager::install(store, &certs)?;

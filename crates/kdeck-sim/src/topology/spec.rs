@@ -27,6 +27,9 @@ pub struct ClusterSpec {
     /// Whether Argo CD deploys the main workloads (its Application CRD served, one
     /// Application per `load` workload); `argoCd: true` opts in.
     pub argo_cd: Option<bool>,
+    /// Whether Gateway API is served, with Envoy Gateway and the routes of
+    /// `envoy-gateway.yaml`; `gatewayApi: true` opts in.
+    pub gateway_api: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -221,6 +221,7 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
     // no ingress certificates: no cert-manager
     store.withhold_group(crate::resources::CERT_MANAGER_GROUP);
     store.withhold_group(crate::resources::ARGO_CD_GROUP);
+    store.withhold_group(crate::resources::GATEWAY_API_GROUP);
     Ok(Loaded { config, certs: Vec::new() })
 }
 

@@ -17,8 +17,12 @@ mod demand;
 mod deployment_status;
 mod deployments;
 mod endpoints;
+pub mod envoy_metrics;
 pub mod events;
 pub mod faults;
+pub mod gateway_routing;
+pub mod gateway_status;
+pub mod gateways;
 mod history;
 mod hpa;
 pub mod hpa_math;
@@ -206,6 +210,7 @@ impl World {
         }
         self.reconcile_endpoints(&snap);
         self.reconcile_applications(&snap, now);
+        self.reconcile_gateways(&snap, now);
         if due(&mut self.last_metrics, now, METRICS_SCRAPE_SECS) {
             self.publish_resource_metrics(&snap, now);
         }
