@@ -98,7 +98,7 @@ pub struct SimulationArgs {
     pub topology: String,
     /// Incident scenario: steady, zone-outage, traffic-spike, bad-rollout, cert-expiry, error-burst,
     /// config-crash, node-pressure, pvc-pending, cert-renewal-failing,
-    /// policy-blocks-traffic
+    /// policy-blocks-traffic, httproute-backend-missing, mesh-success-drop, mesh-proxy-not-ready
     #[arg(long, default_value = "steady", value_name = "NAME")]
     pub scenario: String,
     /// Run the sim clock this many times faster than real time

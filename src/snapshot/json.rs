@@ -39,7 +39,7 @@ pub struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     ingresses: Option<Vec<Row<'a, IngressRow, TrafficJson<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    gateways: Option<&'a [GatewayRow]>,
+    gateways: Option<Vec<Row<'a, GatewayRow, TrafficJson<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     httproutes: Option<Vec<Row<'a, HttpRouteRow, TrafficJson<'a>>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,7 +182,7 @@ impl<'a> Document<'a> {
                 &empty.history,
             ),
             ingresses: rows(doc.ingresses.as_ref(), prom.map(|p| &p.ingresses), traffic, &empty.traffic),
-            gateways: doc.gateways.as_deref(),
+            gateways: rows(doc.gateways.as_ref(), prom.map(|p| &p.gateways), traffic, &empty.traffic),
             httproutes: rows(doc.httproutes.as_ref(), prom.map(|p| &p.routes), traffic, &empty.traffic),
             mesh: doc.mesh.as_deref(),
             storage: doc.storage.as_deref(),

@@ -366,3 +366,18 @@ async fn policy_blocks_traffic_puts_the_failing_ingress_first_with_the_policy_be
     };
     culprit_first(&expect).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn httproute_backend_missing_puts_the_edited_route_first_with_its_edit() {
+    // With Envoy's 5xx in Prometheus: the Gateway answering errors ranks below the route
+    // whose edit it names as its cause.
+    let expect = Expect {
+        scenario: "httproute-backend-missing",
+        kind: "HTTPRoute",
+        object: "platform-prod/",
+        cause: Some(&["HTTPRoute", "edited"]),
+        prometheus: true,
+        release: None,
+    };
+    culprit_first(&expect).await;
+}
