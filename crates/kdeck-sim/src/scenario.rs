@@ -12,6 +12,7 @@ use crate::world::faults::Fault;
 use crate::world::typed;
 
 mod cert_renewal;
+mod mesh;
 mod pick;
 mod policy_block;
 mod rollouts;
@@ -52,9 +53,14 @@ pub enum Scenario {
     /// A NetworkPolicy `deny-all-ingress` is applied to the namespace behind the busiest
     /// ingress: pods stay Ready, the ingress answers 502/504, Argo CD shows OutOfSync.
     PolicyBlocksTraffic,
+    /// The mesh proxy of a workload's pods in one zone cannot get its identity: running, not
+    /// Ready, so the pod is not Ready while its application container is.
+    MeshProxyNotReady,
+    /// A release of the most-called meshed Deployment fails about a third of its callers' calls.
+    MeshSuccessDrop,
 }
 
-pub const ALL: [Scenario; 11] = [
+pub const ALL: [Scenario; 13] = [
     Scenario::Steady,
     Scenario::ZoneOutage,
     Scenario::TrafficSpike,
@@ -66,6 +72,8 @@ pub const ALL: [Scenario; 11] = [
     Scenario::PvcPending,
     Scenario::CertRenewalFailing,
     Scenario::PolicyBlocksTraffic,
+    Scenario::MeshProxyNotReady,
+    Scenario::MeshSuccessDrop,
 ];
 
 impl Scenario {
@@ -82,6 +90,8 @@ impl Scenario {
             Scenario::PvcPending => "pvc-pending",
             Scenario::CertRenewalFailing => "cert-renewal-failing",
             Scenario::PolicyBlocksTraffic => "policy-blocks-traffic",
+            Scenario::MeshProxyNotReady => "mesh-proxy-not-ready",
+            Scenario::MeshSuccessDrop => "mesh-success-drop",
         }
     }
 }
@@ -125,6 +135,10 @@ pub struct ScenarioTargets {
     pub cert_renewal_failing: Option<String>,
     /// namespace a NetworkPolicy cuts off (else the one behind the busiest ingress)
     pub policy_blocks_traffic: Option<String>,
+    /// namespace/workload whose mesh proxies lose their identity (else the most-called meshed one)
+    pub mesh_proxy_not_ready: Option<String>,
+    /// namespace/deployment whose release fails its mesh callers (else the most-called meshed one)
+    pub mesh_success_drop: Option<String>,
 }
 
 const DAY: i64 = 86_400;
@@ -144,6 +158,9 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
     if previous == Scenario::PolicyBlocksTraffic {
         policy_block::stop_policy_blocks_traffic(world);
     }
+    if previous == Scenario::MeshProxyNotReady {
+        mesh::stop_mesh_proxy_not_ready(world);
+    }
     match world.scenario {
         Scenario::BadRollout => start_bad_rollout(world),
         Scenario::CertExpiry => {
@@ -160,6 +177,8 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
         Scenario::PvcPending => storage::start_pvc_pending(world),
         Scenario::CertRenewalFailing => cert_renewal::start_cert_renewal_failing(world),
         Scenario::PolicyBlocksTraffic => policy_block::start_policy_blocks_traffic(world),
+        Scenario::MeshProxyNotReady => mesh::start_mesh_proxy_not_ready(world),
+        Scenario::MeshSuccessDrop => mesh::start_mesh_success_drop(world),
         Scenario::Steady | Scenario::ZoneOutage | Scenario::TrafficSpike => {}
     }
 }

@@ -7,6 +7,7 @@ mod fleet;
 mod history;
 mod kubectl;
 mod logs;
+mod mesh;
 mod policies;
 mod prometheus;
 mod scenarios;

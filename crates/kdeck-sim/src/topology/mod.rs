@@ -5,6 +5,7 @@
 pub mod argo_cd;
 pub mod cert_manager;
 pub mod certs;
+pub mod mesh;
 mod nodes;
 pub mod spec;
 pub mod storage;
@@ -141,6 +142,7 @@ pub fn load(store: &Store, topology: &str, seed: u64) -> Result<Loaded, Topology
         targets,
         synthetic: false,
         churn_per_sec: 0.0,
+        mesh: mesh::MeshConfig::new(spec.mesh_calls.clone()),
     };
     Ok(Loaded { config, certs })
 }

@@ -27,6 +27,8 @@ pub struct ClusterSpec {
     /// Whether Argo CD deploys the main workloads (its Application CRD served, one
     /// Application per `load` workload); `argoCd: true` opts in.
     pub argo_cd: Option<bool>,
+    /// The service mesh's call graph: caller -> calls (see `topology::mesh`).
+    pub mesh_calls: super::mesh::CallGraph,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

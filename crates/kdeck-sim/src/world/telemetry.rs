@@ -56,10 +56,12 @@ pub struct Telemetry {
     pub ingress_rps: BTreeMap<String, f64>,
     /// Images whose pods serve errors now (the `error-burst` release), for their logs.
     pub error_images: std::collections::BTreeSet<String>,
+    /// The mesh proxies' counters (see `world/mesh`).
+    pub mesh: super::mesh::metrics::MeshTelemetry,
 }
 
 /// Standard normal CDF (Abramowitz-Stegun 7.1.26 via erf), for the lognormal latency model.
-fn normal_cdf(x: f64) -> f64 {
+pub(super) fn normal_cdf(x: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * x.abs() / std::f64::consts::SQRT_2);
     let poly = t
         * (0.254_829_592
@@ -160,8 +162,10 @@ impl World {
         }
         drop(telemetry);
         self.integrate_ingress(snap, &ingresses, now, dt);
+        self.integrate_mesh(snap, now, dt);
         let mut telemetry = self.telemetry.lock().unwrap_or_else(|e| e.into_inner());
         render_ingress(&mut out, &telemetry);
+        super::mesh::metrics::render(&mut out, &telemetry.mesh);
         telemetry.text = out;
         telemetry.error_images = self
             .cfg
