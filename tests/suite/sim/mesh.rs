@@ -74,6 +74,11 @@ async fn meshed_pods_carry_the_proxy_and_one_loses_its_identity_in_the_incident(
             && str_at(e, "/message").contains("statuscode: 503")),
         "{events}"
     );
+    let logs = kubectl.ok(&["logs", &name, "-n", "harmonyflow", "-c", "linkerd-proxy", "--tail", "20"]).await;
+    assert!(
+        logs.contains("Waiting for identity to be initialized") || logs.contains("Failed to obtain identity"),
+        "{logs}"
+    );
     // out of the endpoints, its proxy counts no more calls; the others take them
     let own = format!("pod=\"{name}\"");
     let inbound = "direction=\"inbound\"";
