@@ -12,6 +12,7 @@ use crate::world::faults::Fault;
 use crate::world::typed;
 
 mod cert_renewal;
+mod mesh;
 mod pick;
 mod policy_block;
 mod rollouts;
@@ -56,9 +57,14 @@ pub enum Scenario {
     /// An HTTPRoute's backendRef is edited by hand to a Service that was never deployed: the
     /// route's ResolvedRefs turns False (BackendNotFound), its traffic gets Envoy's 500s.
     HttpRouteBackendMissing,
+    /// The mesh proxy of a workload's pods in one zone cannot get its identity: running, not
+    /// Ready, so the pod is not Ready while its application container is.
+    MeshProxyNotReady,
+    /// A release of the most-called meshed Deployment fails about a third of its callers' calls.
+    MeshSuccessDrop,
 }
 
-pub const ALL: [Scenario; 12] = [
+pub const ALL: [Scenario; 14] = [
     Scenario::Steady,
     Scenario::ZoneOutage,
     Scenario::TrafficSpike,
@@ -71,6 +77,8 @@ pub const ALL: [Scenario; 12] = [
     Scenario::CertRenewalFailing,
     Scenario::PolicyBlocksTraffic,
     Scenario::HttpRouteBackendMissing,
+    Scenario::MeshProxyNotReady,
+    Scenario::MeshSuccessDrop,
 ];
 
 impl Scenario {
@@ -88,6 +96,8 @@ impl Scenario {
             Scenario::CertRenewalFailing => "cert-renewal-failing",
             Scenario::PolicyBlocksTraffic => "policy-blocks-traffic",
             Scenario::HttpRouteBackendMissing => "httproute-backend-missing",
+            Scenario::MeshProxyNotReady => "mesh-proxy-not-ready",
+            Scenario::MeshSuccessDrop => "mesh-success-drop",
         }
     }
 }
@@ -133,6 +143,10 @@ pub struct ScenarioTargets {
     pub policy_blocks_traffic: Option<String>,
     /// namespace/httproute whose backend goes missing (else the busiest prod route)
     pub httproute_backend_missing: Option<String>,
+    /// namespace/workload whose mesh proxies lose their identity (else the most-called meshed one)
+    pub mesh_proxy_not_ready: Option<String>,
+    /// namespace/deployment whose release fails its mesh callers (else the most-called meshed one)
+    pub mesh_success_drop: Option<String>,
 }
 
 const DAY: i64 = 86_400;
@@ -155,6 +169,9 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
     if previous == Scenario::HttpRouteBackendMissing {
         route_backend::stop(world);
     }
+    if previous == Scenario::MeshProxyNotReady {
+        mesh::stop_mesh_proxy_not_ready(world);
+    }
     match world.scenario {
         Scenario::BadRollout => start_bad_rollout(world),
         Scenario::CertExpiry => {
@@ -172,6 +189,8 @@ pub fn apply_switch(world: &mut World, previous: Scenario) {
         Scenario::CertRenewalFailing => cert_renewal::start_cert_renewal_failing(world),
         Scenario::PolicyBlocksTraffic => policy_block::start_policy_blocks_traffic(world),
         Scenario::HttpRouteBackendMissing => route_backend::start(world),
+        Scenario::MeshProxyNotReady => mesh::start_mesh_proxy_not_ready(world),
+        Scenario::MeshSuccessDrop => mesh::start_mesh_success_drop(world),
         Scenario::Steady | Scenario::ZoneOutage | Scenario::TrafficSpike => {}
     }
 }

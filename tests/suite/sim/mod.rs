@@ -8,6 +8,7 @@ mod gateway;
 mod history;
 mod kubectl;
 mod logs;
+mod mesh;
 mod policies;
 mod prometheus;
 mod scenarios;

@@ -244,6 +244,7 @@ pub fn line(voice: &Voice, stamp: &Stamp, nanos: u32, h: u64) -> String {
                 voice.app,
             );
         }
+        Style::Linkerd => super::linkerd::write(&mut out, voice, stamp, nanos, h),
         Style::Postgres => {
             let pid = 100 + draw(h, 36) % 9000;
             let text = match draw(h, 37) % 10 {

@@ -5,4 +5,5 @@
 pub mod flood;
 pub mod generators;
 pub mod history;
+pub mod linkerd;
 pub mod workload;

@@ -1,6 +1,7 @@
 //! Which kind of lines a container writes, from what the sim knows of its pod: the ingress
 //! controller and the services behind an ingress write access logs, databases their own
-//! server log, mesh sidecars Envoy access lines, other sidecars logfmt, every other app JSON;
+//! server log, Istio's sidecars Envoy access lines, Linkerd's proxies their own (saying so when
+//! they have no identity), other sidecars logfmt, every other app JSON;
 //! a container running an image the world marks as serving errors (`error-burst`) fails.
 
 use std::collections::BTreeSet;
@@ -24,6 +25,8 @@ pub enum Style {
     Json,
     /// Envoy's access log (istio-proxy and other mesh proxies).
     Envoy,
+    /// linkerd2-proxy's own log (`errors`: it cannot get its identity).
+    Linkerd,
     /// PostgreSQL's server log.
     Postgres,
     /// Redis's server log.
@@ -81,6 +84,14 @@ fn is_ingress_controller(pod: &Pod, image: &str) -> bool {
 
 fn is_mesh_proxy(name: &str, image: &str) -> bool {
     name == "istio-proxy" || image.contains("proxyv2") || image.contains("envoy") || name == "linkerd-proxy"
+}
+
+/// A running proxy that is not ready: it has no identity (yet).
+fn waits_for_identity(pod: &Pod, container: &str) -> bool {
+    let statuses = pod.status.iter().flat_map(|s| s.container_statuses.iter().flatten());
+    statuses
+        .filter(|s| s.name == container)
+        .any(|s| !s.ready && s.state.as_ref().is_some_and(|st| st.running.is_some()))
 }
 
 /// Is the pod selected by a Service some Ingress of its namespace routes to?
@@ -146,7 +157,9 @@ pub fn voice(store: &Store, pod: &Pod, container: &str, error_images: &BTreeSet<
     let seed = seed(&uid, container);
     let lower = image.to_ascii_lowercase();
     let mut upstream_names = Vec::new();
-    let style = if is_mesh_proxy(container, &lower) {
+    let style = if container == "linkerd-proxy" {
+        Style::Linkerd
+    } else if is_mesh_proxy(container, &lower) {
         Style::Envoy
     } else if is_ingress_controller(pod, &lower) {
         upstream_names = upstreams(store);
@@ -165,6 +178,7 @@ pub fn voice(store: &Store, pod: &Pod, container: &str, error_images: &BTreeSet<
     // a few lines a second, more for the proxies in front of traffic
     let base = match style {
         Style::IngressController | Style::Envoy => 4.0,
+        Style::Linkerd => 0.5,
         Style::Access => 3.0,
         Style::Postgres | Style::Redis => 0.7,
         Style::Json | Style::Logfmt => 1.5,
@@ -173,7 +187,8 @@ pub fn voice(store: &Store, pod: &Pod, container: &str, error_images: &BTreeSet<
     let pod_ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap_or_else(|| "10.0.3.17".into());
     Voice {
         style,
-        errors: error_images.contains(&image),
+        errors: error_images.contains(&image)
+            || (style == Style::Linkerd && waits_for_identity(pod, container)),
         seed,
         app: app_name(pod),
         rate,
@@ -230,6 +245,25 @@ mod tests {
         assert_eq!(voice(&store, &web, "web", &none).style, Style::Access);
         assert_eq!(voice(&store, &web, "istio-proxy", &none).style, Style::Envoy);
         assert_eq!(voice(&store, &web, "shipper", &none).style, Style::Logfmt);
+        let meshed = pod(
+            "web-2",
+            json!({"app": "web"}),
+            json!([{"name": "web", "image": "nginx:1.27"},
+                   {"name": "linkerd-proxy", "image": "cr.l5d.io/linkerd/proxy:stable-2.14.10"}]),
+        );
+        let linkerd = voice(&store, &meshed, "linkerd-proxy", &none);
+        assert_eq!((linkerd.style, linkerd.errors), (Style::Linkerd, false));
+        let mut no_identity = meshed.clone();
+        no_identity.status = Some(
+            serde_json::from_value(json!({"containerStatuses": [
+            {"name": "linkerd-proxy", "image": "cr.l5d.io/linkerd/proxy:stable-2.14.10", "imageID": "",
+             "ready": false, "restartCount": 0, "state": {"running": {}}}]}))
+            .unwrap(),
+        );
+        assert!(
+            voice(&store, &no_identity, "linkerd-proxy", &none).errors,
+            "running, not ready: no identity"
+        );
         let api = pod("api-1", json!({"app": "api"}), json!([{"name": "api", "image": "example/api:2"}]));
         assert_eq!(voice(&store, &api, "api", &none).style, Style::Json);
         let db = pod("db-0", json!({"app": "db"}), json!([{"name": "db", "image": "postgres:15.6"}]));

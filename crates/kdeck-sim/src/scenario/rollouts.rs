@@ -37,8 +37,14 @@ pub fn start_error_burst(world: &mut World) {
         tracing::warn!("error-burst: no Deployment behind an ingress in this topology");
         return;
     };
+    release_serving_errors(world, &ns, &name);
+}
+
+/// Roll out the next patch release of the Deployment's first container, an image that serves
+/// errors (`Fault::ServerErrors`); returns the image.
+pub(super) fn release_serving_errors(world: &mut World, ns: &str, name: &str) -> Option<String> {
     let mut released = None;
-    let result = typed::modify::<Deployment>(&world.store, Some(&ns), &name, |d| {
+    let result = typed::modify::<Deployment>(&world.store, Some(ns), name, |d| {
         let container =
             d.spec.as_mut().and_then(|s| s.template.spec.as_mut()).and_then(|s| s.containers.first_mut());
         if let Some(c) = container {
@@ -56,10 +62,14 @@ pub fn start_error_burst(world: &mut World) {
     });
     match (result, released) {
         (Ok(_), Some(image)) => {
-            world.cfg.faults.insert(image, Fault::ServerErrors);
+            world.cfg.faults.insert(image.clone(), Fault::ServerErrors);
+            Some(image)
         }
-        (Err(err), _) => tracing::warn!(%err, "error-burst: target deployment not updated"),
-        _ => {}
+        (Err(err), _) => {
+            tracing::warn!(%err, %ns, %name, "release: target deployment not updated");
+            None
+        }
+        _ => None,
     }
 }
 

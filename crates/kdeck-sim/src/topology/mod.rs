@@ -6,6 +6,7 @@ pub mod argo_cd;
 pub mod cert_manager;
 pub mod certs;
 pub mod gateway_api;
+pub mod mesh;
 mod nodes;
 pub mod spec;
 pub mod storage;
@@ -144,6 +145,7 @@ pub fn load(store: &Store, topology: &str, seed: u64) -> Result<Loaded, Topology
         targets,
         synthetic: false,
         churn_per_sec: 0.0,
+        mesh: mesh::MeshConfig::new(spec.mesh_calls.clone()),
     };
     Ok(Loaded { config, certs })
 }

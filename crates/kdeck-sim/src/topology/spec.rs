@@ -30,6 +30,8 @@ pub struct ClusterSpec {
     /// Whether Gateway API is served, with Envoy Gateway and the routes of
     /// `envoy-gateway.yaml`; `gatewayApi: true` opts in.
     pub gateway_api: Option<bool>,
+    /// The service mesh's call graph: caller -> calls (see `topology::mesh`).
+    pub mesh_calls: super::mesh::CallGraph,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -216,6 +216,7 @@ pub fn generate(store: &Store, p: &Params, seed: u64) -> Result<Loaded, Topology
         load: LoadModel::new(seed, HashMap::new()),
         synthetic: true,
         churn_per_sec: p.churn,
+        mesh: Default::default(),
         ..Default::default()
     };
     // no ingress certificates: no cert-manager

@@ -16,6 +16,9 @@ pub enum Fault {
     /// The pods run and pass their probes, but a share of the requests they serve fail with
     /// 5xx and the rest are slower (seen only in the ingress controller's metrics).
     ServerErrors,
+    /// A mesh proxy that cannot get its identity certificate: it runs, but fails its readiness
+    /// probe, so its pod is not Ready (see `world/mesh/proxy.rs`).
+    NoIdentity,
 }
 
 /// The key the config the `config-crash` scenario breaks, and the value it gets.
@@ -57,8 +60,9 @@ impl FromStr for Fault {
             "ImagePullBackOff" | "ErrImagePull" | "imagepull" => Ok(Fault::ImagePull),
             "BadConfig" | "badconfig" => Ok(Fault::BadConfig),
             "ServerErrors" | "5xx" => Ok(Fault::ServerErrors),
+            "NoIdentity" => Ok(Fault::NoIdentity),
             other => Err(format!(
-                "unknown fault {other:?} (CrashLoopBackOff, OOMKilled, ImagePullBackOff, BadConfig, ServerErrors)"
+                "unknown fault {other:?} (CrashLoopBackOff, OOMKilled, ImagePullBackOff, BadConfig, ServerErrors, NoIdentity)"
             )),
         }
     }

@@ -9,6 +9,7 @@ use super::events::{kubelet, reference};
 use super::faults::{Fault, RESTARTED_AT, restart_fault_key};
 use super::nodes::{node_ip, node_ready};
 use super::pods::{Notice, PodEnv, advance, pod_ip};
+use super::scheduler::ZONE_LABEL;
 use super::snapshot::{Snapshot, is_terminal};
 use super::{World, typed};
 
@@ -21,9 +22,12 @@ impl World {
             }
             let restart_fault = restart_fault(&self.cfg.faults, pod);
             let faults = &self.cfg.faults;
-            let fault_of = |image: &str| restart_fault.or_else(|| faults.get(image).copied());
             let Some(node_name) = pod.spec.as_ref().and_then(|s| s.node_name.clone()) else { continue };
             let node = snap.nodes.iter().find(|n| n.metadata.name.as_deref() == Some(&node_name));
+            let zone = node.and_then(|n| n.metadata.labels.as_ref()?.get(ZONE_LABEL).cloned());
+            let fault_of = |image: &str| {
+                super::mesh::proxy::container_fault(faults, pod, zone.as_deref(), image, restart_fault)
+            };
             let (ip, ready) =
                 node.map(|n| (node_ip(n), node_ready(n))).unwrap_or_else(|| ("10.0.0.1".into(), false));
             let used = self.ip_counters.get(&node_name).copied().unwrap_or(0);

@@ -30,6 +30,7 @@ mod hpa_metrics;
 mod ksm;
 mod kubelet;
 pub mod labels;
+pub mod mesh;
 mod metrics_api;
 pub mod naming;
 pub mod network_policy;
@@ -79,6 +80,8 @@ pub struct WorldConfig {
     pub synthetic: bool,
     /// Pod status changes per second for synthetic churn.
     pub churn_per_sec: f64,
+    /// The service mesh's call graph and the releases failing its calls.
+    pub mesh: crate::topology::mesh::MeshConfig,
 }
 
 pub struct World {

@@ -72,7 +72,7 @@ fn run_length(fault: Fault, key: &str, restarts: i32, seed: u64) -> f64 {
         Fault::BadConfig => 1.0 + 2.0 * u,
         // A slow leak: 10 to 40 minutes, so the restart is immediate (no crash loop).
         Fault::OomKilled => 600.0 + 1800.0 * u,
-        Fault::ImagePull | Fault::ServerErrors => f64::INFINITY,
+        Fault::ImagePull | Fault::ServerErrors | Fault::NoIdentity => f64::INFINITY,
     }
 }
 
@@ -106,7 +106,8 @@ fn advance_container(
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let key = format!("{}/{pod_name}/{name}", pod.metadata.namespace.as_deref().unwrap_or_default());
     // A fault that only shows in the traffic does not change the container's life.
-    let fault = (env.fault_of)(&image).filter(|f| f.crashes() || *f == Fault::ImagePull);
+    let fault =
+        (env.fault_of)(&image).filter(|f| f.crashes() || matches!(f, Fault::ImagePull | Fault::NoIdentity));
     let mut status = prev.cloned().unwrap_or(ContainerStatus {
         name: name.clone(),
         image: image.clone(),
@@ -153,7 +154,7 @@ fn advance_container(
     // Catch up on crashes and restarts that fell due since the last tick (bounded).
     for _ in 0..400 {
         if let Some(since) = running_since(&status.state) {
-            let Some(f) = fault else { break };
+            let Some(f) = fault.filter(|f| f.crashes()) else { break };
             let crash_at = add(since, run_length(f, &key, status.restart_count, env.seed));
             if env.now < crash_at {
                 break;
@@ -218,7 +219,15 @@ fn advance_container(
         .map(|p| f64::from(p.initial_delay_seconds.unwrap_or(0)) + 1.0 + 2.0 * unit(hash2(env.seed, &key, 9)))
         .unwrap_or(0.0);
     status.started = Some(running.is_some());
+    let was_ready = status.ready;
     status.ready = env.node_ready && running.is_some_and(|since| env.now >= add(since, ready_delay));
+    if fault == Some(Fault::NoIdentity) {
+        // the proxy runs, but answers its readiness probe 503 until it has an identity
+        status.ready = false;
+        if was_ready {
+            notices.push(Notice::Unhealthy { message: super::mesh::proxy::PROBE_FAILURE.into() });
+        }
+    }
     status
 }
 

@@ -58,6 +58,8 @@ pub struct Telemetry {
     pub error_images: std::collections::BTreeSet<String>,
     /// Envoy Gateway's proxies' stats (see `envoy_metrics.rs`).
     pub envoy: super::envoy_metrics::EnvoyTelemetry,
+    /// The mesh proxies' counters (see `world/mesh`).
+    pub mesh: super::mesh::metrics::MeshTelemetry,
 }
 
 /// Standard normal CDF (Abramowitz-Stegun 7.1.26 via erf), for the lognormal latency model.
@@ -163,9 +165,11 @@ impl World {
         drop(telemetry);
         self.integrate_ingress(snap, &ingresses, now, dt);
         self.integrate_envoy(snap, now, dt);
+        self.integrate_mesh(snap, now, dt);
         let mut telemetry = self.telemetry.lock().unwrap_or_else(|e| e.into_inner());
         render_ingress(&mut out, &telemetry);
         super::envoy_metrics::render(&mut out, &telemetry.envoy);
+        super::mesh::metrics::render(&mut out, &telemetry.mesh);
         telemetry.text = out;
         telemetry.error_images = self
             .cfg
