@@ -7,6 +7,7 @@ mod fault_recovery;
 mod fleet_reconnect;
 mod gateways;
 mod logs;
+mod mesh;
 mod model;
 mod policies;
 mod slim_decode;

@@ -281,11 +281,13 @@ async fn cert_expiry_puts_the_expired_certificate_first() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn error_burst_puts_the_failing_ingress_first_with_the_release_behind_it() {
+async fn error_burst_puts_the_failing_release_first_with_its_rollout() {
+    // The release fails the mesh's calls as well as the ingress's: the Deployment (what to roll
+    // back) ranks above the ingress, which names the same rollout as its cause.
     let expect = Expect {
         scenario: "error-burst",
-        kind: "Ingress",
-        object: "harmonyflow/",
+        kind: "Deployment",
+        object: "harmonyflow/session-state-service",
         cause: Some(&["rollout revision", "harmonyflow/session-state-service"]),
         prometheus: true,
         release: Some(("harmonyflow", "session-state-service")),
@@ -377,6 +379,34 @@ async fn httproute_backend_missing_puts_the_edited_route_first_with_its_edit() {
         object: "platform-prod/",
         cause: Some(&["HTTPRoute", "edited"]),
         prometheus: true,
+        release: None,
+    };
+    culprit_first(&expect).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mesh_success_drop_puts_the_failing_callee_first_with_its_release() {
+    // Its callers pass its errors on (their own success drops too) and name its rollout as
+    // their cause: the callee is what to roll back.
+    let expect = Expect {
+        scenario: "mesh-success-drop",
+        kind: "Deployment",
+        object: "harmonyflow/session-state-service",
+        cause: Some(&["rollout revision", "harmonyflow/session-state-service"]),
+        prometheus: true,
+        release: Some(("harmonyflow", "session-state-service")),
+    };
+    culprit_first(&expect).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mesh_proxy_not_ready_puts_the_workload_with_proxies_down_first() {
+    let expect = Expect {
+        scenario: "mesh-proxy-not-ready",
+        kind: "Deployment",
+        object: "harmonyflow/session-state-service",
+        cause: None,
+        prometheus: false,
         release: None,
     };
     culprit_first(&expect).await;
