@@ -165,7 +165,9 @@ pub fn project(
 
 fn judge(row: &mut MeshRow, stale: bool, config: &TriageConfig) {
     let mut words = Vec::new();
+    let mut own = false;
     if row.proxies.ready < row.proxies.total {
+        own = true;
         words.push(format!(
             "{} proxy not ready in {}/{} pods",
             row.mesh,
@@ -174,12 +176,18 @@ fn judge(row: &mut MeshRow, stale: bool, config: &TriageConfig) {
         ));
     }
     if let Some(flow) = row.inbound.filter(|f| !stale && failing(f, config)) {
+        own = true;
         words.push(format!("serves {} success", format::ratio_percent(flow.success.unwrap_or_default())));
     }
     if let Some(flow) = row.outbound.filter(|f| !stale && failing(f, config)) {
         words.push(format!("calls get {} success", format::ratio_percent(flow.success.unwrap_or_default())));
     }
-    row.severity = if words.is_empty() { Severity::Ok } else { Severity::Error };
+    // Calls that fail are the callee's problem (its row says so): here only information.
+    row.severity = match (own, words.is_empty()) {
+        (true, _) => Severity::Error,
+        (false, false) => Severity::Info,
+        (false, true) => Severity::Ok,
+    };
     row.verdict = words.join("; ");
 }
 

@@ -153,3 +153,17 @@ fn names_from_prometheus_lose_their_escape_sequences() {
         view.rows[0].name
     );
 }
+
+#[test]
+fn a_caller_whose_calls_fail_is_information_pointing_at_its_callee() {
+    let fixtures = Fixtures::new()
+        .with(deployment(NS, "api", 1, 1))
+        .with(replica_set(NS, "api-5d8", "api", 3, "2025-06-01T10:00:00Z"))
+        .pod(meshed_pod("api-5d8-a", "api-5d8", true));
+    let now = fixtures.now();
+    let view = project(&fixtures.build(), Some(&prom(now)), &Scope::All, &TriageConfig::default());
+    let api = view.rows.iter().find(|r| r.name == "api").unwrap();
+    assert_eq!((api.severity, api.verdict.as_str()), (Severity::Info, "calls get 70.0% success"));
+    let sessions = view.rows.iter().find(|r| r.name == "sessions").unwrap();
+    assert_eq!(sessions.severity, Severity::Error);
+}
