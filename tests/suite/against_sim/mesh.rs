@@ -2,8 +2,9 @@
 //! the meshed pods (those with a `linkerd-proxy` or `istio-proxy` container) and how many have
 //! it ready, as kubectl shows them; in `mesh-proxy-not-ready` the pods whose proxy lost its
 //! identity are a problem of their workload. Then with a real Prometheus scraping the sim:
-//! what each workload serves and who calls it, as linkerd-viz's series say, and in
-//! `mesh-success-drop` the callee's success rate falling, named as a problem.
+//! what each workload serves and who calls it, as linkerd-viz's series say (and Istio's for
+//! B2Connect), and in `mesh-success-drop` the callee's success rate falling, named as a
+//! problem.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -153,8 +154,24 @@ async fn mesh_traffic_is_linkerds_and_a_failing_release_is_named_by_its_success_
             .filter_map(|e| e["from"].as_str().map(str::to_owned))
             .collect();
         // Prometheus' rate moves between the two reads: within a fifth.
+        // B2Connect's calls come from Istio's series, through the same queries.
+        let catalog = doc["mesh"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["namespace"] == "b2connect" && r["name"] == "catalog-service")
+            .cloned()
+            .unwrap_or_default();
+        let istio_ok = catalog["mesh"] == "istio"
+            && catalog["inbound"]["rps"].as_f64().is_some_and(|r| r > 0.0)
+            && catalog["edges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|e| e["from"] == "b2connect/api-gateway");
         if (rps - direct).abs() <= direct * 0.2
             && callers.contains(&"harmonyflow/realtime-gateway".to_owned())
+            && istio_ok
         {
             assert_eq!(sessions["mesh"], "linkerd");
             assert!(sessions["inbound"]["success"].as_f64().is_some_and(|s| s > 0.95), "{sessions}");
@@ -162,7 +179,7 @@ async fn mesh_traffic_is_linkerds_and_a_failing_release_is_named_by_its_success_
         }
         assert!(
             Instant::now() < deadline,
-            "kdeck shows {rps} req/s from {callers:?}, Prometheus {direct}: {sessions}"
+            "kdeck shows {rps} req/s from {callers:?}, Prometheus {direct}: {sessions}; istio: {catalog}"
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
     }

@@ -264,25 +264,36 @@ fn in_a_zone_outage_a_pod_whose_volume_is_in_the_dead_zone_stays_pending() {
     let (mut w, clock) = world("harmonyflow");
     let outage_zone = w.cfg.targets.outage_zone.clone().unwrap();
     let volumes: Vec<PersistentVolume> = typed::list(w.store(), None);
-    let stranded = volumes.iter().find(|v| volume_zone(v).as_deref() == Some(outage_zone.as_str())).unwrap();
-    let claim_ref = stranded.spec.as_ref().unwrap().claim_ref.clone().unwrap();
-    let ns = claim_ref.namespace.unwrap();
-    let pods: Vec<Pod> = typed::list(w.store(), Some(&ns));
-    let pod_name = pods
+    // Every pod with a volume in the zone that goes (which replicas landed there varies with
+    // the placement): (namespace, pod).
+    let stranded: Vec<(String, String)> = volumes
         .iter()
-        .find(|p| claim_names(p).contains(claim_ref.name.as_ref().unwrap()))
-        .and_then(|p| p.metadata.name.clone())
-        .unwrap();
+        .filter(|v| volume_zone(v).as_deref() == Some(outage_zone.as_str()))
+        .filter_map(|v| {
+            let claim_ref = v.spec.as_ref()?.claim_ref.clone()?;
+            let ns = claim_ref.namespace?;
+            let claim = claim_ref.name?;
+            let pods: Vec<Pod> = typed::list(w.store(), Some(&ns));
+            let pod = pods.iter().find(|p| claim_names(p).contains(&claim))?.metadata.name.clone()?;
+            Some((ns, pod))
+        })
+        .collect();
+    assert!(!stranded.is_empty(), "harmonyflow keeps volumes in {outage_zone}");
     w.set_scenario(Scenario::ZoneOutage);
-    // Evicted after 300 s, recreated by its StatefulSet, and nowhere to go: its disk cannot
-    // follow it out of the zone.
-    run_until(&mut w, &clock, 600, "volume node affinity conflict", |w| {
-        events_on(w, &pod_name, "FailedScheduling").iter().any(|e| {
+    // Evicted after 300 s, recreated by their StatefulSets, and nowhere to go: a disk cannot
+    // follow its pod out of the zone.
+    let conflict = |w: &World, pod: &str| {
+        events_on(w, pod, "FailedScheduling").iter().any(|e| {
             e.message.as_deref().unwrap_or_default().contains("node(s) had volume node affinity conflict")
         })
+    };
+    run_until(&mut w, &clock, 600, "volume node affinity conflict", |w| {
+        stranded.iter().any(|(_, pod)| conflict(w, pod))
     });
-    let pod: Pod = typed::get(w.store(), Some(&ns), &pod_name).unwrap();
-    assert!(pod.spec.unwrap().node_name.is_none());
+    for (ns, name) in stranded.iter().filter(|(_, pod)| conflict(&w, pod)) {
+        let pod: Pod = typed::get(w.store(), Some(ns), name).unwrap();
+        assert!(pod.spec.unwrap().node_name.is_none(), "{ns}/{name} stays unscheduled");
+    }
 }
 
 #[test]
