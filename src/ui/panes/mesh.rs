@@ -10,8 +10,8 @@ use super::{PaneCtx, title};
 use crate::model::views::mesh::{MeshRow, MeshView};
 use crate::types::Flow;
 use crate::ui::format::{self, readiness_style, severity_style};
-use crate::ui::widgets::detail::{self, Detail};
-use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
+use crate::ui::widgets::detail::Detail;
+use crate::ui::widgets::table::{Cell, Column};
 
 const COLUMNS: [Column; 11] = [
     Column::flex("WORKLOAD", 24),
@@ -38,15 +38,8 @@ pub fn render(view: &MeshView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &mut
         text: edges_text(row),
         style: severity_style(row.severity, ctx.theme),
     });
-    let table_area = detail::split_and_render(detail, ctx.theme, frame, area);
-    let spec = TableSpec {
-        title: heading,
-        columns: &COLUMNS,
-        rows: visible.len(),
-        selected: Some(ctx.selected),
-        focused: true,
-    };
-    table::render(spec, ctx.theme, frame, table_area, &|i| row_cells(&view.rows[visible[i]], ctx));
+    let cells = |i: usize| row_cells(&view.rows[visible[i]], ctx);
+    super::table_with_detail(heading, &COLUMNS, visible.len(), detail, ctx, frame, area, &cells);
 }
 
 /// The verdict, then "<- caller 120/s 60.0%" and "-> callee ..." for every edge.

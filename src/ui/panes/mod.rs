@@ -64,6 +64,30 @@ pub fn render(pane: &PaneView, ctx: &PaneCtx<'_>, frame: &mut Frame, area: Rect)
 }
 
 /// A table title: " Name (shown/total) ".
+/// A pane's table of its visible rows, with the selected row's long text in a box under it
+/// (a provisioner's, an ACME or a controller's message, whose end says why).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn table_with_detail(
+    heading: Line<'_>,
+    columns: &[crate::ui::widgets::table::Column],
+    rows: usize,
+    detail: Option<crate::ui::widgets::detail::Detail>,
+    ctx: &PaneCtx<'_>,
+    frame: &mut Frame,
+    area: Rect,
+    cells: &dyn Fn(usize) -> Vec<crate::ui::widgets::table::Cell>,
+) {
+    let table_area = crate::ui::widgets::detail::split_and_render(detail, ctx.theme, frame, area);
+    let spec = crate::ui::widgets::table::TableSpec {
+        title: heading,
+        columns,
+        rows,
+        selected: Some(ctx.selected),
+        focused: true,
+    };
+    crate::ui::widgets::table::render(spec, ctx.theme, frame, table_area, cells);
+}
+
 pub fn title<'a>(name: &str, shown: usize, total: usize, theme: &Theme) -> Line<'a> {
     let counts = if shown == total { format!("{total}") } else { format!("{shown}/{total}") };
     Line::from(vec![

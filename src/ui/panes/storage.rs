@@ -9,8 +9,8 @@ use ratatui::text::Span;
 use super::{PaneCtx, title};
 use crate::model::views::storage::{ClaimPhase, ClaimRow, StorageView};
 use crate::ui::format::{self, severity_style};
-use crate::ui::widgets::detail::{self, Detail};
-use crate::ui::widgets::table::{self, Cell, Column, TableSpec};
+use crate::ui::widgets::detail::Detail;
+use crate::ui::widgets::table::{Cell, Column};
 
 const COLUMNS: [Column; 9] = [
     Column::new("CLAIM", 36, 0),
@@ -40,15 +40,8 @@ pub fn render(view: &StorageView, visible: &[usize], ctx: &PaneCtx<'_>, frame: &
         text: why_text(row),
         style: severity_style(row.severity, ctx.theme),
     });
-    let table_area = detail::split_and_render(detail, ctx.theme, frame, area);
-    let spec = TableSpec {
-        title: heading,
-        columns: &COLUMNS,
-        rows: visible.len(),
-        selected: Some(ctx.selected),
-        focused: true,
-    };
-    table::render(spec, ctx.theme, frame, table_area, &|i| row_cells(&view.rows[visible[i]], ctx));
+    let cells = |i: usize| row_cells(&view.rows[visible[i]], ctx);
+    super::table_with_detail(heading, &COLUMNS, visible.len(), detail, ctx, frame, area, &cells);
 }
 
 /// Why a claim is not fine: the provisioner's newest warning, else the verdict.

@@ -9,14 +9,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::common::cluster_json::{items, kubectl_json, snapshot_json};
+use crate::common::cluster_json::{items, kubectl_json, snapshot_json, snapshot_json_with_prometheus};
 use crate::common::prometheus::{Prometheus, value};
-use kdeck::k8s::client::ConnectOptions;
 use kdeck::model::views::ViewName;
-use kdeck::prom::PromConfig;
 use kdeck::sim::auth::ADMIN_TOKEN;
 use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
-use kdeck::snapshot::{OutputFormat, PromSource, SnapshotOptions};
 use serde_json::Value;
 
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
@@ -169,22 +166,7 @@ async fn route_traffic_is_envoys_and_a_missing_backend_shows_as_the_gateways_5xx
     let kubeconfig: PathBuf = dir.path().join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();
     let prom = Prometheus::start(&launched.sim.addr().to_string(), launched.sim.ca_pem(), ADMIN_TOKEN);
-    let options = SnapshotOptions {
-        connect: ConnectOptions { kubeconfig: Some(kubeconfig.clone()), ..ConnectOptions::default() },
-        all_namespaces: true,
-        output: OutputFormat::Json,
-        view: Some(ViewName::Gateways),
-        prometheus: PromSource::Fixed(Box::new(PromConfig {
-            url: Some(prom.url.clone()),
-            ..PromConfig::default()
-        })),
-        ..SnapshotOptions::default()
-    };
-    let snapshot = || async {
-        let mut out = Vec::new();
-        kdeck::snapshot::run(options.clone(), &mut out).await.unwrap();
-        serde_json::from_slice::<Value>(&out).unwrap()
-    };
+    let snapshot = || snapshot_json_with_prometheus(&kubeconfig, &prom.url, Some(ViewName::Gateways));
     // Envoy's own count per route (its rules' clusters), as Prometheus computes it.
     let per_route = r#"sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total[1m]))"#;
     let clusters =

@@ -10,14 +10,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::common::cluster_json::{items, kubectl_json, snapshot_json};
+use crate::common::cluster_json::{items, kubectl_json, snapshot_json, snapshot_json_with_prometheus};
 use crate::common::prometheus::{Prometheus, value};
-use kdeck::k8s::client::ConnectOptions;
 use kdeck::model::views::ViewName;
-use kdeck::prom::PromConfig;
 use kdeck::sim::auth::ADMIN_TOKEN;
 use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
-use kdeck::snapshot::{OutputFormat, PromSource, SnapshotOptions};
 use serde_json::Value;
 
 const PROXIES: [&str; 2] = ["linkerd-proxy", "istio-proxy"];
@@ -114,21 +111,7 @@ async fn mesh_traffic_is_linkerds_and_a_failing_release_is_named_by_its_success_
     let kubeconfig: PathBuf = dir.path().join("kubeconfig");
     launched.sim.write_kubeconfig(&kubeconfig).unwrap();
     let prom = Prometheus::start(&launched.sim.addr().to_string(), launched.sim.ca_pem(), ADMIN_TOKEN);
-    let options = SnapshotOptions {
-        connect: ConnectOptions { kubeconfig: Some(kubeconfig.clone()), ..ConnectOptions::default() },
-        all_namespaces: true,
-        output: OutputFormat::Json,
-        prometheus: PromSource::Fixed(Box::new(PromConfig {
-            url: Some(prom.url.clone()),
-            ..PromConfig::default()
-        })),
-        ..SnapshotOptions::default()
-    };
-    let snapshot = || async {
-        let mut out = Vec::new();
-        kdeck::snapshot::run(options.clone(), &mut out).await.unwrap();
-        serde_json::from_slice::<Value>(&out).unwrap()
-    };
+    let snapshot = || snapshot_json_with_prometheus(&kubeconfig, &prom.url, None);
     let row = |doc: &Value, name: &str| {
         doc["mesh"]
             .as_array()

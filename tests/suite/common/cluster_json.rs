@@ -44,6 +44,30 @@ pub async fn snapshot_json(kubeconfig: &Path, view: Option<ViewName>) -> (i32, V
     (code, serde_json::from_slice(&out).unwrap())
 }
 
+/// `kdeck snapshot -A -o json [--view V]` with the Prometheus at `prom_url`: the document.
+pub async fn snapshot_json_with_prometheus(
+    kubeconfig: &Path,
+    prom_url: &str,
+    view: Option<ViewName>,
+) -> Value {
+    let config = kdeck::prom::PromConfig { url: Some(prom_url.to_owned()), ..Default::default() };
+    let options = SnapshotOptions {
+        connect: ConnectOptions {
+            kubeconfig: Some(kubeconfig.to_path_buf()),
+            context: None,
+            namespace: None,
+        },
+        all_namespaces: true,
+        output: OutputFormat::Json,
+        view,
+        prometheus: kdeck::snapshot::PromSource::Fixed(Box::new(config)),
+        ..SnapshotOptions::default()
+    };
+    let mut out = Vec::new();
+    run(options, &mut out).await.unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
 /// A list's items.
 pub fn items(list: &Value) -> Vec<Value> {
     list["items"].as_array().cloned().unwrap_or_default()
