@@ -1,34 +1,18 @@
 //! Argo CD Applications on a warmed-up topology, on a manual clock: synced and healthy, their
 //! health following the destination namespace, absent where the topology has no Argo CD.
 
-use std::time::Duration;
-
-use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::Deployment;
 use serde_json::Value;
 
 use super::*;
 use crate::clock::SimClock;
-use crate::scenario::Scenario;
-use crate::store::Store;
 use crate::world::{World, typed};
 
 fn world(topology: &str) -> (World, SimClock) {
-    let clock = SimClock::manual(Timestamp::from_second(1_780_000_000).unwrap());
-    let store = Store::new(clock.clone());
-    let loaded = crate::topology::load(&store, topology, 7).unwrap();
-    let mut world = World::new(store, loaded.config, Scenario::Steady);
-    world.set_certs(loaded.certs);
-    world.warm_up();
-    (world, clock)
+    crate::world::test_world::warmed(topology)
 }
 
-fn run_for(w: &mut World, clock: &SimClock, secs: u64) {
-    for _ in 0..secs {
-        clock.advance(Duration::from_secs(1));
-        w.tick();
-    }
-}
+use crate::world::test_world::run_for;
 
 fn application(w: &World, name: &str) -> Value {
     let rt = applications_type().unwrap();

@@ -1,8 +1,6 @@
 //! The Gateway API status logic: pure cases on small objects, then Envoy Gateway's controller
 //! and metrics on the warmed-up platform topology, on a manual clock.
 
-use std::time::Duration;
-
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -180,21 +178,10 @@ fn a_gateway_is_programmed_with_ready_proxies_and_lists_its_listeners() {
 }
 
 fn platform() -> (World, SimClock) {
-    let clock = SimClock::manual(Timestamp::from_second(1_780_000_000).unwrap());
-    let store = Store::new(clock.clone());
-    let loaded = crate::topology::load(&store, "platform", 7).unwrap();
-    let mut world = World::new(store, loaded.config, Scenario::Steady);
-    world.set_certs(loaded.certs);
-    world.warm_up();
-    (world, clock)
+    crate::world::test_world::warmed("platform")
 }
 
-fn run_for(w: &mut World, clock: &SimClock, secs: u64) {
-    for _ in 0..secs {
-        clock.advance(Duration::from_secs(1));
-        w.tick();
-    }
-}
+use crate::world::test_world::run_for;
 
 fn objects(w: &World, plural: &str) -> Vec<Value> {
     let rt = gateway_type(plural).unwrap();

@@ -47,6 +47,8 @@ pub mod snapshot;
 mod statefulsets;
 pub mod storage_classes;
 pub mod telemetry;
+#[cfg(test)]
+mod test_world;
 pub mod typed;
 pub mod volume_binding;
 

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Event, PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -12,17 +11,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use super::*;
 use crate::clock::SimClock;
 use crate::scenario::Scenario;
-use crate::store::Store;
 use crate::world::volume_binding::{claim_names, volume_zone};
 use crate::world::{World, provisioner, scheduler};
 
 fn world(topology: &str) -> (World, SimClock) {
-    let clock = SimClock::manual(Timestamp::from_second(1_780_000_000).unwrap());
-    let store = Store::new(clock.clone());
-    let loaded = crate::topology::load(&store, topology, 7).unwrap();
-    let mut world = World::new(store, loaded.config, Scenario::Steady);
-    world.warm_up();
-    (world, clock)
+    crate::world::test_world::warmed(topology)
 }
 
 /// Tick a second at a time until `cond` holds; fail after `limit` sim seconds.
@@ -37,12 +30,7 @@ fn run_until(w: &mut World, clock: &SimClock, limit: u64, what: &str, mut cond: 
     assert!(cond(w), "no {what} within {limit} sim seconds");
 }
 
-fn run_for(w: &mut World, clock: &SimClock, secs: u64) {
-    for _ in 0..secs {
-        clock.advance(Duration::from_secs(1));
-        w.tick();
-    }
-}
+use crate::world::test_world::run_for;
 
 fn claim(w: &World, ns: &str, name: &str) -> Option<PersistentVolumeClaim> {
     typed::get(w.store(), Some(ns), name)

@@ -3,14 +3,12 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, Pod};
 
 use super::metrics::Family;
 use crate::clock::SimClock;
 use crate::scenario::Scenario;
-use crate::store::Store;
 use crate::world::demand::workload_of;
 use crate::world::snapshot::is_ready;
 use crate::world::{World, typed};
@@ -18,13 +16,7 @@ use crate::world::{World, typed};
 const SSS: &str = "harmonyflow/session-state-service";
 
 fn world(topology: &str) -> (World, SimClock) {
-    let clock = SimClock::manual(Timestamp::from_second(1_780_000_000).unwrap());
-    let store = Store::new(clock.clone());
-    let loaded = crate::topology::load(&store, topology, 7).unwrap();
-    let mut world = World::new(store, loaded.config, Scenario::Steady);
-    world.set_certs(loaded.certs);
-    world.warm_up();
-    (world, clock)
+    crate::world::test_world::warmed(topology)
 }
 
 /// Tick `secs` sim seconds; returns the calls the flows say were made on (caller, callee).
