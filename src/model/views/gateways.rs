@@ -144,10 +144,13 @@ pub fn project(cluster: &ClusterState, scope: &Scope) -> GatewaysView {
             (key, gateway_condition(g, "Programmed").map(|c| c.status == "True"))
         })
         .collect();
+    let all_routes = stores.http_routes.state();
+    // A cluster without routes (most, or without Gateway API) indexes no Service for them.
+    if all_routes.is_empty() {
+        return GatewaysView { gateways, routes: Vec::new(), unavailable };
+    }
     let backends = Backends::new(cluster);
-    let mut routes: Vec<HttpRouteRow> = stores
-        .http_routes
-        .state()
+    let mut routes: Vec<HttpRouteRow> = all_routes
         .iter()
         .filter(|r| scope.includes(r.metadata.namespace.as_deref()))
         .map(|r| route_row(r, &backends, &programmed))
