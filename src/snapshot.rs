@@ -6,6 +6,7 @@ pub mod fleet;
 pub mod json;
 pub mod prom;
 mod text;
+mod text_platform;
 
 pub use document::Snapshot;
 

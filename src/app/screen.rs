@@ -100,7 +100,8 @@ impl Screen {
         let mut pane = match &model.ui.drill {
             Some(id) => {
                 let mut view = workload::project(cluster, &scope, now, id);
-                view.mesh = crate::model::views::mesh::drill(&model.prom, &id.namespace, &id.name);
+                let readings = model.prom.mesh_readings();
+                view.mesh = crate::model::views::mesh::drill(&readings, &id.namespace, &id.name);
                 PaneView::Workload(Box::new(view))
             }
             None => pane_view(model, projection, views),
@@ -243,11 +244,13 @@ fn pane_view(model: &Model, projection: &Projection, views: &ScreenViews) -> Pan
             let joined = join(Wants { traffic: true, ..Wants::default() });
             let traffic: Vec<Option<Traffic>> =
                 (0..view.routes.len()).map(|i| joined.routes.get(i).and_then(|p| p.traffic)).collect();
-            let gateway_traffic =
-                (0..view.gateways.len()).map(|i| joined.gateways.get(i).and_then(|p| p.traffic)).collect();
             let config = &model.rules.config.triage;
-            let breaches =
-                traffic.iter().map(|t| t.map(|t| traffic::breach(&t, config)).unwrap_or_default()).collect();
+            let breach = |t: &Option<Traffic>| t.map(|t| traffic::breach(&t, config)).unwrap_or_default();
+            let gateway_traffic = (0..view.gateways.len())
+                .map(|i| joined.gateways.get(i).and_then(|p| p.traffic))
+                .map(|t| (t, breach(&t)))
+                .collect();
+            let breaches = traffic.iter().map(breach).collect();
             PaneView::Gateways { view, visible: Vec::new(), traffic, breaches, gateway_traffic }
         }
         Pane::Mesh => {
@@ -256,7 +259,8 @@ fn pane_view(model: &Model, projection: &Projection, views: &ScreenViews) -> Pan
                 None => crate::model::Scope::All,
             };
             let config = &model.rules.config.triage;
-            let view = crate::model::views::mesh::project(&model.cluster, Some(&model.prom), &scope, config);
+            let readings = model.prom.mesh_readings();
+            let view = crate::model::views::mesh::project(&model.cluster, Some(&readings), &scope, config);
             PaneView::Mesh { view, visible: Vec::new() }
         }
         Pane::Storage => PaneView::Storage { view: projection.storage.clone(), visible: Vec::new() },

@@ -6,6 +6,8 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde::Deserialize;
 
+use super::crd::Condition;
+
 #[derive(Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Certificate {
     pub metadata: ObjectMeta,
@@ -39,7 +41,7 @@ pub struct IssuerRef {
 #[serde(rename_all = "camelCase")]
 pub struct CertificateStatus {
     #[serde(default)]
-    pub conditions: Vec<CertificateCondition>,
+    pub conditions: Vec<Condition>,
     pub not_after: Option<Time>,
     pub renewal_time: Option<Time>,
     pub revision: Option<i64>,
@@ -47,22 +49,10 @@ pub struct CertificateStatus {
     pub last_failure_time: Option<Time>,
 }
 
-#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct CertificateCondition {
-    #[serde(rename = "type")]
-    pub type_: String,
-    pub status: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-    #[serde(default)]
-    pub message: Option<String>,
-}
-
 impl Certificate {
     /// The condition of `type_` ("Ready", "Issuing"), when reported.
-    pub fn condition(&self, type_: &str) -> Option<&CertificateCondition> {
-        self.status.as_ref()?.conditions.iter().find(|c| c.type_ == type_)
+    pub fn condition(&self, type_: &str) -> Option<&Condition> {
+        super::crd::condition(&self.status.as_ref()?.conditions, type_)
     }
 }
 

@@ -7,6 +7,8 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Deserialize;
 
+pub use super::crd::{Condition, condition};
+
 pub const GROUP: &str = "gateway.networking.k8s.io";
 
 #[derive(Deserialize, Clone, Debug, Default, PartialEq)]
@@ -63,19 +65,6 @@ pub struct ListenerStatus {
     pub attached_routes: i32,
     #[serde(default)]
     pub conditions: Vec<Condition>,
-}
-
-/// A status condition as Gateway API writes them (metav1.Condition, slim).
-#[derive(Deserialize, Clone, Debug, Default, PartialEq)]
-pub struct Condition {
-    #[serde(rename = "type")]
-    pub type_: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-    #[serde(default)]
-    pub message: Option<String>,
 }
 
 #[derive(Deserialize, Clone, Debug, Default, PartialEq)]
@@ -154,11 +143,6 @@ pub struct RouteParentStatus {
     pub parent_ref: ParentRef,
     #[serde(default)]
     pub conditions: Vec<Condition>,
-}
-
-/// The condition of `type_` in a list, when reported.
-pub fn condition<'a>(conditions: &'a [Condition], type_: &str) -> Option<&'a Condition> {
-    conditions.iter().find(|c| c.type_ == type_)
 }
 
 super::crd::namespaced_crd!(

@@ -119,12 +119,19 @@ impl Projection {
     ) -> Projection {
         let Shared { zones, autoscalers, ingresses, gateways, storage, certificates, policies, mut findings } =
             Shared::project(cluster, scope, now);
+        // Read once: the findings, the links and the mesh pane share it.
+        let mesh_readings = prom.map(PromState::mesh_readings);
         if let Some(prom) = prom {
             findings.extend(alerts::findings(prom.alerts(), |ns| ns.is_none_or(|ns| scope.includes_ns(ns))));
             findings.extend(triage::traffic::findings(&ingresses, &gateways, prom, &rules.config));
-            findings.extend(mesh::findings(cluster, prom, scope, &rules.config));
+            if let Some(readings) = &mesh_readings {
+                findings.extend(mesh::findings(cluster, readings, scope, &rules.config));
+            }
         }
-        let failing_calls = prom.map(|p| mesh::failing_calls(cluster, p, &rules.config)).unwrap_or_default();
+        let failing_calls = mesh_readings
+            .as_ref()
+            .map(|r| mesh::failing_calls(cluster, &r.edges, &rules.config))
+            .unwrap_or_default();
         let input = TriageInput {
             cluster,
             scope,
@@ -143,7 +150,7 @@ impl Projection {
             .namespaces
             .then(|| namespaces::project_from(cluster, scope, now, &autoscalers, &ingresses, &problems));
         let timeline = wants.timeline.then(|| timeline::project(cluster, scope, now));
-        let mesh = wants.mesh.then(|| mesh::project(cluster, prom, scope, &rules.config));
+        let mesh = wants.mesh.then(|| mesh::project(cluster, mesh_readings.as_ref(), scope, &rules.config));
         let mut projection = Projection {
             zones,
             autoscalers,

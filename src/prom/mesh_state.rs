@@ -33,7 +33,20 @@ fn workload(l: &BTreeMap<String, String>) -> WorkloadKey {
     (label(l, "namespace").to_owned(), label(l, "workload").to_owned())
 }
 
+/// One read of the mesh's answers, per workload and per edge: what a frame's findings, links
+/// and pane share.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MeshReadings {
+    pub traffic: BTreeMap<WorkloadKey, MeshTraffic>,
+    /// Busiest first.
+    pub edges: Vec<MeshEdge>,
+}
+
 impl PromState {
+    pub fn mesh_readings(&self) -> MeshReadings {
+        MeshReadings { traffic: self.mesh_traffic(), edges: self.mesh_edges() }
+    }
+
     /// Per (query's labels) value of an instant query, finite values only.
     fn by_labels(&self, id: QueryId) -> Vec<(&BTreeMap<String, String>, f64)> {
         let Some((_, samples)) = self.samples(id) else { return Vec::new() };

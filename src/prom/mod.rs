@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod endpoint;
 pub mod envelope;
 pub mod error;
+mod front_door;
 mod labels;
 pub mod mesh;
 pub mod mesh_state;

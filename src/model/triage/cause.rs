@@ -7,8 +7,8 @@
 //! - a workload calling, through the mesh, a workload that fails its calls: that callee's
 //!   change (after its own);
 //! - an ingress: the newest such change of a workload behind its routes (or of one it calls);
-//! - an HTTPRoute: its own edit when its refs do not resolve (a backendRef pointed at a
-//!   Service that is not there), else as an ingress;
+//! - an HTTPRoute: as an ingress (its own edit, when its refs do not resolve, is found by
+//!   `rank.rs`, which has the route's flags);
 //! - an autoscaler: its own rescale.
 
 use std::collections::{BTreeSet, HashMap};
@@ -150,15 +150,6 @@ fn policy_change(namespace: Option<&str>, changes: &Changes<'_>) -> Option<Cause
     Some(cause(entry, format!("NetworkPolicy {} {}", entry.name, entry.message)))
 }
 
-/// A route's own finding about what it refers to (words of `RouteFlag::word`): the route, not
-/// what stands behind it, is what changed.
-fn refers_to_nothing(reasons: &[Reason]) -> bool {
-    const WORDS: [&str; 4] = ["refs-unresolved", "svc-missing", "gateway-missing", "port-missing"];
-    reasons
-        .iter()
-        .any(|r| r.category == ProblemCategory::Ingress && WORDS.iter().any(|w| r.message.contains(w)))
-}
-
 fn node_change(workload: &ObjectKey, nodes: &NodesUnder, changes: &Changes<'_>) -> Option<Cause> {
     let under = nodes.nodes.get(workload).into_iter().flatten();
     let on_its_nodes = under
@@ -191,9 +182,6 @@ pub fn find(
             .or_else(|| node_change(object, nodes, changes)),
         // The newest of: a change of a workload behind it, a NetworkPolicy written in its
         // namespace (the controller can no longer reach ready pods: 502/504).
-        "HTTPRoute" if refers_to_nothing(reasons) => changes
-            .of(object, ChangeKind::RouteChange)
-            .map(|e| cause(e, format!("HTTPRoute {} {}", e.name, e.message))),
         "Ingress" | "HTTPRoute" => links
             .behind(object)
             .iter()

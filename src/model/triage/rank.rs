@@ -188,6 +188,39 @@ fn certificate_cause(object: &ObjectKey, input: &TriageInput<'_>) -> Option<caus
     })
 }
 
+/// An HTTPRoute whose references do not resolve (a backendRef to a Service that is not
+/// there, a parent that is gone): the route itself was edited, not what stands behind it.
+/// None when that does not decide (another object, or a route whose references resolve);
+/// Some(None) when the route has no edit to name.
+fn route_cause(
+    object: &ObjectKey,
+    input: &TriageInput<'_>,
+    changes: &Changes<'_>,
+) -> Option<Option<cause::Cause>> {
+    let (kind, ns, name) = object;
+    if kind != "HTTPRoute" {
+        return None;
+    }
+    const UNRESOLVED: [RouteFlag; 4] = [
+        RouteFlag::RefsUnresolved,
+        RouteFlag::GatewayMissing,
+        RouteFlag::ServiceMissing,
+        RouteFlag::PortNotFound,
+    ];
+    let row = input.gateways.routes.iter().find(|r| Some(&r.namespace) == ns.as_ref() && &r.name == name)?;
+    if !row.flags.iter().any(|f| UNRESOLVED.contains(f)) {
+        return None;
+    }
+    Some(changes.of(object, ChangeKind::RouteChange).map(|entry| cause::Cause {
+        at: entry.at,
+        change: entry.change,
+        kind: "HTTPRoute".to_owned(),
+        namespace: entry.namespace.clone(),
+        name: entry.name.clone(),
+        summary: format!("HTTPRoute {} {}", entry.name, entry.message),
+    }))
+}
+
 /// A Gateway answering errors: the newest edit of a route attached to it, a failing one
 /// first (a route pointed at a missing Service gets Envoy's own 500s at the listener).
 fn gateway_cause(object: &ObjectKey, input: &TriageInput<'_>, changes: &Changes<'_>) -> Option<cause::Cause> {
@@ -231,7 +264,10 @@ pub fn rank(findings: Vec<Finding>, input: &TriageInput<'_>) -> ProblemsView {
             claim_cause(object, input)
                 .or_else(|| certificate_cause(object, input))
                 .or_else(|| gateway_cause(object, input, &changes))
-                .or_else(|| cause::find(object, reasons, &links, &nodes, &changes))
+                .or_else(|| match route_cause(object, input, &changes) {
+                    Some(decided) => decided,
+                    None => cause::find(object, reasons, &links, &nodes, &changes),
+                })
         })
         .collect();
     let mut caused: HashMap<ObjectKey, usize> = HashMap::new();

@@ -10,8 +10,8 @@ use super::common::{ReadyTotal, Severity, replica_set_owners, workload_of};
 use super::problems::{Finding, ProblemCategory, finding};
 use crate::config::TriageConfig;
 use crate::model::{ClusterState, Scope};
-use crate::prom::PromState;
 use crate::prom::mesh_state::MeshEdge;
+use crate::prom::mesh_state::MeshReadings;
 use crate::sanitize::line_owned;
 use crate::types::Flow;
 use crate::units::format;
@@ -90,7 +90,7 @@ pub fn workload_kind(cluster: &ClusterState, namespace: &str, name: &str) -> &'s
 /// The pane's rows: every workload with meshed pods or mesh traffic (one scan of the pods).
 pub fn project(
     cluster: &ClusterState,
-    prom: Option<&PromState>,
+    readings: Option<&MeshReadings>,
     scope: &Scope,
     config: &TriageConfig,
 ) -> MeshView {
@@ -111,8 +111,8 @@ pub fn project(
         ));
         entry.2.add(ReadyTotal { ready: u32::from(row.mesh_proxy.is_some_and(|p| p.ready)), total: 1 });
     }
-    let traffic = prom.map(PromState::mesh_traffic).unwrap_or_default();
-    let edges = prom.map(PromState::mesh_edges).unwrap_or_default();
+    let empty = MeshReadings::default();
+    let MeshReadings { traffic, edges } = readings.unwrap_or(&empty);
     let keys: BTreeSet<(String, String)> = proxies
         .keys()
         .cloned()
@@ -153,7 +153,7 @@ pub fn project(
             .then_with(|| served(a).total_cmp(&served(b)))
             .then_with(|| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)))
     });
-    let note = match prom {
+    let note = match readings {
         None => Some("Prometheus off: proxies only".to_owned()),
         Some(_) if traffic.is_empty() => {
             Some("no mesh metrics (linkerd-viz or Istio) in Prometheus".to_owned())
@@ -194,7 +194,7 @@ fn judge(row: &mut MeshRow, stale: bool, config: &TriageConfig) {
 /// The mesh edges whose success is below the threshold, as (caller, callee) object keys.
 pub fn failing_calls(
     cluster: &ClusterState,
-    prom: &PromState,
+    edges: &[MeshEdge],
     config: &TriageConfig,
 ) -> Vec<(crate::model::triage::links::ObjectKey, crate::model::triage::links::ObjectKey)> {
     let key = |(ns, name): &(String, String)| {
@@ -204,7 +204,7 @@ pub fn failing_calls(
         };
         crate::model::triage::links::key(kind, Some(ns), name)
     };
-    prom.mesh_edges()
+    edges
         .iter()
         .filter(|e| e.rps > 0.0 && e.success.is_some_and(|s| s < floor(config)))
         .map(|e| (key(&e.from), key(&e.to)))
@@ -223,10 +223,10 @@ pub struct MeshDrill {
 }
 
 /// None when the mesh reports nothing for the workload.
-pub fn drill(prom: &PromState, namespace: &str, name: &str) -> Option<MeshDrill> {
+pub fn drill(readings: &MeshReadings, namespace: &str, name: &str) -> Option<MeshDrill> {
     let key = (namespace.to_owned(), name.to_owned());
-    let traffic = prom.mesh_traffic().remove(&key);
-    let edges = prom.mesh_edges();
+    let traffic = readings.traffic.get(&key);
+    let edges = &readings.edges;
     let callers: Vec<EdgeRow> = edges.iter().filter(|e| e.to == key).map(edge_row).collect();
     let callees: Vec<EdgeRow> = edges.iter().filter(|e| e.from == key).map(edge_row).collect();
     if traffic.is_none() && callers.is_empty() && callees.is_empty() {
@@ -246,15 +246,15 @@ pub fn drill(prom: &PromState, namespace: &str, name: &str) -> Option<MeshDrill>
 /// fails most. Only from Prometheus: the proxies' readiness is a pod finding (`problems`).
 pub fn findings(
     cluster: &ClusterState,
-    prom: &PromState,
+    readings: &MeshReadings,
     scope: &Scope,
     config: &TriageConfig,
 ) -> Vec<Finding> {
-    let edges = prom.mesh_edges();
+    let edges = &readings.edges;
     let mut out = Vec::new();
-    for ((ns, name), t) in prom.mesh_traffic() {
+    for ((ns, name), t) in &readings.traffic {
         let Some(flow) = t.inbound.filter(|f| !t.stale && failing(f, config)) else { continue };
-        if !scope.includes_ns(&ns) {
+        if !scope.includes_ns(ns) {
             continue;
         }
         let key = (ns.clone(), name.clone());
@@ -278,7 +278,7 @@ pub fn findings(
                 .collect();
             message.push_str(&format!("; fails callers {}", named.join(", ")));
         }
-        let kind = match workload_kind(cluster, &ns, &name) {
+        let kind = match workload_kind(cluster, ns, name) {
             "" => "Deployment",
             kind => kind,
         };

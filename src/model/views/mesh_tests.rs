@@ -2,7 +2,7 @@ use super::*;
 use crate::k8s::pod_facts::{Mesh, MeshProxy, OwnerKind};
 use crate::model::fixtures::{Fixtures, objects::*};
 use crate::prom::catalog::QueryId;
-use crate::prom::{PromEvent, PromSample};
+use crate::prom::{PromEvent, PromSample, PromState};
 use jiff::Timestamp;
 use std::time::Duration;
 
@@ -80,7 +80,7 @@ fn the_workload_failing_its_callers_is_first_with_its_proxies_and_edges() {
     let fixtures = cluster();
     let now = fixtures.now();
     let cluster = fixtures.build();
-    let view = project(&cluster, Some(&prom(now)), &Scope::All, &TriageConfig::default());
+    let view = project(&cluster, Some(&prom(now).mesh_readings()), &Scope::All, &TriageConfig::default());
 
     let names: Vec<&str> = view.rows.iter().map(|r| r.name.as_str()).collect();
     // Errors first (lowest served success first among them), then the healthy.
@@ -107,7 +107,7 @@ fn the_finding_is_on_the_answering_workload_and_names_the_callers_it_fails() {
     let fixtures = cluster();
     let now = fixtures.now();
     let cluster = fixtures.build();
-    let found = findings(&cluster, &prom(now), &Scope::All, &TriageConfig::default());
+    let found = findings(&cluster, &prom(now).mesh_readings(), &Scope::All, &TriageConfig::default());
     assert_eq!(found.len(), 1, "{found:?}");
     let f = &found[0];
     assert_eq!(
@@ -118,10 +118,13 @@ fn the_finding_is_on_the_answering_workload_and_names_the_callers_it_fails() {
     assert!(f.message.contains("fails callers harmonyflow/api 60"), "{}", f.message);
 
     // Out of scope, or with answers gone stale: nothing.
-    assert!(findings(&cluster, &prom(now), &Scope::one("shop"), &TriageConfig::default()).is_empty());
+    assert!(
+        findings(&cluster, &prom(now).mesh_readings(), &Scope::one("shop"), &TriageConfig::default())
+            .is_empty()
+    );
     let mut stale = prom(now);
     stale.set_now(now.checked_add(jiff::SignedDuration::from_mins(5)).unwrap());
-    assert!(findings(&cluster, &stale, &Scope::All, &TriageConfig::default()).is_empty());
+    assert!(findings(&cluster, &stale.mesh_readings(), &Scope::All, &TriageConfig::default()).is_empty());
 }
 
 #[test]
@@ -146,7 +149,7 @@ fn names_from_prometheus_lose_their_escape_sequences() {
         samples: vec![workload_sample(evil, 5.0)],
         at: now,
     });
-    let view = project(&fixtures.build(), Some(&prom), &Scope::All, &TriageConfig::default());
+    let view = project(&fixtures.build(), Some(&prom.mesh_readings()), &Scope::All, &TriageConfig::default());
     assert!(
         !view.rows[0].name.contains('\u{1b}') && !view.rows[0].name.contains('\u{7}'),
         "{:?}",
@@ -161,7 +164,8 @@ fn a_caller_whose_calls_fail_is_information_pointing_at_its_callee() {
         .with(replica_set(NS, "api-5d8", "api", 3, "2025-06-01T10:00:00Z"))
         .pod(meshed_pod("api-5d8-a", "api-5d8", true));
     let now = fixtures.now();
-    let view = project(&fixtures.build(), Some(&prom(now)), &Scope::All, &TriageConfig::default());
+    let view =
+        project(&fixtures.build(), Some(&prom(now).mesh_readings()), &Scope::All, &TriageConfig::default());
     let api = view.rows.iter().find(|r| r.name == "api").unwrap();
     assert_eq!((api.severity, api.verdict.as_str()), (Severity::Info, "calls get 70.0% success"));
     let sessions = view.rows.iter().find(|r| r.name == "sessions").unwrap();

@@ -39,7 +39,7 @@ pub struct Extras<'a> {
     pub traffic: &'a [Option<Traffic>],
     pub breaches: &'a [Breach],
     /// Per Gateway.
-    pub gateway_traffic: &'a [Option<Traffic>],
+    pub gateway_traffic: &'a [(Option<Traffic>, Breach)],
 }
 
 pub fn render(
@@ -87,7 +87,7 @@ pub fn render(
 
 fn render_gateways(
     view: &GatewaysView,
-    traffic: &[Option<Traffic>],
+    traffic: &[(Option<Traffic>, Breach)],
     ctx: &PaneCtx<'_>,
     frame: &mut Frame,
     area: Rect,
@@ -98,7 +98,7 @@ fn render_gateways(
         .iter()
         .enumerate()
         .take(GATEWAY_LINES)
-        .map(|(i, g)| gateway_line(g, traffic.get(i).copied().flatten(), ctx))
+        .map(|(i, g)| gateway_line(g, traffic.get(i).copied().unwrap_or_default(), ctx))
         .collect();
     if view.gateways.len() > GATEWAY_LINES {
         let hidden = view.gateways.len() - GATEWAY_LINES;
@@ -117,7 +117,11 @@ fn render_gateways(
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn gateway_line<'a>(g: &GatewayRow, traffic: Option<Traffic>, ctx: &PaneCtx<'_>) -> Line<'a> {
+fn gateway_line<'a>(
+    g: &GatewayRow,
+    (traffic, breach): (Option<Traffic>, Breach),
+    ctx: &PaneCtx<'_>,
+) -> Line<'a> {
     let theme = ctx.theme;
     let (state, style) = match (g.severity, g.programmed) {
         (Severity::Error, _) => (g.verdict.clone(), theme.error),
@@ -138,7 +142,7 @@ fn gateway_line<'a>(g: &GatewayRow, traffic: Option<Traffic>, ctx: &PaneCtx<'_>)
         || Span::raw(""),
         |t| {
             let errors = t.error_ratio.map_or_else(|| "-".to_owned(), format::ratio_percent);
-            let style = if t.error_ratio.is_some_and(|r| r > 0.01) { theme.error } else { theme.text };
+            let style = if breach.errors { theme.error } else { theme.text };
             Span::styled(format!("{}/s 5xx {errors} ", format::per_second(t.rps)), style)
         },
     );

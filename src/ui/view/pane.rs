@@ -83,8 +83,8 @@ pub enum PaneView {
         /// Per route: Prometheus' answer and the thresholds it breaks.
         traffic: Vec<Option<Traffic>>,
         breaches: Vec<traffic::Breach>,
-        /// Per Gateway (its listeners).
-        gateway_traffic: Vec<Option<Traffic>>,
+        /// Per Gateway (its listeners): Prometheus' answer and the thresholds it breaks.
+        gateway_traffic: Vec<(Option<Traffic>, traffic::Breach)>,
     },
     /// One workload across the fleet (`:compare`), a row per cluster.
     Compare {

@@ -3,6 +3,7 @@ mod fleet_flows;
 mod flows;
 mod logs;
 mod panes;
+mod platform_panes;
 mod projection_worker;
 mod readme_screens;
 mod trust;

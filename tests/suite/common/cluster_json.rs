@@ -23,10 +23,9 @@ pub async fn kubectl_json(kubeconfig: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
-/// `kdeck snapshot -A -o json [--view V] --check` on the kubeconfig's current context: the exit
-/// code and the document.
-pub async fn snapshot_json(kubeconfig: &Path, view: Option<ViewName>) -> (i32, Value) {
-    let options = SnapshotOptions {
+/// The options of `kdeck snapshot -A -o json [--view V]` on the kubeconfig's current context.
+fn options(kubeconfig: &Path, view: Option<ViewName>) -> SnapshotOptions {
+    SnapshotOptions {
         connect: ConnectOptions {
             kubeconfig: Some(kubeconfig.to_path_buf()),
             context: None,
@@ -35,10 +34,14 @@ pub async fn snapshot_json(kubeconfig: &Path, view: Option<ViewName>) -> (i32, V
         all_namespaces: true,
         output: OutputFormat::Json,
         view,
-        check: true,
         timeout: Duration::from_secs(30),
         ..SnapshotOptions::default()
-    };
+    }
+}
+
+/// `kdeck snapshot -A -o json [--view V] --check`: the exit code and the document.
+pub async fn snapshot_json(kubeconfig: &Path, view: Option<ViewName>) -> (i32, Value) {
+    let options = SnapshotOptions { check: true, ..options(kubeconfig, view) };
     let mut out = Vec::new();
     let code = run(options, &mut out).await.unwrap();
     (code, serde_json::from_slice(&out).unwrap())
@@ -51,18 +54,8 @@ pub async fn snapshot_json_with_prometheus(
     view: Option<ViewName>,
 ) -> Value {
     let config = kdeck::prom::PromConfig { url: Some(prom_url.to_owned()), ..Default::default() };
-    let options = SnapshotOptions {
-        connect: ConnectOptions {
-            kubeconfig: Some(kubeconfig.to_path_buf()),
-            context: None,
-            namespace: None,
-        },
-        all_namespaces: true,
-        output: OutputFormat::Json,
-        view,
-        prometheus: kdeck::snapshot::PromSource::Fixed(Box::new(config)),
-        ..SnapshotOptions::default()
-    };
+    let prometheus = kdeck::snapshot::PromSource::Fixed(Box::new(config));
+    let options = SnapshotOptions { prometheus, ..options(kubeconfig, view) };
     let mut out = Vec::new();
     run(options, &mut out).await.unwrap();
     serde_json::from_slice(&out).unwrap()

@@ -1,4 +1,5 @@
 //! The kdeck binary in a real terminal (tmux): what a user sees and types.
+mod culprit;
 mod e2e;
 mod fleet;
 mod logs;
