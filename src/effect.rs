@@ -21,8 +21,12 @@ pub enum Effect {
     StartLogs(LogRequest),
     /// Stop every stream of a log view's session.
     StopLogs { session: u64 },
-    /// Watch these contexts side by side, member `i` being `contexts[i]` (`:fleet`).
-    StartFleet { contexts: Vec<String> },
+    /// Watch these contexts side by side, member `i` being `contexts[i]` (`:fleet`); the
+    /// member of `shown`, the dashboard's context, only probes its API.
+    StartFleet { contexts: Vec<String>, shown: String },
+    /// The dashboard now shows `shown`: its member stops watching, the one it showed before
+    /// watches again (`Fleet::share`).
+    ShareFleetMember { shown: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

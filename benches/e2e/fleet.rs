@@ -2,8 +2,8 @@
 //! each (`kdeck sim --cluster-name bench-cN --seed N`, pinned to core 0), one kubeconfig
 //! path list (`KUBECONFIG=a:b:c:d:e`, merged like kubectl); then one kdeck per fleet size
 //! (`KDECK_E2E_FLEET_SIZES`, default 1,2,3,5): `--context bench-c1` alone is the plain
-//! dashboard, `--context bench-c1,bench-c2,...` the fleet (the dashboard keeps its own
-//! connection to the first context, so that cluster is watched twice). Once every member's
+//! dashboard, `--context bench-c1,bench-c2,...` the fleet (the dashboard shows the first
+//! context, whose member only probes: each cluster is watched once). Once every member's
 //! row says `live` (the dashboard alone: `synced`), 60 s settle, VmRSS; then CPU over one
 //! idle minute.
 

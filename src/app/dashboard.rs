@@ -60,9 +60,10 @@ pub async fn run(options: DashboardOptions) -> Result<()> {
     model.prom_interval = prom_interval;
     model.prom = crate::prom::PromState::new(prom_interval);
     if let Some(contexts) = options.fleet {
-        model.fleet = Some(crate::app::fleet::Fleet::new(&contexts, &model.rules, prom_interval));
+        let shown = model.conn.context.clone();
+        model.fleet = Some(crate::app::fleet::Fleet::new(&contexts, &shown, &model.rules, prom_interval));
         model.ui.pane = crate::app::pane::Pane::Fleet;
-        sources.carry_out(crate::effect::Effect::StartFleet { contexts }, &tx);
+        sources.carry_out(crate::effect::Effect::StartFleet { contexts, shown }, &tx);
     }
     let (tui, bytes_written) =
         terminal::enter(options.config.mouse).wrap_err("cannot set up the terminal")?;

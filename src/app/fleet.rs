@@ -3,6 +3,10 @@
 //! tagged with its index, so one cluster down or slow never touches another's data. A
 //! member's row is summed up from its own projection, made by the same triage as its
 //! dashboard (`FleetRow::summarize`).
+//!
+//! The member whose context the dashboard shows is watched once, by the dashboard: it is
+//! `shared`, keeps no caches of its own, and its row is projected from the dashboard's
+//! (`Dashboard`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -60,6 +64,9 @@ pub struct Member {
     pub prom: PromState,
     pub failed: Option<String>,
     pub latency: Option<Duration>,
+    /// The dashboard shows this context: its row comes from the dashboard's caches, and its
+    /// own sources only probe the API (`FleetSources::share`).
+    pub shared: bool,
     /// Bumped whenever the member's data changes: a row projected at the same version is
     /// still right (`CachedRow`).
     version: u64,
@@ -89,6 +96,7 @@ impl Member {
             prom: self.prom.clone(),
             failed: self.failed.clone(),
             latency: self.latency,
+            shared: self.shared,
             version: self.version,
             cache: Arc::clone(&self.cache),
         }
@@ -96,6 +104,10 @@ impl Member {
 
     /// Apply one of this member's events; returns whether its data changed.
     fn apply(&mut self, event: MemberEvent, now: Timestamp) -> bool {
+        if self.shared && !matches!(event, MemberEvent::Probe(_)) {
+            // Late data of the watches it had before the dashboard took its context over.
+            return false;
+        }
         match event {
             MemberEvent::Connected { server, stores } => {
                 self.server = server;
@@ -138,8 +150,12 @@ impl Member {
     }
 
     /// This member's row: projected again only when its data changed or the last projection
-    /// is old; the API state and latency are always current.
-    pub fn row(&self, rules: &PolicyRules, now: Timestamp) -> FleetRow {
+    /// is old; the API state and latency are always current. A shared member's row is the
+    /// dashboard's.
+    pub fn row(&self, rules: &PolicyRules, now: Timestamp, dashboard: &Dashboard) -> FleetRow {
+        if self.shared {
+            return self.shared_row(rules, now, dashboard);
+        }
         let api = self.api(now);
         let latency_ms = self.latency.map(|d| d.as_millis() as u64);
         let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -161,15 +177,64 @@ impl Member {
         base.latency_ms = self.latency.map(|d| d.as_millis() as u64);
         base.readonly = self.policy.is_readonly();
         let Some(cluster) = &self.cluster else { return base };
-        let scope = match &self.policy.namespace {
-            Some(ns) => Scope::one(ns),
-            None => Scope::All,
-        };
+        let scope = self.scope();
         let triage = TriageRules::new(&rules.config.triage, &self.context);
         let projection =
             Projection::project(cluster, Some(&self.prom), &scope, now, &triage, Wants::default());
         FleetRow::summarize(base, cluster, &projection)
     }
+
+    /// What the row counts: the namespace its policy confines it to, or everything.
+    fn scope(&self) -> Scope {
+        match &self.policy.namespace {
+            Some(ns) => Scope::one(ns),
+            None => Scope::All,
+        }
+    }
+
+    /// The row of the member the dashboard shows, from the dashboard's caches: from the
+    /// dashboard's own projection when it covers the same scope (then the row and the
+    /// dashboard cannot disagree), else from a projection of its own.
+    fn shared_row(&self, rules: &PolicyRules, now: Timestamp, dashboard: &Dashboard) -> FleetRow {
+        let cluster = dashboard.cluster;
+        let api =
+            status::fleet_api(Kind::WATCHED.iter().map(|&kind| (kind, cluster.source_state(kind))), now);
+        let mut base = FleetRow::empty(&self.context, dashboard.server, api);
+        base.latency_ms = self.latency.map(|d| d.as_millis() as u64);
+        base.readonly = self.policy.is_readonly();
+        let scope = self.scope();
+        match dashboard.projection {
+            Some((projected_scope, projection)) if *projected_scope == scope => {
+                FleetRow::summarize(base, cluster, projection)
+            }
+            _ => {
+                let triage = TriageRules::new(&rules.config.triage, &self.context);
+                let projection = Projection::project(
+                    cluster,
+                    Some(dashboard.prom),
+                    &scope,
+                    now,
+                    &triage,
+                    Wants::default(),
+                );
+                FleetRow::summarize(base, cluster, &projection)
+            }
+        }
+    }
+
+    /// The member's caches, or the dashboard's when it is shared.
+    fn cluster<'a>(&'a self, dashboard: &Dashboard<'a>) -> Option<&'a ClusterState> {
+        if self.shared { Some(dashboard.cluster) } else { self.cluster.as_ref() }
+    }
+}
+
+/// What the dashboard holds of the context it shows, for the member that shares it.
+pub struct Dashboard<'a> {
+    pub server: &'a str,
+    pub cluster: &'a ClusterState,
+    pub prom: &'a PromState,
+    /// The dashboard's projection and the scope it covers, when there is one to reuse.
+    pub projection: Option<(&'a Scope, &'a Projection)>,
 }
 
 pub struct Fleet {
@@ -177,7 +242,8 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    pub fn new(contexts: &[String], rules: &PolicyRules, prom_interval: Duration) -> Fleet {
+    /// `shown`: the context the dashboard shows, whose member shares the dashboard's caches.
+    pub fn new(contexts: &[String], shown: &str, rules: &PolicyRules, prom_interval: Duration) -> Fleet {
         let members = contexts
             .iter()
             .map(|context| Member {
@@ -188,6 +254,7 @@ impl Fleet {
                 prom: PromState::new(prom_interval),
                 failed: None,
                 latency: None,
+                shared: context == shown,
                 version: 0,
                 cache: Arc::default(),
             })
@@ -202,6 +269,25 @@ impl Fleet {
 
     pub fn contexts(&self) -> impl Iterator<Item = &str> {
         self.members.iter().map(|m| m.context.as_str())
+    }
+
+    /// The dashboard now shows `shown`: its member gives up its caches (the dashboard's serve
+    /// its row), and the member the dashboard showed before connects again with caches of its
+    /// own. Returns whether any member's part changed (then `FleetSources::share` must follow).
+    pub fn share(&mut self, shown: &str) -> bool {
+        let mut changed = false;
+        for member in &mut self.members {
+            let shared = member.context == shown;
+            if shared != member.shared {
+                member.shared = shared;
+                member.cluster = None;
+                member.prom = PromState::new(member.prom.interval());
+                member.failed = None;
+                member.version += 1;
+                changed = true;
+            }
+        }
+        changed
     }
 
     /// Apply a member's event; returns whether its data changed.
@@ -234,37 +320,51 @@ impl Fleet {
     }
 
     /// One workload across the members, in the fleet's order.
-    pub fn compare(&self, namespace: &str, name: &str, now: Timestamp) -> CompareView {
+    pub fn compare(&self, namespace: &str, name: &str, now: Timestamp, dashboard: &Dashboard) -> CompareView {
         let rows = self
             .members
             .iter()
-            .map(|m| compare::row(&m.context, m.cluster.as_ref(), namespace, name, now))
+            .map(|m| compare::row(&m.context, m.cluster(dashboard), namespace, name, now))
             .collect();
         CompareView::new(namespace, name, rows)
     }
 
     /// Every member's row, worst cluster first.
-    pub fn project(&self, rules: &PolicyRules, now: Timestamp) -> FleetView {
-        FleetView::ranked(self.members.iter().map(|m| m.row(rules, now)).collect())
+    pub fn project(&self, rules: &PolicyRules, now: Timestamp, dashboard: &Dashboard) -> FleetView {
+        FleetView::ranked(self.members.iter().map(|m| m.row(rules, now, dashboard)).collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fixtures::Fixtures;
+    use crate::model::fixtures::objects::pod;
+
+    /// A dashboard on some other context, with one pod.
+    fn elsewhere() -> (ClusterState, PromState) {
+        let cluster = Fixtures::new().pod(pod("shop", "web-1", None, None)).build();
+        (cluster, PromState::new(Duration::from_secs(15)))
+    }
+
+    fn dashboard<'a>(cluster: &'a ClusterState, prom: &'a PromState) -> Dashboard<'a> {
+        Dashboard { server: "https://dashboard:6443", cluster, prom, projection: None }
+    }
 
     #[test]
     fn a_member_is_connecting_then_failed_with_its_reason() {
         let rules = PolicyRules::default();
-        let mut fleet = Fleet::new(&["a".into(), "b".into()], &rules, Duration::from_secs(15));
+        let (cluster, prom) = elsewhere();
+        let shown = dashboard(&cluster, &prom);
+        let mut fleet = Fleet::new(&["a".into(), "b".into()], "z", &rules, Duration::from_secs(15));
         let now = Timestamp::UNIX_EPOCH;
-        assert_eq!(fleet.members[1].row(&rules, now).api, FleetApi::Connecting);
+        assert_eq!(fleet.members[1].row(&rules, now, &shown).api, FleetApi::Connecting);
         assert!(fleet.apply(1, MemberEvent::Failed("no such context".into()), now));
         assert_eq!(
-            fleet.members[1].row(&rules, now).api,
+            fleet.members[1].row(&rules, now, &shown).api,
             FleetApi::Failed { error: "no such context".into() }
         );
-        assert_eq!(fleet.members[0].row(&rules, now).api, FleetApi::Connecting);
+        assert_eq!(fleet.members[0].row(&rules, now, &shown).api, FleetApi::Connecting);
         // Round trips: the first and a change of answering count, a new figure alone does not.
         let ms = |n| MemberEvent::Probe(Ok(Duration::from_millis(n)));
         assert!(fleet.apply(0, ms(12), now));
@@ -278,23 +378,52 @@ mod tests {
     #[test]
     fn a_row_is_projected_again_only_when_its_member_changed_or_aged() {
         let rules = PolicyRules::default();
-        let mut fleet = Fleet::new(&["a".into(), "b".into()], &rules, Duration::from_secs(15));
+        let (cluster, prom) = elsewhere();
+        let shown = dashboard(&cluster, &prom);
+        let mut fleet = Fleet::new(&["a".into(), "b".into()], "z", &rules, Duration::from_secs(15));
         let now = Timestamp::UNIX_EPOCH;
         let cached_at = |fleet: &Fleet, id: usize| {
             fleet.members[id].cache.lock().unwrap().as_ref().map(|c| (c.version, c.at))
         };
-        let _ = fleet.project(&rules, now);
+        let _ = fleet.project(&rules, now, &shown);
         assert_eq!(cached_at(&fleet, 0), Some((0, now)));
         let later = now + jiff::SignedDuration::from_secs(3);
         // Only b changed: a keeps the row it had, b is projected again.
         assert!(fleet.apply(1, MemberEvent::Failed("refused".into()), later));
-        let view = fleet.project(&rules, later);
+        let view = fleet.project(&rules, later, &shown);
         assert_eq!(cached_at(&fleet, 0), Some((0, now)));
         assert_eq!(cached_at(&fleet, 1), Some((1, later)));
         assert_eq!(view.rows[0].api, FleetApi::Failed { error: "refused".into() });
         // A snapshot (what the worker projects from) fills the same cache.
         let aged = now + jiff::SignedDuration::from_secs(ROW_MAX_AGE_SECONDS);
-        let _ = fleet.snapshot().project(&rules, aged);
+        let _ = fleet.snapshot().project(&rules, aged, &shown);
         assert_eq!(cached_at(&fleet, 0), Some((0, aged)));
+    }
+
+    #[test]
+    fn the_member_the_dashboard_shows_keeps_no_caches_and_reads_the_dashboards() {
+        let rules = PolicyRules::default();
+        let (cluster, prom) = elsewhere();
+        let shown = dashboard(&cluster, &prom);
+        let now = Timestamp::UNIX_EPOCH;
+        let mut fleet = Fleet::new(&["a".into(), "b".into()], "a", &rules, Duration::from_secs(15));
+        assert!(fleet.members[0].shared && !fleet.members[1].shared);
+        // a's row is the dashboard's: its one pod, its server.
+        let row = fleet.members[0].row(&rules, now, &shown);
+        assert_eq!((row.pods.total, row.server.as_str()), (1, "https://dashboard:6443"));
+        // Data its own watches sent before the dashboard took over is dropped; probes count.
+        assert!(!fleet.apply(0, MemberEvent::Failed("late".into()), now));
+        assert!(fleet.members[0].failed.is_none());
+        assert!(fleet.apply(0, MemberEvent::Probe(Ok(Duration::from_millis(9))), now));
+        assert_eq!(fleet.members[0].row(&rules, now, &shown).latency_ms, Some(9));
+        // The same context again changes nothing; another one moves the sharing over.
+        assert!(!fleet.share("a"));
+        assert!(fleet.share("b"));
+        assert!(!fleet.members[0].shared && fleet.members[1].shared);
+        assert_eq!(fleet.members[0].row(&rules, now, &shown).api, FleetApi::Connecting);
+        assert_eq!(fleet.members[1].row(&rules, now, &shown).pods.total, 1);
+        // A context outside the fleet: every member watches for itself.
+        assert!(fleet.share("elsewhere"));
+        assert!(fleet.members.iter().all(|m| !m.shared));
     }
 }

@@ -2,6 +2,9 @@
 //! credentials, runs its watches, its Prometheus poller and a `/version` probe, and sends
 //! everything to the loop tagged with the member's index. A member that cannot connect or
 //! stops answering only ever fills its own row: the tasks share nothing but the channel.
+//!
+//! The member whose context the dashboard shows is not watched twice: it only probes, and its
+//! row is projected from the dashboard's caches (`Fleet::share`).
 
 use std::time::{Duration, Instant};
 
@@ -24,39 +27,63 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The running members; dropping it stops every member's watches, poller and probe.
 #[derive(Default)]
 pub struct FleetSources {
-    tasks: Vec<JoinHandle<()>>,
+    members: Vec<RunningMember>,
 }
 
-impl Drop for FleetSources {
+struct RunningMember {
+    options: ConnectOptions,
+    /// Whether it watches (false: the dashboard watches its context).
+    watching: bool,
+    task: JoinHandle<()>,
+}
+
+impl Drop for RunningMember {
     fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
+        self.task.abort();
     }
 }
 
 impl FleetSources {
-    /// Start one member per context, in order (member `i` is `contexts[i]`).
+    /// Start one member per context, in order (member `i` is `contexts[i]`); the one named
+    /// `shared` (the dashboard's context) only probes.
     pub fn start(
         connect: &ConnectOptions,
         contexts: &[String],
+        shared: &str,
         rules: &PolicyRules,
         tx: &mpsc::Sender<Event>,
     ) -> FleetSources {
-        let tasks = contexts
+        let members = contexts
             .iter()
             .enumerate()
             .map(|(id, context)| {
                 let mut options = connect.clone();
                 options.context = Some(context.clone());
-                tokio::spawn(run_member(id, options, rules.clone(), tx.clone()))
+                let watching = context != shared;
+                let task = tokio::spawn(run_member(id, options.clone(), watching, rules.clone(), tx.clone()));
+                RunningMember { options, watching, task }
             })
             .collect();
-        FleetSources { tasks }
+        FleetSources { members }
     }
 
     pub fn is_running(&self) -> bool {
-        !self.tasks.is_empty()
+        !self.members.is_empty()
+    }
+
+    /// The dashboard now shows `shared`: that member stops watching (its row comes from the
+    /// dashboard's caches), and the one it showed before watches again. Only members whose
+    /// part changes are restarted.
+    pub fn share(&mut self, shared: &str, rules: &PolicyRules, tx: &mpsc::Sender<Event>) {
+        for (id, member) in self.members.iter_mut().enumerate() {
+            let watching = member.options.context.as_deref() != Some(shared);
+            if watching != member.watching {
+                member.task.abort();
+                member.task =
+                    tokio::spawn(run_member(id, member.options.clone(), watching, rules.clone(), tx.clone()));
+                member.watching = watching;
+            }
+        }
     }
 }
 
@@ -84,7 +111,13 @@ enum Ended {
     Unauthorized,
 }
 
-async fn run_member(id: MemberId, options: ConnectOptions, rules: PolicyRules, tx: mpsc::Sender<Event>) {
+async fn run_member(
+    id: MemberId,
+    options: ConnectOptions,
+    watching: bool,
+    rules: PolicyRules,
+    tx: mpsc::Sender<Event>,
+) {
     let mut backoff = RECONNECT_FIRST;
     loop {
         let conn = match connect(&options).await {
@@ -99,6 +132,11 @@ async fn run_member(id: MemberId, options: ConnectOptions, rules: PolicyRules, t
                 continue;
             }
         };
+        if !watching {
+            // The dashboard watches this cluster: only its round trip is measured here.
+            probe(id, conn.client, tx).await;
+            return;
+        }
         match run_connection(id, conn, &rules, &tx, &mut backoff).await {
             Ended::LoopGone => return,
             Ended::Unauthorized => {

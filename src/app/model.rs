@@ -180,6 +180,16 @@ impl Model {
         self.redraw = true;
     }
 
+    /// What the dashboard holds of its context, for the fleet member that shares it.
+    pub fn dashboard(&self) -> crate::app::fleet::Dashboard<'_> {
+        crate::app::fleet::Dashboard {
+            server: &self.conn.server,
+            cluster: &self.cluster,
+            prom: &self.prom,
+            projection: None,
+        }
+    }
+
     /// What the keyboard is doing: the log view has keys of its own.
     pub fn input_mode(&self) -> crate::keymap::InputMode {
         match self.ui.mode() {

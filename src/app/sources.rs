@@ -134,17 +134,19 @@ impl Sources {
             Effect::NarrowWatches { namespace, generation } => {
                 self.reconnect(self.connect.clone(), WatchScope::Namespace(namespace), generation, tx);
             }
-            Effect::StartFleet { contexts } => {
+            Effect::StartFleet { contexts, shown } => {
                 // Started once: the members keep their indexes for the life of the fleet.
                 if !self.fleet.is_running() {
                     self.fleet = crate::app::fleet_sources::FleetSources::start(
                         &self.connect,
                         &contexts,
+                        &shown,
                         &self.rules,
                         tx,
                     );
                 }
             }
+            Effect::ShareFleetMember { shown } => self.fleet.share(&shown, &self.rules, tx),
         }
     }
 

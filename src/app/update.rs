@@ -113,6 +113,10 @@ pub fn update(model: &mut Model, screen: &Screen, event: Event) -> Vec<Effect> {
                 ReadOnly::No => format!("context: {name}"),
             };
             model.ui.flash(FlashLevel::Info, text, model.now);
+            // The cluster the dashboard now watches is not watched a second time by its member.
+            if model.fleet.as_mut().is_some_and(|fleet| fleet.share(&name)) {
+                return vec![Effect::ShareFleetMember { shown: name }];
+            }
             Vec::new()
         }
         Event::ConnectFailed { generation, message } => {

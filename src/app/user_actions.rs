@@ -84,8 +84,10 @@ fn show_pane(model: &mut Model, pane: Pane) -> Vec<Effect> {
             model.ui.flash(FlashLevel::Info, "the kubeconfig has one context: no fleet to show", model.now);
             return effects;
         }
-        model.fleet = Some(crate::app::fleet::Fleet::new(&contexts, &model.rules, model.prom_interval));
-        effects.push(Effect::StartFleet { contexts });
+        let shown = model.conn.context.clone();
+        model.fleet =
+            Some(crate::app::fleet::Fleet::new(&contexts, &shown, &model.rules, model.prom_interval));
+        effects.push(Effect::StartFleet { contexts, shown });
     }
     model.ui.pane = pane;
     model.ui.drill = None;

@@ -62,6 +62,11 @@ impl PromState {
         }
     }
 
+    /// The poll interval staleness is measured against.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// The loop's clock (call on its 1 s tick); ages and staleness are relative to it.
     pub fn set_now(&mut self, now: Timestamp) {
         self.now = now;

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::app::fleet::Dashboard;
 use crate::app::model::Model;
 use crate::event::Generation;
 use crate::model::Scope;
@@ -61,10 +62,12 @@ impl ScreenViews {
         // Every member is projected with the fleet (5 clusters of 10k pods: see the
         // benchmark's fleet row); a member's row costs what its own dashboard's data
         // projection costs.
-        let fleet = model.fleet.as_ref().map(|fleet| Arc::new(fleet.project(&model.rules, model.now)));
+        let dashboard = Dashboard { projection: Some((&scope, &projection)), ..model.dashboard() };
+        let fleet =
+            model.fleet.as_ref().map(|fleet| Arc::new(fleet.project(&model.rules, model.now, &dashboard)));
         let compare = match (&model.fleet, &model.ui.compare) {
             (Some(fleet), Some((namespace, name))) => {
-                Some(Arc::new(fleet.compare(namespace, name, model.now)))
+                Some(Arc::new(fleet.compare(namespace, name, model.now, &dashboard)))
             }
             _ => None,
         };

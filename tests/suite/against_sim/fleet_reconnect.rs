@@ -15,7 +15,7 @@ use kdeck::sim::launch::{LaunchClock, LaunchOptions, launch};
 /// Member `id`'s API state as its fleet row shows it.
 fn api(s: &Session, id: usize) -> Option<FleetApi> {
     let member = s.model.fleet.as_ref()?.members.get(id)?;
-    Some(member.row(&s.model.rules, s.model.now).api)
+    Some(member.row(&s.model.rules, s.model.now, &s.model.dashboard()).api)
 }
 
 fn live(s: &Session, id: usize) -> bool {
@@ -73,7 +73,9 @@ async fn a_member_rejected_with_401_reads_its_kubeconfig_again() {
         // Any of the member's sources, the metrics poll included (the row's API state leaves
         // metrics out): whichever request meets the expired token first.
         let said_401 = |id: usize| {
-            let cluster = s.model.fleet.as_ref().and_then(|f| f.members.get(id)?.cluster.as_ref());
+            // The member of the dashboard's context reads the dashboard's caches.
+            let member = s.model.fleet.as_ref().and_then(|f| f.members.get(id));
+            let cluster = member.and_then(|m| if m.shared { Some(&s.model.cluster) } else { m.cluster.as_ref() });
             cluster.is_some_and(|c| {
                 c.source_states().into_iter().any(
                     |(_, state)| matches!(state, SourceState::Retrying { error, .. } if error.starts_with("401")),

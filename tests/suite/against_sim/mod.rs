@@ -5,6 +5,7 @@ mod context_switch;
 mod demo;
 mod fault_recovery;
 mod fleet_reconnect;
+mod fleet_shared;
 mod gateways;
 mod logs;
 mod mesh;

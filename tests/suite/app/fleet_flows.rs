@@ -20,7 +20,10 @@ fn zero_opens_a_fleet_of_every_context_and_enter_switches_to_the_row_chosen() {
     // The fixture's kubeconfig has two contexts: both are watched.
     assert_eq!(
         effects,
-        vec![Effect::StartFleet { contexts: vec!["prod-eu-west-1".into(), "staging".into()] }]
+        vec![Effect::StartFleet {
+            contexts: vec!["prod-eu-west-1".into(), "staging".into()],
+            shown: "prod-eu-west-1".into()
+        }]
     );
     assert_eq!(m.model.ui.pane, Pane::Fleet);
     // Only `0` again: the fleet is started once.

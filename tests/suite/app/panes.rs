@@ -172,9 +172,10 @@ fn fleet_session() -> kdeck::app::session::Session {
     use kdeck::app::fleet::Fleet;
     let mut m = model(incident_cluster());
     let contexts = ["prod-eu-west-1".to_string(), "staging".to_string(), "prod-us-east-1".to_string()];
-    let mut fleet = Fleet::new(&contexts, &m.model.rules, std::time::Duration::from_secs(15));
-    fleet.members[0].cluster = Some(incident_cluster());
-    fleet.members[0].server = "https://k8s.example.com:6443".into();
+    // The dashboard shows prod-eu-west-1: its row is projected from the dashboard's caches.
+    let shown = m.model.conn.context.clone();
+    let mut fleet = Fleet::new(&contexts, &shown, &m.model.rules, std::time::Duration::from_secs(15));
+    assert!(fleet.members[0].shared);
     fleet.members[0].latency = Some(std::time::Duration::from_millis(38));
     fleet.members[1].cluster = Some(Fixtures::new().build());
     fleet.members[1].server = "https://staging.example.com:6443".into();
