@@ -47,7 +47,23 @@ pub fn base_replicas(snap: &Snapshot, key: &str) -> i32 {
 }
 
 pub fn ready_pods<'a>(snap: &'a Snapshot, key: &str) -> Vec<&'a Pod> {
-    snap.pods.iter().filter(|p| is_ready(p) && workload_of(p).as_deref() == Some(key)).collect()
+    snap.pods.iter().filter(|p| is_of_workload(p, key) && is_ready(p)).collect()
+}
+
+/// `workload_of(pod) == Some(key)` without building the key: called for every pod of every
+/// workload on every tick.
+fn is_of_workload(pod: &Pod, key: &str) -> bool {
+    let Some((ns, name)) = key.split_once('/') else { return false };
+    if pod.metadata.namespace.as_deref().unwrap_or_default() != ns {
+        return false;
+    }
+    let owners = pod.metadata.owner_references.as_deref().unwrap_or_default();
+    let Some(owner) = owners.iter().find(|o| o.controller == Some(true)) else { return false };
+    if owner.kind == "ReplicaSet" {
+        owner.name.rsplit_once('-').map_or(owner.name.as_str(), |(d, _)| d) == name
+    } else {
+        owner.name == name
+    }
 }
 
 impl World {
@@ -76,5 +92,45 @@ impl World {
     pub(crate) fn memory_fraction(&self, key: &str, now: Timestamp) -> f64 {
         let spec = self.cfg.load.spec(key);
         spec.memory * (0.9 + 0.1 * self.load_factor(key, now))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+    fn pod(ns: &str, kind: &str, owner: &str, controller: bool) -> Pod {
+        let reference = OwnerReference {
+            kind: kind.into(),
+            name: owner.into(),
+            controller: Some(controller),
+            ..Default::default()
+        };
+        Pod {
+            metadata: ObjectMeta {
+                namespace: Some(ns.into()),
+                owner_references: Some(vec![reference]),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    /// The non-allocating match agrees with the key `workload_of` builds.
+    #[test]
+    fn a_pod_belongs_to_the_workload_its_key_names() {
+        let pods = [
+            pod("shop", "ReplicaSet", "web-7d9f", true),
+            pod("shop", "ReplicaSet", "web", true),
+            pod("shop", "StatefulSet", "db", true),
+            pod("other", "ReplicaSet", "web-7d9f", true),
+            pod("shop", "ReplicaSet", "web-7d9f", false),
+        ];
+        for key in ["shop/web", "shop/db", "other/web", "shop/web-7d9f", "web", "shop/"] {
+            for p in &pods {
+                assert_eq!(is_of_workload(p, key), workload_of(p).as_deref() == Some(key), "{key} {p:?}");
+            }
+        }
     }
 }

@@ -73,17 +73,50 @@ pub(super) fn normal_cdf(x: f64) -> f64 {
 }
 
 pub fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    let mut out = String::with_capacity(v.len());
+    push_escaped(&mut out, v);
+    out
+}
+
+/// A label value as the exposition format quotes it. Every series of every tick passes here:
+/// one pass, no allocation.
+fn push_escaped(out: &mut String, v: &str) {
+    if !v.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(v);
+        return;
+    }
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
 }
 
 pub(super) fn labels(pairs: &[(&str, &str)]) -> String {
-    let inner: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
-    format!("{{{}}}", inner.join(","))
+    label_set(pairs.iter().copied())
 }
 
 pub(super) fn owned_labels(pairs: &[(String, String)]) -> String {
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    labels(&refs)
+    label_set(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+fn label_set<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::with_capacity(128);
+    out.push('{');
+    for (i, (k, v)) in pairs.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(k);
+        out.push_str("=\"");
+        push_escaped(&mut out, v);
+        out.push('"');
+    }
+    out.push('}');
+    out
 }
 
 pub(super) fn header(out: &mut String, name: &str, kind: &str, help: &str) {
@@ -395,5 +428,19 @@ fn render_ingress(out: &mut String, t: &Telemetry) {
                 cert.not_after_unix
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn label_values_are_quoted_as_the_exposition_format_wants() {
+        assert_eq!(labels(&[]), "{}");
+        assert_eq!(labels(&[("a", "x"), ("b", "y")]), r#"{a="x",b="y"}"#);
+        assert_eq!(escape("back\\slash \"quoted\"\nline"), r#"back\\slash \"quoted\"\nline"#);
+        let owned = [("pod".to_string(), "we\"ird".to_string())];
+        assert_eq!(owned_labels(&owned), r#"{pod="we\"ird"}"#);
     }
 }
