@@ -7,6 +7,11 @@
 // A panic is for bugs; everything a client can send is an error answer.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+// The sim's own tests tick whole worlds: with kdeck's allocator rather than glibc's malloc.
+#[cfg(test)]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Kubernetes quantities and kubectl's AGE, shared with kdeck.
 use kdeck_units as units;
 
