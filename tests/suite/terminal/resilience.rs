@@ -47,9 +47,10 @@ fn a_tiny_window_and_a_resize_storm_neither_panic_nor_wedge() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigwinch_then_sigterm_during_the_first_sync_restore_the_terminal() {
-    // Every API answer takes 2 s: the first sync is still under way when the signals come.
+    // Every API answer takes 6 s: the first sync is still under way when the signals come,
+    // even on a loaded machine (at 2 s, a sync that raced the resize's redraw was seen).
     let options = LaunchOptions {
-        latency: Duration::from_secs(2),
+        latency: Duration::from_secs(6),
         clock: LaunchClock::manual(),
         ..LaunchOptions::default()
     };
