@@ -23,6 +23,7 @@ pub mod exposition;
 pub mod fleet;
 pub mod handle;
 pub mod http;
+pub mod json;
 pub mod kubeconfig;
 pub mod kubeconfig_keeper;
 pub mod launch;

@@ -43,7 +43,7 @@ fn crashed(name: &str, started: i64, finished: i64, restarts: i32) -> Value {
 }
 
 fn pod(value: Value) -> Pod {
-    serde_json::from_value(value).unwrap()
+    crate::json::decode(&value).unwrap()
 }
 
 fn message(result: Result<impl std::fmt::Debug, ApiError>) -> (u16, String) {

@@ -10,7 +10,7 @@ use crate::metrics_types::{NodeMetrics, PodMetrics};
 use crate::resources::ResourceType;
 
 fn decodes<K: DeserializeOwned>(rt: &ResourceType, object: &Value) -> Result<(), ApiError> {
-    K::deserialize(object).map(|_| ()).map_err(|err| {
+    crate::json::decode::<K>(object).map(|_| ()).map_err(|err| {
         ApiError::bad_request(format!(
             "{} in version \"{}\" cannot be handled as a {}: {err}",
             rt.kind, rt.version, rt.kind

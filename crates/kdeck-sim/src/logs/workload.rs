@@ -204,7 +204,7 @@ mod tests {
     use serde_json::json;
 
     fn pod(name: &str, labels: serde_json::Value, containers: serde_json::Value) -> Pod {
-        serde_json::from_value(json!({
+        crate::json::decode(&json!({
             "metadata": {"name": name, "namespace": "shop", "uid": format!("uid-{name}"), "labels": labels},
             "spec": {"containers": containers},
         }))
@@ -255,7 +255,7 @@ mod tests {
         assert_eq!((linkerd.style, linkerd.errors), (Style::Linkerd, false));
         let mut no_identity = meshed.clone();
         no_identity.status = Some(
-            serde_json::from_value(json!({"containerStatuses": [
+            crate::json::decode(&json!({"containerStatuses": [
             {"name": "linkerd-proxy", "image": "cr.l5d.io/linkerd/proxy:stable-2.14.10", "imageID": "",
              "ready": false, "restartCount": 0, "state": {"running": {}}}]}))
             .unwrap(),

@@ -71,7 +71,7 @@ fn deny_all_ingress(namespace: &str, now: jiff::Timestamp) -> Result<NetworkPoli
         "metadata": {"name": POLICY_NAME, "namespace": namespace},
         "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}});
     let mut policy: NetworkPolicy =
-        serde_json::from_value(applied.clone()).map_err(|e| StoreError::BadRequest(e.to_string()))?;
+        crate::json::decode(&applied).map_err(|e| StoreError::BadRequest(e.to_string()))?;
     policy.metadata.annotations = Some(
         [("kubectl.kubernetes.io/last-applied-configuration".to_string(), format!("{applied}\n"))].into(),
     );

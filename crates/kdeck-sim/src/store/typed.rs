@@ -89,7 +89,7 @@ impl Store {
     ) -> Result<K, StoreError> {
         let rt = resource_type::<K>()?;
         let bytes = self.update_json(rt, namespace, name, UpdateMode::Whole, |current| {
-            let mut obj: K = serde_json::from_value(current)?;
+            let mut obj: K = crate::json::decode(&current)?;
             f(&mut obj);
             // the object was read under this lock, so its resourceVersion is current
             Ok(serde_json::to_value(&obj)?)

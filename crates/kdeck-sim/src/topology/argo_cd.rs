@@ -29,7 +29,7 @@ pub fn revision(seed: &str) -> String {
 pub fn install(store: &Store, load: &HashMap<String, WorkloadLoad>) -> Result<(), StoreError> {
     let rt = applications_type()
         .ok_or_else(|| StoreError::BadRequest(format!("applications.{ARGO_CD_GROUP} not registered")))?;
-    let namespace: Namespace = serde_json::from_value(json!({"metadata": {"name": NAMESPACE}}))
+    let namespace: Namespace = crate::json::decode(&json!({"metadata": {"name": NAMESPACE}}))
         .map_err(|e| StoreError::BadRequest(e.to_string()))?;
     match typed::create(store, &namespace) {
         Ok(_) | Err(StoreError::AlreadyExists) => {}

@@ -119,7 +119,7 @@ pub fn ensure_proxy(store: &Store, gateway: &Value, provider: &str, region: &str
     };
     let proxy = proxy_name(namespace, name);
     if typed::get::<Deployment>(store, Some(SYSTEM_NAMESPACE), &proxy).is_none() {
-        let deployment: Deployment = serde_json::from_value(proxy_deployment(namespace, name, &proxy))?;
+        let deployment: Deployment = crate::json::decode(&proxy_deployment(namespace, name, &proxy))?;
         match typed::create(store, &deployment) {
             Ok(_) | Err(StoreError::AlreadyExists) => {}
             Err(e) => return Err(e),
@@ -128,7 +128,7 @@ pub fn ensure_proxy(store: &Store, gateway: &Value, provider: &str, region: &str
     if typed::get::<Service>(store, Some(SYSTEM_NAMESPACE), &proxy).is_none() {
         let listeners = gateway["spec"]["listeners"].as_array().cloned().unwrap_or_default();
         let service = proxy_service(namespace, name, &proxy, &listeners, provider, region);
-        let service: Service = serde_json::from_value(service)?;
+        let service: Service = crate::json::decode(&service)?;
         match typed::create(store, &service) {
             Ok(_) | Err(StoreError::AlreadyExists) => {}
             Err(e) => return Err(e),

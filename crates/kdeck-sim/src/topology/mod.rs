@@ -186,8 +186,8 @@ pub fn apply_manifests(store: &Store, text: &str, certs: &mut Vec<CertInfo>) -> 
             "NetworkPolicy" => create::<NetworkPolicy>(store, value),
             "StorageClass" => create::<StorageClass>(store, value),
             "Ingress" => {
-                let ingress: Ingress = serde_json::from_value(value.clone())
-                    .map_err(|e| TopologyError(format!("Ingress: {e}")))?;
+                let ingress: Ingress =
+                    crate::json::decode(&value).map_err(|e| TopologyError(format!("Ingress: {e}")))?;
                 let ns = ingress.metadata.namespace.clone().unwrap_or_else(|| "default".into());
                 for (i, tls) in ingress.spec.iter().flat_map(|s| s.tls.iter().flatten()).enumerate() {
                     let (Some(secret), Some(hosts)) = (tls.secret_name.as_ref(), tls.hosts.as_ref()) else {
@@ -209,7 +209,7 @@ pub fn apply_manifests(store: &Store, text: &str, certs: &mut Vec<CertInfo>) -> 
 }
 
 fn create<K: typed::Object>(store: &Store, value: Value) -> Result<(), TopologyError> {
-    let obj: K = serde_json::from_value(value).map_err(|e| TopologyError(format!("{}: {e}", K::KIND)))?;
+    let obj: K = crate::json::decode(&value).map_err(|e| TopologyError(format!("{}: {e}", K::KIND)))?;
     match typed::create(store, &obj) {
         Ok(_) | Err(StoreError::AlreadyExists) => Ok(()),
         Err(e) => Err(TopologyError(format!("{} {:?}: {e}", K::KIND, obj.metadata().name))),

@@ -54,7 +54,7 @@ fn applications_are_synced_and_their_health_follows_the_namespace() {
 #[test]
 fn a_deployment_without_ready_pods_degrades_its_namespace() {
     let deployment = |ready: i32| -> Deployment {
-        serde_json::from_value(serde_json::json!({
+        crate::json::decode(&serde_json::json!({
             "metadata": {"name": "web", "namespace": "shop", "generation": 2},
             "spec": {"replicas": 2, "selector": {}, "template": {}},
             "status": {"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2,

@@ -107,9 +107,7 @@ impl Listener {
         let from = &l["allowedRoutes"]["namespaces"];
         let allowed = match from["from"].as_str() {
             Some("All") => Allowed::All,
-            Some("Selector") => {
-                Allowed::Selector(serde_json::from_value(from["selector"].clone()).unwrap_or_default())
-            }
+            Some("Selector") => Allowed::Selector(crate::json::decode(&from["selector"]).unwrap_or_default()),
             _ => Allowed::Same,
         };
         let refs = l["tls"]["certificateRefs"].as_array().map(Vec::as_slice).unwrap_or_default();

@@ -91,18 +91,18 @@ mod tests {
 
     #[test]
     fn hash_ignores_its_own_label_and_defaulted_empties() {
-        let a: PodTemplateSpec = serde_json::from_value(json!({
+        let a: PodTemplateSpec = crate::json::decode(&json!({
             "metadata": {"labels": {"app": "x"}},
             "spec": {"containers": [{"name": "c", "image": "i:1"}]}
         }))
         .unwrap();
-        let b: PodTemplateSpec = serde_json::from_value(json!({
+        let b: PodTemplateSpec = crate::json::decode(&json!({
             "metadata": {"labels": {"app": "x", "pod-template-hash": "abc"}, "annotations": {}},
             "spec": {"containers": [{"name": "c", "image": "i:1", "env": []}]}
         }))
         .unwrap();
         assert_eq!(template_hash(&a), template_hash(&b));
-        let c: PodTemplateSpec = serde_json::from_value(json!({
+        let c: PodTemplateSpec = crate::json::decode(&json!({
             "metadata": {"labels": {"app": "x"}},
             "spec": {"containers": [{"name": "c", "image": "i:2"}]}
         }))

@@ -69,7 +69,7 @@ mod tests {
     use serde_json::json;
 
     fn policy(spec: serde_json::Value) -> NetworkPolicy {
-        serde_json::from_value(json!({"metadata": {"name": "p", "namespace": "shop"}, "spec": spec})).unwrap()
+        crate::json::decode(&json!({"metadata": {"name": "p", "namespace": "shop"}, "spec": spec})).unwrap()
     }
 
     fn reach(policies: Vec<NetworkPolicy>) -> Reachability {

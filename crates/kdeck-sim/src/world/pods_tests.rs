@@ -14,7 +14,7 @@ fn bound_pod(image: &str, readiness: bool) -> Pod {
         container["readinessProbe"] =
             json!({"httpGet": {"path": "/ready", "port": 8080}, "initialDelaySeconds": 10});
     }
-    serde_json::from_value(json!({
+    crate::json::decode(&json!({
         "metadata": {"name": "web-1", "namespace": "ns", "uid": "u1", "creationTimestamp": t(0).to_string()},
         "spec": {"nodeName": "n1", "containers": [container]},
         "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "True", "lastTransitionTime": t(0).to_string()}]}

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::*;
 
 fn node(name: &str, zone: &str, cpu: &str, taints: serde_json::Value) -> NodeFacts {
-    let node: Node = serde_json::from_value(json!({
+    let node: Node = crate::json::decode(&json!({
         "metadata": {"name": name, "labels": {ZONE_LABEL: zone, HOSTNAME_LABEL: name}},
         "spec": {"taints": taints},
         "status": {"allocatable": {"cpu": cpu, "memory": "8Gi", "pods": "110"}}
@@ -21,8 +21,8 @@ fn pod(cpu: &str, extra_spec: serde_json::Value) -> Pod {
     if let (Some(spec), Some(extra)) = (spec.as_object_mut(), extra_spec.as_object()) {
         spec.extend(extra.clone());
     }
-    serde_json::from_value(
-        json!({"metadata": {"name": "p", "namespace": "ns", "labels": {"app": "a"}}, "spec": spec}),
+    crate::json::decode(
+        &json!({"metadata": {"name": "p", "namespace": "ns", "labels": {"app": "a"}}, "spec": spec}),
     )
     .unwrap()
 }

@@ -229,7 +229,7 @@ fn an_immediate_claim_is_provisioned_without_a_pod() {
         ..Default::default()
     };
     typed::create(w.store(), &immediate).unwrap();
-    let c: PersistentVolumeClaim = serde_json::from_value(serde_json::json!({
+    let c: PersistentVolumeClaim = crate::json::decode(&serde_json::json!({
         "metadata": {"name": "scratch", "namespace": "default"},
         "spec": {"storageClassName": "fast", "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}
     }))
@@ -287,7 +287,7 @@ fn in_a_zone_outage_a_pod_whose_volume_is_in_the_dead_zone_stays_pending() {
 #[test]
 fn a_claim_made_without_a_class_gets_the_default_and_waits_for_a_consumer() {
     let (mut w, clock) = world("airhart");
-    let c: PersistentVolumeClaim = serde_json::from_value(serde_json::json!({
+    let c: PersistentVolumeClaim = crate::json::decode(&serde_json::json!({
         "metadata": {"name": "uploads", "namespace": "default"},
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
     }))

@@ -65,7 +65,7 @@ pub fn modify<K: Object>(
 ) -> Result<K, StoreError> {
     let rt = resource::<K>()?;
     let bytes = store.update_json(rt, namespace, name, UpdateMode::Whole, |current| {
-        let mut obj: K = serde_json::from_value(current)?;
+        let mut obj: K = crate::json::decode(&current)?;
         f(&mut obj);
         let mut value = serde_json::to_value(&obj)?;
         if let Some(m) = value.get_mut("metadata").and_then(Value::as_object_mut) {

@@ -58,7 +58,7 @@ mod tests {
 
     #[test]
     fn only_the_proxy_of_the_workload_in_the_zone_loses_its_identity() {
-        let pod: Pod = serde_json::from_value(json!({
+        let pod: Pod = crate::json::decode(&json!({
             "metadata": {"name": "api-7d9f-abcde", "namespace": "hf",
                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-7d9f",
                     "uid": "u", "controller": true}]},
