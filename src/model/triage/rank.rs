@@ -17,6 +17,7 @@ use crate::model::views::ingresses::{IngressesView, RouteVerdict};
 use crate::model::views::problems::{Finding, ProblemCategory, ProblemsView};
 use crate::model::views::storage::StorageView;
 use crate::model::views::timeline;
+use crate::model::views::timeline::TimelineEntry;
 use crate::model::views::zones::ZonesView;
 use crate::model::views::{Severity, timeline::ChangeKind};
 use crate::model::{ClusterState, Scope};
@@ -211,14 +212,7 @@ fn route_cause(
     if !row.flags.iter().any(|f| UNRESOLVED.contains(f)) {
         return None;
     }
-    Some(changes.of(object, ChangeKind::RouteChange).map(|entry| cause::Cause {
-        at: entry.at,
-        change: entry.change,
-        kind: "HTTPRoute".to_owned(),
-        namespace: entry.namespace.clone(),
-        name: entry.name.clone(),
-        summary: format!("HTTPRoute {} {}", entry.name, entry.message),
-    }))
+    Some(changes.of(object, ChangeKind::RouteChange).map(route_change))
 }
 
 /// A Gateway answering errors: the newest edit of a route attached to it, a failing one
@@ -241,14 +235,19 @@ fn gateway_cause(object: &ObjectKey, input: &TriageInput<'_>, changes: &Changes<
             Some((r.severity, entry))
         })
         .max_by_key(|(severity, e)| (*severity, e.at))?;
-    Some(cause::Cause {
+    Some(route_change(entry))
+}
+
+/// An HTTPRoute's edit, as the cause named beside a finding.
+fn route_change(entry: &TimelineEntry) -> cause::Cause {
+    cause::Cause {
         at: entry.at,
         change: entry.change,
         kind: "HTTPRoute".to_owned(),
         namespace: entry.namespace.clone(),
         name: entry.name.clone(),
         summary: format!("HTTPRoute {} {}", entry.name, entry.message),
-    })
+    }
 }
 
 pub fn rank(findings: Vec<Finding>, input: &TriageInput<'_>) -> ProblemsView {
