@@ -87,10 +87,10 @@ impl FleetSources {
     }
 }
 
-/// Aborts the poller when the member's task ends (aborted or not).
-struct AbortOnDrop(JoinHandle<()>);
+/// Aborts the poller (or the probe) when the member's task ends (aborted or not).
+struct AbortOnDrop<T>(JoinHandle<T>);
 
-impl Drop for AbortOnDrop {
+impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
         self.0.abort();
     }
@@ -106,8 +106,8 @@ const RECONNECT_MAX: Duration = Duration::from_secs(60);
 enum Ended {
     /// The loop is gone (kdeck quits): stop.
     LoopGone,
-    /// A watch answered 401: connect again, which reads the kubeconfig again (an exec plugin
-    /// runs again, a token file is re-read).
+    /// A watch or the probe answered 401: connect again, which reads the kubeconfig again (an
+    /// exec plugin runs again, a token file is re-read).
     Unauthorized,
 }
 
@@ -132,12 +132,19 @@ async fn run_member(
                 continue;
             }
         };
-        if !watching {
-            // The dashboard watches this cluster: only its round trip is measured here.
-            probe(id, conn.client, tx).await;
-            return;
-        }
-        match run_connection(id, conn, &rules, &tx, &mut backoff).await {
+        let ended = if watching {
+            run_connection(id, conn, &rules, &tx, &mut backoff).await
+        } else {
+            // The dashboard watches this cluster: only its round trip is measured here, and a
+            // rejected token is noticed by the probe alone.
+            let mut answered = false;
+            let ended = probe(id, conn.client, tx.clone(), &mut answered).await;
+            if answered {
+                backoff = RECONNECT_FIRST;
+            }
+            ended
+        };
+        match ended {
             Ended::LoopGone => return,
             Ended::Unauthorized => {
                 tracing::warn!(member = id, wait = ?backoff, "401 Unauthorized: reading the kubeconfig again");
@@ -188,9 +195,15 @@ async fn run_connection(
     if !send(tx, id, connected).await {
         return Ended::LoopGone;
     }
-    let _probe = AbortOnDrop(tokio::spawn(probe(id, conn.client.clone(), tx.clone())));
+    let (client, probe_tx) = (conn.client.clone(), tx.clone());
+    let mut probe = AbortOnDrop(tokio::spawn(async move {
+        let mut answered = false;
+        probe(id, client, probe_tx, &mut answered).await
+    }));
     loop {
         let event = tokio::select! {
+            // A watch may not ask the server again for minutes; the probe asks every 10 s.
+            ended = &mut probe.0 => return ended.unwrap_or(Ended::LoopGone),
             ev = cluster_rx.recv() => match ev {
                 Some(ev) => ev,
                 None => return Ended::LoopGone,
@@ -222,26 +235,34 @@ async fn run_connection(
     }
 }
 
-/// Measure the API's round trip now and every `PROBE_INTERVAL`, on its own task so a slow
-/// answer never holds the member's watch events back.
-async fn probe(id: MemberId, client: kube::Client, tx: mpsc::Sender<Event>) {
+/// Measure the API's round trip now and every `PROBE_INTERVAL` (a watching member runs it on
+/// its own task, so a slow answer never holds its watch events back), until the loop is gone
+/// or the server rejects the credentials. `answered`: some round trip succeeded.
+async fn probe(id: MemberId, client: kube::Client, tx: mpsc::Sender<Event>, answered: &mut bool) -> Ended {
     let mut every = tokio::time::interval(PROBE_INTERVAL);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        let result = round_trip(&client).await;
+        let (result, unauthorized) = round_trip(&client).await;
+        *answered |= result.is_ok();
         if tx.send(Event::Member(id, Box::new(MemberEvent::Probe(result)))).await.is_err() {
-            return;
+            return Ended::LoopGone;
+        }
+        if unauthorized {
+            return Ended::Unauthorized;
         }
     }
 }
 
-/// One `/version` round trip.
-async fn round_trip(client: &kube::Client) -> Result<Duration, String> {
+/// One `/version` round trip, and whether the server answered 401.
+async fn round_trip(client: &kube::Client) -> (Result<Duration, String>, bool) {
     let started = Instant::now();
     match tokio::time::timeout(PROBE_TIMEOUT, client.apiserver_version()).await {
-        Ok(Ok(_)) => Ok(started.elapsed()),
-        Ok(Err(err)) => Err(crate::sanitize::line_owned(err.to_string())),
-        Err(_) => Err(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
+        Ok(Ok(_)) => (Ok(started.elapsed()), false),
+        Ok(Err(err)) => {
+            let unauthorized = matches!(&err, kube::Error::Api(status) if status.code == 401);
+            (Err(crate::sanitize::line_owned(err.to_string())), unauthorized)
+        }
+        Err(_) => (Err(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())), false),
     }
 }

@@ -18,6 +18,11 @@ fn api(s: &Session, id: usize) -> Option<FleetApi> {
     Some(member.row(&s.model.rules, s.model.now, &s.model.dashboard()).api)
 }
 
+/// Whether member `id`'s last `/version` probe answered.
+fn answering(s: &Session, id: usize) -> Option<bool> {
+    Some(s.model.fleet.as_ref()?.members.get(id)?.latency.is_some())
+}
+
 fn live(s: &Session, id: usize) -> bool {
     matches!(api(s, id), Some(FleetApi::Live { .. }))
 }
@@ -64,12 +69,18 @@ async fn a_member_rejected_with_401_reads_its_kubeconfig_again() {
 
     let mut d = Driver::start(&kubeconfig, "kdeck-sim", "").await;
     d.type_keys("0");
-    d.run_until("both members live", |s| live(s, 0) && live(s, 1)).await;
+    d.run_until("both members live, the shared one's probe answered", |s| {
+        live(s, 0) && live(s, 1) && answering(s, 0) == Some(true)
+    })
+    .await;
+    assert!(d.session.model.fleet.as_ref().is_some_and(|f| f.members[0].shared), "member 0 only probes");
 
     // New tokens are issued and the old ones rejected; the file is rewritten with the new ones.
     launched.sim.faults().switch_on(ApiFault::ExpireToken);
     let rejected = Cell::new(false);
-    d.run_until_within("a member rejected (401), then both live again", Duration::from_secs(150), |s| {
+    let probe_rejected = Cell::new(false);
+    let what = "a member rejected (401), the shared member's probe too, then both live and probed again";
+    d.run_until_within(what, Duration::from_secs(150), |s| {
         // Any of the member's sources, the metrics poll included (the row's API state leaves
         // metrics out): whichever request meets the expired token first.
         let said_401 = |id: usize| {
@@ -85,7 +96,12 @@ async fn a_member_rejected_with_401_reads_its_kubeconfig_again() {
         if said_401(0) || said_401(1) {
             rejected.set(true);
         }
-        rejected.get() && live(s, 0) && live(s, 1)
+        // The shared member has no watches: only its probe can notice its token expired, and
+        // it must read the kubeconfig again too, or its round trip stays failed.
+        if answering(s, 0) == Some(false) {
+            probe_rejected.set(true);
+        }
+        rejected.get() && probe_rejected.get() && answering(s, 0) == Some(true) && live(s, 0) && live(s, 1)
     })
     .await;
     launched.stop().await;
