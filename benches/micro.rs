@@ -21,6 +21,7 @@ use kdeck::event::ConnectionInfo;
 use kdeck::k8s::event_ring::{EventWriter, SlimEvent};
 use kdeck::k8s::pod_facts::PodFacts;
 use kdeck::k8s::pod_index::PodIndex;
+use kdeck::k8s::slim_node::SlimNode;
 use kdeck::k8s::slim_pod::SlimPod;
 use kdeck::k8s::slim_workload::{SlimDeployment, SlimReplicaSet};
 use kdeck::model::fixtures::Fixtures;
@@ -106,7 +107,7 @@ fn model_50k(store: &Store) -> Session {
     let now = Timestamp::now();
     let mut fixtures = Fixtures::new().at(now);
     fixtures = add::<core::Namespace>(fixtures, &raw(store, "", "v1", "namespaces"));
-    fixtures = add::<core::Node>(fixtures, &raw(store, "", "v1", "nodes"));
+    fixtures = add::<SlimNode>(fixtures, &raw(store, "", "v1", "nodes"));
     fixtures = add::<SlimDeployment>(fixtures, &raw(store, "apps", "v1", "deployments"));
     fixtures = add::<SlimReplicaSet>(fixtures, &raw(store, "apps", "v1", "replicasets"));
     fixtures = add::<autoscaling::HorizontalPodAutoscaler>(
@@ -157,7 +158,7 @@ fn store_bytes<K: serde::de::DeserializeOwned>(store: &Store, kind: (&str, &str,
 fn store_figures(store: &Store) {
     use kdeck::k8s::watch::prune;
     store_bytes::<core::Namespace>(store, ("", "v1", "namespaces"), prune::meta_only);
-    store_bytes::<core::Node>(store, ("", "v1", "nodes"), prune::node);
+    store_bytes::<SlimNode>(store, ("", "v1", "nodes"), prune::node);
     store_bytes::<SlimDeployment>(store, ("apps", "v1", "deployments"), prune::deployment);
     store_bytes::<SlimReplicaSet>(store, ("apps", "v1", "replicasets"), prune::replica_set);
     store_bytes::<autoscaling::HorizontalPodAutoscaler>(

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod pod_counters;
 pub mod pod_facts;
 pub mod pod_index;
+pub mod slim_node;
 pub mod slim_pod;
 pub mod slim_workload;
 pub mod source_state;

@@ -4,26 +4,25 @@
 
 use super::write;
 use crate::k8s::pod_facts::PodFacts;
+use crate::k8s::slim_node::SlimNode;
 use crate::model::Scope;
 use crate::model::fixtures::{Fixtures, objects::*};
 use crate::model::views::{autoscalers, zones};
 use crate::snapshot::Snapshot;
 use crate::ui::panes::{self, PaneCtx};
 use crate::ui::theme::Theme;
-use crate::units::format;
+use crate::units::{format, quantity};
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1 as core;
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use ratatui::layout::Rect;
 use ratatui::{Frame, Terminal, backend::TestBackend};
 use serde_json::json;
 
-fn sized_node(name: &str, zone: &str, cpu: &str, memory: &str) -> core::Node {
-    let mut n = node(name, Some(zone), true);
-    let alloc = n.status.as_mut().and_then(|s| s.allocatable.as_mut()).unwrap();
-    alloc.insert("cpu".into(), Quantity(cpu.into()));
-    alloc.insert("memory".into(), Quantity(memory.into()));
-    n
+fn sized_node(name: &str, zone: &str, cpu: &str, memory: &str) -> SlimNode {
+    SlimNode {
+        allocatable_cpu_millis: quantity::cpu_millis(cpu),
+        allocatable_memory_bytes: quantity::bytes(memory),
+        ..node(name, Some(zone), true)
+    }
 }
 
 fn requesting(name: &str, node: &str, cpu_millis: u64, memory_bytes: u64) -> PodFacts {

@@ -186,7 +186,7 @@ pub fn spawn_watches(client: kube::Client, scope: WatchScope, tx: Sender<Cluster
         prune::meta_only,
         tx.clone(),
     )));
-    tasks.push(tokio::spawn(small::run::<core::Node, _>(
+    tasks.push(tokio::spawn(small::run::<crate::k8s::slim_node::SlimNode, _>(
         kube::Api::all(client.clone()),
         cfg.clone(),
         Kind::Node,

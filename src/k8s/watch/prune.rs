@@ -4,6 +4,7 @@
 //! so no view can show an escape sequence from the cluster.
 
 use crate::k8s::event_ring::SlimEvent;
+use crate::k8s::slim_node::SlimNode;
 use crate::k8s::slim_workload::{SlimDeployment, SlimReplicaSet};
 use crate::k8s::tls_secret::TlsSecret;
 use crate::sanitize::{in_place, string_in_place};
@@ -93,14 +94,13 @@ pub fn meta_only(ns: &mut core::Namespace) {
     ns.spec = None;
 }
 
-/// Nodes: images and volume lists are large and unused.
-pub fn node(node: &mut core::Node) {
-    meta(node);
-    if let Some(status) = node.status.as_mut() {
-        status.images = None;
-        status.volumes_attached = None;
-        status.volumes_in_use = None;
-        clean_conditions!(status.conditions);
+/// Nodes (decoded slim): the zone and instance type are label values, shown.
+pub fn node(node: &mut SlimNode) {
+    node.zone.iter_mut().for_each(string_in_place);
+    node.instance_type.iter_mut().for_each(string_in_place);
+    for c in &mut node.conditions {
+        string_in_place(&mut c.status);
+        in_place(&mut c.reason);
     }
 }
 

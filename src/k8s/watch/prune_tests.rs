@@ -119,3 +119,19 @@ fn ingress_hosts_and_hpa_metric_names_are_sanitized() {
     assert_eq!(metric.external.as_ref().unwrap().metric.name, "q");
     assert_eq!(h.status.unwrap().conditions.unwrap()[0].message.as_deref(), Some(CLEAN));
 }
+
+#[test]
+fn nodes_are_sanitized_at_the_edge() {
+    let mut n: SlimNode = serde_json::from_slice(
+        &serde_json::to_vec(&serde_json::json!({
+            "metadata": {"name": "n1", "labels": {"topology.kubernetes.io/zone": NASTY,
+                "node.kubernetes.io/instance-type": NASTY}},
+            "status": {"conditions": [{"type": "Ready", "status": "False", "reason": NASTY}]}}))
+        .unwrap(),
+    )
+    .unwrap();
+    node(&mut n);
+    assert_eq!((n.zone.as_deref(), n.instance_type.as_deref()), (Some(CLEAN), Some(CLEAN)));
+    assert_eq!(n.conditions[0].reason.as_deref(), Some(CLEAN));
+    assert!(!format!("{n:?}").contains('\x1b'));
+}

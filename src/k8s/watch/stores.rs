@@ -32,7 +32,7 @@ macro_rules! kinds {
 
 kinds! {
     namespaces: core::Namespace,
-    nodes: core::Node,
+    nodes: crate::k8s::slim_node::SlimNode,
     deployments: SlimDeployment,
     replica_sets: SlimReplicaSet,
     stateful_sets: apps::StatefulSet,

@@ -122,8 +122,7 @@ fn a_config_map_edit_before_a_restart_is_the_cause_named() {
 #[test]
 fn a_node_gone_not_ready_under_several_workloads_ranks_above_them() {
     let mut down = node("n2", Some("b"), false);
-    let ready = down.status.as_mut().unwrap().conditions.as_mut().unwrap();
-    ready[0].last_transition_time =
+    down.conditions[0].last_transition_time =
         Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time("2025-06-01T11:55:00Z".parse().unwrap()));
     let mut fixtures = Fixtures::new().with(node("n1", Some("a"), true)).with(down);
     for app in ["api", "web", "cart"] {

@@ -1,9 +1,9 @@
 //! Shared vocabulary of the views: severities, counts, workloads and zones.
 
 use crate::k8s::pod_facts::OwnerKind;
+use crate::k8s::slim_node::SlimNode;
 use crate::model::{ClusterState, Scope};
 use crate::types::{WorkloadKind, WorkloadRef};
-use k8s_openapi::api::core::v1::Node;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -31,29 +31,18 @@ impl ReadyTotal {
     }
 }
 
-pub const ZONE_LABEL: &str = "topology.kubernetes.io/zone";
-const LEGACY_ZONE_LABEL: &str = "failure-domain.beta.kubernetes.io/zone";
-pub const INSTANCE_TYPE_LABEL: &str = "node.kubernetes.io/instance-type";
+pub use crate::k8s::slim_node::{INSTANCE_TYPE_LABEL, LEGACY_ZONE_LABEL, ZONE_LABEL};
 /// Zone of nodes without a zone label.
 pub const UNLABELLED: &str = "unlabelled";
 /// Zone of pods bound to a node kdeck does not know (nodes forbidden or not yet synced).
 pub const UNKNOWN_ZONE: &str = "unknown";
 
-pub fn zone_of(node: &Node) -> String {
-    let labels = node.metadata.labels.as_ref();
-    labels
-        .and_then(|l| l.get(ZONE_LABEL).or_else(|| l.get(LEGACY_ZONE_LABEL)))
-        .filter(|z| !z.is_empty())
-        .cloned()
-        .unwrap_or_else(|| UNLABELLED.to_owned())
+pub fn zone_of(node: &SlimNode) -> String {
+    node.zone.clone().unwrap_or_else(|| UNLABELLED.to_owned())
 }
 
-pub fn node_ready(node: &Node) -> bool {
-    node.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
-        .is_some_and(|c| c.status == "True")
+pub fn node_ready(node: &SlimNode) -> bool {
+    node.is_ready()
 }
 
 /// Node name -> zone, for every known node.

@@ -202,13 +202,9 @@ pub fn findings(
                 out.push(finding(Severity::Error, ProblemCategory::Node, "Node", None, &name, message));
             }
             // The kubelet evicts pods while a pressure condition holds.
-            let conditions = node.status.as_ref().and_then(|s| s.conditions.as_ref());
-            for c in conditions.into_iter().flatten() {
-                if c.status == "True" && super::timeline::PRESSURES.contains(&c.type_.as_str()) {
-                    let name = node.metadata.name.clone().unwrap_or_default();
-                    let message = format!("{}: the kubelet is evicting pods", c.type_);
-                    out.push(finding(Severity::Error, ProblemCategory::Node, "Node", None, &name, message));
-                }
+            for c in node.pressures() {
+                let message = format!("{}: the kubelet is evicting pods", c.type_);
+                out.push(finding(Severity::Error, ProblemCategory::Node, "Node", None, node.name(), message));
             }
         }
     }

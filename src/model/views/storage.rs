@@ -22,7 +22,7 @@ pub const PENDING_WARNING_SECONDS: i64 = 120;
 /// legacy one, and the CSI drivers' own).
 const VOLUME_ZONE_KEYS: [&str; 4] = [
     ZONE_LABEL,
-    "failure-domain.beta.kubernetes.io/zone",
+    super::common::LEGACY_ZONE_LABEL,
     "topology.ebs.csi.aws.com/zone",
     "topology.disk.csi.azure.com/zone",
 ];

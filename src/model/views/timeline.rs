@@ -163,11 +163,7 @@ pub fn changes(cluster: &ClusterState, scope: &Scope) -> Vec<TimelineEntry> {
         }
     }
     for node in stores.nodes.state() {
-        let ready_cond = node
-            .status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
+        let ready_cond = node.ready_condition();
         let Some(at) = ready_cond.and_then(|c| c.last_transition_time.as_ref()).map(|t| t.0) else {
             continue;
         };
@@ -179,11 +175,7 @@ pub fn changes(cluster: &ClusterState, scope: &Scope) -> Vec<TimelineEntry> {
             (ChangeKind::NodeNotReady, Severity::Error, format!("became NotReady {reason}").trim().to_owned())
         };
         out.push(entry(at, change, "Node", None, name.clone(), msg, severity));
-        let conditions = node.status.as_ref().and_then(|s| s.conditions.as_ref());
-        for c in conditions.into_iter().flatten().filter(|c| PRESSURES.contains(&c.type_.as_str())) {
-            if c.status != "True" {
-                continue;
-            }
+        for c in node.pressures() {
             let Some(at) = c.last_transition_time.as_ref().map(|t| t.0) else { continue };
             let msg = c.type_.clone();
             out.push(entry(at, ChangeKind::NodePressure, "Node", None, name.clone(), msg, Severity::Error));
@@ -244,9 +236,6 @@ fn created_or_edited(
     let name = meta.name.clone().unwrap_or_default();
     Some(entry(at, change, kind, meta.namespace.clone(), name, message, Severity::Info))
 }
-
-/// The node conditions under which the kubelet evicts pods.
-pub const PRESSURES: [&str; 3] = ["DiskPressure", "MemoryPressure", "PIDPressure"];
 
 #[cfg(test)]
 #[path = "timeline_tests.rs"]

@@ -2,13 +2,12 @@
 //! losing one zone would break.
 
 use super::common::{
-    INSTANCE_TYPE_LABEL, ReadyTotal, Severity, UNLABELLED, WorkloadInfo, ZonePlacement, node_ready,
-    workloads, zone_of, zone_placements,
+    ReadyTotal, Severity, UNLABELLED, WorkloadInfo, ZonePlacement, node_ready, workloads, zone_of,
+    zone_placements,
 };
 use super::floors::{Floor, workload_floors};
 use crate::model::{ClusterState, Scope};
 use crate::types::{WorkloadKind, WorkloadRef};
-use crate::units::quantity;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -124,18 +123,10 @@ fn zone_rows(cluster: &ClusterState) -> BTreeMap<String, ZoneRow> {
         } else {
             row.not_ready_nodes.push(name.clone());
         }
-        let itype = node
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(INSTANCE_TYPE_LABEL))
-            .cloned()
-            .unwrap_or_else(|| "-".to_owned());
+        let itype = node.instance_type.clone().unwrap_or_else(|| "-".to_owned());
         *row.instance_types.entry(itype).or_default() += 1;
-        let alloc = node.status.as_ref().and_then(|s| s.allocatable.as_ref());
-        let get = |k: &str| alloc.and_then(|a| a.get(k)).map(|q| q.0.as_str());
-        row.cpu.allocatable += get("cpu").and_then(quantity::cpu_millis).unwrap_or(0);
-        row.memory.allocatable += get("memory").and_then(quantity::bytes).unwrap_or(0);
+        row.cpu.allocatable += node.allocatable_cpu_millis.unwrap_or(0);
+        row.memory.allocatable += node.allocatable_memory_bytes.unwrap_or(0);
         let counts = cluster.pods().node(&name);
         row.cpu.requested += counts.cpu_requested_millis;
         row.memory.requested += counts.memory_requested_bytes;
