@@ -10,15 +10,18 @@ use std::time::Instant;
 use clap::Parser;
 
 // The allocator returns the burst of an initial LIST to the OS (performance.md).
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 // mimalloc's option setter (exported by the C library libmimalloc-sys builds).
+#[cfg(not(feature = "system-alloc"))]
 unsafe extern "C" {
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
 /// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h` (libmimalloc-sys 0.1.49, pinned in
 /// Cargo.lock): the 16th option.
+#[cfg(not(feature = "system-alloc"))]
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 /// RSS counts memory held, not memory used. No transparent huge pages (mimalloc would
@@ -28,6 +31,7 @@ fn hold_less_memory() {
     // SAFETY: both calls only set process-wide flags; no memory is touched.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+        #[cfg(not(feature = "system-alloc"))]
         mi_option_set(MI_OPTION_PURGE_DELAY, 0);
     }
 }
