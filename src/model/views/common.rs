@@ -41,10 +41,6 @@ pub fn zone_of(node: &SlimNode) -> String {
     node.zone.clone().unwrap_or_else(|| UNLABELLED.to_owned())
 }
 
-pub fn node_ready(node: &SlimNode) -> bool {
-    node.is_ready()
-}
-
 /// Node name -> zone, for every known node.
 pub fn node_zones(cluster: &ClusterState) -> HashMap<String, String> {
     cluster

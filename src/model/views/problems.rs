@@ -3,7 +3,7 @@
 //! them into the ranked problems, one per object.
 
 use super::autoscalers::{AutoscalersView, HpaFlag};
-use super::common::{Severity, node_ready, replica_set_owners, workload_of};
+use super::common::{Severity, replica_set_owners, workload_of};
 use super::ingresses::{IngressesView, RouteVerdict};
 use super::zones::{SpreadFlag, ZonesView};
 use crate::k8s::pod_facts::Mesh;
@@ -195,11 +195,9 @@ pub fn findings(
     }
     if !cluster.is_forbidden(Kind::Node) {
         for node in cluster.stores().nodes.state() {
-            if !node_ready(&node) {
-                let name = node.metadata.name.clone().unwrap_or_default();
-                let zone = super::common::zone_of(&node);
-                let message = format!("node NotReady (zone {zone})");
-                out.push(finding(Severity::Error, ProblemCategory::Node, "Node", None, &name, message));
+            if !node.is_ready() {
+                let message = format!("node NotReady (zone {})", super::common::zone_of(&node));
+                out.push(finding(Severity::Error, ProblemCategory::Node, "Node", None, node.name(), message));
             }
             // The kubelet evicts pods while a pressure condition holds.
             for c in node.pressures() {

@@ -148,7 +148,7 @@ pub fn project(cluster: &ClusterState, scope: &Scope, now: Timestamp) -> Storage
         stores.volumes.state().into_iter().filter_map(|pv| Some((pv.metadata.name.clone()?, pv))).collect();
     let node_zone = node_zones(cluster);
     let ready_zones: BTreeSet<String> =
-        stores.nodes.state().iter().filter(|n| super::common::node_ready(n)).map(|n| zone_of(n)).collect();
+        stores.nodes.state().iter().filter(|n| n.is_ready()).map(|n| zone_of(n)).collect();
     // namespace -> (StatefulSet, claim template) pairs.
     let mut templates: HashMap<String, Vec<(String, String)>> = HashMap::new();
     for s in stores.stateful_sets.state() {

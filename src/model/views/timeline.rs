@@ -4,7 +4,7 @@
 //! pods entering CrashLoopBackOff from what kdeck observed since it started (plus each
 //! HPA's lastScaleTime when no rescale was observed).
 
-use super::common::{Severity, node_ready};
+use super::common::Severity;
 use super::events;
 use crate::model::history::Observed;
 use crate::model::{ClusterState, Scope};
@@ -167,8 +167,8 @@ pub fn changes(cluster: &ClusterState, scope: &Scope) -> Vec<TimelineEntry> {
         let Some(at) = ready_cond.and_then(|c| c.last_transition_time.as_ref()).map(|t| t.0) else {
             continue;
         };
-        let name = node.metadata.name.clone().unwrap_or_default();
-        let (change, severity, msg) = if node_ready(&node) {
+        let name = node.name().to_owned();
+        let (change, severity, msg) = if node.is_ready() {
             (ChangeKind::NodeReady, Severity::Info, "became Ready".to_owned())
         } else {
             let reason = ready_cond.and_then(|c| c.reason.clone()).unwrap_or_default();

@@ -2,8 +2,7 @@
 //! losing one zone would break.
 
 use super::common::{
-    ReadyTotal, Severity, UNLABELLED, WorkloadInfo, ZonePlacement, node_ready, workloads, zone_of,
-    zone_placements,
+    ReadyTotal, Severity, UNLABELLED, WorkloadInfo, ZonePlacement, workloads, zone_of, zone_placements,
 };
 use super::floors::{Floor, workload_floors};
 use crate::model::{ClusterState, Scope};
@@ -118,7 +117,7 @@ fn zone_rows(cluster: &ClusterState) -> BTreeMap<String, ZoneRow> {
             severity: Severity::Ok,
         });
         row.nodes.total += 1;
-        if node_ready(&node) {
+        if node.is_ready() {
             row.nodes.ready += 1;
         } else {
             row.not_ready_nodes.push(name.clone());
